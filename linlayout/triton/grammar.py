@@ -1,0 +1,541 @@
+"""A small recursive-descent parser for MLIR attribute text as Triton 3.9.0 prints layouts.
+
+Grammar (whitespace and ``// comments`` are skipped between tokens)::
+
+    attr     := HASHNAME [ '<' body '>' ]            # '#ttg.blocked<...>' or an alias '#blocked'
+    body     := [ element { [','] element } ]
+    element  := dict                                  # '{key = value, ...}', merged into params
+              | '[' pair { ',' pair } ']'             # padded_shared '[32:+4, 64:+8]'
+              | KEY '=' value                         # 'alignment = 16'
+    dict     := '{' [ KEY '=' value { ',' KEY '=' value } ] '}'
+    value    := INT [':' TYPE] | 'true' | 'false' | STRING | IDENT
+              | '[' [ value { ',' value } ] ']' | dict | attr
+              | 'array' '<' TYPE [':' INT { ',' INT }] '>'
+    pair     := INT ':' '+' INT
+
+Every attribute becomes an :class:`AttrNode` (name, params, position): the
+``{...}`` dictionary entries and the ``key = value`` entries of the body are
+merged into ``params`` (a key may appear only once), in printed order.  The
+padded-shared ``[interval:+padding, ...]`` list is stored under the key
+``"intervalPaddingPairs"`` as ``[[interval, padding], ...]``.  Nested dicts
+(``ctaLayout = {warp = [...]}``) become ``dict`` values; nested attributes
+(``parent = #ttg.nvidia_mma<...>``) become :class:`AttrNode` values.
+
+Alias references (``#blocked``, ``#mma1``) are resolved from an alias table
+(name -> attribute text or :class:`AttrNode`); a dotted name without ``<...>``
+that is not an alias (``#ttg.shared_memory``) is an attribute with no params.
+
+Work is bounded: nesting deeper than :data:`MAX_DEPTH`, text longer than
+:data:`MAX_TEXT`, or integers longer than :data:`MAX_INT_DIGITS` digits raise
+:class:`~linlayout.LayoutError`; so does every syntax error, with the text and a
+caret under the offending position.
+
+>>> node = parse("#ttg.slice<{dim = 0, parent = #blocked}>",
+...              aliases={"blocked": "#ttg.blocked<{order = [0]}>"})
+>>> node.name, node.params["dim"], node.params["parent"].params
+('ttg.slice', 0, {'order': [0]})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import LayoutError
+
+__all__ = [
+    "AttrNode",
+    "Token",
+    "tokenize",
+    "parse",
+    "parse_prefix",
+    "format_error",
+    "MAX_DEPTH",
+    "MAX_TEXT",
+    "MAX_INT_DIGITS",
+    "PADDING_PAIRS_KEY",
+]
+
+#: deepest allowed nesting of attributes, arrays and dicts (and alias chains)
+MAX_DEPTH = 64
+#: longest attribute text accepted (characters)
+MAX_TEXT = 1_000_000
+#: longest integer literal accepted (digits)
+MAX_INT_DIGITS = 40
+#: params key of the padded-shared ``[interval:+padding, ...]`` list
+PADDING_PAIRS_KEY = "intervalPaddingPairs"
+
+_PUNCT = "<>{}[](),=:+"
+_IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_IDENT_CHARS = _IDENT_START | frozenset("0123456789$.")
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token: ``kind`` is one of ``hash``, ``ident``, ``int``,
+    ``string``, ``punct``, ``eof``; ``value`` its text (decoded for strings,
+    without the ``#`` for hash names); ``pos`` its offset in the text."""
+
+    kind: str
+    value: str
+    pos: int
+    end: int = 0
+
+
+@dataclass(eq=False)
+class AttrNode:
+    """A parsed attribute: ``#name<params>``.
+
+    ``alias`` is the alias name it was reached through (``"blocked"`` for
+    ``#blocked``), or ``None`` when written inline.
+
+    >>> parse("#ttg.shared_memory").params
+    {}
+    """
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    pos: int = 0
+    text: str = ""
+    alias: str | None = None
+
+    def __repr__(self) -> str:
+        return f"AttrNode({self.name!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AttrNode):
+            return NotImplemented
+        return self.name == other.name and self.params == other.params
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def format_error(text: str, pos: int, message: str) -> str:
+    """``message`` followed by the line of ``text`` holding ``pos`` and a caret under it.
+
+    >>> print(format_error("#ttg.blocked<{x = ?}>", 18, "unexpected '?'"))
+    unexpected '?' at line 1, column 19:
+      #ttg.blocked<{x = ?}>
+                        ^
+    """
+    pos = max(0, min(pos, len(text)))
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    if line_end < 0:
+        line_end = len(text)
+    line_no = text.count("\n", 0, pos) + 1
+    col = pos - line_start
+    # show at most ~100 characters of a long line, around the caret
+    lo = max(line_start, pos - 60)
+    hi = min(line_end, pos + 40)
+    snippet = text[lo:hi]
+    prefix = "..." if lo > line_start else ""
+    suffix = "..." if hi < line_end else ""
+    caret = " " * (len(prefix) + pos - lo) + "^"
+    return f"{message} at line {line_no}, column {col + 1}:\n  {prefix}{snippet}{suffix}\n  {caret}"
+
+
+def _error(text: str, pos: int, message: str) -> LayoutError:
+    return LayoutError("attr: " + format_error(text, pos, message))
+
+
+def _skip_space(text: str, i: int) -> int:
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n\f\v":
+            i += 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        else:
+            break
+    return i
+
+
+def _lex_one(text: str, i: int) -> Token:
+    """The token starting at ``i`` (after whitespace has been skipped)."""
+    n = len(text)
+    if i >= n:
+        return Token("eof", "", i, i)
+    c = text[i]
+    if c == "#":
+        j = i + 1
+        if j >= n or not (text[j] in _IDENT_START or text[j] in _DIGITS):
+            raise _error(text, i, "expected an attribute or alias name after '#'")
+        while j < n and (text[j] in _IDENT_CHARS):
+            j += 1
+        while text[j - 1] == ".":  # a trailing '.' is punctuation, not part of the name
+            j -= 1
+        return Token("hash", text[i + 1 : j], i, j)
+    if c in _IDENT_START:
+        j = i + 1
+        while j < n and text[j] in _IDENT_CHARS:
+            j += 1
+        while text[j - 1] == ".":
+            j -= 1
+        return Token("ident", text[i:j], i, j)
+    if c in _DIGITS or (c == "-" and i + 1 < n and text[i + 1] in _DIGITS):
+        j = i + 1
+        if text.startswith(("0x", "0X"), i) and i + 2 < n and text[i + 2] in _HEX:
+            j = i + 2
+            while j < n and text[j] in _HEX:
+                j += 1
+        else:
+            while j < n and text[j] in _DIGITS:
+                j += 1
+        if j - i > MAX_INT_DIGITS:
+            raise _error(text, i, f"integer literal longer than {MAX_INT_DIGITS} digits")
+        if j < n and (text[j] in _IDENT_START or text[j] == "."):
+            raise _error(text, j, "expected an integer (floats and suffixes are not layout values)")
+        return Token("int", text[i:j], i, j)
+    if c == '"':
+        return _lex_string(text, i)
+    if c in _PUNCT:
+        return Token("punct", c, i, i + 1)
+    raise _error(text, i, f"unexpected character {c!r}")
+
+
+def _lex_string(text: str, i: int) -> Token:
+    out = []
+    j = i + 1
+    n = len(text)
+    while j < n:
+        c = text[j]
+        if c == '"':
+            return Token("string", "".join(out), i, j + 1)
+        if c == "\\":
+            if j + 1 >= n:
+                break
+            e = text[j + 1]
+            if e in '"\\':
+                out.append(e)
+                j += 2
+                continue
+            if e == "n":
+                out.append("\n")
+                j += 2
+                continue
+            if j + 2 < n and all(ch in _HEX for ch in text[j + 1 : j + 3]):
+                out.append(chr(int(text[j + 1 : j + 3], 16)))
+                j += 3
+                continue
+            raise _error(text, j, "bad escape in string")
+        if c == "\n":
+            raise _error(text, j, "newline inside a string")
+        out.append(c)
+        j += 1
+    raise _error(text, i, "unterminated string")
+
+
+def tokenize(text: str) -> list[Token]:
+    """All tokens of ``text``, ending with an ``eof`` token.
+
+    >>> [t.value for t in tokenize("#ttg.blocked<{order = [1, 0]}>")]
+    ['ttg.blocked', '<', '{', 'order', '=', '[', '1', ',', '0', ']', '}', '>', '']
+    """
+    _check_text(text)
+    toks = []
+    i = 0
+    while True:
+        i = _skip_space(text, i)
+        t = _lex_one(text, i)
+        toks.append(t)
+        if t.kind == "eof":
+            return toks
+        i = t.end
+
+
+def _check_text(text: str) -> None:
+    if not isinstance(text, str):
+        raise LayoutError(f"attr: expected a str of attribute text, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise LayoutError(f"attr: text of {len(text)} characters is longer than the limit {MAX_TEXT}")
+
+
+class _Parser:
+    """Recursive descent over ``text`` with one token of lookahead."""
+
+    def __init__(self, text: str, aliases: dict[str, Any], cache: dict[str, AttrNode], resolving: tuple):
+        self.text = text
+        self.aliases = aliases
+        self.cache = cache  # alias name -> parsed node, shared by the whole parse
+        self.resolving = resolving
+        self.pos = 0  # end of the lookahead token
+        self.last_end = 0  # end of the last consumed token
+        self.tok = Token("eof", "", 0, 0)
+
+    # -- token stream ----------------------------------------------------------------
+    def start(self, pos: int) -> None:
+        self.pos = pos
+        self.advance()
+        self.last_end = pos
+
+    def advance(self) -> Token:
+        prev = self.tok
+        self.last_end = self.pos
+        self.tok = _lex_one(self.text, _skip_space(self.text, self.pos))
+        self.pos = self.tok.end
+        return prev
+
+    def error(self, message: str, pos: int | None = None) -> LayoutError:
+        return _error(self.text, self.tok.pos if pos is None else pos, message)
+
+    def describe(self, t: Token) -> str:
+        if t.kind == "eof":
+            return "end of text"
+        if t.kind == "hash":
+            return f"'#{t.value}'"
+        if t.kind == "string":
+            return "a string"
+        return f"{t.value!r}"
+
+    def expect(self, punct: str, context: str) -> Token:
+        if self.tok.kind != "punct" or self.tok.value != punct:
+            raise self.error(f"expected {punct!r} {context}, got {self.describe(self.tok)}")
+        return self.advance()
+
+    def at(self, punct: str) -> bool:
+        return self.tok.kind == "punct" and self.tok.value == punct
+
+    def check_depth(self, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise self.error(f"nesting deeper than {MAX_DEPTH} levels")
+
+    # -- grammar ---------------------------------------------------------------------
+    def attr(self, depth: int) -> AttrNode:
+        self.check_depth(depth)
+        t = self.tok
+        if t.kind != "hash":
+            raise self.error(f"expected an attribute starting with '#', got {self.describe(t)}")
+        self.advance()
+        if self.at("<"):
+            self.advance()
+            params = self.body(depth + 1)
+            self.expect(">", f"to close '#{t.value}<'")
+            return AttrNode(t.value, params, t.pos, self.text[t.pos : self.last_end])
+        if t.value in self.aliases:
+            return self.resolve_alias(t, depth)
+        if "." in t.value:
+            return AttrNode(t.value, {}, t.pos, "#" + t.value)
+        known = ", ".join("#" + k for k in sorted(self.aliases)) or "none defined"
+        raise self.error(f"unknown alias '#{t.value}' (aliases: {known})", t.pos)
+
+    def resolve_alias(self, t: Token, depth: int) -> AttrNode:
+        name = t.value
+        if name in self.cache:
+            return self.cache[name]
+        if name in self.resolving:
+            chain = " -> ".join("#" + a for a in (*self.resolving, name))
+            raise self.error(f"alias cycle {chain}", t.pos)
+        target = self.aliases[name]
+        if isinstance(target, AttrNode):
+            node = target
+        elif isinstance(target, str):
+            _check_text(target)
+            sub = _Parser(target, self.aliases, self.cache, (*self.resolving, name))
+            try:
+                sub.start(0)
+                node = sub.attr(depth + 1)
+                if sub.tok.kind != "eof":
+                    raise sub.error(f"unexpected {sub.describe(sub.tok)} after the attribute")
+            except LayoutError as e:
+                where = format_error(self.text, t.pos, f"in alias '#{name}' used")
+                raise LayoutError(f"{e}\n{where}") from None
+            node.alias = name
+        else:
+            raise self.error(f"alias '#{name}' maps to {type(target).__name__}, expected attribute text")
+        self.cache[name] = node
+        return node
+
+    def body(self, depth: int) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.at(">"):
+            return params
+        while True:
+            if self.at("{"):
+                self.dict_into(params, depth + 1)
+            elif self.at("["):
+                pos = self.tok.pos
+                pairs = self.pair_list(depth + 1)
+                self.put(params, PADDING_PAIRS_KEY, pairs, pos)
+            elif self.tok.kind == "ident":
+                self.key_value_into(params, depth)
+            else:
+                raise self.error(f"expected '{{', '[' or a parameter name, got {self.describe(self.tok)}")
+            if self.at(","):
+                self.advance()
+                continue
+            if self.at(">"):
+                return params
+            if self.at("{") or self.at("["):
+                continue  # padded_shared: '[32:+4] {order = ...}' has no comma
+            raise self.error(f"expected ',' or '>' in attribute parameters, got {self.describe(self.tok)}")
+
+    def put(self, params: dict, key: str, value: Any, pos: int) -> None:
+        if key in params:
+            raise self.error(f"parameter {key!r} given twice", pos)
+        params[key] = value
+
+    def key_value_into(self, params: dict, depth: int) -> None:
+        key = self.tok
+        if key.kind != "ident":
+            raise self.error(f"expected a parameter name, got {self.describe(key)}")
+        self.advance()
+        self.expect("=", f"after parameter name {key.value!r}")
+        self.put(params, key.value, self.value(depth + 1), key.pos)
+
+    def dict_into(self, params: dict, depth: int) -> None:
+        self.check_depth(depth)
+        self.expect("{", "to open a dictionary")
+        if self.at("}"):
+            self.advance()
+            return
+        while True:
+            self.key_value_into(params, depth)
+            if self.at(","):
+                self.advance()
+                continue
+            self.expect("}", "or ',' in dictionary")
+            return
+
+    def pair_list(self, depth: int) -> list[list[int]]:
+        self.check_depth(depth)
+        self.expect("[", "to open the interval:+padding list")
+        pairs = []
+        if self.at("]"):
+            self.advance()
+            return pairs
+        while True:
+            a = self.integer("interval")
+            self.expect(":", "between interval and padding ('interval:+padding')")
+            self.expect("+", "before the padding ('interval:+padding')")
+            b = self.integer("padding")
+            pairs.append([a, b])
+            if self.at(","):
+                self.advance()
+                continue
+            self.expect("]", "or ',' in interval:+padding list")
+            return pairs
+
+    def integer(self, what: str) -> int:
+        if self.tok.kind != "int":
+            raise self.error(f"expected an integer {what}, got {self.describe(self.tok)}")
+        return int(self.advance().value, 0)
+
+    def value(self, depth: int) -> Any:
+        self.check_depth(depth)
+        t = self.tok
+        if t.kind == "int":
+            self.advance()
+            v = int(t.value, 0) if not t.value.lstrip("-").startswith("0x") else int(t.value, 16)
+            if self.at(":"):  # MLIR typed integer '32 : i32'
+                self.advance()
+                if self.tok.kind != "ident":
+                    raise self.error(f"expected an integer type after ':', got {self.describe(self.tok)}")
+                self.advance()
+            return v
+        if t.kind == "string":
+            self.advance()
+            return t.value
+        if t.kind == "hash":
+            return self.attr(depth)
+        if t.kind == "ident":
+            self.advance()
+            if t.value == "true":
+                return True
+            if t.value == "false":
+                return False
+            if t.value == "array" and self.at("<"):
+                return self.dense_array(t)
+            return t.value
+        if self.at("["):
+            return self.array(depth)
+        if self.at("{"):
+            d: dict[str, Any] = {}
+            self.dict_into(d, depth + 1)
+            return d
+        raise self.error(f"expected a value, got {self.describe(t)}")
+
+    def array(self, depth: int) -> list:
+        self.check_depth(depth)
+        self.expect("[", "to open an array")
+        items: list = []
+        if self.at("]"):
+            self.advance()
+            return items
+        while True:
+            items.append(self.value(depth + 1))
+            if self.at(","):
+                self.advance()
+                continue
+            self.expect("]", "or ',' in array")
+            return items
+
+    def dense_array(self, t: Token) -> list[int]:
+        """``array<i32: 1, 2>`` (MLIR DenseArrayAttr) -> [1, 2]."""
+        self.expect("<", "after 'array'")
+        if self.tok.kind != "ident":
+            raise self.error(f"expected an element type in array<...>, got {self.describe(self.tok)}")
+        self.advance()
+        items: list[int] = []
+        if self.at(":"):
+            self.advance()
+            while True:
+                if self.tok.kind == "ident" and self.tok.value in ("true", "false"):
+                    items.append(int(self.advance().value == "true"))
+                else:
+                    items.append(self.integer("array element"))
+                if not self.at(","):
+                    break
+                self.advance()
+        self.expect(">", "to close array<...>")
+        return items
+
+    def parse_all(self) -> AttrNode:
+        self.start(0)
+        node = self.attr(0)
+        if self.tok.kind != "eof":
+            raise self.error(f"unexpected {self.describe(self.tok)} after the attribute")
+        return node
+
+
+def _normalize_aliases(aliases: Mapping[str, Any] | None) -> dict[str, Any]:
+    if aliases is None:
+        return {}
+    if not isinstance(aliases, Mapping):
+        raise LayoutError(f"aliases: expected a mapping name -> attribute text, got {type(aliases).__name__}")
+    out = {}
+    for k, v in aliases.items():
+        if not isinstance(k, str) or not k.lstrip("#"):
+            raise LayoutError(f"aliases: alias names must be non-empty strings, got {k!r}")
+        out[k.lstrip("#")] = v
+    return out
+
+
+def parse(text: str, aliases: Mapping[str, Any] | None = None) -> AttrNode:
+    """Parse one attribute (the whole of ``text``) into an :class:`AttrNode` tree.
+
+    >>> parse("#ttng.tensor_memory_encoding<blockM = 128, blockN = 64, colStride = 1>").params
+    {'blockM': 128, 'blockN': 64, 'colStride': 1}
+    """
+    _check_text(text)
+    return _Parser(text, _normalize_aliases(aliases), {}, ()).parse_all()
+
+
+def parse_prefix(text: str, pos: int = 0, aliases: Mapping[str, Any] | None = None) -> tuple[AttrNode, int]:
+    """Parse one attribute starting at offset ``pos`` of a larger text (a TTGIR dump).
+
+    Returns the node and the offset just after it.
+
+    >>> parse_prefix("tensor<4xf16, #ttg.linear<{register = []}>> loc(#loc)", 14)[1]
+    42
+    """
+    _check_text(text)
+    p = _Parser(text, _normalize_aliases(aliases), {}, ())
+    p.start(pos)
+    node = p.attr(0)
+    return node, p.last_end

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 MAX_BITS = 64
+MAX_TABLE_BITS = 28  # to_table() refuses more than 2**28 rows (2 GiB of int64 per out dim)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -116,6 +117,8 @@ def supremum(x: Sequence[str], y: Sequence[str]) -> list[str]:
     >>> supremum(["a", "b"], ["b", "c"])
     ['a', 'b', 'c']
     """
+    x = _name_list(x, "x")
+    y = _name_list(y, "y")
     xs, ys = set(x), set(y)
     res: list[str] = []
     seen: set[str] = set()
@@ -545,6 +548,7 @@ class LinearLayout:
         """
         import numpy as np
 
+        self._check_table_size()
         flat = self._flat_bases()
         n = len(flat)
         dtype = np.uint64 if self.total_out_bits > 32 else np.uint32
@@ -565,6 +569,7 @@ class LinearLayout:
         """Like :meth:`to_table` but each output flattened to one int (first out dim most minor)."""
         import numpy as np
 
+        self._check_table_size()
         flat = self._flat_bases()
         t = np.empty(1 << len(flat), dtype=np.uint64)
         t[0] = 0
@@ -573,6 +578,13 @@ class LinearLayout:
             np.bitwise_xor(t[:size], np.uint64(b), out=t[size : 2 * size])
             size *= 2
         return t
+
+    def _check_table_size(self) -> None:
+        if self.total_in_bits > MAX_TABLE_BITS:
+            raise LayoutError(
+                f"layout: a table of 2**{self.total_in_bits} inputs is too large (limit 2**{MAX_TABLE_BITS} "
+                "input bits); evaluate points with apply() or restrict with sublayout()"
+            )
 
     def matrix(self) -> list[list[int]]:
         """The 0/1 matrix: rows = out bits (out dims in order, LSB first), columns = in
@@ -685,6 +697,9 @@ class LinearLayout:
         if total > MAX_BITS:
             raise LayoutError(f"other: the product has {total} input bits; at most {MAX_BITS}")
         return LinearLayout._new(tuple(ins), tuple(res), tuple(outs), tuple(outlog))
+
+    def __rmul__(self, other: Any) -> LinearLayout:
+        raise LayoutError(f"other: expected a LinearLayout to multiply with, got {type(other).__name__}")
 
     def compose(self, outer: LinearLayout) -> LinearLayout:
         """``outer ∘ self``: apply self, then outer.  ``self``'s out dims must be
@@ -1181,6 +1196,14 @@ def _check_layout(x: Any, what: str) -> None:
         raise LayoutError(f"{what}: expected a LinearLayout, got {type(x).__name__}")
 
 
+def _name_list(names: Any, what: str) -> list[str]:
+    if isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple)):
+        raise LayoutError(f"{what}: expected a list of dim names, got {names!r}")
+    for n in names:
+        _check_name(n, what)
+    return list(names)
+
+
 def _name_set(names: Any, what: str) -> list[str]:
     if isinstance(names, str):
         names = [names]
@@ -1242,11 +1265,31 @@ def _map_components(L: LinearLayout, new_log: Mapping[str, int]) -> LinearLayout
 
 def standard_out_dims(rank: int) -> list[str]:
     """``['dim0', ..., 'dim{rank-1}']``."""
+    rank = _as_int(rank, "rank")
+    if not 0 <= rank <= MAX_BITS:
+        raise LayoutError(f"rank: expected 0..{MAX_BITS}, got {rank}")
     return [f"dim{i}" for i in range(rank)]
+
+
+def _check_shape_map(L: Any, shape: Any) -> None:
+    _check_layout(L, "layout")
+    if not isinstance(shape, Mapping):
+        raise LayoutError(f"shape: expected a mapping {{out_dim: size}}, got {shape!r}")
+    for o in shape:
+        if o not in L._outs:
+            raise LayoutError(f"shape: {o!r} is not an out-dim of the layout ({list(L._outs)})")
 
 
 def identity_standard_nd(in_dim: str, shape: Sequence[int], order: Sequence[int]) -> LinearLayout:
     """``∏_{d in order} identity(shape[d], in_dim, dim_d)`` — out-dims listed in ``order``."""
+    if not isinstance(shape, (list, tuple)):
+        raise LayoutError(f"shape: expected a sequence of power-of-two sizes, got {shape!r}")
+    if not isinstance(order, (list, tuple)) or sorted(
+        _as_int(o, "order") if not isinstance(o, str) else -1 for o in order
+    ) != list(range(len(shape))):
+        raise LayoutError(f"order: expected a permutation of 0..{len(shape) - 1}, got {order!r}")
+    for d, n in enumerate(shape):
+        _log2_of_size(n, f"shape[{d}]")
     L = LinearLayout.empty()
     for d in order:
         L = L * LinearLayout.identity(in_dim, shape[d], f"dim{d}")
@@ -1255,6 +1298,7 @@ def identity_standard_nd(in_dim: str, shape: Sequence[int], order: Sequence[int]
 
 def zeros_like(L: LinearLayout) -> LinearLayout:
     """Same dims and sizes, every basis zero."""
+    _check_layout(L, "layout")
     return LinearLayout._new(L._ins, tuple((0,) * len(b) for b in L._bases), L._outs, L._outlog)
 
 
@@ -1264,6 +1308,9 @@ def ensure_not_larger_than(
     """Shrink each out-dim to ``min(size, shape[dim])``; components that no longer fit
     become 0 (broadcast).  With ``broadcast_registers=False`` the ``register`` bases
     that become zero are dropped instead (bases that were already zero stay)."""
+    _check_shape_map(L, shape)
+    if not isinstance(broadcast_registers, bool):
+        raise LayoutError(f"broadcast_registers: expected a bool, got {broadcast_registers!r}")
     new_log = {}
     for o, w in zip(L._outs, L._outlog):
         if o in shape:
@@ -1282,6 +1329,13 @@ def ensure_not_larger_than(
 def ensure_not_smaller_than(L: LinearLayout, shape: Mapping[str, int]) -> LinearLayout:
     """Grow each out-dim (in L's out order) to ``shape[dim]`` by repeating along the
     first in-dim (``register`` or ``offset``): new bases appended to it."""
+    _check_shape_map(L, shape)
+    extra = 0
+    for o, w in zip(L._outs, L._outlog):
+        if o in shape:
+            extra += max(0, _log2_of_size(shape[o], f"shape[{o!r}]") - w)
+    if L.total_out_bits + extra > MAX_BITS or L.total_in_bits + extra > MAX_BITS:
+        raise LayoutError(f"shape: growing the layout to {dict(shape)} needs more than {MAX_BITS} bits")
     if not L._ins:
         raise LayoutError("layout: needs an in-dim to repeat along")
     first = L._ins[0]

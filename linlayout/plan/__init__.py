@@ -1,0 +1,184 @@
+"""Conversion planning: explicit, executable plans for ``convert_layout`` (API.md).
+
+>>> from linlayout import LinearLayout, plan_conversion
+>>> src = LinearLayout.from_bases({"register": [[1]], "lane": [[2], [4], [8], [16], [32]],
+...                                "warp": [], "block": []}, ["dim0"])
+>>> dst = LinearLayout.from_bases({"register": [[32]], "lane": [[1], [2], [4], [8], [16]],
+...                                "warp": [], "block": []}, ["dim0"])
+>>> plan = plan_conversion(src, dst, "sm_90")
+>>> plan.kind, plan.shuffles
+('warp_shuffle', 2)
+"""
+
+from __future__ import annotations
+
+from ..errors import LayoutError
+from .ir import Barrier, ConversionPlan, Copy, SharedLoad, SharedStore, Shuffle
+
+__all__ = [
+    "plan_conversion",
+    "plan_gather",
+    "ConversionPlan",
+    "Copy",
+    "Shuffle",
+    "SharedStore",
+    "SharedLoad",
+    "Barrier",
+]
+
+_STRATEGIES = (None, "auto", "shuffle", "shared_memory")
+
+
+def plan_conversion(
+    src,
+    dst,
+    target,
+    *,
+    elem_bits: int = 32,
+    max_shared_bytes: int | None = None,
+    strategy: str | None = None,
+) -> ConversionPlan:
+    """Plan the conversion of a tensor from distributed layout ``src`` to ``dst`` on ``target``.
+
+    ``elem_bits`` is 8, 16, 32 or 64.  ``max_shared_bytes`` (default: the target's shared
+    memory per block) bounds the scratch; larger round trips run in several rounds.
+    ``strategy`` forces ``"shuffle"`` or ``"shared_memory"`` for intra-warp conversions
+    (default: the cost model of ``cost.py`` decides).
+    """
+    from ..targets import get_target
+    from .classify import classify, flatten
+    from .cost import cost_model, shuffle_cost
+    from .shared import design_shared
+    from .shuffle import register_plan_steps, shuffle_design, shuffle_plan_steps
+
+    t = get_target(target)
+    if elem_bits not in (8, 16, 32, 64) or isinstance(elem_bits, bool):
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    if strategy not in _STRATEGIES:
+        raise LayoutError(f"strategy: expected one of 'shuffle', 'shared_memory' or None, got {strategy!r}")
+    fs, fd = flatten(src, "src"), flatten(dst, "dst")
+    if (1 << len(fs.lane)) != t.warp_size:
+        raise LayoutError(
+            f"src: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
+            "layouts for this target"
+        )
+    conv = classify(fs, fd)
+    limit = t.shared_bytes if max_shared_bytes is None else int(max_shared_bytes)
+    if limit <= 0:
+        raise LayoutError(f"max_shared_bytes: expected a positive byte count, got {max_shared_bytes!r}")
+    plan = ConversionPlan(
+        kind=conv.kind,
+        steps=[],
+        src=src,
+        dst=dst,
+        target=t,
+        elem_bits=elem_bits,
+        blocks=1 << len(fs.block),
+        warps=1 << len(fs.warp),
+        lanes=1 << len(fs.lane),
+        src_regs=1 << len(fs.reg),
+        dst_regs=1 << len(fd.reg),
+    )
+    model = cost_model(t)
+    kind = conv.kind
+    if kind == "noop":
+        plan.notes.append("src and dst are the same layout: nothing moves")
+        return plan
+    if kind == "registers":
+        plan.steps = register_plan_steps(conv)
+        plan.notes.append("every element a thread needs is already in its registers")
+        return plan
+    if kind == "warp_shuffle":
+        des = shuffle_design(conv, elem_bits)
+        cheap = _cheap_shuffles(des, model, elem_bits)
+        c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
+        sdes = design_shared(fs, fd, t, elem_bits, limit, model)
+        c_smem = sdes.cost
+        plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
+        use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
+        if use_shuffle:
+            plan.steps = shuffle_plan_steps(conv, des)
+            plan.estimated_cost = c_shfl
+            plan.notes.append(
+                f"intra-warp: {des['shuffles']} shuffle(s) in {(1 << des['rounds']) - des['identity']} "
+                f"round(s) (cost {c_shfl:.1f}) beat shared memory (cost {c_smem:.1f})"
+                if strategy is None or strategy == "auto"
+                else f"intra-warp: shuffles forced ({des['shuffles']})"
+            )
+            return plan
+        plan.kind = "shared_memory"
+        plan.notes.append(
+            f"intra-warp, but shared memory (cost {c_smem:.1f}) beats "
+            f"{des['shuffles']} shuffles (cost {c_shfl:.1f})"
+            if strategy != "shared_memory"
+            else "intra-warp: shared memory forced"
+        )
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+    if kind == "shared_memory":
+        sdes = design_shared(fs, fd, t, elem_bits, limit, model)
+        plan.estimated_cost = sdes.cost
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+    # cluster
+    from .cluster import cluster_plan_steps
+
+    if not t.has("dsmem"):
+        raise LayoutError(
+            f"dst: moves data between CTAs, which needs distributed shared memory (sm_90+); {t.name} has none"
+        )
+    if plan.blocks > t.max_cluster_size:
+        raise LayoutError(f"src: {plan.blocks} CTAs exceed the cluster size {t.max_cluster_size} of {t.name}")
+    sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model)
+    steps, scratch = cluster_plan_steps(fs, fd, sdes, t, elem_bits)
+    plan.steps, plan.scratch_elems = steps, scratch
+    plan.estimated_cost = sdes.cost
+    plan.notes.append(
+        "cross-CTA: every element is stored into the scratch of the CTA that reads it, then a cluster barrier"
+    )
+    if scratch * elem_bits // 8 > t.shared_bytes:
+        plan.notes.append(
+            f"warning: the scratch exceeds the {t.shared_bytes} bytes of shared memory of {t.name}"
+        )
+    return plan
+
+
+def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
+    if not model.cheap_xor_masks or not des["identity"]:
+        return 0
+    from .classify import Span, xor_table
+
+    basis = [r for r, _ in Span([v for v in des["G"] if v]).rows.values()]
+    if basis:
+        return 0
+    words = -(-des["slots"] * elem_bits // 32)
+    ubasis = [r for r, _ in Span([v for v in des.get("E", []) if v]).rows.values()]
+    us = [int(u) for u in xor_table(ubasis)[1:]] if ubasis else []
+    return sum(words for u in us if u in model.cheap_xor_masks)
+
+
+def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes):
+    from .shared import design_shared, shared_plan_steps
+
+    res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+    if res is None:
+        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model)
+        res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+    plan.steps, plan.scratch_elems = res
+    plan.estimated_cost = sdes.cost
+    sw = sdes.swizzle
+    plan.notes.append(
+        f"scratch swizzle: {sw.store_vec_bits} store-vector / {sw.load_vec_bits} load-vector bit(s), "
+        f"{len(sw.segment)} segment bit(s), {len(sw.reps)} round bit(s); analytic wavefronts "
+        f"{sdes.wavefronts} (Lemma 9.4 bound {sdes.bound})"
+    )
+    if plan.scratch_elems * elem_bits // 8 > t.shared_bytes:
+        plan.notes.append(
+            f"warning: the scratch exceeds the {t.shared_bytes} bytes of shared memory of {t.name}"
+        )
+    return plan
+
+
+def plan_gather(src, index, axis, target, *, elem_bits: int = 32):
+    """Plan ``gather(src, index, axis)`` (see ``gather.py``)."""
+    from .gather import plan_gather as _pg
+
+    return _pg(src, index, axis, target, elem_bits=elem_bits)

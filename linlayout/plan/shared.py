@@ -1,0 +1,290 @@
+"""Shared-memory plans: store through an optimally swizzled scratch, barrier, load.
+
+``design_shared`` picks the vectorisation (the common register prefix, ≤ 128 bits, possibly
+extended on one side), the swizzle (``swizzle.py``) and the number of rounds (segment bits that
+are registers on both sides become rounds when the scratch would exceed ``max_shared_bytes``).
+``shared_plan_steps`` turns the design into ``SharedStore``/``Barrier``/``SharedLoad`` steps,
+annotated with the instruction a lowering would use (``st.shared.v4.b32``, ``stmatrix.x4``,
+``ldmatrix.x4.trans``, ``ds_write_b128`` …).
+
+Broadcast: src copies held by several lanes/warps/registers are stored once (the copy whose
+broadcast bits are 0); dst copies all load the same element.
+
+>>> # plan = plan_conversion(blocked_a, blocked_b, "sm_90"); plan.steps[0].vec
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import LayoutError
+from .classify import Flat, Span, xor_table
+from .ir import Barrier, SharedLoad, SharedStore
+from .swizzle import Swizzle, choose_swizzle
+
+__all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction"]
+
+
+def _log2(x: int) -> int:
+    return x.bit_length() - 1
+
+
+@dataclass
+class SharedDesign:
+    swizzle: Swizzle
+    space: list[int]
+    n_store: int  # store instructions per warp (all rounds)
+    n_load: int
+    wavefronts: int  # analytic, store + load, per warp
+    bound: int  # the Lemma 9.4 bound for the same instruction counts
+    rounds: int
+    warp_sync: bool
+    cost: float = 0.0
+
+
+def _prefix(a: tuple, b: tuple, vmax: int) -> int:
+    s = Span()
+    p = 0
+    while p < min(len(a), len(b), vmax):
+        v = a[p]
+        if v == 0 or v != b[p] or not s.add(v):
+            break
+        p += 1
+    return p
+
+
+def _extension(regs: tuple, p: int, vmax: int, prefix: list[int], space: Span) -> int:
+    s = Span(prefix)
+    k = 0
+    while p + k < min(len(regs), vmax):
+        v = regs[p + k]
+        if v == 0 or not space.contains(v) or not s.add(v):
+            break
+        k += 1
+    return k
+
+
+def _space(layout: Flat) -> list[int]:
+    s = Span()
+    out = []
+    for v in layout.reg + layout.lane + layout.warp:
+        if v and s.add(v):
+            out.append(v)
+    return out
+
+
+def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model) -> SharedDesign:
+    """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
+    cluster) round trip; the cheapest under ``model`` among the vector extensions."""
+    from .cost import shared_cost
+
+    space = _space(dst)
+    sp = Span(space)
+    vmax = _log2(128 // elem_bits)
+    p = _prefix(src.reg, dst.reg, vmax)
+    common = list(src.reg[:p])
+    ks = _extension(src.reg, p, vmax, common, sp)
+    kd = _extension(dst.reg, p, vmax, common, sp)
+    nz_s = sum(1 for v in src.reg if v)
+    nz_d = sum(1 for v in dst.reg if v)
+    proj = projector(space, dst.block)
+    lanes_s = [proj(v) for v in src.lane if proj(v)]
+    lanes_d = [v for v in dst.lane if v]
+    n = len(space)
+    rep_cand = [v for v in src.reg if v and v in dst.reg and v not in common]
+    eb_bytes = elem_bits // 8
+    n_reps = 0
+    while (1 << (n - n_reps)) * eb_bytes > max_shared_bytes and n_reps < len(rep_cand):
+        n_reps += 1
+    warp_sync = src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst)
+    configs = [(0, 0)] + [(k, 0) for k in range(1, ks + 1)] + [(0, k) for k in range(1, kd + 1)]
+    best = None
+    for se, le in configs:
+        vs, vd = p + se, p + le
+        n_store = 1 << max(0, nz_s - vs)
+        n_load = 1 << max(0, nz_d - vd)
+        sw = choose_swizzle(
+            vec_common=common,
+            src_regs=list(src.reg),
+            dst_regs=list(dst.reg),
+            lanes_s=lanes_s,
+            lanes_d=lanes_d,
+            space=space,
+            elem_bits=elem_bits,
+            num_banks=target.num_banks,
+            store_ext=se,
+            load_ext=le,
+            n_store=n_store,
+            n_load=n_load,
+            rep_candidates=rep_cand,
+            n_reps=n_reps,
+            bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
+        )
+        wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
+        bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
+        rounds = 1 << len(sw.reps)
+        c = shared_cost(model, wf, n_store + n_load, rounds, warp_sync)
+        d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c)
+        if best is None or c < best.cost:
+            best = d
+    return best
+
+
+def projector(space: list[int], block: tuple):
+    """The map t -> its component in span(space) along span(block images)."""
+    blk = [v for v in block if v]
+    s = Span(list(space) + blk)
+    n = len(space)
+    low = (1 << n) - 1
+
+    def proj(v: int) -> int:
+        c = s.express(v)
+        if c is None:
+            return v
+        out = 0
+        c &= low
+        i = 0
+        while c:
+            if c & 1:
+                out ^= space[i]
+            c >>= 1
+            i += 1
+        return out
+
+    return proj
+
+
+def _warp_local(src: Flat, dst: Flat) -> bool:
+    """Every element a warp loads was stored by the same warp (no warp bits cross)."""
+    ws = Span([v for v in src.reg + src.lane if v])
+    return all(ws.contains(v) for v in dst.reg + dst.lane)
+
+
+def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int) -> list[int]:
+    """Put the side's first two lane images right above a 32-bit vector so that ldmatrix /
+    stmatrix tiles divide the scratch (NVIDIA, 16-bit)."""
+    if not target.is_nvidia or elem_bits != 16:
+        return []
+    if vd * elem_bits == 32 and target.has("ldmatrix") and len(dst.lane) >= 2:
+        return [dst.lane[0], dst.lane[1]]
+    if vs * elem_bits == 32 and target.has("stmatrix") and len(src.lane) >= 2:
+        return [src.lane[0], src.lane[1]]
+    return []
+
+
+def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str | None:
+    """``stmatrix``/``ldmatrix`` (``.x1/.x2/.x4``, ``.trans``) when the side's map to scratch
+    offsets (coords of register, lane, warp bits) divides by the instruction tile."""
+    if not target.is_nvidia or elem_bits != 16 or len(cl) < 5:
+        return None
+    if store and not target.has("stmatrix"):
+        return None
+    if not store and not target.has("ldmatrix"):
+        return None
+    name = "stmatrix" if store else "ldmatrix"
+    regs = len(cr)
+    row = 7  # offset bits inside one 16-byte row of 8 halves
+    # non-transposed: register bit 0 and lane bits 0, 1 fill the row, the rest addresses rows
+    if regs >= 1 and cr[0] == 1 and cl[0] == 2 and cl[1] == 4:
+        rest = list(cr[1:]) + list(cl[2:]) + list(cw)
+        if all(c & row == 0 for c in rest):
+            x = min(4, 1 << max(0, regs - 1))
+            return f"{name}.x{x}"
+    # transposed: lane bits 2, 3, 4 fill the row
+    if cl[2] == 1 and cl[3] == 2 and cl[4] == 4 and regs >= 1:
+        rest = list(cr) + list(cl[:2]) + list(cw)
+        if all(c & row == 0 for c in rest):
+            x = min(4, 1 << max(0, regs - 1))
+            return f"{name}.x{x}.trans"
+    return None
+
+
+def _instr_name(target, store: bool, vec: int, elem_bits: int) -> str:
+    bits = vec * elem_bits
+    if target.is_amd:
+        return f"ds_write_b{bits}" if store else f"ds_read_b{bits}"
+    op = "st.shared" if store else "ld.shared"
+    if vec == 1:
+        return f"{op}.b{elem_bits}"
+    return f"{op}.v{vec}.b{elem_bits}"
+
+
+def _aligned(off, vec: int) -> bool:
+    import numpy as np
+
+    if vec == 1:
+        return True
+    g = off.reshape(off.shape[:-1] + (off.shape[-1] // vec, vec))
+    first = g[..., :1]
+    ok = ((g == first + np.arange(vec)).all(-1) & (first[..., 0] % vec == 0)) | (g < 0).all(-1)
+    return bool(ok.all())
+
+
+def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
+    """The steps and scratch size (elements) of ``design``; ``None`` when rounds could not be
+    separated by register (then the caller retries with one round)."""
+    import numpy as np
+
+    sw = design.swizzle
+    cs = Span(sw.columns)
+    nb = sw.offset_bits
+    mask = (1 << nb) - 1
+
+    def coords(v: int) -> int:
+        if v == 0:
+            return 0
+        c = cs.express(v)
+        if c is None:
+            raise LayoutError("planner bug: an element lies outside the scratch space")  # pragma: no cover
+        return c
+
+    s_cr = [coords(v) for v in src.reg]
+    s_cl = [coords(v) for v in src.lane]
+    s_cw = [coords(v) for v in src.warp]
+    d_cr = [coords(v) for v in dst.reg]
+    d_cl = [coords(v) for v in dst.lane]
+    d_cw = [coords(v) for v in dst.warp]
+    if any(c >> nb for c in s_cl + s_cw + d_cl + d_cw):
+        return None
+    full_s = xor_table(s_cw)[:, None, None] ^ xor_table(s_cl)[None, :, None] ^ xor_table(s_cr)[None, None, :]
+    full_d = xor_table(d_cw)[:, None, None] ^ xor_table(d_cl)[None, :, None] ^ xor_table(d_cr)[None, None, :]
+    # src copies stored once: skip any index with a broadcast bit set
+    skip = np.zeros(full_s.shape, dtype=bool)
+    for dim_i, bases in enumerate((src.warp, src.lane, src.reg)):
+        free = sum(1 << k for k, v in enumerate(bases) if v == 0)
+        if free:
+            idx = (np.arange(1 << len(bases)) & free) != 0
+            shape = [1, 1, 1]
+            shape[dim_i] = -1
+            skip |= idx.reshape(shape)
+    vs = 1 << sw.store_vec_bits
+    vd = 1 << sw.load_vec_bits
+    st_off = np.where(skip, -1, full_s & mask)
+    ld_off = full_d & mask
+    if not _aligned(st_off, vs):
+        vs = 1
+    if not _aligned(ld_off, vd):
+        vd = 1
+    st_round = full_s >> nb
+    ld_round = full_d >> nb
+    st_instr = matrix_instruction(s_cr, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
+    ld_instr = (
+        matrix_instruction(d_cr, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
+    )
+    st_name = st_instr or _instr_name(target, True, vs, elem_bits)
+    ld_name = ld_instr or _instr_name(target, False, vd, elem_bits)
+    if target.is_amd:
+        bar = "s_barrier"
+    else:
+        bar = "bar.warp.sync" if design.warp_sync else "bar.sync"
+    steps = []
+    rounds = 1 << len(sw.reps)
+    for k in range(rounds):
+        if k:
+            steps.append(Barrier(bar))
+        so = np.where(st_round == k, st_off, -1) if rounds > 1 else st_off
+        lo = np.where(ld_round == k, ld_off, -1) if rounds > 1 else ld_off
+        steps.append(SharedStore(so, vs, instruction=st_name))
+        steps.append(Barrier(bar))
+        steps.append(SharedLoad(lo, vd, instruction=ld_name))
+    return steps, 1 << nb

@@ -1,0 +1,315 @@
+"""Executing plans on numpy register files and a banked scratch, and measuring them.
+
+``run_plan`` follows API.md literally: every step reads ``src`` and writes ``out`` or the
+scratch.  ``plan_metrics`` counts shuffles, selects, shared-memory wavefronts and vector
+instructions from the steps themselves (never from how the plan was built), with the
+conventions documented in ``cost.py``.
+
+>>> # out = plan.run(values); plan.wavefronts
+"""
+
+from __future__ import annotations
+
+from ..errors import LayoutError
+from .ir import Barrier, Copy, SharedLoad, SharedStore, Shuffle
+
+__all__ = ["run_plan", "plan_metrics", "explain_plan", "validate_plan", "step_wavefronts"]
+
+
+def _full(arr, plan, regs):
+    """Broadcast a (warps, lanes, regs) or (blocks, warps, lanes, regs) array to 4-D."""
+    import numpy as np
+
+    shape = (plan.blocks, plan.warps, plan.lanes, regs)
+    if arr.ndim == 3:
+        arr = arr[None]
+    if arr.shape[1:] != shape[1:] or arr.shape[0] not in (1, plan.blocks):
+        raise LayoutError(f"step array: expected shape {shape[1:]} or {shape}, got {arr.shape}")
+    return np.broadcast_to(arr, shape)
+
+
+def validate_plan(plan) -> None:
+    """Check the static rules of API.md: shapes, vector widths and vector alignment."""
+    for i, step in enumerate(plan.steps):
+        if isinstance(step, (SharedStore, SharedLoad)):
+            regs = plan.src_regs if isinstance(step, SharedStore) else plan.dst_regs
+            vec = step.vec
+            if vec < 1 or vec & (vec - 1) or vec * plan.elem_bits > 128 or regs % vec:
+                raise LayoutError(
+                    f"step {i}: vec={vec} is invalid for {regs} registers of {plan.elem_bits} bits"
+                )
+            off = _full(step.offset, plan, regs)
+            g = off.reshape(off.shape[:3] + (regs // vec, vec))
+            first = g[..., :1]
+            ok_skip = (g < 0).all(-1)
+            import numpy as np
+
+            ok_vec = (g == first + np.arange(vec)).all(-1) & (first[..., 0] % vec == 0)
+            if not (ok_skip | ok_vec).all():
+                raise LayoutError(
+                    f"step {i}: a vector of {vec} registers is not at consecutive aligned offsets"
+                )
+            if plan.scratch_elems and (off >= plan.scratch_elems).any():
+                raise LayoutError(f"step {i}: offset beyond the scratch of {plan.scratch_elems} elements")
+
+
+def run_plan(plan, src_values):
+    """Execute ``plan`` on ``src_values`` of shape ``(blocks, warps, lanes, src_regs)``."""
+    import numpy as np
+
+    vals = np.asarray(src_values)
+    want = (plan.blocks, plan.warps, plan.lanes, plan.src_regs)
+    if vals.shape != want:
+        raise LayoutError(f"src_values: expected shape {want}, got {vals.shape}")
+    if plan.kind == "noop" and not plan.steps:
+        return vals.copy()
+    B, W, L = want[:3]
+    out = np.zeros((B, W, L, plan.dst_regs), dtype=vals.dtype)
+    written = np.zeros(out.shape, dtype=bool)
+    S = max(plan.scratch_elems, 1)
+    scratch = np.zeros((B, S), dtype=vals.dtype)
+    sw = np.zeros((B, S), dtype=bool)
+    bidx = np.arange(B)[:, None, None, None]
+    widx = np.arange(W)[None, :, None, None]
+    lidx = np.arange(L)[None, None, :, None]
+    for i, step in enumerate(plan.steps):
+        if isinstance(step, Copy):
+            rm = step.reg_map
+            li, ri = np.nonzero(rm >= 0)
+            out[:, :, li, ri] = vals[:, :, li, rm[li, ri]]
+            written[:, :, li, ri] = True
+        elif isinstance(step, Shuffle):
+            sl, send, recv = step.src_lane, step.send, step.recv
+            li, vi = np.nonzero(recv >= 0)
+            s = sl[li]
+            sr = send[s, vi]
+            if (sr < 0).any():
+                raise LayoutError(f"step {i}: a lane receives a slot its source lane does not send")
+            out[:, :, li, recv[li, vi]] = vals[:, :, s, sr]
+            written[:, :, li, recv[li, vi]] = True
+        elif isinstance(step, SharedStore):
+            off = _full(step.offset, plan, plan.src_regs)
+            m = off >= 0
+            tb = (
+                _full(step.block, plan, plan.src_regs)
+                if step.block is not None
+                else np.broadcast_to(bidx, off.shape)
+            )
+            b, w, lane, r = np.nonzero(m)
+            tgt_b, tgt_o = tb[b, w, lane, r], off[b, w, lane, r]
+            v = vals[b, w, lane, r]
+            key = tgt_b * S + tgt_o
+            order = np.argsort(key, kind="stable")
+            ks, vs = key[order], v[order]
+            same = ks[1:] == ks[:-1]
+            if (vs[1:][same] != vs[:-1][same]).any():
+                raise LayoutError(f"step {i}: two different values stored to one scratch element")
+            scratch[tgt_b, tgt_o] = v
+            sw[tgt_b, tgt_o] = True
+        elif isinstance(step, SharedLoad):
+            off = _full(step.offset, plan, plan.dst_regs)
+            m = off >= 0
+            b, w, lane, r = np.nonzero(m)
+            o = off[b, w, lane, r]
+            if not sw[b, o].all():
+                raise LayoutError(f"step {i}: a load reads scratch that was never stored")
+            out[b, w, lane, r] = scratch[b, o]
+            written[b, w, lane, r] = True
+        elif isinstance(step, Barrier):
+            continue
+        else:
+            raise LayoutError(f"step {i}: unknown step type {type(step).__name__}")
+    del widx, lidx
+    if not written.all():
+        raise LayoutError("plan left some out registers unwritten")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# metrics
+
+
+def _words(off, elem_bits: int, bank_bytes: int):
+    """Bank-width words touched by elements at ``off`` (-1 stays -1): a trailing axis of
+    the words per element."""
+    import numpy as np
+
+    eb = elem_bits // 8
+    per = max(1, eb // bank_bytes)
+    base = (off * eb) // bank_bytes
+    w = base[..., None] + np.arange(per)
+    return np.where(off[..., None] >= 0, w, -1)
+
+
+def step_wavefronts(offset, vec, plan, block=None) -> tuple[int, int]:
+    """(wavefronts, instructions) per warp for one shared step, max over warps and blocks.
+
+    A vector instruction is one group of ``vec`` registers; lanes with ``-1`` are idle; an
+    instruction with every lane idle is not issued; identical instructions of one step count
+    once (a lowering issues them once and renames the result).
+    """
+    import numpy as np
+
+    t = plan.target
+    nb, bb = t.num_banks, t.bank_bytes
+    regs = offset.shape[-1]
+    off = _full(offset, plan, regs)
+    B, W, L, R = off.shape
+    G = R // vec
+    words = _words(off, plan.elem_bits, bb)  # B W L R K
+    K = words.shape[-1]
+    if block is not None:
+        blk = np.broadcast_to(_full(block, plan, regs)[..., None], words.shape)
+    else:
+        blk = np.zeros(words.shape, dtype=np.int64)
+    # one key per (CTA, word); banks of different CTAs are different banks
+    span = int(words.max()) + 1 if words.size else 1
+    keys = np.where(words >= 0, blk * span + words, -1)
+
+    def rows_of(a):
+        return a.reshape(B * W, L, G, vec * K).transpose(0, 2, 1, 3).reshape(B * W, G, L * vec * K)
+
+    keys = np.sort(rows_of(keys), axis=-1)
+    best_wf, best_n = 0, 0
+    for bw in range(B * W):
+        rows = keys[bw]
+        rows = rows[(rows >= 0).any(-1)]
+        if rows.shape[0] == 0:
+            continue
+        rows = np.unique(rows, axis=0)
+        valid = rows >= 0
+        first = np.ones(rows.shape, dtype=bool)
+        first[:, 1:] = rows[:, 1:] != rows[:, :-1]
+        u = valid & first
+        ridx = np.nonzero(u)[0]
+        kb = rows[u]
+        bank = (kb // span) * nb + (kb % span) % nb
+        nbank = (int(bank.max()) + 1) if bank.size else 1
+        counts = np.bincount(ridx * nbank + bank, minlength=rows.shape[0] * nbank).reshape(
+            rows.shape[0], nbank
+        )
+        wf = int(counts.max(1).sum())
+        if wf > best_wf:
+            best_wf = wf
+        best_n = max(best_n, rows.shape[0])
+    return best_wf, best_n
+
+
+def plan_metrics(plan) -> dict:
+    """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
+    import numpy as np
+
+    eb = plan.elem_bits
+    L = plan.lanes
+    shuffles = 0
+    pre_selects = 0
+    wf = 0
+    ninstr = 0
+    codes = np.full((L, plan.dst_regs), -1, dtype=np.int64)  # who wrote out[l, r] last
+    for i, step in enumerate(plan.steps):
+        if isinstance(step, Copy):
+            li, ri = np.nonzero(step.reg_map >= 0)
+            codes[li, ri] = step.reg_map[li, ri]
+        elif isinstance(step, Shuffle):
+            used = (step.recv >= 0).any(0)
+            cols = step.send[:, used]
+            if cols.shape[1]:
+                n = np.unique(cols.T, axis=0).shape[0]
+                shuffles += -(-n * eb // 32)
+                for v in range(cols.shape[1]):
+                    c = cols[:, v]
+                    pre_selects += max(0, len(np.unique(c[c >= 0])) - 1)
+            li, vi = np.nonzero(step.recv >= 0)
+            codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
+        elif isinstance(step, SharedStore):
+            a, n = step_wavefronts(step.offset, step.vec, plan, step.block)
+            wf += a
+            ninstr += n
+        elif isinstance(step, SharedLoad):
+            a, n = step_wavefronts(step.offset, step.vec, plan)
+            wf += a
+            ninstr += n
+            codes[:, :] = -2
+    post = 0
+    for r in range(plan.dst_regs):
+        c = codes[:, r]
+        post += max(0, len(np.unique(c[c != -1])) - 1)
+    scale = max(1, eb // 32)
+    return {
+        "shuffles": int(shuffles),
+        "selects": int((pre_selects + post) * scale),
+        "wavefronts": int(wf),
+        "shared_instructions": int(ninstr),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# explain
+
+
+def _fmt_row(a, limit: int = 8) -> str:
+    items = [str(int(x)) for x in a[:limit]]
+    if len(a) > limit:
+        items.append("…")
+    return "[" + ", ".join(items) + "]"
+
+
+def explain_plan(plan) -> str:
+    """Readable text: header, then one paragraph per step."""
+    import numpy as np
+
+    t = plan.target
+    lines = [
+        f"ConversionPlan kind={plan.kind} on {t} ({t.warp_size}-lane warps, {t.num_banks} banks x "
+        f"{t.bank_bytes} B), {plan.elem_bits}-bit elements",
+        f"  threads: {plan.blocks} block(s) x {plan.warps} warp(s) x {plan.lanes} lanes; "
+        f"src {plan.src_regs} regs/thread -> dst {plan.dst_regs} regs/thread",
+    ]
+    for note in plan.notes:
+        lines.append(f"  note: {note}")
+    if not plan.steps:
+        lines.append("  no steps: out is src")
+    for i, s in enumerate(plan.steps, 1):
+        if isinstance(s, Copy):
+            uniform = bool((s.reg_map == s.reg_map[:1]).all())
+            how = "same in every lane, free" if uniform else "lane-dependent, selects"
+            lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
+            lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
+        elif isinstance(s, Shuffle):
+            used = int((s.recv >= 0).any(0).sum())
+            delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
+            pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
+            lines.append(f"  {i}. Shuffle ({pattern}): each lane receives {used} value(s) from one lane")
+            lines.append(f"     src_lane {_fmt_row(s.src_lane)}")
+            lines.append(
+                f"     lane 0 gets src regs {_fmt_row(s.send[s.src_lane[0]])} into out {_fmt_row(s.recv[0])}"
+            )
+        elif isinstance(s, SharedStore):
+            wfs, n = step_wavefronts(s.offset, s.vec, plan, s.block)
+            ins = s.instruction or "st.shared"
+            where = " into other CTAs (distributed shared memory)" if s.block is not None else ""
+            lines.append(
+                f"  {i}. SharedStore {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
+                f"{n} instruction(s)/warp, {wfs} wavefront(s)/warp"
+            )
+            off = s.offset if s.offset.ndim == 3 else s.offset[0]
+            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
+        elif isinstance(s, SharedLoad):
+            wfs, n = step_wavefronts(s.offset, s.vec, plan)
+            ins = s.instruction or "ld.shared"
+            lines.append(
+                f"  {i}. SharedLoad {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits): "
+                f"{n} instruction(s)/warp, {wfs} wavefront(s)/warp"
+            )
+            off = s.offset if s.offset.ndim == 3 else s.offset[0]
+            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
+        elif isinstance(s, Barrier):
+            lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
+    lines.append(
+        f"  totals: shuffles={plan.shuffles} selects={plan.selects} shared_bytes={plan.shared_bytes} "
+        f"wavefronts={plan.wavefronts} barriers={plan.barriers}"
+    )
+    if plan.alternatives:
+        alt = ", ".join(f"{k}={v:.1f}" for k, v in plan.alternatives.items())
+        lines.append(f"  cost model ({t}): {alt}")
+    return "\n".join(lines)

@@ -1,0 +1,267 @@
+"""Optimal swizzling of the scratch for a shared-memory round trip (paper §5.4, App. 9.2).
+
+The scratch is a linear bijection ``M: offset bits -> tensor bits`` (flat ints), its offset
+bits split, from the bottom, into
+
+* **vector** bits — the common register prefix of src and dst (≤ 128 bits), possibly
+  extended on one side (asymmetric vectorisation: the store or the load alone gets wider);
+* **sub-word** bits still free below the 32-bit bank word (8/16-bit elements);
+* **bank** bits — up to one full row of ``num_banks`` words;
+* **segment** bits — the rows.
+
+Elements that differ by a vector in ``span(segment)`` (plus sub-word bits) sit in the same bank,
+in different words.  One vector instruction of side X touches the coset of
+``Acc_X = span(vector_X ∪ lane images of X)``, so it needs
+``2^(|Seg| - dim(Acc+Seg+Sub) + dim(Acc+Sub))`` wavefronts; the bandwidth (Lemma 9.4) bound is
+``2^max(0, dim Acc - log2(num_banks*32/elem_bits))``.  Segments are picked as in the paper:
+first vectors outside both access spaces, then ``e_i ^ f_i`` pairs from the two difference
+sets (conflict-free for both, Lemma 9.5), and only then vectors that cost conflicts, on the
+side where a doubling costs fewer wavefronts.
+
+>>> sw = choose_swizzle(vec_common=[1], src_regs=[1, 2], dst_regs=[1, 32],
+...                     lanes_s=[4, 8, 16, 32, 64], lanes_d=[2, 4, 8, 16, 64],
+...                     space=[1 << i for i in range(7)], elem_bits=32, num_banks=32)
+>>> sw.store_wavefront_exp, sw.load_wavefront_exp, sw.store_bound_exp, sw.load_bound_exp
+(1, 1, 1, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .classify import Span
+
+__all__ = ["Swizzle", "choose_swizzle", "wavefront_exp", "bound_exp", "low_bits"]
+
+
+def _log2(x: int) -> int:
+    return x.bit_length() - 1
+
+
+def low_bits(elem_bits: int, num_banks: int) -> int:
+    """Offset bits below one bank row: log2(num_banks * 32 / elem_bits)."""
+    return _log2(num_banks * 32 // elem_bits)
+
+
+def sub_bits(elem_bits: int) -> int:
+    """Offset bits inside one 32-bit word."""
+    return _log2(32 // elem_bits) if elem_bits < 32 else 0
+
+
+def span_dim(vectors) -> int:
+    s = Span()
+    for v in vectors:
+        if v:
+            s.add(v)
+    return s.dim
+
+
+def wavefront_exp(acc: list[int], seg: list[int], sub: list[int]) -> int:
+    """log2 of the wavefronts of one instruction touching ``span(acc)``."""
+    return len(seg) - span_dim(acc + seg + sub) + span_dim(acc + sub)
+
+
+def bound_exp(acc: list[int], elem_bits: int, num_banks: int) -> int:
+    """log2 of the bandwidth bound (Lemma 9.4) for one instruction touching ``span(acc)``."""
+    return max(0, span_dim(acc) - low_bits(elem_bits, num_banks))
+
+
+@dataclass
+class Swizzle:
+    """The scratch layout: ``columns[i]`` is the tensor vector of offset bit ``i``."""
+
+    columns: list[int]  # vector, sub, bank, segment (non-rep), reps — in this order
+    store_vec_bits: int
+    load_vec_bits: int
+    n_low: int  # vector + sub + bank bits
+    segment: list[int]
+    reps: list[int]
+    store_wavefront_exp: int
+    load_wavefront_exp: int
+    store_bound_exp: int
+    load_bound_exp: int
+
+    @property
+    def offset_bits(self) -> int:
+        return len(self.columns) - len(self.reps)
+
+
+def _complement(base: Span, candidates) -> list[int]:
+    """Greedy: candidates independent of ``base`` (and of each other); updates ``base``."""
+    out = []
+    for c in candidates:
+        if c and base.add(c):
+            out.append(c)
+    return out
+
+
+def _units(space: list[int]) -> list[int]:
+    """Unit vectors inside span(space), lowest bit first, then the space's own basis."""
+    s = Span(space)
+    bits = 0
+    for v in space:
+        bits |= v
+    units = [1 << b for b in range(bits.bit_length()) if bits >> b & 1 and s.contains(1 << b)]
+    return units + list(space)
+
+
+def choose_swizzle(
+    *,
+    vec_common: list[int],
+    src_regs: list[int],
+    dst_regs: list[int],
+    lanes_s: list[int],
+    lanes_d: list[int],
+    space: list[int],
+    elem_bits: int,
+    num_banks: int,
+    store_ext: int = 0,
+    load_ext: int = 0,
+    n_store: int = 1,
+    n_load: int = 1,
+    rep_candidates: list[int] = (),
+    n_reps: int = 0,
+    bank_prefer: list[int] = (),
+) -> Swizzle:
+    """Build the scratch layout for one choice of vector extension (see module docstring).
+
+    ``vec_common``: the common register prefix (tensor vectors); ``store_ext``/``load_ext``:
+    how many more src (dst) registers extend the store (load) vector; ``space``: a basis of
+    the tensor bits held by one CTA; ``n_store``/``n_load``: instructions per warp on each
+    side, used to decide on which side unavoidable conflicts cost less; ``rep_candidates``:
+    vectors that are registers on both sides and may become rounds (``n_reps`` of them).
+    """
+    p = len(vec_common)
+    ext = []
+    if store_ext:
+        ext = list(src_regs[p : p + store_ext])
+    elif load_ext:
+        ext = list(dst_regs[p : p + load_ext])
+    low = list(vec_common) + ext
+    acc_s = [v for v in list(vec_common) + (ext if store_ext else []) + list(lanes_s) if v]
+    acc_d = [v for v in list(vec_common) + (ext if load_ext else []) + list(lanes_d) if v]
+    n = span_dim(space)
+    nsub = sub_bits(elem_bits)
+    nlow = min(low_bits(elem_bits, num_banks), n)
+    # sub-word bits still free: prefer lanes both sides touch, then either side's lanes
+    base = Span(low)
+    sub_fill: list[int] = []
+    if len(low) < nsub:
+        ls, ld = Span(lanes_s), Span(lanes_d)
+        both = [v for v in lanes_s if v and ld.contains(v)]
+        either = [v for v in list(lanes_s) + list(lanes_d) if v]
+        for c in both + either:
+            if len(low) + len(sub_fill) >= min(nsub, n):
+                break
+            if base.add(c):
+                sub_fill.append(c)
+        del ls
+    low = low + sub_fill
+    len_seg = max(0, n - max(nlow, len(low)))
+
+    # quotient by the low (vector + sub) part
+    q0 = Span(low)
+
+    def red(v: int) -> int:
+        return q0.reduce(v)[0]
+
+    a_s = Span()
+    for v in acc_s:
+        a_s.add(red(v))
+    a_d = Span()
+    for v in acc_d:
+        a_d.add(red(v))
+    rs = [r for r, _ in a_s.rows.values()]
+    rd = [r for r, _ in a_d.rows.values()]
+    # I = A_S ∩ A_D, E = complement of I in A_S, F = complement of I in A_D
+    inter = _intersection(rs, rd)
+    si = Span(inter)
+    e_part = _complement(Span(inter), rs)
+    f_part = _complement(Span(inter), rd)
+    del si
+    # C: complement of A_S + A_D (and of the low part) inside the space; registers of both
+    # sides first so that they can become rounds
+    both_span = Span(low + rs + rd)
+    cand = list(rep_candidates) + _units(space)
+    c_part = _complement(both_span, [red(v) if v not in rep_candidates else v for v in cand])
+    seg: list[int] = []
+    chosen = Span(low)
+
+    def take(v: int) -> bool:
+        if len(seg) < len_seg and chosen.add(v):
+            seg.append(v)
+            return True
+        return False
+
+    for v in c_part:
+        take(v)
+    npair = min(len(e_part), len(f_part))
+    for i in range(npair):
+        take(e_part[i] ^ f_part[i])
+    xs = xd = 0
+    left_e = e_part[npair:]
+    left_f = f_part[npair:]
+    while len(seg) < len_seg and (left_e or left_f):
+        cost_s = n_store << xs
+        cost_d = n_load << xd
+        if left_e and (cost_s <= cost_d or not left_f):
+            if take(left_e.pop(0)):
+                xs += 1
+        elif left_f:
+            if take(left_f.pop(0)):
+                xd += 1
+    # forced conflicts on both sides: split pairs, then the intersection, then anything
+    for i in range(npair):
+        take(e_part[i])
+    for v in inter:
+        take(v)
+    for v in _units(space):
+        take(v)
+    # bank bits complete the basis
+    bank = []
+    full = Span(low + seg)
+    for v in list(bank_prefer) + _units(space):
+        if full.add(v):
+            bank.append(v)
+    # rounds: segment vectors that are registers on both sides
+    reps = [v for v in seg if v in rep_candidates][: max(0, n_reps)]
+    seg_keep = [v for v in seg if v not in reps]
+    columns = low + bank + seg_keep + reps
+    sub = (low + bank)[:nsub]
+    acc_store = acc_s
+    acc_load = acc_d
+    return Swizzle(
+        columns=columns,
+        store_vec_bits=p + (store_ext if store_ext else 0),
+        load_vec_bits=p + (load_ext if load_ext else 0),
+        n_low=len(low) + len(bank),
+        segment=seg,
+        reps=reps,
+        store_wavefront_exp=wavefront_exp(acc_store, seg, sub),
+        load_wavefront_exp=wavefront_exp(acc_load, seg, sub),
+        store_bound_exp=bound_exp(acc_store, elem_bits, num_banks),
+        load_bound_exp=bound_exp(acc_load, elem_bits, num_banks),
+    )
+
+
+def _intersection(a: list[int], b: list[int]) -> list[int]:
+    """A basis of span(a) ∩ span(b)."""
+    s = Span()
+    out: list[int] = []
+    na = len(a)
+    vecs = list(a) + list(b)
+    for i, v in enumerate(vecs):
+        r, combo = s.reduce(v)
+        if r:
+            s.rows[r.bit_length() - 1] = (r, combo ^ (1 << i))
+            s.n += 1
+            continue
+        combo ^= 1 << i
+        w = 0
+        for j in range(na):
+            if combo >> j & 1:
+                w ^= vecs[j]
+        if w:
+            out.append(w)
+    # out vectors are independent: each new relation involves a new b-vector
+    return out

@@ -235,31 +235,45 @@ class _Machine:
         if isinstance(vec, bool) or not isinstance(vec, (int, np.integer)) or vec < 1 or vec & (vec - 1):
             raise _PlanFailure(f"step {i} {kind}.vec: expected a power of two, got {vec!r}")
         vec = int(vec)
-        nregs = offset.shape[2]
+        nregs = offset.shape[-1]
         if vec * self.elem_bits > 128:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} x {self.elem_bits}-bit elements exceeds 128 bits")
         if nregs % vec:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} does not divide the {nregs} registers")
-        groups = offset.reshape(self.W, self.L, nregs // vec, vec)
+        groups = offset.reshape(*offset.shape[:-1], nregs // vec, vec)
         used = groups >= 0
-        partial = used.any(axis=3) & ~used.all(axis=3)
+        partial = used.any(axis=-1) & ~used.all(axis=-1)
         if partial.any():
-            w, ln, k = (int(x[0]) for x in np.nonzero(partial))
-            raise _PlanFailure(f"step {i} {kind}: vector {k} of warp {w} lane {ln} is partly skipped "
-                               f"(offsets {groups[w, ln, k].tolist()})")
+            b, w, ln, k = (int(x[0]) for x in np.nonzero(partial))
+            raise _PlanFailure(f"step {i} {kind}: vector {k} of block {b} warp {w} lane {ln} is partly "
+                               f"skipped (offsets {groups[b, w, ln, k].tolist()})")
         base = groups[..., :1]
-        bad = used.all(axis=3) & ((groups != base + np.arange(vec)).any(axis=3) | (base[..., 0] % vec != 0))
+        bad = used.all(axis=-1) & ((groups != base + np.arange(vec)).any(axis=-1) | (base[..., 0] % vec != 0))
         if bad.any():
-            w, ln, k = (int(x[0]) for x in np.nonzero(bad))
-            raise _PlanFailure(f"step {i} {kind}: vector {k} of warp {w} lane {ln} is not at consecutive, "
-                               f"aligned offsets: {groups[w, ln, k].tolist()} (vec={vec})")
+            b, w, ln, k = (int(x[0]) for x in np.nonzero(bad))
+            raise _PlanFailure(f"step {i} {kind}: vector {k} of block {b} warp {w} lane {ln} is not at "
+                               f"consecutive, aligned offsets: {groups[b, w, ln, k].tolist()} (vec={vec})")
         return vec
 
+    def _per_block(self, i: int, step: Any, kind: str, attr: str, nregs: int):
+        """``step.attr`` as a ``[block, warp, lane, register]`` array: 3-d arrays are the same
+        in every block; cluster plans may give a leading block axis."""
+        np = self.np
+        if not hasattr(step, attr):
+            raise _PlanFailure(f"{kind} step has no '{attr}' array")
+        a = np.asarray(getattr(step, attr))
+        if a.size and not np.issubdtype(a.dtype, np.integer):
+            raise _PlanFailure(f"step {i} {kind}.{attr}: expected integers, got dtype {a.dtype}")
+        a = a.astype(np.int64)
+        want3, want4 = (self.W, self.L, nregs), (self.B, self.W, self.L, nregs)
+        if a.shape == want3:
+            return np.broadcast_to(a, want4)
+        if a.shape == want4:
+            return a
+        raise _PlanFailure(f"step {i} {kind}.{attr}: expected shape {want3} or {want4}, got {a.shape}")
+
     def _offsets(self, i: int, step: Any, kind: str, nregs: int):
-        off = _arr(step, "offset", 3, "[warp, lane, register]")
-        if off.shape != (self.W, self.L, nregs):
-            raise _PlanFailure(f"step {i} {kind}.offset: expected shape {(self.W, self.L, nregs)}, "
-                               f"got {off.shape}")
+        off = self._per_block(i, step, kind, "offset", nregs)
         if (off < -1).any():
             raise _PlanFailure(f"step {i} {kind}.offset: negative offsets other than -1")
         self._vec_check(i, kind, getattr(step, "vec", None), off)
@@ -269,47 +283,45 @@ class _Machine:
 
     def store(self, i: int, step: Any) -> None:
         off = self._offsets(i, step, "SharedStore", self.src.shape[3])
-        dest = getattr(step, "block", None)
-        if dest is not None:
-            dest = _arr(step, "block", 3, "[warp, lane, register]")
-            if dest.shape != off.shape or (dest < 0).any() or (dest >= self.B).any():
-                raise _PlanFailure(f"step {i} SharedStore.block: expected shape {off.shape} with CTAs in "
-                                   f"[0, {self.B})")
-        for b in range(self.B):
-            for w, ln, r in zip(*self.np.nonzero(off >= 0)):
-                o = int(off[w, ln, r])
-                tb = b if dest is None else int(dest[w, ln, r])
-                val = int(self.src[b, w, ln, r])
-                thread = (b, int(w), int(ln))
-                rt = self.read_tag[tb].get(o)
-                if rt and rt[0] == self.phase and rt[1] != thread:
-                    raise _PlanFailure(f"step {i} SharedStore: offset {o} of CTA {tb} is overwritten by "
-                                       f"{thread} after another thread read it, with no Barrier between")
-                wt = self.write_tag[tb].get(o)
-                old = self.scratch[tb].get(o)
-                if wt and wt[0] == self.phase and old != val:
-                    raise _PlanFailure(f"step {i} SharedStore: threads {wt[1]} and {thread} write "
-                                       f"different elements to offset {o} of CTA {tb} (race)")
-                self.scratch[tb][o] = val
-                self.write_tag[tb][o] = (self.phase, thread)
+        dest = None
+        if getattr(step, "block", None) is not None:
+            dest = self._per_block(i, step, "SharedStore", "block", self.src.shape[3])
+            if ((dest < 0) | (dest >= self.B))[off >= 0].any():
+                raise _PlanFailure(f"step {i} SharedStore.block: CTAs must be in [0, {self.B})")
+        for b, w, ln, r in zip(*self.np.nonzero(off >= 0)):
+            o = int(off[b, w, ln, r])
+            tb = int(b) if dest is None else int(dest[b, w, ln, r])
+            val = int(self.src[b, w, ln, r])
+            thread = (int(b), int(w), int(ln))
+            rt = self.read_tag[tb].get(o)
+            if rt and rt[0] == self.phase and rt[1] != thread:
+                raise _PlanFailure(f"step {i} SharedStore: offset {o} of CTA {tb} is overwritten by "
+                                   f"{thread} after another thread read it, with no Barrier between")
+            wt = self.write_tag[tb].get(o)
+            old = self.scratch[tb].get(o)
+            if wt and wt[0] == self.phase and old != val:
+                raise _PlanFailure(f"step {i} SharedStore: threads {wt[1]} and {thread} write "
+                                   f"different elements to offset {o} of CTA {tb} (race)")
+            self.scratch[tb][o] = val
+            self.write_tag[tb][o] = (self.phase, thread)
 
     def load(self, i: int, step: Any) -> None:
         off = self._offsets(i, step, "SharedLoad", self.out.shape[3])
-        for b in range(self.B):
-            for w, ln, r in zip(*self.np.nonzero(off >= 0)):
-                o = int(off[w, ln, r])
-                thread = (b, int(w), int(ln))
-                if o not in self.scratch[b]:
-                    raise _PlanFailure(f"step {i} SharedLoad: warp {w} lane {ln} register {r} reads "
-                                       f"offset {o} of CTA {b}, which was never written")
-                wt = self.write_tag[b][o]
-                if wt[0] == self.phase and wt[1] != thread:
-                    raise _PlanFailure(f"step {i} SharedLoad: offset {o} of CTA {b} is read by {thread} "
-                                       f"in the same phase thread {wt[1]} wrote it (missing Barrier)")
-                self.out[b, w, ln, r] = self.scratch[b][o]
-                rt = self.read_tag[b].get(o)
-                self.read_tag[b][o] = (self.phase, thread if not rt or rt[0] != self.phase or
-                                       rt[1] == thread else "many")
+        for b, w, ln, r in zip(*self.np.nonzero(off >= 0)):
+            o = int(off[b, w, ln, r])
+            b = int(b)
+            thread = (b, int(w), int(ln))
+            if o not in self.scratch[b]:
+                raise _PlanFailure(f"step {i} SharedLoad: block {b} warp {w} lane {ln} register {r} reads "
+                                   f"offset {o} of its CTA, which was never written")
+            wt = self.write_tag[b][o]
+            if wt[0] == self.phase and wt[1] != thread:
+                raise _PlanFailure(f"step {i} SharedLoad: offset {o} of CTA {b} is read by {thread} "
+                                   f"in the same phase thread {wt[1]} wrote it (missing Barrier)")
+            self.out[b, w, ln, r] = self.scratch[b][o]
+            rt = self.read_tag[b].get(o)
+            self.read_tag[b][o] = (self.phase, thread if not rt or rt[0] != self.phase or
+                                   rt[1] == thread else "many")
 
     def barrier(self, i: int, step: Any) -> None:
         self.phase += 1

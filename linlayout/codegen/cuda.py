@@ -1,0 +1,433 @@
+"""CUDA C++ for conversion plans and layouts.
+
+:func:`emit_plan` turns a :class:`~linlayout.plan.ConversionPlan` into a ``__device__``
+function that performs it inside a kernel: register renames and lane-dependent selects
+(``Copy``), ``__shfl_sync`` rounds with their selects (``Shuffle``; 8- and 16-bit elements
+packed into 32-bit shuffles), vectorised swizzled ``st.shared``/``ld.shared`` with the
+plan's vector width (``SharedStore``/``SharedLoad``; distributed shared memory through
+cooperative groups for cluster plans) and barriers.  Everything per-lane in the plan
+becomes either an XOR-affine expression of ``lane`` and ``warp`` (the usual case: layouts
+are linear) or, failing that, a lookup table.  Data moves as unsigned integers of the
+element width (``elem_t``); bit-cast your values.
+
+:func:`emit_layout_index` gives a layout's index function (tensor coordinates from
+register, lane, warp and block), and :func:`emit_check_kernel` a complete ``__global__``
+kernel (global load → conversion → global store) used by the hardware check script.
+
+>>> import linlayout as ll                                    # doctest: +SKIP
+>>> print(emit_plan(ll.plan_conversion(src, dst, "sm_90")))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ..errors import LayoutError
+
+__all__ = ["emit_plan", "emit_layout_index", "emit_check_kernel", "elem_type"]
+
+_ELEM = {8: "unsigned char", 16: "unsigned short", 32: "unsigned int", 64: "unsigned long long"}
+_VEC = {1: "unsigned char", 2: "unsigned short", 4: "unsigned int", 8: "uint2", 16: "uint4"}
+
+
+def elem_type(elem_bits: int) -> str:
+    """The unsigned C type the emitted code moves elements as."""
+    if elem_bits not in _ELEM:
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    return _ELEM[elem_bits]
+
+
+# --------------------------------------------------------------------------- small emitters
+
+
+def _lane_mask_hex(mask: int, lanes: int) -> str:
+    return f"0x{mask:0{lanes // 4}x}ull" if lanes > 32 else f"0x{mask:08x}u"
+
+
+def _affine(values) -> tuple[int, list[int]] | None:
+    """``values[i] == c ^ XOR(b_j for bit j of i)`` for all i?  Returns (c, [b_j])."""
+    n = len(values)
+    k = n.bit_length() - 1
+    c = int(values[0])
+    if c < 0:
+        return None
+    bs = [int(values[1 << j]) ^ c for j in range(k)]
+    if any(int(values[1 << j]) < 0 for j in range(k)):
+        return None
+    # check every index: doubling
+    import numpy as np
+
+    exp = np.zeros(n, dtype=np.int64)
+    exp[0] = c
+    size = 1
+    for b in bs:
+        exp[size : 2 * size] = exp[:size] ^ b
+        size *= 2
+    return (c, bs) if np.array_equal(exp, np.asarray(values, dtype=np.int64)) else None
+
+
+def _xor_expr(var: str, bases: list[int]) -> str:
+    """C expression of XOR over the set bits of ``var`` of ``bases`` (runs become shifts)."""
+    terms = []
+    j = 0
+    while j < len(bases):
+        b = bases[j]
+        if b == 0:
+            j += 1
+            continue
+        if b & (b - 1) == 0:
+            k = b.bit_length() - 1
+            n = 1
+            while j + n < len(bases) and bases[j + n] == b << n:
+                n += 1
+            field = f"(({var} >> {j}) & {(1 << n) - 1})" if j else f"({var} & {(1 << n) - 1})"
+            terms.append(f"({field} << {k})" if k else field)
+            j += n
+        else:
+            terms.append(f"(-(({var} >> {j}) & 1) & {b})")
+            j += 1
+    return " ^ ".join(terms) if terms else "0"
+
+
+class _Ctx:
+    def __init__(self, plan):
+        self.plan = plan
+        self.lanes = plan.lanes
+        self.warps = plan.warps
+        self.blocks = plan.blocks
+        self.tables: list[str] = []
+        self.ntab = 0
+
+    def table(self, values, ctype: str = "int") -> str:
+        name = f"_ll_tab{self.ntab}"
+        self.ntab += 1
+        vals = ", ".join(str(int(v)) for v in values)
+        self.tables.append(f"static __device__ const {ctype} {name}[{len(values)}] = {{{vals}}};")
+        return name
+
+
+def _select_assign(lines, ind, dst: str, choices: dict, lanes: int, src_fmt: str) -> None:
+    """``dst = src[k]`` in the lanes of each choice's mask (choices: k -> lane mask)."""
+    full = (1 << lanes) - 1
+    items = sorted(choices.items(), key=lambda kv: -bin(kv[1]).count("1"))
+    for idx, (k, m) in enumerate(items):
+        if m == full:
+            lines.append(f"{ind}{dst} = {src_fmt.format(k)};")
+        elif idx == 0 and sum(mm for _, mm in items) == full and len(items) == 2:
+            k2, m2 = items[1]
+            lines.append(
+                f"{ind}{dst} = ((({_lane_mask_hex(m2, lanes)} >> lane) & 1) ? {src_fmt.format(k2)} : "
+                f"{src_fmt.format(k)});"
+            )
+            return
+        else:
+            lines.append(f"{ind}if (({_lane_mask_hex(m, lanes)} >> lane) & 1) {dst} = {src_fmt.format(k)};")
+
+
+def _choices(col) -> dict:
+    ch: dict[int, int] = {}
+    for lane, k in enumerate(col):
+        k = int(k)
+        if k >= 0:
+            ch[k] = ch.get(k, 0) | (1 << lane)
+    return ch
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _emit_copy(step, ctx, lines, ind):
+    import numpy as np
+
+    rm = np.asarray(step.reg_map)
+    if rm.ndim == 1:
+        rm = np.broadcast_to(rm, (ctx.lanes, rm.shape[0]))
+    for r in range(rm.shape[1]):
+        ch = _choices(rm[:, r])
+        if ch:
+            _select_assign(lines, ind, f"out[{r}]", ch, ctx.lanes, "src[{}]")
+
+
+def _emit_shuffle(step, ctx, lines, ind, elem_bits, nshfl):
+    import numpy as np
+
+    lanes = ctx.lanes
+    src_lane = np.asarray(step.src_lane).reshape(-1)
+    send = np.asarray(step.send)
+    recv = np.asarray(step.recv)
+    if send.ndim == 1:
+        send = send.reshape(lanes, -1)
+        recv = recv.reshape(lanes, -1)
+    nslots = send.shape[1]
+    diffs = {int(src_lane[l]) ^ l for l in range(lanes)}
+    aff = _affine(src_lane)
+    if len(diffs) == 1:
+        shfl = f"__shfl_xor_sync(0xffffffffu, {{}}, {diffs.pop()})"
+    else:
+        if aff is not None:
+            c, bs = aff
+            expr = _xor_expr("lane", bs)
+            lines.append(f"{ind}const int sl{nshfl} = {c} ^ {expr};")
+        else:
+            tab = ctx.table(src_lane)
+            lines.append(f"{ind}const int sl{nshfl} = {tab}[lane];")
+        shfl = f"__shfl_sync(0xffffffffu, {{}}, sl{nshfl})"
+    per_word = max(1, 32 // elem_bits)
+    for w0 in range(0, nslots, per_word):
+        slots = list(range(w0, min(nslots, w0 + per_word)))
+        if elem_bits >= 32:
+            v = slots[0]
+            lines.append(f"{ind}{{ elem_t s = 0;")
+            _select_assign(lines, ind + "  ", "s", _choices(send[:, v]), lanes, "src[{}]")
+            lines.append(f"{ind}  elem_t r = {shfl.format('s')};")
+            for k, m in _choices(recv[:, v]).items():
+                _select_assign(lines, ind + "  ", f"out[{k}]", {0: m}, lanes, "r")
+            lines.append(f"{ind}}}")
+        else:
+            lines.append(f"{ind}{{ unsigned int s = 0;")
+            for p, v in enumerate(slots):
+                lines.append(f"{ind}  {{ elem_t e = 0;")
+                _select_assign(lines, ind + "    ", "e", _choices(send[:, v]), lanes, "src[{}]")
+                lines.append(f"{ind}    s |= (unsigned int)e << {p * elem_bits}; }}")
+            lines.append(f"{ind}  unsigned int r = {shfl.format('s')};")
+            for p, v in enumerate(slots):
+                val = f"(elem_t)(r >> {p * elem_bits})"
+                for k, m in _choices(recv[:, v]).items():
+                    _select_assign(lines, ind + "  ", f"out[{k}]", {0: m}, lanes, val)
+            lines.append(f"{ind}}}")
+
+
+def _offset_code(off_wl, ctx, ind, lines, var: str) -> tuple[str, str | None]:
+    """Code computing the offset array ``off_wl`` (shape (warps, lanes)) for this thread.
+
+    Returns (expression, predicate or None).  -1 entries become a false predicate."""
+    import numpy as np
+
+    flat = np.asarray(off_wl).reshape(-1)  # index = warp * lanes + lane
+    valid = flat >= 0
+    pred = None
+    if not valid.all():
+        if not valid.any():
+            return "", "false"
+        vt = ctx.table(valid.astype(int), "unsigned char")
+        pred = f"{vt}[warp * {ctx.lanes} + lane]"
+        flat = np.where(valid, flat, 0)
+        aff = None
+    else:
+        aff = _affine(flat)
+    if aff is not None:
+        c, bs = aff
+        lb = (ctx.lanes).bit_length() - 1
+        parts = [str(c)] if c else []
+        le = _xor_expr("lane", bs[:lb])
+        we = _xor_expr("warp", bs[lb:])
+        parts += [e for e in (le, we) if e != "0"]
+        return (" ^ ".join(parts) if parts else "0"), pred
+    tab = ctx.table(flat)
+    return f"{tab}[warp * {ctx.lanes} + lane]", pred
+
+
+def _emit_shared(step, ctx, lines, ind, elem_bits, store: bool):
+    import numpy as np
+
+    off = np.asarray(step.offset)
+    block = getattr(step, "block", None)
+    vec = int(step.vec)
+    nbytes = vec * elem_bits // 8
+    if nbytes not in _VEC or vec < 1:
+        raise LayoutError(f"plan: vector of {vec} x {elem_bits} bits is not a legal shared-memory access")
+    vt = _VEC[nbytes]
+    per_block = off.ndim == 4
+    regs = off.shape[-1]
+    if regs % vec:
+        raise LayoutError(f"plan: vector width {vec} does not divide {regs} registers")
+    arr = "src" if store else "out"
+    bb = None if block is None else np.asarray(block)
+    if bb is not None and bb.ndim == 3:
+        bb = np.broadcast_to(bb, (ctx.blocks, *bb.shape))
+    if not per_block:
+        off = np.broadcast_to(off, (1, *off.shape))
+    for g in range(0, regs, vec):
+        for b in range(off.shape[0]):
+            # cluster plans: offsets and target CTAs depend on the sending CTA's rank
+            sub = ind
+            if off.shape[0] > 1 or (bb is not None and bb.shape[0] > 1):
+                lines.append(f"{ind}if (rank == {b}) {{")
+                sub = ind + "  "
+            blk = None if bb is None else bb[b, :, :, g]
+            _emit_access(off[b, :, :, g], blk, ctx, lines, sub, arr, g, vec, vt, store)
+            if sub != ind:
+                lines.append(f"{ind}}}")
+            if off.shape[0] == 1 and (bb is None or bb.shape[0] == 1):
+                break
+
+
+def _emit_access(off_wl, blk_wl, ctx, lines, ind, arr, g, vec, vt, store):
+    expr, pred = _offset_code(off_wl, ctx, ind, lines, "o")
+    if pred == "false":
+        return
+    lines.append(f"{ind}{{")
+    inner = ind + "  "
+    if pred:
+        lines.append(f"{inner}if ({pred}) {{")
+        inner += "  "
+    base = "smem"
+    if blk_wl is not None:
+        bexpr, _ = _offset_code(blk_wl, ctx, inner, lines, "b")
+        base = f"cluster_smem({bexpr})"
+    lines.append(f"{inner}const int o = {expr};")
+    if vec == 1:
+        if store:
+            lines.append(f"{inner}{base}[o] = {arr}[{g}];")
+        else:
+            lines.append(f"{inner}{arr}[{g}] = {base}[o];")
+    else:
+        lines.append(f"{inner}union {{ {vt} v; elem_t e[{vec}]; }} u;")
+        if store:
+            for i in range(vec):
+                lines.append(f"{inner}u.e[{i}] = {arr}[{g + i}];")
+            lines.append(f"{inner}*reinterpret_cast<{vt}*>(&{base}[o]) = u.v;")
+        else:
+            lines.append(f"{inner}u.v = *reinterpret_cast<const {vt}*>(&{base}[o]);")
+            for i in range(vec):
+                lines.append(f"{inner}{arr}[{g + i}] = u.e[{i}];")
+    if pred:
+        lines.append(f"{ind}  }}")
+    lines.append(f"{ind}}}")
+
+
+# --------------------------------------------------------------------------- public
+
+
+def emit_plan(plan, *, name: str = "convert_layout") -> str:
+    """CUDA C++ source of a ``__device__`` function performing ``plan``.
+
+    Signature: ``void name(const elem_t (&src)[S], elem_t (&out)[D], elem_t* smem)``
+    where ``smem`` points to ``plan.shared_bytes`` bytes of 16-byte aligned shared memory
+    (unused for register and shuffle plans).  Threads are ``threadIdx.x``: lane =
+    ``threadIdx.x % 32``, warp = ``threadIdx.x / 32``; for cluster plans the CTA rank in
+    the cluster is the block index of the layouts.
+    """
+    from ..plan.ir import Barrier, Copy, SharedLoad, SharedStore, Shuffle
+
+    if not hasattr(plan, "steps") or not hasattr(plan, "kind"):
+        raise LayoutError(f"plan: expected a ConversionPlan, got {type(plan).__name__}")
+    if not name.isidentifier():
+        raise LayoutError(f"name: {name!r} is not a C identifier")
+    if plan.lanes != 32:
+        raise LayoutError(f"plan: CUDA warps have 32 lanes, the plan has {plan.lanes} (an AMD target?)")
+    eb = plan.elem_bits
+    ctx = _Ctx(plan)
+    S, D = plan.src_regs, plan.dst_regs
+    lines = []
+    ind = "  "
+    cluster = plan.kind == "cluster" or any(getattr(s, "block", None) is not None for s in plan.steps)
+    if plan.kind == "noop" and not plan.steps:
+        for r in range(D):
+            lines.append(f"{ind}out[{r}] = src[{r}];")
+    nshfl = 0
+    for step in plan.steps:
+        lines.append(
+            f"{ind}// {type(step).__name__}"
+            + (f" ({step.instruction})" if getattr(step, "instruction", None) else "")
+        )
+        if isinstance(step, Copy):
+            _emit_copy(step, ctx, lines, ind)
+        elif isinstance(step, Shuffle):
+            _emit_shuffle(step, ctx, lines, ind, eb, nshfl)
+            nshfl += 1
+        elif isinstance(step, SharedStore):
+            _emit_shared(step, ctx, lines, ind, eb, True)
+        elif isinstance(step, SharedLoad):
+            _emit_shared(step, ctx, lines, ind, eb, False)
+        elif isinstance(step, Barrier):
+            ins = step.instruction or ""
+            if cluster or "cluster" in ins:
+                lines.append(f"{ind}cg::this_cluster().sync();")
+            elif "warp" in ins:
+                lines.append(f"{ind}__syncwarp();")
+            else:
+                lines.append(f"{ind}__syncthreads();")
+        else:
+            raise LayoutError(f"plan: unknown step {type(step).__name__}")
+    head = [
+        f"// linlayout conversion plan: kind={plan.kind}, elem_bits={eb}, warps={plan.warps}, "
+        f"blocks={plan.blocks}",
+        f"// src registers {S}, dst registers {D}, shared bytes {plan.shared_bytes}",
+        f"typedef {_ELEM[eb]} elem_t;",
+        *ctx.tables,
+        f"__device__ __forceinline__ void {name}(const elem_t (&src)[{max(S, 1)}], "
+        f"elem_t (&out)[{max(D, 1)}], elem_t* smem) {{",
+        "  const int lane = threadIdx.x & 31;",
+        "  const int warp = threadIdx.x >> 5;",
+        "  (void)lane; (void)warp; (void)smem;",
+    ]
+    if cluster:
+        head += [
+            "  cg::cluster_group cl_ = cg::this_cluster();",
+            "  const int rank = cl_.block_rank(); (void)rank;",
+            "  auto cluster_smem = [&](int b) { return cl_.map_shared_rank(smem, b); };",
+        ]
+    else:
+        head.append("  const int rank = 0; (void)rank;")
+    return "\n".join(head + lines + ["}"]) + "\n"
+
+
+def emit_check_kernel(plan, *, name: str = "check") -> str:
+    """A complete CUDA source: the plan's device function plus ``extern "C" __global__
+    void {name}(const elem_t* in, elem_t* out, int iters)`` that loads each thread's src
+    registers from ``in[(blockIdx.x * blockDim.x + threadIdx.x) * S + r]``, converts
+    ``iters`` times (for timing; the registers are perturbed between rounds so nothing is
+    hoisted) and stores the dst registers the same way.  Launch ``plan.blocks`` blocks per
+    cluster (``__cluster_dims__`` is set for cluster plans), ``32 * plan.warps`` threads
+    and ``plan.shared_bytes`` dynamic shared memory."""
+    S, D = max(plan.src_regs, 1), max(plan.dst_regs, 1)
+    body = emit_plan(plan, name=f"{name}_convert")
+    cluster = plan.kind == "cluster"
+    attr = f"__cluster_dims__({plan.blocks}, 1, 1) " if cluster else ""
+    return (
+        "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n"
+        + body
+        + f"""extern "C" __global__ void {attr}{name}(const elem_t* gin, elem_t* gout, int iters) {{
+  extern __shared__ uint4 smem_raw[];
+  elem_t* smem = reinterpret_cast<elem_t*>(smem_raw);
+  const long t = (long)blockIdx.x * blockDim.x + threadIdx.x;
+  elem_t src[{S}];
+  elem_t out[{D}];
+#pragma unroll
+  for (int r = 0; r < {S}; ++r) src[r] = gin[t * {S} + r];
+#pragma unroll
+  for (int r = 0; r < {D}; ++r) out[r] = (elem_t)~(elem_t)0;
+  for (int it = 0; it < iters; ++it) {{
+    {name}_convert(src, out, smem);
+    if (it + 1 < iters) {{
+      src[0] ^= (elem_t)(out[0] == (elem_t)0x5a5a5a5a ? 1 : 0);
+      __syncthreads();
+    }}
+  }}
+#pragma unroll
+  for (int r = 0; r < {D}; ++r) gout[t * {D} + r] = out[r];
+}}
+"""
+    )
+
+
+def emit_layout_index(layout, *, name: str = "layout_index") -> str:
+    """A ``__device__`` function ``void name(int register_, int lane, int warp, int block,
+    int* coords)`` computing the tensor coordinates a distributed layout assigns (XORs of
+    bit fields; runs of single-bit bases become shifts)."""
+    from ..layout import LinearLayout
+
+    if not isinstance(layout, LinearLayout):
+        raise LayoutError(f"layout: expected a LinearLayout, got {type(layout).__name__}")
+    if not name.isidentifier():
+        raise LayoutError(f"name: {name!r} is not a C identifier")
+    names = {"register": "register_", "lane": "lane", "warp": "warp", "block": "block", "offset": "offset"}
+    ins = layout.in_dim_names
+    params = ", ".join(f"int {names.get(d, d)}" for d in ins)
+    lines = [f"__device__ __forceinline__ void {name}({params}, int* coords) {{"]
+    b = layout.bases
+    for k, o in enumerate(layout.out_dim_names):
+        parts = [_xor_expr(names.get(d, d), [v[k] for v in b[d]]) for d in ins]
+        parts = [p for p in parts if p != "0"]
+        lines.append(f"  coords[{k}] = {' ^ '.join(parts) if parts else '0'};  // {o}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -41,6 +41,8 @@ __all__ = [
     "layout_view",
     "bank_of",
     "triton_layout_str",
+    "shared_access",
+    "BankAccess",
 ]
 
 DISTRIBUTED_DIMS = ("register", "lane", "warp", "block")
@@ -651,3 +653,114 @@ def _triton_shared(layout, hw: bool) -> str:
         for o in range(block_size):
             out.append(f"Offset: {o} -> (" + ",".join(_pad(v, s) for v, s in zip(table[b][o], shape)) + ")\n")
     return "".join(out)
+
+
+# ----------------------------------------------------------------------------- bank conflicts
+
+
+class BankAccess:
+    """How one warp's access pattern hits the shared-memory banks (see :func:`shared_access`).
+
+    Attributes: ``offsets[lane, register]`` (element offset each lane touches),
+    ``words`` (bank-width word address), ``banks``, ``vec`` (registers per instruction),
+    ``wavefronts[i]`` (largest number of distinct words one bank serves in instruction
+    ``i``), ``ideal[i]`` (the fewest possible for that many words) and ``worst``
+    (index of the instruction with the most excess wavefronts).
+    """
+
+    def __init__(self, offsets, words, banks, vec, wavefronts, ideal, num_banks):
+        self.offsets = offsets
+        self.words = words
+        self.banks = banks
+        self.vec = vec
+        self.wavefronts = wavefronts
+        self.ideal = ideal
+        self.num_banks = num_banks
+        excess = [w - i for w, i in zip(wavefronts, ideal)]
+        self.worst = max(range(len(excess)), key=lambda k: (excess[k], -k)) if excess else 0
+
+    @property
+    def total(self) -> int:
+        """Wavefronts summed over the warp's instructions."""
+        return sum(self.wavefronts)
+
+    @property
+    def conflict_free(self) -> bool:
+        return all(w <= i for w, i in zip(self.wavefronts, self.ideal))
+
+    def __repr__(self) -> str:
+        return (f"BankAccess(instructions={len(self.wavefronts)}, vec={self.vec}, wavefronts={self.total}, "
+                f"ideal={sum(self.ideal)})")
+
+
+def _element_offsets(shared, shape):
+    """offset of every element (row-major linear index) in block 0 of ``shared``."""
+    import numpy as np
+
+    table = evaluate(shared, ["offset"])
+    lin = _linear_index(table, shape)
+    total = 1
+    for s in shape:
+        total *= s
+    where = np.full(total, -1, dtype=np.int64)
+    offs = np.arange(table.shape[0], dtype=np.int64)
+    # first offset holding each element wins
+    where[lin[::-1]] = offs[::-1]
+    return where
+
+
+def shared_access(shared, access, *, target: Any = None, elem_bits: int = 16, vec: int = 1,
+                  warp: int = 0) -> BankAccess:
+    """Bank behaviour when warp ``warp`` of distributed layout ``access`` reads or writes
+    shared layout ``shared`` (same tensor), ``vec`` registers per instruction.
+
+    >>> from linlayout import LinearLayout
+    >>> S = LinearLayout.from_bases({"offset": [[0, 1], [0, 2], [1, 0], [2, 0]], "block": []},
+    ...                             ["dim0", "dim1"])
+    >>> A = LinearLayout.from_bases({"register": [], "lane": [[1, 0], [2, 0]], "warp": [],
+    ...                              "block": [], }, [("dim0", 4), ("dim1", 4)],
+    ...                             require_surjective=False)
+    >>> shared_access(S, A, elem_bits=32, target=None).wavefronts   # a column: 4 different banks
+    [1]
+    """
+    import numpy as np
+
+    _check_layout(shared)
+    _check_layout(access)
+    if layout_kind(shared) != "shared":
+        raise LayoutError("shared: expected a shared layout (in-dims offset, block)")
+    if layout_kind(access) != "distributed":
+        raise LayoutError("access: expected a distributed layout (in-dims register, lane, warp, block)")
+    if _out_dims(shared) != _out_dims(access):
+        raise LayoutError(f"access: tensor {_out_dims(access)} differs from the shared layout's "
+                          f"{_out_dims(shared)}")
+    if elem_bits not in (8, 16, 32, 64):
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    nregs = _size(access, "register")
+    if vec < 1 or vec & (vec - 1) or nregs % vec or vec * elem_bits > 128:
+        raise LayoutError(f"vec: expected a power of two dividing {nregs} registers, at most "
+                          f"{128 // elem_bits} for {elem_bits}-bit elements; got {vec}")
+    if not 0 <= warp < _size(access, "warp"):
+        raise LayoutError(f"warp: expected 0 <= warp < {_size(access, 'warp')}, got {warp}")
+    num_banks, bank_bytes, _ = _banks(target)
+    shape = _shape(shared)
+    where = _element_offsets(shared, shape)
+    table = evaluate(access, ["lane", "register", "warp"])[:, :, warp]
+    lin = _linear_index(table, shape)
+    offsets = where[lin]
+    if (offsets < 0).any():
+        raise LayoutError("shared: some element the access touches has no offset in block 0")
+    words = offsets * elem_bits // 8 // bank_bytes
+    if elem_bits == 64:
+        # a 64-bit element spans two words; count the first (the second is the next bank)
+        words = offsets * 2
+    banks = words % num_banks
+    fronts, ideal = [], []
+    for i in range(nregs // vec):
+        w = np.unique(words[:, i * vec:(i + 1) * vec])
+        if elem_bits == 64:
+            w = np.unique(np.concatenate([w, w + 1]))
+        counts = np.bincount(w % num_banks, minlength=num_banks)
+        fronts.append(int(counts.max()))
+        ideal.append(max(1, -(-len(w) // num_banks)))
+    return BankAccess(offsets, words, banks, vec, fronts, ideal, num_banks)

@@ -1,0 +1,670 @@
+"""AMD LDS (shared memory) layouts, as Triton 3.9.0 defines them.
+
+* :class:`AMDRotatingSharedLayout` — ``#ttg.amd_rotating_shared``: the swizzled layout whose
+  phase also rotates every ``per_phase * max_phase`` rows (``sharedToLinearLayoutAMDRotating``).
+* :class:`PaddedSharedLayout` — ``#ttg.padded_shared``.  **Padded shared memory is not a
+  linear layout**: after every ``interval`` elements ``padding`` unused elements are inserted,
+  and Triton 3.9 has no ``LinearLayout`` for the padded whole (its ``toLinearLayout`` aborts
+  with "padded shared encoding has no linear layout").  What is linear is the *linear
+  component* (logical element index -> unpadded offset), :meth:`PaddedSharedLayout.linear_component`;
+  the padding is the separate, non-linear map :meth:`PaddedSharedLayout.padded_offset`.
+* :func:`cdna4_padded_shared_layout` — Triton's ``compute_amd_efficient_padded_shared_layout``
+  chooser for gfx950 (CDNA4) dot-operand tiles.
+* :class:`PartitionedSharedLayout` — ``#ttg.partitioned_shared`` (gfx1250 partitioned LDS):
+  in-dims ``offset, block, partition``.
+* :func:`tdm_message_layout` — gfx1250 tensor-DMA (TDM) message layout (``getTDMLinearLayout``),
+  in-dims ``message, warp, block``.
+
+>>> L = AMDRotatingSharedLayout(vec=4, per_phase=2, max_phase=4, order=[1, 0]).to_linear_layout([64, 64])
+>>> L.bases["offset"][6:]
+[[1, 0], [2, 4], [4, 8], [8, 4], [16, 8], [32, 0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import LayoutError
+from .amd import (
+    _L,
+    AMDMFMALayout,
+    _bases_list,
+    _cga_bases,
+    _check_pow2_list,
+    _check_shape,
+    _combine_cta_cga,
+    _dims,
+    _fmt_bases,
+    _fmt_list,
+    _int_list,
+    _log2,
+    _to_linear_layout,
+    _unit,
+)
+from .base import HardwareLayout, triton_attr
+
+__all__ = [
+    "AMDRotatingSharedLayout",
+    "PaddedSharedLayout",
+    "PartitionedSharedLayout",
+    "cdna4_padded_shared_layout",
+]
+
+SHARED_INS = ("offset", "block")
+
+
+def _pos_int(v: Any, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise LayoutError(f"{what}: expected a positive int, got {v!r}")
+    return v
+
+
+def _check_order(order: Any, what: str = "order") -> tuple[int, ...]:
+    o = tuple(_int_list(order, what))
+    if sorted(o) != list(range(len(o))) or not o:
+        raise LayoutError(f"{what}: expected a permutation of 0..rank-1, got {list(o)}")
+    return o
+
+
+def _powers(n: int) -> list[int]:
+    out, v = [], 1
+    while v < n:
+        out.append(v)
+        v *= 2
+    return out
+
+
+# ======================================================================================
+# Rotating shared
+# ======================================================================================
+
+
+@triton_attr("ttg.amd_rotating_shared")
+class AMDRotatingSharedLayout(HardwareLayout):
+    """``#ttg.amd_rotating_shared<{vec, perPhase, maxPhase, order[, CGALayout]}>``.
+
+    Like ``swizzled_shared`` but the XOR phase of row ``r`` is
+    ``((r // per_phase) % max_phase) ^ ((r // (per_phase * max_phase)) % max_phase)``: each
+    block of ``per_phase * max_phase`` rows uses a rotated swizzle, so that AMD's LDS
+    reads of consecutive row blocks hit different banks.  In-dims ``offset, block``.
+
+    Triton 3.9 has no Python constructor for this attribute, so the layout cannot be read
+    back from the wheel; the tests check it against the C++ unit-test expectations and
+    against Triton's ``swizzled_shared`` where the rotation is inactive.
+
+    >>> AMDRotatingSharedLayout(2, 2, 2, [0, 1]).to_linear_layout([8, 16]).bases["offset"]
+    [[1, 0], [2, 0], [4, 0], [0, 1], [2, 2], [2, 4], [0, 8]]
+    """
+
+    __slots__ = ("vec", "per_phase", "max_phase", "order", "cga_layout")
+
+    def __init__(
+        self,
+        vec: int,
+        per_phase: int,
+        max_phase: int,
+        order: Sequence[int],
+        cga_layout: Sequence[Sequence[int]] = (),
+    ):
+        sa = object.__setattr__
+        sa(self, "vec", _pos_int(vec, "vec"))
+        sa(self, "per_phase", _pos_int(per_phase, "per_phase"))
+        sa(self, "max_phase", _pos_int(max_phase, "max_phase"))
+        o = _check_order(order)
+        sa(self, "order", o)
+        sa(self, "cga_layout", tuple(tuple(b) for b in _cga_bases(cga_layout, len(o))))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _key(self):
+        return (self.vec, self.per_phase, self.max_phase, self.order, self.cga_layout)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))
+
+    def __repr__(self):
+        return (
+            f"AMDRotatingSharedLayout(vec={self.vec}, per_phase={self.per_phase}, "
+            f"max_phase={self.max_phase}, order={list(self.order)}, "
+            f"cga_layout={[list(b) for b in self.cga_layout]})"
+        )
+
+    @property
+    def rank(self) -> int:
+        return len(self.order)
+
+    def to_linear_layout(self, shape: Sequence[int]):
+        """Triton's ``sharedToLinearLayoutAMDRotating``: in-dims ``offset, block``."""
+        rank = self.rank
+        shape = _check_shape(shape, rank)
+        names = _dims(rank)
+        if rank == 1:
+            cta = _L.ident("offset", shape[0], "dim0")
+        else:
+            col, row = self.order[0], self.order[1]
+            ncols, nrows = shape[col], shape[row]
+            bases = [[0, c] for c in _powers(ncols)]
+            span = self.per_phase * self.max_phase
+            for r in _powers(nrows):
+                phase = (r // self.per_phase) % self.max_phase
+                block_no = (r // span) % self.max_phase
+                bases.append([r, (self.vec * (phase ^ block_no)) % ncols])
+            cta = _L({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
+            for d in self.order[2:]:
+                cta = cta * _L.ident("offset", shape[d], names[d])
+        cta.ins.setdefault("block", [])
+        return _to_linear_layout(_combine_cta_cga(cta, self.cga_layout, shape), SHARED_INS)
+
+    def to_triton(self) -> str:
+        s = (
+            f"#ttg.amd_rotating_shared<{{vec = {self.vec}, perPhase = {self.per_phase}, "
+            f"maxPhase = {self.max_phase}, order = {_fmt_list(self.order)}"
+        )
+        if self.cga_layout:
+            s += f", CGALayout = {_fmt_bases(self.cga_layout)}"
+        return s + "}>"
+
+    @classmethod
+    def from_triton_params(cls, params: dict[str, Any]) -> AMDRotatingSharedLayout:
+        known = {"vec", "perPhase", "maxPhase", "order", "CGALayout"}
+        if set(params) - known:
+            raise LayoutError(f"amd_rotating_shared: unknown field(s) {sorted(set(params) - known)}")
+        for k in ("vec", "perPhase", "maxPhase", "order"):
+            if k not in params:
+                raise LayoutError(f"amd_rotating_shared: missing field {k!r}")
+        return cls(
+            params["vec"],
+            params["perPhase"],
+            params["maxPhase"],
+            params["order"],
+            params.get("CGALayout", ()),
+        )
+
+
+# ======================================================================================
+# Padded shared
+# ======================================================================================
+
+
+def _identity_offset_bases(shape: Sequence[int], order: Sequence[int]) -> list[list[int]]:
+    rank = len(shape)
+    return [_unit(rank, d, v) for d in order for v in _powers(shape[d])]
+
+
+def _shape_per_cta(shape: Sequence[int], cga: Sequence[Sequence[int]]) -> list[int]:
+    out = []
+    for d, s in enumerate(shape):
+        split = 1 << sum(1 for b in cga if b[d])
+        out.append(s // min(s, split))
+    return out
+
+
+@triton_attr("ttg.padded_shared")
+class PaddedSharedLayout(HardwareLayout):
+    """``#ttg.padded_shared<[interval:+padding, ...] {...}>`` — padded LDS.
+
+    **Not a linear layout.**  Element ``i`` of the linear component (logical offset) is
+    stored at ``i + sum_k (i >> log2(interval_k)) << log2(padding_k)``.  Triton 3.9 gives
+    no ``LinearLayout`` for the padded whole (``toLinearLayout`` aborts), so
+    :meth:`to_linear_layout` raises :class:`~linlayout.LayoutError`; use
+    :meth:`linear_component` (in-dims ``offset, block``) and :meth:`padded_offset`.
+
+    Arguments as in Gluon: ``interval_padding_pairs``, ``offset_bases`` (the linear
+    component's offset bases), ``cga_layout``, ``shape``.  :meth:`with_identity_for` builds
+    the identity linear component for an ``order``.
+
+    >>> P = PaddedSharedLayout([[4, 1]], [[1], [2], [4]], [], [8])
+    >>> [P.padded_offset(i) for i in range(8)]
+    [0, 1, 2, 3, 5, 6, 7, 8]
+    """
+
+    __slots__ = ("interval_padding_pairs", "offset_bases", "cga_layout", "shape")
+
+    def __init__(
+        self,
+        interval_padding_pairs: Sequence[Sequence[int]],
+        offset_bases: Sequence[Sequence[int]],
+        cga_layout: Sequence[Sequence[int]],
+        shape: Sequence[int],
+    ):
+        shape_t = _check_pow2_list(shape, "shape")
+        rank = len(shape_t)
+        if rank == 0:
+            raise LayoutError("shape: expected at least one dim")
+        pairs = []
+        for p in interval_padding_pairs:
+            iv, pad = _int_list(p, "interval_padding_pairs", 2)
+            _log2(iv, "interval_padding_pairs (interval)")
+            _log2(pad, "interval_padding_pairs (padding)")
+            pairs.append((iv, pad))
+        if not pairs:
+            raise LayoutError("interval_padding_pairs: expected at least one [interval, padding] pair")
+        if len({iv for iv, _ in pairs}) != len(pairs):
+            raise LayoutError(f"interval_padding_pairs: intervals must be unique, got {pairs}")
+        ob = _bases_list(offset_bases, "offset_bases", rank)
+        cga = _cga_bases(cga_layout, rank)
+        per_cta = _shape_per_cta(shape_t, cga)
+        for b in ob:
+            nz = [x for x in b if x]
+            if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
+                raise LayoutError(f"offset_bases: each basis moves along one dim by a power of two, got {b}")
+        lin = _L.from_bases({"offset": ob}, _dims(rank))
+        covered = [s for _, s in lin.outs]
+        if any(c > p for c, p in zip(covered, per_cta)) or not _is_bijective(ob, covered):
+            raise LayoutError(
+                f"offset_bases: must enumerate distinct elements of the per-CTA shape {per_cta} "
+                f"(each once), got {ob}"
+            )
+        sa = object.__setattr__
+        sa(self, "interval_padding_pairs", tuple(pairs))
+        sa(self, "offset_bases", tuple(tuple(b) for b in ob))
+        sa(self, "cga_layout", tuple(tuple(b) for b in cga))
+        sa(self, "shape", shape_t)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _key(self):
+        return (self.interval_padding_pairs, self.offset_bases, self.cga_layout, self.shape)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))
+
+    def __repr__(self):
+        return (
+            f"PaddedSharedLayout(interval_padding_pairs={[list(p) for p in self.interval_padding_pairs]}, "
+            f"offset_bases={[list(b) for b in self.offset_bases]}, "
+            f"cga_layout={[list(b) for b in self.cga_layout]}, shape={list(self.shape)})"
+        )
+
+    @classmethod
+    def with_identity_for(
+        cls,
+        interval_padding_pairs: Sequence[Sequence[int]],
+        shape: Sequence[int],
+        order: Sequence[int],
+        cga_layout: Sequence[Sequence[int]] = (),
+    ) -> PaddedSharedLayout:
+        """The padded layout whose linear component is row-major in ``order`` (fastest first).
+
+        >>> PaddedSharedLayout.with_identity_for([[512, 16]], [4, 4], [1, 0]).offset_bases
+        ((0, 1), (0, 2), (1, 0), (2, 0))
+        """
+        shape = list(_check_pow2_list(shape, "shape"))
+        o = _check_order(order)
+        if len(o) != len(shape):
+            raise LayoutError(f"order: expected {len(shape)} dims, got {list(o)}")
+        cga = _cga_bases(cga_layout, len(shape))
+        return cls(interval_padding_pairs, _identity_offset_bases(_shape_per_cta(shape, cga), o), cga, shape)
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def order(self) -> tuple[int, ...] | None:
+        """The dim order if the linear component is row-major in some order, else None."""
+        seen: list[int] = []
+        for b in self.offset_bases:
+            d = next(i for i, x in enumerate(b) if x)
+            if d not in seen:
+                seen.append(d)
+        rank = self.rank
+        order = tuple(seen + [d for d in range(rank - 1, -1, -1) if d not in seen])
+        per_cta = _shape_per_cta(self.shape, self.cga_layout)
+        ident = _identity_offset_bases(per_cta, order)
+        return order if [list(b) for b in self.offset_bases] == ident else None
+
+    def linear_component(self, shape: Sequence[int] | None = None):
+        """The linear part (Triton's ``paddedLinearLayout``): unpadded offset (and block) -> tensor coords.
+
+        >>> PaddedSharedLayout([[4, 1]], [[0, 1], [1, 0]], [], [2, 2]).linear_component().bases["offset"]
+        [[0, 1], [1, 0]]
+        """
+        if shape is not None and list(_check_shape(shape, self.rank)) != list(self.shape):
+            raise LayoutError(
+                f"shape: a padded_shared layout is built for shape {list(self.shape)}, got {list(shape)}"
+            )
+        rank = self.rank
+        names = _dims(rank)
+        cta = _L.from_bases({"offset": [list(b) for b in self.offset_bases], "block": []}, names)
+        return _to_linear_layout(_combine_cta_cga(cta, self.cga_layout, self.shape), SHARED_INS)
+
+    def to_linear_layout(self, shape: Sequence[int]):
+        """Always raises: padded shared memory is not linear (Triton 3.9 has no layout for it)."""
+        raise LayoutError(
+            "padded_shared: padded shared memory is not a linear layout (Triton 3.9's toLinearLayout "
+            "aborts on it); use PaddedSharedLayout.linear_component() for the linear part and "
+            "padded_offset(i) for the padding"
+        )
+
+    def padded_offset(self, offset: int) -> int:
+        """Physical element offset of unpadded offset ``offset`` (Triton's padding rule)."""
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise LayoutError(f"offset: expected a non-negative int, got {offset!r}")
+        return offset + sum(
+            (offset >> (iv.bit_length() - 1)) << (pad.bit_length() - 1)
+            for iv, pad in self.interval_padding_pairs
+        )
+
+    def padded_size(self) -> int:
+        """Elements allocated per CTA including padding (Triton's ``getPaddedSize``)."""
+        n = 1
+        for s in _shape_per_cta(self.shape, self.cga_layout):
+            n *= s
+        extra = 0
+        for iv, pad in self.interval_padding_pairs:
+            k = n >> (iv.bit_length() - 1)
+            if n % iv == 0 and k:
+                k -= 1
+            extra += k << (pad.bit_length() - 1)
+        return n + extra
+
+    def to_triton(self) -> str:
+        pairs = ", ".join(f"{iv}:+{pad}" for iv, pad in self.interval_padding_pairs)
+        order = self.order
+        if order is not None:
+            body = f"order = {_fmt_list(order)}, shape = {_fmt_list(self.shape)}"
+            if self.cga_layout:
+                body += f", CGALayout = {_fmt_bases(self.cga_layout)}"
+        else:
+            body = f"offset = {_fmt_bases(self.offset_bases)}, block = {_fmt_bases(self.cga_layout)}"
+        return f"#ttg.padded_shared<[{pairs}] {{{body}}}>"
+
+    @classmethod
+    def from_triton_params(cls, params: dict[str, Any]) -> PaddedSharedLayout:
+        pairs = params.get("intervalPaddingPairs")
+        if pairs is None:
+            raise LayoutError("padded_shared: missing the [interval:+padding, ...] list")
+        if "offset" in params:
+            known = {"intervalPaddingPairs", "offset", "block", "shape"}
+            if set(params) - known:
+                raise LayoutError(f"padded_shared: unknown field(s) {sorted(set(params) - known)}")
+            ob = params["offset"]
+            rank = len(ob[0]) if ob else 1
+            block = params.get("block", [])
+            lin = _L.from_bases(
+                {"offset": _bases_list(ob, "offset", rank), "block": _bases_list(block, "block", rank)},
+                _dims(rank),
+            )
+            shape = params.get("shape") or [s for _, s in lin.outs]
+            return cls(pairs, ob, block, shape)
+        known = {"intervalPaddingPairs", "order", "shape", "CGALayout"}
+        if set(params) - known:
+            raise LayoutError(f"padded_shared: unknown field(s) {sorted(set(params) - known)}")
+        for k in ("order", "shape"):
+            if k not in params:
+                raise LayoutError(f"padded_shared: missing field {k!r}")
+        return cls.with_identity_for(pairs, params["shape"], params["order"], params.get("CGALayout", ()))
+
+
+def _is_bijective(bases: Sequence[Sequence[int]], shape: Sequence[int]) -> bool:
+    shifts, acc = [], 0
+    for s in shape:
+        shifts.append(acc)
+        acc += s.bit_length() - 1
+    basis: list[int] = []
+    for b in bases:
+        v = 0
+        for x, sh in zip(b, shifts):
+            v |= x << sh
+        for p in basis:
+            v = min(v, v ^ p)
+        if not v:
+            return False
+        basis.append(v)
+    return len(basis) == acc
+
+
+# ======================================================================================
+# Partitioned shared (gfx1250)
+# ======================================================================================
+
+PARTITIONED_INS = ("offset", "block", "partition")
+
+
+@triton_attr("ttg.partitioned_shared")
+class PartitionedSharedLayout(HardwareLayout):
+    """``#ttg.partitioned_shared`` — a tensor split into pieces placed in separate LDS partitions.
+
+    The tensor is cut along ``partition_dim`` into ``num_partitions * num_groups`` pieces, each
+    laid out by ``partition_layout`` (any shared layout with a linear layout).  In-dims are
+    ``offset, block, partition``: the linear layout is ``inner(piece) * identity(num_partitions,
+    partition) * identity(num_groups, offset)`` along ``partition_dim``.  (Triton 3.9's Python
+    binding drops the ``partition`` in-dim when it returns this layout.)
+
+    >>> from linlayout.hardware.shared import SwizzledSharedLayout
+    >>> P = PartitionedSharedLayout(2, 2, 0, SwizzledSharedLayout(4, 2, 4, [1, 0]))
+    >>> P.to_linear_layout([64, 64]).bases["partition"]
+    [[16, 0]]
+    """
+
+    __slots__ = ("num_partitions", "num_groups", "partition_dim", "partition_layout")
+
+    def __init__(self, num_partitions: int, num_groups: int, partition_dim: int, partition_layout: Any):
+        _log2(_pos_int(num_partitions, "num_partitions"), "num_partitions")
+        _log2(_pos_int(num_groups, "num_groups"), "num_groups")
+        if not isinstance(partition_layout, HardwareLayout) or not hasattr(
+            partition_layout, "to_linear_layout"
+        ):
+            raise LayoutError(
+                f"partition_layout: expected a shared-memory layout description, got {partition_layout!r}"
+            )
+        rank = getattr(partition_layout, "rank", None)
+        if (
+            isinstance(partition_dim, bool)
+            or not isinstance(partition_dim, int)
+            or partition_dim < 0
+            or (rank is not None and partition_dim >= rank)
+        ):
+            raise LayoutError(
+                f"partition_dim: expected a dim index below the rank ({rank}), got {partition_dim!r}"
+            )
+        sa = object.__setattr__
+        sa(self, "num_partitions", num_partitions)
+        sa(self, "num_groups", num_groups)
+        sa(self, "partition_dim", partition_dim)
+        sa(self, "partition_layout", partition_layout)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _key(self):
+        return (self.num_partitions, self.num_groups, self.partition_dim, self.partition_layout)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))
+
+    def __repr__(self):
+        return (
+            f"PartitionedSharedLayout(num_partitions={self.num_partitions}, num_groups={self.num_groups}, "
+            f"partition_dim={self.partition_dim}, partition_layout={self.partition_layout!r})"
+        )
+
+    @property
+    def rank(self) -> int:
+        return self.partition_layout.rank
+
+    def to_linear_layout(self, shape: Sequence[int]):
+        """In-dims ``offset, block, partition``; out-dims ``dim0..``."""
+        from ..layout import LinearLayout
+
+        shape = _check_shape(shape, self.rank)
+        p = self.partition_dim
+        pieces = self.num_partitions * self.num_groups
+        if shape[p] < pieces:
+            raise LayoutError(
+                f"shape: dim {p} ({shape[p]}) must hold num_partitions * num_groups = {pieces} pieces"
+            )
+        piece = list(shape)
+        piece[p] //= pieces
+        inner = self.partition_layout.to_linear_layout(piece)
+        name = f"dim{p}"
+        L = inner * LinearLayout.identity("partition", self.num_partitions, name)
+        L = L * LinearLayout.identity("offset", self.num_groups, name)
+        return L
+
+    def to_triton(self) -> str:
+        return (
+            f"#ttg.partitioned_shared<{{numPartitions = {self.num_partitions}, "
+            f"numGroups = {self.num_groups}, "
+            f"partitionDim = {self.partition_dim}, partitionLayout = {self.partition_layout.to_triton()}}}>"
+        )
+
+    @classmethod
+    def from_triton_params(cls, params: dict[str, Any]) -> PartitionedSharedLayout:
+        known = {"numPartitions", "numGroups", "partitionDim", "partitionLayout"}
+        if set(params) - known:
+            raise LayoutError(f"partitioned_shared: unknown field(s) {sorted(set(params) - known)}")
+        for k in known:
+            if k not in params:
+                raise LayoutError(f"partitioned_shared: missing field {k!r}")
+        return cls(
+            params["numPartitions"], params["numGroups"], params["partitionDim"], params["partitionLayout"]
+        )
+
+
+# ======================================================================================
+# The CDNA4 padded-shared chooser
+# ======================================================================================
+
+
+def cdna4_padded_shared_layout(
+    parent: Any, operand_index: int, k_width: int, shape: Sequence[int], elem_bits: int, k_contig: bool = True
+) -> PaddedSharedLayout | None:
+    """Triton's choice of padded LDS layout for a gfx950 MFMA dot operand tile
+    (``compute_amd_efficient_padded_shared_layout`` / ``composePaddedLayoutForAsyncCopyCDNA4``).
+
+    ``parent`` is the accumulator's :class:`~linlayout.hardware.amd.AMDMFMALayout` (version 4),
+    ``shape`` the operand tile (``[M, K]`` for A, ``[K, N]`` for B), ``elem_bits`` 4, 8 or 16
+    (4-bit data is packed two per byte and padded like 8-bit), ``k_contig`` whether K is the
+    contiguous dim in LDS.  Returns ``None`` where Triton declines (unsupported kWidth, element
+    size or instruction, or a tile too small to stagger rows without bank conflicts).
+
+    Rows of the contiguous dim are staggered so that the rows one LDS read instruction touches
+    start in different banks: the padding (``padding`` elements after every
+    ``64 lanes * 16 bytes``) shifts each group of rows by one bank step.
+
+    >>> from linlayout.hardware.amd import AMDMFMALayout
+    >>> P = AMDMFMALayout(4, [16, 16, 32], True, [2, 2])
+    >>> L = cdna4_padded_shared_layout(P, 0, 8, [128, 64], 16)
+    >>> L.interval_padding_pairs
+    ((512, 16),)
+    """
+
+    if not isinstance(parent, AMDMFMALayout):
+        raise LayoutError(f"parent: expected an AMDMFMALayout, got {parent!r}")
+    if parent.version != 4:
+        raise LayoutError(
+            f"parent: the padded-shared chooser is for gfx950 (MFMA version 4), got version {parent.version}"
+        )
+    if operand_index not in (0, 1) or isinstance(operand_index, bool):
+        raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
+    if isinstance(k_width, bool) or not isinstance(k_width, int) or k_width < 1:
+        raise LayoutError(f"k_width: expected a positive int, got {k_width!r}")
+    if not isinstance(k_contig, bool):
+        raise LayoutError(f"k_contig: expected a bool, got {k_contig!r}")
+    shape = _check_shape(shape, parent.rank)
+    if isinstance(elem_bits, bool) or elem_bits not in (4, 8, 16, 32, 64):
+        raise LayoutError(f"elem_bits: expected 4, 8, 16, 32 or 64, got {elem_bits!r}")
+    warp = 64
+    if parent.rank != 2:
+        return None
+    elem_bytes = max(elem_bits // 8, 1)
+    if elem_bytes not in (1, 2):
+        return None
+    k_idx = 1 if operand_index == 0 else 0
+    non_k_instr = parent.instr_shape[operand_index]
+    k_dim, non_k_dim = shape[k_idx], shape[1 - k_idx]
+    if non_k_instr not in (16, 32) or k_width not in (4, 8, 16):
+        return None
+    kw_bytes = k_width * elem_bytes
+    vec = 16 // elem_bytes
+    per8 = 8 // elem_bytes
+    contig, non_contig = (k_dim, non_k_dim) if k_contig else (non_k_dim, k_dim)
+    b128 = k_contig and kw_bytes == 16
+    b64tr = not k_contig and kw_bytes >= 8
+    banks = 64 if (b128 or b64tr) else 32
+    per_bank_row = banks * 4 // elem_bytes
+    if b128:
+        padding = k_width * 2 if non_k_instr == 16 else k_width
+    elif b64tr:
+        padding = 16 if non_k_instr == 16 else 32
+    else:
+        padding = per8
+    contig_lanes = contig // vec
+    wrap = min(contig, per_bank_row) // padding
+    if wrap == 0 or contig_lanes == 0:
+        return None
+    required_rows = warp // contig_lanes * wrap if contig_lanes <= warp else 0
+    if non_contig >= required_rows:
+        x_way = 1
+    else:
+        x_way = (required_rows // non_contig).bit_length() - 1 + 1
+    if (b128 and x_way > 1) or x_way > 2:
+        return None
+    if x_way > 1:
+        wrap //= 1 << (x_way - 1)
+        if wrap == 0:
+            return None
+    best = 16
+    use_best = False
+    if contig_lanes <= warp and non_contig >= warp // contig_lanes * best and best > wrap:
+        use_best, wrap = True, best
+    bases: list[list[int]] = [[1 << i, 0] for i in range(_log2(contig, "shape"))]
+    interval = warp * vec
+    need = _log2(interval, "interval")
+    row = _log2(wrap, "wrap")
+    while len(bases) < need:
+        bases.append([0, 1 << row])
+        row += 1
+    bases += [[0, 1 << r] for r in range(_log2(wrap, "wrap"))]
+    while row < _log2(non_contig, "shape"):
+        bases.append([0, 1 << row])
+        row += 1
+    if b64tr and non_k_instr == 16 and kw_bytes == 16:
+        g0 = g1 = 0
+        for i, b in enumerate(bases):
+            if b[1] == 16 // elem_bytes:
+                g1 = i
+            if b[1] == 8 // elem_bytes:
+                g0 = i
+        if g0 == 0 or g1 == 0:
+            raise LayoutError(
+                f"shape: {list(shape)} is too small for the ds_read_tr row swap of this "
+                "operand (Triton asserts here)"
+            )
+        bases[g0], bases[g1] = bases[g1], bases[g0]
+    if b128 and non_k_instr == 32 and use_best and k_dim < 256 // elem_bytes:
+        wide = k_width == 16 // elem_bytes
+        off_idx = _log2(256 if wide else 128, "offset")
+        row16 = _log2(contig, "shape")
+        if off_idx >= len(bases) or row16 >= len(bases):
+            raise LayoutError(
+                f"shape: {list(shape)} is too small for the 64-bank row fix-up (Triton asserts here)"
+            )
+        bases[off_idx], bases[row16] = bases[row16], bases[off_idx]
+    if (k_contig and k_idx == 1) or (not k_contig and k_idx == 0):
+        bases = [[b[1], b[0]] for b in bases]
+    names = _dims(2)
+    cta = _L(
+        {"offset": bases, "block": []},
+        [
+            (names[0], 1 << max(0, max(b[0] for b in bases).bit_length())),
+            (names[1], 1 << max(0, max(b[1] for b in bases).bit_length())),
+        ],
+    )
+    lin = _combine_cta_cga(cta, parent.cga_layout, shape)
+    offs = lin.ins["offset"]
+    return PaddedSharedLayout([[interval, padding]], offs, [list(b) for b in lin.ins.get("block", [])], shape)

@@ -30,9 +30,7 @@ def matrices(draw, max_rows: int = 64, max_cols: int = 64, min_rows: int = 0, mi
     if mode == "uniform" or nrows == 0:
         cols = [draw(st.integers(0, (1 << nrows) - 1)) for _ in range(ncols)]
     elif mode == "sparse":
-        cols = [
-            draw(st.sampled_from([0, 1 << draw(st.integers(0, nrows - 1))])) for _ in range(ncols)
-        ]
+        cols = [draw(st.sampled_from([0, 1 << draw(st.integers(0, nrows - 1))])) for _ in range(ncols)]
     else:
         r = draw(st.integers(0, min(nrows, 8)))
         gens = [draw(st.integers(0, (1 << nrows) - 1)) for _ in range(r)]

@@ -76,8 +76,9 @@ def layouts(draw, in_bits=None, out_dims=None, kind="any", max_bits=9):
         else:
             names = draw(st.lists(st.sampled_from(IN_POOL), min_size=1, max_size=3, unique=True))
             total = nout + (draw(st.integers(0, 2)) if kind == "surjective" else 0)
-            cuts = sorted(draw(st.lists(st.integers(0, total), min_size=len(names) - 1,
-                                        max_size=len(names) - 1)))
+            cuts = sorted(
+                draw(st.lists(st.integers(0, total), min_size=len(names) - 1, max_size=len(names) - 1))
+            )
             sizes = [b - a for a, b in zip([0] + cuts, cuts + [total])]
             in_bits = list(zip(names, sizes))
     nin = sum(k for _, k in in_bits)
@@ -404,8 +405,11 @@ def test_transpose_round_trips(L, data):
 def test_sublayout_semantics(L, data):
     ins = data.draw(st.lists(st.sampled_from(list(L.in_dims) or ["none"]), unique=True))
     ins = [n for n in ins if n in L.in_dims]
-    outs = [n for n in data.draw(st.lists(st.sampled_from(list(L.out_dims) or ["none"]), unique=True))
-            if n in L.out_dims]
+    outs = [
+        n
+        for n in data.draw(st.lists(st.sampled_from(list(L.out_dims) or ["none"]), unique=True))
+        if n in L.out_dims
+    ]
     S = L.sublayout(ins, outs)
     assert list(S.in_dims) == [n for n in L.in_dims if n in ins]
     assert list(S.out_dims) == [n for n in L.out_dims if n in outs]
@@ -425,13 +429,16 @@ def test_concat_outs_and_ins(ab):
     a, b = ab
     b2 = LinearLayout.from_bases(
         {n: [[0] * len(b.out_dims)] * (a.in_dims[n].bit_length() - 1) for n in a.in_dims},
-        [("c" + n, s) for n, s in b.out_dims.items()], require_surjective=False)
+        [("c" + n, s) for n, s in b.out_dims.items()],
+        require_surjective=False,
+    )
     C = a.concat_outs(b2)
     assert list(C.out_dims) == list(a.out_dims) + list(b2.out_dims)
     for p in itertools.islice(inputs(a), 64):
         assert C.apply(**p) == {**a.apply(**p), **b2.apply(**p)}
-    d = LinearLayout.from_bases({"x" + n: bl for n, bl in a.bases.items()}, list(a.out_dims.items()),
-                                require_surjective=False)
+    d = LinearLayout.from_bases(
+        {"x" + n: bl for n, bl in a.bases.items()}, list(a.out_dims.items()), require_surjective=False
+    )
     E = a.concat_ins(d)
     assert list(E.in_dims) == list(a.in_dims) + list(d.in_dims)
     assert E.sublayout(list(a.in_dims), list(a.out_dims)) == a
@@ -507,8 +514,28 @@ def test_bases_property_is_a_copy(L):
 GARBAGE = st.one_of(
     st.none(),
     st.integers(-5, 70),
-    st.sampled_from([3, 1 << 65, -1, 0, 2.0, True, "lane", "nope", "", b"x", [], {}, [[1]], {"x": 1},
-                     [("a", 3)], [("a", 2), ("a", 2)], ("dim0",), object()]),
+    st.sampled_from(
+        [
+            3,
+            1 << 65,
+            -1,
+            0,
+            2.0,
+            True,
+            "lane",
+            "nope",
+            "",
+            b"x",
+            [],
+            {},
+            [[1]],
+            {"x": 1},
+            [("a", 3)],
+            [("a", 2), ("a", 2)],
+            ("dim0",),
+            object(),
+        ]
+    ),
     st.lists(st.integers(-2, 9), max_size=3),
     st.dictionaries(st.sampled_from(["lane", "dim0", "zz"]), st.integers(-1, 9), max_size=2),
 )
@@ -550,8 +577,10 @@ def _methods(L: LinearLayout, other: LinearLayout):
         ("from_bases-bases", lambda x: LinearLayout.from_bases(x, ["dim0"])),
         ("from_bases-outs", lambda x: LinearLayout.from_bases({"lane": [[1]]}, x)),
         ("from_bases-basis", lambda x: LinearLayout.from_bases({"lane": [x]}, ["dim0"])),
-        ("from_bases-flag",
-         lambda x: LinearLayout.from_bases({"lane": [[1]]}, ["dim0"], require_surjective=x)),
+        (
+            "from_bases-flag",
+            lambda x: LinearLayout.from_bases({"lane": [[1]]}, ["dim0"], require_surjective=x),
+        ),
         ("identity", lambda x: LinearLayout.identity("lane", x, "dim0")),
         ("identity-name", lambda x: LinearLayout.identity(x, 4, "dim0")),
         ("zeros", lambda x: LinearLayout.zeros("lane", 4, "dim0", x)),

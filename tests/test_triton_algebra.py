@@ -29,9 +29,7 @@ CASES = json.loads(DATA.read_text())["cases"]
 
 def mk(d: dict) -> LinearLayout:
     """A layout dict (oracle format) -> LinearLayout (never requires surjectivity)."""
-    return LinearLayout.from_bases(
-        d["bases"], [(n, s) for n, s in d["out_dims"]], require_surjective=False
-    )
+    return LinearLayout.from_bases(d["bases"], [(n, s) for n, s in d["out_dims"]], require_surjective=False)
 
 
 def as_dict(L: LinearLayout) -> dict:

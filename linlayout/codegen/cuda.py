@@ -371,20 +371,24 @@ def emit_plan(plan, *, name: str = "convert_layout") -> str:
     return "\n".join(head + lines + ["}"]) + "\n"
 
 
-def emit_check_kernel(plan, *, name: str = "check") -> str:
+def emit_check_kernel(plan, *, name: str = "check", include: bool = True) -> str:
     """A complete CUDA source: the plan's device function plus ``extern "C" __global__
     void {name}(const elem_t* in, elem_t* out, int iters)`` that loads each thread's src
     registers from ``in[(blockIdx.x * blockDim.x + threadIdx.x) * S + r]``, converts
     ``iters`` times (for timing; the registers are perturbed between rounds so nothing is
     hoisted) and stores the dst registers the same way.  Launch ``plan.blocks`` blocks per
     cluster (``__cluster_dims__`` is set for cluster plans), ``32 * plan.warps`` threads
-    and ``plan.shared_bytes`` dynamic shared memory."""
+    and ``plan.shared_bytes`` dynamic shared memory.  With ``include=False`` the
+    cooperative-groups include is left to the caller (to put several kernels, each in its
+    own namespace, in one translation unit)."""
     S, D = max(plan.src_regs, 1), max(plan.dst_regs, 1)
     body = emit_plan(plan, name=f"{name}_convert")
     cluster = plan.kind == "cluster"
     attr = f"__cluster_dims__({plan.blocks}, 1, 1) " if cluster else ""
+    pre = "#include <cooperative_groups.h>\n" if include else ""
     return (
-        "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n"
+        pre
+        + "namespace cg = cooperative_groups;\n"
         + body
         + f"""extern "C" __global__ void {attr}{name}(const elem_t* gin, elem_t* gout, int iters) {{
   extern __shared__ uint4 smem_raw[];

@@ -142,7 +142,9 @@ def check_shape(shape: Any) -> tuple[int, ...]:
     >>> check_shape([32, 64])
     (32, 64)
     """
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
+    if isinstance(shape, (str, bytes)):
+        raise LayoutError(f"shape: expected a sequence of ints, got {type(shape).__name__} {shape!r}")
+    if not isinstance(shape, Sequence):
         try:
             shape = tuple(shape)
         except TypeError:

@@ -5,11 +5,17 @@ The text is exactly what Triton 3.9.0 prints for ``str()`` of the attribute
 ``DistributedLinearLayout`` / ``SharedLinearLayout``)::
 
     #ttg.linear<{register = [[0, 1]], lane = [[0, 2], [1, 0]], warp = [], block = []}>
+    #ttg.generic_linear<{register = [[0, 1]], lane = [[0, 2], [1, 0]], warp = [[1, 1]], block = []}>
     #ttg.shared_linear<{offset = [[0, 1], [1, 0]]}, alignment = 16>
     #ttg.shared_linear<{offset = [[0, 1], [1, 0]], block = [[0, 0]]}, alignment = 16>
 
-(``block`` is printed for shared layouts only when it has bases; ``alignment``
-always.)  Nothing here imports triton.
+A distributed layout is a ``#ttg.linear`` (LinearEncodingAttr) when, after removing
+its zero (broadcast) bases, it is a permutation matrix: every basis a single power
+of two in one dim, no basis repeated.  Otherwise Triton uses ``#ttg.generic_linear``
+(GenericLinearEncodingAttr), whose verifier wants register, lane and block bases
+that move in at most one dim and a surjective layout.  For shared layouts
+``block`` is printed only when it has bases; ``alignment`` always.  Nothing here
+imports triton.
 
 >>> from linlayout import LinearLayout
 >>> L = LinearLayout.from_bases({"register": [[1]], "lane": [[2], [4]], "warp": [], "block": []}, ["dim0"])
@@ -25,7 +31,15 @@ from typing import Any
 
 from ..errors import LayoutError
 
-__all__ = ["to_triton", "to_gluon", "layout_kind", "DISTRIBUTED_IN_DIMS", "SHARED_IN_DIMS", "TMEM_IN_DIMS"]
+__all__ = [
+    "to_triton",
+    "to_gluon",
+    "layout_kind",
+    "linear_attr_name",
+    "DISTRIBUTED_IN_DIMS",
+    "SHARED_IN_DIMS",
+    "TMEM_IN_DIMS",
+]
 
 DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
 SHARED_IN_DIMS = ("offset", "block")
@@ -76,13 +90,68 @@ def _check_surjective(layout: Any, kind: str) -> None:
     if not layout.is_surjective():
         raise LayoutError(
             f"layout: this {kind} layout is not surjective onto its out dims {dict(layout.out_dims)}; "
-            "Triton's text has no out-dim sizes (they are inferred from the bases), so it cannot "
-            "represent it exactly"
+            "Triton's verifier rejects it (and its text has no out-dim sizes: they are inferred "
+            "from the bases)"
+        )
+
+
+def _is_permutation(layout: Any, dims: tuple[str, ...]) -> bool:
+    """Triton's isPermutationMatrixLayout: without zero bases, distinct one-bit bases, one per out bit."""
+    seen = set()
+    for d in dims:
+        for b in layout.bases[d]:
+            nz = [(k, x) for k, x in enumerate(b) if x]
+            if not nz:
+                continue
+            if len(nz) > 1 or nz[0][1] & (nz[0][1] - 1):
+                return False
+            seen.add(nz[0])
+    nonzero = sum(1 for d in dims for b in layout.bases[d] if any(b))
+    return len(seen) == nonzero == layout.total_out_bits
+
+
+def linear_attr_name(layout: Any) -> str:
+    """``"ttg.linear"`` or ``"ttg.generic_linear"``: the attribute Triton uses for a distributed layout.
+
+    >>> from linlayout import LinearLayout
+    >>> L = LinearLayout.from_bases({"register": [[1, 0]], "lane": [[0, 1]], "warp": [[1, 1]], "block": []},
+    ...                             [("dim0", 2), ("dim1", 2)], require_surjective=False)
+    >>> linear_attr_name(L)
+    'ttg.generic_linear'
+    """
+    _check_distributed(layout)
+    return "ttg.linear" if _is_permutation(layout, DISTRIBUTED_IN_DIMS) else "ttg.generic_linear"
+
+
+def _check_distributed(layout: Any) -> None:
+    """Triton's GenericLinearEncodingAttr::verify: register, lane and block bases move
+    in at most one dim (only warp bases may be swizzled), and the layout is surjective."""
+    for d in ("register", "lane", "block"):
+        for i, b in enumerate(layout.bases[d]):
+            if sum(1 for x in b if x) > 1:
+                raise LayoutError(
+                    f"layout: {d} basis {i} = {b} moves in more than one dim; Triton's "
+                    "#ttg.generic_linear allows swizzled (multi-dim) bases only in 'warp'"
+                )
+    _check_surjective(layout, "distributed")
+
+
+def _check_shared(layout: Any) -> None:
+    """Triton's SharedLinearEncodingAttr::verify: surjective, and a bijection once the
+    zero (broadcast) bases are removed."""
+    _check_surjective(layout, "shared")
+    nonzero = sum(1 for d in SHARED_IN_DIMS for b in layout.bases[d] if any(b))
+    if nonzero != layout.total_out_bits:
+        raise LayoutError(
+            "layout: the non-zero offset/block bases of a shared layout must form a bijection onto "
+            f"the tensor ({nonzero} non-zero bases for {layout.total_out_bits} out bits); Triton's "
+            "#ttg.shared_linear rejects repeated bases"
         )
 
 
 def to_triton(layout: Any, *, alignment: int = 16) -> str:
-    """Triton 3.9.0 text of a distributed (``#ttg.linear``) or shared (``#ttg.shared_linear``) layout.
+    """Triton 3.9.0 text of a distributed (``#ttg.linear`` / ``#ttg.generic_linear``) or shared
+    (``#ttg.shared_linear``) layout.
 
     ``alignment`` (bytes, a power of two) is used for shared layouts only; 16 is
     Gluon's default.  Tensor-memory layouts have no linear attribute in Triton.
@@ -94,16 +163,21 @@ def to_triton(layout: Any, *, alignment: int = 16) -> str:
     kind = layout_kind(layout)
     _check_out_dims(layout)
     bases = layout.bases
+    if kind != "tensor_memory" and not any(bases.values()):
+        raise LayoutError(
+            "layout: it has no bases at all, so Triton's text cannot express its rank "
+            "(out-dim count and sizes are inferred from the bases)"
+        )
     if kind == "distributed":
-        _check_surjective(layout, kind)
+        name = linear_attr_name(layout)
         inner = ", ".join(f"{d} = {_bases_text(bases[d])}" for d in DISTRIBUTED_IN_DIMS)
-        return f"#ttg.linear<{{{inner}}}>"
+        return f"#{name}<{{{inner}}}>"
     if kind == "shared":
         if isinstance(alignment, bool) or not isinstance(alignment, int) or alignment <= 0 or (
             alignment & (alignment - 1)
         ):
             raise LayoutError(f"alignment: expected a positive power of two (bytes), got {alignment!r}")
-        _check_surjective(layout, kind)
+        _check_shared(layout)
         inner = f"offset = {_bases_text(bases['offset'])}"
         if bases["block"]:
             inner += f", block = {_bases_text(bases['block'])}"

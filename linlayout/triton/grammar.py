@@ -55,10 +55,12 @@ __all__ = [
     "MAX_TEXT",
     "MAX_INT_DIGITS",
     "PADDING_PAIRS_KEY",
+    "format_attr",
+    "format_value",
 ]
 
-#: deepest allowed nesting of attributes, arrays and dicts (and alias chains)
-MAX_DEPTH = 64
+#: deepest allowed nesting: each '<...>', '[...]', '{...}' value and each alias hop is one level
+MAX_DEPTH = 100
 #: longest attribute text accepted (characters)
 MAX_TEXT = 1_000_000
 #: longest integer literal accepted (digits)
@@ -343,8 +345,13 @@ class _Parser:
                 if sub.tok.kind != "eof":
                     raise sub.error(f"unexpected {sub.describe(sub.tok)} after the attribute")
             except LayoutError as e:
-                where = format_error(self.text, t.pos, f"in alias '#{name}' used")
-                raise LayoutError(f"{e}\n{where}") from None
+                msg = str(e)
+                hops = msg.count("\nin alias '")
+                if hops < 4:
+                    msg += "\n" + format_error(self.text, t.pos, f"in alias '#{name}' used")
+                elif hops == 4 and not msg.endswith("..."):
+                    msg += "\n..."
+                raise LayoutError(msg) from None
             node.alias = name
         else:
             raise self.error(f"alias '#{name}' maps to {type(target).__name__}, expected attribute text")
@@ -357,10 +364,10 @@ class _Parser:
             return params
         while True:
             if self.at("{"):
-                self.dict_into(params, depth + 1)
+                self.dict_into(params, depth)
             elif self.at("["):
                 pos = self.tok.pos
-                pairs = self.pair_list(depth + 1)
+                pairs = self.pair_list(depth)
                 self.put(params, PADDING_PAIRS_KEY, pairs, pos)
             elif self.tok.kind == "ident":
                 self.key_value_into(params, depth)
@@ -386,7 +393,7 @@ class _Parser:
             raise self.error(f"expected a parameter name, got {self.describe(key)}")
         self.advance()
         self.expect("=", f"after parameter name {key.value!r}")
-        self.put(params, key.value, self.value(depth + 1), key.pos)
+        self.put(params, key.value, self.value(depth), key.pos)
 
     def dict_into(self, params: dict, depth: int) -> None:
         self.check_depth(depth)
@@ -424,14 +431,13 @@ class _Parser:
     def integer(self, what: str) -> int:
         if self.tok.kind != "int":
             raise self.error(f"expected an integer {what}, got {self.describe(self.tok)}")
-        return int(self.advance().value, 0)
+        return _int(self.advance().value)
 
     def value(self, depth: int) -> Any:
-        self.check_depth(depth)
         t = self.tok
         if t.kind == "int":
             self.advance()
-            v = int(t.value, 0) if not t.value.lstrip("-").startswith("0x") else int(t.value, 16)
+            v = _int(t.value)
             if self.at(":"):  # MLIR typed integer '32 : i32'
                 self.advance()
                 if self.tok.kind != "ident":
@@ -442,7 +448,7 @@ class _Parser:
             self.advance()
             return t.value
         if t.kind == "hash":
-            return self.attr(depth)
+            return self.attr(depth + 1)
         if t.kind == "ident":
             self.advance()
             if t.value == "true":
@@ -453,7 +459,7 @@ class _Parser:
                 return self.dense_array(t)
             return t.value
         if self.at("["):
-            return self.array(depth)
+            return self.array(depth + 1)
         if self.at("{"):
             d: dict[str, Any] = {}
             self.dict_into(d, depth + 1)
@@ -468,7 +474,7 @@ class _Parser:
             self.advance()
             return items
         while True:
-            items.append(self.value(depth + 1))
+            items.append(self.value(depth))
             if self.at(","):
                 self.advance()
                 continue
@@ -501,6 +507,13 @@ class _Parser:
         if self.tok.kind != "eof":
             raise self.error(f"unexpected {self.describe(self.tok)} after the attribute")
         return node
+
+
+def _int(text: str) -> int:
+    """Value of an integer token: decimal (leading zeros allowed, as MLIR does) or 0x hex."""
+    if text[:2] in ("0x", "0X"):
+        return int(text[2:], 16)
+    return int(text, 10)
 
 
 def _normalize_aliases(aliases: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -539,3 +552,67 @@ def parse_prefix(text: str, pos: int = 0, aliases: Mapping[str, Any] | None = No
     p.start(pos)
     node = p.attr(0)
     return node, p.last_end
+
+
+# ---------------------------------------------------------------------------- printing
+
+#: attributes Triton prints as ``<key = value, ...>`` (no braces)
+BARE_PARAM_ATTRS = frozenset({"ttng.tensor_memory_encoding", "ttng.tensor_memory_scales_encoding"})
+#: params Triton prints after the ``{...}`` dictionary, as ``, key = value``
+TRAILING_PARAMS = {"ttg.shared_linear": ("alignment",)}
+_IDENT_RE = None
+
+
+def format_value(v: Any) -> str:
+    """Print a parsed value back in MLIR syntax (``[1, 2]``, ``true``, ``{k = v}``, attributes).
+
+    >>> format_value([[0, 1], [2, 0]])
+    '[[0, 1], [2, 0]]'
+    """
+    global _IDENT_RE
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, AttrNode):
+        return format_attr(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(format_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k} = {format_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, str):
+        if _IDENT_RE is None:
+            import re
+
+            _IDENT_RE = re.compile(r"[A-Za-z_][\w$.]*")
+        if _IDENT_RE.fullmatch(v) and v not in ("true", "false"):
+            return v
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    raise LayoutError(f"value: cannot print a {type(v).__name__} as MLIR attribute syntax")
+
+
+def format_attr(node: AttrNode) -> str:
+    """Print a parsed attribute back, in the layout Triton 3.9.0 uses for each form.
+
+    ``format_attr(parse(t)) == t`` for every layout text Triton prints (checked on
+    the stored samples), with nested aliases expanded.
+
+    >>> format_attr(parse("#ttg.shared_linear<{offset = [[1]]}, alignment = 16>"))
+    '#ttg.shared_linear<{offset = [[1]]}, alignment = 16>'
+    >>> format_attr(parse("#ttg.padded_shared<[32:+4] {order = [0], shape = [64]}>"))
+    '#ttg.padded_shared<[32:+4] {order = [0], shape = [64]}>'
+    """
+    params = dict(node.params)
+    if node.name in BARE_PARAM_ATTRS:
+        return f"#{node.name}<" + ", ".join(f"{k} = {format_value(v)}" for k, v in params.items()) + ">"
+    if not params:
+        return "#" + node.name
+    head = ""
+    if PADDING_PAIRS_KEY in params:
+        pairs = params.pop(PADDING_PAIRS_KEY)
+        head = "[" + ", ".join(f"{a}:+{b}" for a, b in pairs) + "] "
+    trailing = [(k, params.pop(k)) for k in TRAILING_PARAMS.get(node.name, ()) if k in params]
+    body = head + format_value(params) if params or not head else head.rstrip()
+    for k, v in trailing:
+        body += f", {k} = {format_value(v)}"
+    return f"#{node.name}<{body}>"

@@ -565,7 +565,13 @@ def hardware_layouts(target: Any, *, shape: Any = None, families: Sequence[str] 
     if families is not None:
         if isinstance(families, str) or not isinstance(families, Sequence):
             raise LayoutError(f"families: expected a sequence of family names, got {families!r}")
-        wanted = {f if f.startswith("ttg.") else f"ttg.{f}" for f in families}
+        known = {f.name for f in _FAMILIES}
+        wanted = set()
+        for f in families:
+            if not isinstance(f, str):
+                raise LayoutError(f"families: expected family names, got {f!r}")
+            full = [n for n in (f, f"ttg.{f}", f"ttng.{f}") if n in known]
+            wanted.add(full[0] if full else f)
         unknown = wanted - {f.name for f in _FAMILIES}
         if unknown:
             raise LayoutError(f"families: unknown {sorted(unknown)}; known: "
@@ -637,3 +643,322 @@ _FAMILIES: list[_Family] = []
 
 def _available_families(target) -> list[_Family]:
     return [f for f in _FAMILIES if (target is None or f.applies(target)) and f.cls() is not None]
+
+
+# -- drawing helpers for the families
+
+
+def _deal(draw, bits: int, rank: int) -> list[int]:
+    """Deal ``bits`` powers of two over ``rank`` dims (shrinks to all in the last dim)."""
+    out = [0] * rank
+    for _ in range(bits):
+        out[rank - 1 - draw(st.integers(0, rank - 1))] += 1
+    return out
+
+
+def _cga(draw, rank: int, num_blocks: int) -> list[list[int]]:
+    """Legal CGA block bases: per dim the nonzero ones are 1, 2, 4, ...; some may be zero."""
+    nb = num_blocks.bit_length() - 1
+    nxt = [1] * rank
+    bases = []
+    for _ in range(nb):
+        d = draw(st.integers(-1, rank - 1))  # -1: a broadcast (zero) block basis
+        b = [0] * rank
+        if d >= 0:
+            b[d] = nxt[d]
+            nxt[d] *= 2
+        bases.append(b)
+    return bases
+
+
+def _shape_for(draw, rank: int, shape, min_bits: int = 0, max_bits: int = 12, max_dim_bits: int = 7):
+    if shape is not None:
+        return tuple(shape) if len(shape) == rank else None
+    return draw(shapes(min_rank=rank, max_rank=rank, min_bits=min(min_bits, max_bits),
+                       max_bits=max_bits, max_dim_bits=max_dim_bits))
+
+
+def _warps(draw, num_warps, choices=(1, 2, 4, 8)) -> int:
+    return num_warps if num_warps is not None else draw(st.sampled_from(list(choices)))
+
+
+def _rank(draw, shape, ranks) -> int | None:
+    if shape is not None:
+        return len(shape) if len(shape) in ranks else None
+    return draw(st.sampled_from(list(ranks)))
+
+
+def _finish(desc, shape):
+    return desc, desc.to_linear_layout(list(shape)), tuple(shape)
+
+
+_MFMA_VERSION = {"gfx908": 1, "gfx90a": 2, "gfx942": 3, "gfx950": 4}
+_WMMA_VERSION = {"gfx1100": 1, "gfx1200": 2, "gfx1250": 3}
+_WMMA_INSTR = {1: [(16, 16, 16)], 2: [(16, 16, 16), (16, 16, 32)],
+               3: [(16, 16, 4), (16, 16, 32), (16, 16, 64), (16, 16, 128), (32, 16, 64), (32, 16, 128)]}
+
+
+def _blocked_desc(draw, cls, target, rank, num_warps, num_blocks):
+    lanes = target.warp_size.bit_length() - 1
+    nw = _warps(draw, num_warps)
+    return cls(size_per_thread=[1 << draw(st.integers(0, 2)) for _ in range(rank)],
+               threads_per_warp=[1 << b for b in _deal(draw, lanes, rank)],
+               warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+               order=list(draw(st.permutations(range(rank)))),
+               cga_layout=_cga(draw, rank, num_blocks))
+
+
+def _build_blocked(draw, cls, target, shape, num_warps, num_blocks):
+    rank = _rank(draw, shape, (1, 2, 3))
+    if rank is None:
+        return None
+    desc = _blocked_desc(draw, cls, target, rank, num_warps, num_blocks)
+    sh = _shape_for(draw, rank, shape)
+    return _finish(desc, sh)
+
+
+def _build_slice(draw, cls, target, shape, num_warps, num_blocks):
+    from linlayout.hardware.base import TRITON_ATTRS
+
+    blocked = TRITON_ATTRS.get("ttg.blocked")
+    if blocked is None:
+        return None
+    rank = _rank(draw, shape, (1, 2))
+    if rank is None:
+        return None
+    parent = _blocked_desc(draw, blocked, target, rank + 1, num_warps, num_blocks)
+    desc = cls(dim=draw(st.integers(0, rank)), parent=parent)
+    return _finish(desc, _shape_for(draw, rank, shape))
+
+
+def _mma_parent(draw, target, num_warps, rank=2):
+    from linlayout.hardware.base import TRITON_ATTRS
+
+    cls = TRITON_ATTRS.get("ttg.nvidia_mma")
+    if cls is None:
+        return None
+    hopper = target.has("wgmma") and draw(st.booleans())
+    if hopper:
+        nw = _warps(draw, num_warps, (4, 8))
+        if nw < 4:
+            return None
+        wm = draw(st.integers(2, nw.bit_length() - 1))
+        warps = [1 << wm, nw >> wm]
+        instr = [16, 1 << draw(st.integers(3, 8)), 16]
+        return cls(version=[3, 0], warps_per_cta=warps, instr_shape=instr, cga_layout=[])
+    nw = _warps(draw, num_warps)
+    return cls(version=[2, 0], warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+               instr_shape=[16, 8], cga_layout=[])
+
+
+def _build_nvidia_mma(draw, cls, target, shape, num_warps, num_blocks):
+    if shape is not None and len(shape) != 2 or num_blocks != 1:
+        return None
+    desc = _mma_parent(draw, target, num_warps)
+    if desc is None:
+        return None
+    return _finish(desc, _shape_for(draw, 2, shape, max_bits=14))
+
+
+def _build_dot_op(draw, cls, target, shape, num_warps, num_blocks):
+    if shape is not None and len(shape) != 2 or num_blocks != 1:
+        return None
+    from linlayout.hardware.base import TRITON_ATTRS
+
+    if target.is_nvidia:
+        parent = _mma_parent(draw, target, num_warps)
+        if parent is None:
+            return None
+        op = 0 if list(parent.version)[0] == 3 else draw(st.integers(0, 1))
+        kw = draw(st.sampled_from([1, 2, 4, 8]))
+    elif target.name in _MFMA_VERSION and "ttg.amd_mfma" in TRITON_ATTRS:
+        parent = _mfma_desc(draw, TRITON_ATTRS["ttg.amd_mfma"], target, 2, num_warps, 1)
+        op, kw = draw(st.integers(0, 1)), draw(st.sampled_from([4, 8, 16]))
+    else:
+        return None
+    desc = cls(operand_index=op, parent=parent, k_width=kw)
+    return _finish(desc, _shape_for(draw, 2, shape, max_bits=14))
+
+
+def _mfma_desc(draw, cls, target, rank, num_warps, num_blocks):
+    nw = _warps(draw, num_warps)
+    mn = draw(st.sampled_from([(32, 32), (16, 16), (64, 4), (4, 64)]))
+    k = {(32, 32): 8, (16, 16): 16, (64, 4): 4, (4, 64): 4}[mn]
+    transposed = True if mn == (64, 4) else draw(st.booleans())
+    eb = 64 if mn == (16, 16) and draw(st.integers(0, 3)) == 0 else 32
+    if eb == 64:
+        k = 4
+    return cls(version=_MFMA_VERSION[target.name], instr_shape=[*mn, k], transposed=transposed,
+               warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+               element_bitwidth=eb, tiles_per_warp=[1 << draw(st.integers(0, 1)) for _ in range(rank)],
+               cga_layout=_cga(draw, rank, num_blocks))
+
+
+def _build_amd_mfma(draw, cls, target, shape, num_warps, num_blocks):
+    rank = _rank(draw, shape, (2, 3))
+    if rank is None:
+        return None
+    desc = _mfma_desc(draw, cls, target, rank, num_warps, num_blocks)
+    return _finish(desc, _shape_for(draw, rank, shape, max_bits=14))
+
+
+def _build_amd_wmma(draw, cls, target, shape, num_warps, num_blocks):
+    rank = _rank(draw, shape, (2, 3))
+    if rank is None:
+        return None
+    version = _WMMA_VERSION[target.name]
+    nw = _warps(draw, num_warps)
+    wb = [[0] * rank for _ in range(nw.bit_length() - 1)]
+    nxt = [1] * rank
+    for b in wb:  # warps tile the last two dims in tile units (a permutation matrix)
+        d = rank - 1 - draw(st.integers(0, 1))
+        b[d] = nxt[d]
+        nxt[d] *= 2
+    rb = []
+    for _ in range(draw(st.integers(0, 1))):
+        d = rank - 1 - draw(st.integers(0, 1))
+        b = [0] * rank
+        b[d] = nxt[d]
+        nxt[d] *= 2
+        rb.append(b)
+    desc = cls(version=version, transposed=draw(st.booleans()), warp_bases=wb, reg_bases=rb,
+               instr_shape=list(draw(st.sampled_from(_WMMA_INSTR[version]))),
+               cga_layout=_cga(draw, rank, num_blocks), rank=rank)
+    return _finish(desc, _shape_for(draw, rank, shape, max_bits=14))
+
+
+def _build_linear(draw, cls, target, shape, num_warps, num_blocks, *, generic: bool = False):
+    nw = _warps(draw, num_warps)
+    L = draw(_distributed(target.warp_size, nw, num_blocks, None if shape is None else tuple(shape),
+                          True, generic, 12, 1))
+    b = L.bases
+    if not generic:
+        # #ttg.linear: nonzero bases distinct powers of two in one dim; broadcast = zero bases
+        seen: set = set()
+        for d in DISTRIBUTED_IN_DIMS:
+            for i, v in enumerate(b[d]):
+                key = tuple(v)
+                if any(key) and key in seen:
+                    b[d][i] = [0] * len(v)
+                seen.add(key)
+    desc = cls(reg_bases=b["register"], lane_bases=b["lane"], warp_bases=b["warp"], block_bases=b["block"],
+               shape=list(L.out_dims.values()))
+    return _finish(desc, tuple(L.out_dims.values()))
+
+
+def _build_generic_linear(draw, cls, target, shape, num_warps, num_blocks):
+    return _build_linear(draw, cls, target, shape, num_warps, num_blocks, generic=True)
+
+
+def _build_tmem_scales(draw, cls, target, shape, num_warps, num_blocks):
+    if shape is not None and len(shape) != 2 or num_blocks != 1:
+        return None
+    if shape is None:
+        shape = (1 << draw(st.integers(5, 8)), 1 << draw(st.integers(2, 4)))
+    return _finish(cls(), shape)
+
+
+def _build_swizzled_shared(draw, cls, target, shape, num_warps, num_blocks):
+    rank = _rank(draw, shape, (1, 2, 3))
+    if rank is None:
+        return None
+    vec = 1 << draw(st.integers(0, 3))
+    desc = cls(vec=vec, per_phase=1 << draw(st.integers(0, 3)), max_phase=1 << draw(st.integers(0, 3)),
+               order=list(draw(st.permutations(range(rank)))), cga_layout=_cga(draw, rank, num_blocks))
+    return _finish(desc, _shape_for(draw, rank, shape, min_bits=num_blocks.bit_length() - 1))
+
+
+def _build_amd_rotating_shared(draw, cls, target, shape, num_warps, num_blocks):
+    return _build_swizzled_shared(draw, cls, target, shape, num_warps, num_blocks)
+
+
+def _build_nvmma_shared(draw, cls, target, shape, num_warps, num_blocks):
+    rank = _rank(draw, shape, (2, 3))
+    if rank is None:
+        return None
+    sw = draw(st.sampled_from([0, 32, 64, 128]))
+    bits = draw(st.sampled_from([8, 16, 32]))
+    transposed = draw(st.booleans())
+    desc = cls(swizzle_byte_width=sw, element_bitwidth=bits, rank=rank, transposed=transposed,
+               cga_layout=_cga(draw, rank, num_blocks))
+    contig = 0 if transposed else rank - 1
+    need = max(1, 8 * sw // bits)  # the contiguous dim must cover one swizzle span
+    if shape is None:
+        sh = [1 << draw(st.integers(0, 4)) for _ in range(rank)]
+        sh[contig] = need << draw(st.integers(0, 2))
+        rows = rank - 1 if transposed else rank - 2
+        sh[rows] = max(sh[rows], 8)
+        sh = [s * (2 if i == 0 and num_blocks > 1 else 1) for i, s in enumerate(sh)]
+        for b in desc.cga_layout:  # keep the per-CTA shape large enough
+            for d, v in enumerate(b):
+                if v:
+                    sh[d] *= 2
+        shape = tuple(sh)
+    elif shape[contig] < need:
+        return None
+    return _finish(desc, shape)
+
+
+def _build_shared_linear(draw, cls, target, shape, num_warps, num_blocks):
+    if shape is None:
+        shape = draw(shapes(min_bits=num_blocks.bit_length(), max_bits=10))
+    elif sum(s.bit_length() - 1 for s in shape) < num_blocks.bit_length():
+        return None  # Gluon needs at least one offset basis to know the rank
+    L = draw(_shared(tuple(shape), num_blocks, 10, 16))
+    desc = cls(offset_bases=L.bases["offset"], block_bases=L.bases["block"])
+    return _finish(desc, tuple(L.out_dims.values()))
+
+
+def _build_tmem(draw, cls, target, shape, num_warps, num_blocks):
+    if shape is not None and len(shape) != 2 or num_blocks != 1:
+        return None
+    bm = draw(st.sampled_from([64, 128]))
+    bn = 1 << draw(st.integers(3, 8))
+    desc = cls(block=(bm, bn), col_stride=1 << draw(st.integers(0, 1)))
+    if shape is None:
+        shape = (bm << draw(st.integers(0, 1)), bn << draw(st.integers(0, 1)))
+    return _finish(desc, shape)
+
+
+def _nv(t) -> bool:
+    return t.is_nvidia
+
+
+def _mfma_target(t) -> bool:
+    return t.name in _MFMA_VERSION
+
+
+def _wmma_target(t) -> bool:
+    return t.name in _WMMA_VERSION
+
+
+def _any(t) -> bool:
+    return True
+
+
+def _dot_target(t) -> bool:
+    return t.is_nvidia or t.name in _MFMA_VERSION
+
+
+def _tmem_target(t) -> bool:
+    return t.has("tcgen05")
+
+
+_FAMILIES.extend([
+    _Family("ttg.blocked", "distributed", "linlayout.hardware.blocked", _any, _build_blocked),
+    _Family("ttg.slice", "distributed", "linlayout.hardware.blocked", _any, _build_slice),
+    _Family("ttg.linear", "distributed", "linlayout.hardware.linear", _any, _build_linear),
+    _Family("ttg.generic_linear", "distributed", "linlayout.hardware.linear", _any, _build_generic_linear),
+    _Family("ttg.nvidia_mma", "distributed", "linlayout.hardware.nvidia", _nv, _build_nvidia_mma),
+    _Family("ttg.dot_op", "distributed", "linlayout.hardware.nvidia", _dot_target, _build_dot_op),
+    _Family("ttg.amd_mfma", "distributed", "linlayout.hardware.amd", _mfma_target, _build_amd_mfma),
+    _Family("ttg.amd_wmma", "distributed", "linlayout.hardware.amd", _wmma_target, _build_amd_wmma),
+    _Family("ttg.swizzled_shared", "shared", "linlayout.hardware.shared", _any, _build_swizzled_shared),
+    _Family("ttg.nvmma_shared", "shared", "linlayout.hardware.shared", _nv, _build_nvmma_shared),
+    _Family("ttg.shared_linear", "shared", "linlayout.hardware.shared", _any, _build_shared_linear),
+    _Family("ttg.amd_rotating_shared", "shared", "linlayout.hardware.amd_shared", lambda t: t.is_amd,
+            _build_amd_rotating_shared),
+    _Family("ttng.tensor_memory_encoding", "tmem", "linlayout.hardware.tmem", _tmem_target, _build_tmem),
+    _Family("ttng.tensor_memory_scales_encoding", "tmem", "linlayout.hardware.tmem", _tmem_target,
+            _build_tmem_scales),
+])

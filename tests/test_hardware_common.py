@@ -1,0 +1,346 @@
+"""Properties of the common and NVIDIA distributed layout generators (no triton needed).
+
+* every distributed layout covers its whole shape (surjective), with in-dims
+  ``register, lane, warp, block`` and out-dims ``dim0..`` of the tensor's sizes;
+* a dot operand broadcasts exactly where the hardware does: the accumulator's lanes and
+  warps along K (FMA), and the MMA warps along the other operand's dim;
+* ``slice`` then ``expand_dims`` gives back the parent (minus dropped register copies);
+* CGA helpers: split parameters, getters, shape fitting;
+* bad parameters raise ``LayoutError`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linlayout import LayoutError, LinearLayout
+from linlayout.hardware.blocked import BlockedLayout, SliceLayout, blocked, expand_dims
+from linlayout.hardware.cga import (
+    cga_from_split_params,
+    cga_split_num,
+    cga_to_linear_layout,
+    check_cga_layout,
+    combine_cta_cga_with_shape,
+    cta_order,
+    ctas_per_cga,
+    shape_per_cta,
+)
+from linlayout.hardware.linear import (
+    DistributedLinearLayout,
+    GenericLinearLayout,
+    distributed_from_linear_layout,
+)
+from linlayout.hardware.nvidia import DotOperandLayout, NVMMADistributedLayout, nvidia_mma
+from linlayout.layout import identity_standard_nd
+
+IN_DIMS = ["register", "lane", "warp", "block"]
+
+# ------------------------------------------------------------------------------------ strategies
+
+pow2 = st.sampled_from([1, 2, 4, 8])
+
+
+@st.composite
+def factorize(draw, total: int, rank: int) -> list[int]:
+    out = [1] * rank
+    for _ in range(total.bit_length() - 1):
+        out[draw(st.integers(0, rank - 1))] *= 2
+    return out
+
+
+@st.composite
+def cgas(draw, rank: int) -> list[list[int]]:
+    """Valid block bases: per dim 1, 2, 4.. in any interleaving, plus zero bases."""
+    bits = []
+    for d in range(rank):
+        for k in range(draw(st.integers(0, 2 if rank > 1 else 3))):
+            bits.append([1 << k if j == d else 0 for j in range(rank)])
+    bits += [[0] * rank] * draw(st.integers(0, 1))
+    perm = draw(st.permutations(range(len(bits)))) if bits else []
+    # keep per-dim order 1, 2, 4 (any order would do for validity; Triton allows it too)
+    return [bits[i] for i in perm]
+
+
+@st.composite
+def blocked_layouts(draw, rank: int | None = None) -> BlockedLayout:
+    rank = rank or draw(st.integers(1, 3))
+    spt = [draw(pow2) for _ in range(rank)]
+    tpw = draw(factorize(draw(st.sampled_from([32, 64])), rank))
+    wpc = draw(factorize(draw(st.sampled_from([1, 2, 4, 8])), rank))
+    order = draw(st.permutations(range(rank)))
+    cga = draw(cgas(rank)) if draw(st.booleans()) else []
+    return BlockedLayout(spt, tpw, wpc, order, cga)
+
+
+@st.composite
+def mma_layouts(draw) -> NVMMADistributedLayout:
+    if draw(st.booleans()):
+        rank = draw(st.sampled_from([2, 3]))
+        warps = draw(factorize(draw(st.sampled_from([1, 2, 4, 8])), rank))
+        instr = [1] * (rank - 2) + draw(st.sampled_from([[16, 8], [8, 8]]))
+        version = [2, draw(st.sampled_from([0, 1]))]
+    else:
+        rank = 2
+        warps = draw(st.sampled_from([[4, 1], [4, 2], [8, 1], [4, 4]]))
+        instr = [16, draw(st.sampled_from([8, 16, 32, 64, 128, 256])), 16]
+        version = [3, 0]
+    cga = draw(cgas(rank)) if draw(st.booleans()) else []
+    return NVMMADistributedLayout(version, warps, instr, cga)
+
+
+@st.composite
+def shapes(draw, rank: int, max_log: int = 8) -> list[int]:
+    return [1 << draw(st.integers(0, max_log)) for _ in range(rank)]
+
+
+@st.composite
+def dot_layouts(draw) -> DotOperandLayout:
+    if draw(st.booleans()):
+        parent = draw(mma_layouts())
+        idx = 0 if parent.is_hopper else draw(st.sampled_from([0, 1]))
+        return DotOperandLayout(idx, parent, draw(st.sampled_from([1, 2, 4, 8])))
+    parent = draw(blocked_layouts(rank=draw(st.sampled_from([2, 3]))))
+    return DotOperandLayout(draw(st.sampled_from([0, 1])), parent, 0)
+
+
+@st.composite
+def any_distributed(draw):
+    kind = draw(st.sampled_from(["blocked", "mma", "dot", "slice"]))
+    if kind == "blocked":
+        return draw(blocked_layouts())
+    if kind == "mma":
+        return draw(mma_layouts())
+    if kind == "dot":
+        return draw(dot_layouts())
+    parent = draw(
+        st.one_of(blocked_layouts(rank=draw(st.sampled_from([2, 3]))), mma_layouts(), dot_layouts())
+    )
+    return SliceLayout(draw(st.integers(0, parent.rank - 1)), parent)
+
+
+# ------------------------------------------------------------------------------------ properties
+
+
+def _check_distributed(L: LinearLayout, shape: list[int]) -> None:
+    assert list(L.in_dims) == IN_DIMS
+    assert L.out_dims == {f"dim{i}": s for i, s in enumerate(shape)}
+    assert L.is_surjective()
+
+
+@given(any_distributed(), st.data())
+def test_every_distributed_layout_is_surjective(layout, data) -> None:
+    shape = data.draw(shapes(layout.rank, max_log=7))
+    _check_distributed(layout.to_linear_layout(shape), shape)
+
+
+@given(blocked_layouts(), st.data())
+def test_blocked_lane_and_warp_counts(layout: BlockedLayout, data) -> None:
+    """Hardware in-dim sizes are fixed by the parameters, whatever the shape."""
+    shape = data.draw(shapes(layout.rank))
+    L = layout.to_linear_layout(shape)
+    lanes = 1
+    for t in layout.threads_per_warp:
+        lanes *= t
+    warps = 1
+    for w in layout.warps_per_cta:
+        warps *= w
+    assert L.in_dims["lane"] == lanes and L.in_dims["warp"] == warps
+    assert L.in_dims["block"] == 1 << len(layout.cga_layout)
+
+
+@given(blocked_layouts(), st.data())
+def test_fma_dot_operand_broadcasts_along_k(parent: BlockedLayout, data) -> None:
+    """FMA: the dot operand keeps the parent's lanes/warps along M/N and broadcasts the
+    ones along K; each thread holds the whole K extent in registers."""
+    if parent.rank < 2:
+        parent = BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0])
+    idx = data.draw(st.sampled_from([0, 1]))
+    rank = parent.rank
+    kdim = rank - 1 if idx == 0 else rank - 2
+    shape = data.draw(shapes(rank, max_log=6))
+    P = parent.to_linear_layout(shape)
+    D = DotOperandLayout(idx, parent, 0).to_linear_layout(shape)
+    for in_dim in ("lane", "warp"):
+        for p, d in zip(P.bases[in_dim], D.bases[in_dim]):
+            assert d == ([0] * rank if p[kdim] else p)
+    # registers: all of K in every thread
+    kvals = {b[kdim] for b in D.bases["register"] if b[kdim]}
+    assert len(kvals) == shape[kdim].bit_length() - 1
+
+
+@given(mma_layouts(), st.data())
+def test_mma_dot_operand_broadcasts_warps_along_other_operand(acc: NVMMADistributedLayout, data) -> None:
+    """mma.sync / wgmma: warps spread along N hold copies of A, warps along M copies of B;
+    lanes never broadcast inside an MMA fragment."""
+    idx = 0 if acc.is_hopper else data.draw(st.sampled_from([0, 1]))
+    rank = acc.rank
+    kdim = rank - 1 if idx == 0 else rank - 2
+    shape = data.draw(shapes(rank, max_log=7))
+    shape = [max(s, 64) for s in shape]  # big enough for a full fragment: no shape broadcasts
+    A = acc.to_linear_layout(shape)
+    D = DotOperandLayout(idx, acc, data.draw(st.sampled_from([1, 2, 4]))).to_linear_layout(shape)
+    for p, d in zip(A.bases["warp"], D.bases["warp"]):
+        assert d == ([0] * rank if p[kdim] else p)
+    assert all(any(b) for b in D.bases["lane"])
+
+
+@given(any_distributed(), st.data())
+def test_slice_then_expand_dims_round_trips(parent, data) -> None:
+    """expand_dims(slice(P, d)) == P on the shape with a 1 at d, minus the register
+    bases that broadcast there (the ones a slice drops)."""
+    if parent.rank < 2:
+        return
+    dim = data.draw(st.integers(0, parent.rank - 1))
+    shape = data.draw(shapes(parent.rank - 1, max_log=6))
+    S = SliceLayout(dim, parent).to_linear_layout(shape)
+    E = expand_dims(S, dim)
+    pshape = [*shape[:dim], 1, *shape[dim:]]
+    P = parent.to_linear_layout(pshape).remove_zero_bases("register")
+    assert E == P
+
+
+# ------------------------------------------------------------------------------------ CGA
+
+
+def test_cga_from_split_params_examples() -> None:
+    assert cga_from_split_params([2, 2], [2, 1], [1, 0]) == [[0, 0], [1, 0]]
+    assert cga_from_split_params([4, 2, 2], [4, 2, 1], [2, 1, 0]) == [
+        [0, 0, 0],
+        [0, 1, 0],
+        [1, 0, 0],
+        [2, 0, 0],
+    ]
+    assert cga_from_split_params([2], [1], [0]) == [[0]]
+
+
+@given(st.integers(1, 3).flatmap(lambda r: cgas(r).map(lambda c: (r, c))))
+def test_cga_getters_invert_split_params(rc) -> None:
+    """cga -> (ctas, split, order) -> cga is the identity for canonical (split-major) bases."""
+    rank, cga = rc
+    split = cga_split_num(cga, rank)
+    ctas = ctas_per_cga(cga, rank)
+    order = cta_order(cga, rank)
+    assert sorted(order) == list(range(rank))
+    assert all(c % s == 0 for c, s in zip(ctas, split))
+    n = 1
+    for c in ctas:
+        n *= c
+    assert n == 1 << len(cga)
+    assert shape_per_cta([1024] * rank, cga) == [1024 // s for s in split]
+    L = cga_to_linear_layout(cga, rank)
+    assert L.is_surjective()
+
+
+def test_combine_repeats_in_tile_out_order_and_broadcasts() -> None:
+    cta = identity_standard_nd("register", [2, 1], [0, 1]) * identity_standard_nd("lane", [2, 16], [0, 1])
+    cga = cga_to_linear_layout([[0, 1]], 2)
+    L = combine_cta_cga_with_shape(cta, cga, [8, 64])
+    assert L.bases["register"] == [[1, 0], [0, 0], [4, 0]][:1] + [[4, 0], [0, 16]]
+    assert L.bases["block"] == [[0, 32]]
+    small = combine_cta_cga_with_shape(cta, cga, [1, 1])
+    assert small.bases["block"] == [[0, 0]] and all(b == [0, 0] for b in small.bases["lane"])
+
+
+@pytest.mark.parametrize(
+    "bases, rank, needle",
+    [
+        ([[0, 3]], 2, "cga_layout[0]"),
+        ([[0, 2]], 2, "permutation"),
+        ([[1, 0], [1, 0]], 2, "permutation"),
+        ([[1]], 2, "cga_layout[0]"),
+        ("x", 2, "cga_layout"),
+    ],
+)
+def test_bad_cga_layouts(bases, rank, needle) -> None:
+    with pytest.raises(LayoutError, match=re.escape(needle)):
+        check_cga_layout(bases, rank)
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (([2, 3], [1, 1], [1, 0]), "ctas_per_cga"),
+        (([2, 2], [4, 1], [1, 0]), "cta_split_num"),
+        (([2, 2], [1, 1], [0, 0]), "cta_order"),
+        (([2, 2], [1], [1, 0]), "cta_split_num"),
+    ],
+)
+def test_bad_split_params(args, needle) -> None:
+    with pytest.raises(LayoutError, match=needle):
+        cga_from_split_params(*args)
+
+
+# ------------------------------------------------------------------------------------ examples
+
+
+def test_blocked_examples_from_triton_tests() -> None:
+    """A few literal expectations of LinearLayoutConversionsTest.cpp (the rest are data)."""
+    L = blocked([16], [1], [4], [4], [0], warp_size=4)  # Triton's test uses a toy warp of 4 threads
+    assert L.bases["lane"] == [[1], [2]] and L.bases["warp"] == [[4], [8]]
+
+
+def test_fp64_mma_tile() -> None:
+    L = nvidia_mma([8, 8], [2, 0], [1, 1], [8, 8])
+    assert L.bases["register"] == [[0, 1]]
+    assert L.bases["lane"] == [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]]
+
+
+def test_linear_layouts_print_and_fit() -> None:
+    D = DistributedLinearLayout(
+        [[0, 1], [0, 0]], [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0]], [[0, 2]], [], [32, 4]
+    )
+    assert D.to_linear_layout([32, 8]).bases["register"] == [[0, 1], [0, 0], [0, 4]]
+    assert D.to_linear_layout([16, 4]).bases["lane"][-1] == [0, 0]
+    G = DistributedLinearLayout([[0, 1]], [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0]], [[1, 2]], [], [32, 4])
+    assert G.to_triton().startswith("#ttg.generic_linear<{register = [[0, 1]]")
+    assert isinstance(distributed_from_linear_layout(G.to_linear_layout()), GenericLinearLayout)
+    assert distributed_from_linear_layout(D.to_linear_layout()) == D
+
+
+@pytest.mark.parametrize(
+    "make, needle",
+    [
+        (lambda: BlockedLayout([1, 3], [4, 8], [1, 1], [1, 0]), "size_per_thread"),
+        (lambda: BlockedLayout([1, 1], [4, 4], [1, 1], [1, 0]), "threads_per_warp"),
+        (lambda: BlockedLayout([1, 1], [4, 8], [1, 3], [1, 0]), "warps_per_cta"),
+        (lambda: BlockedLayout([1, 1], [4, 8], [1], [1, 0]), "warps_per_cta"),
+        (lambda: BlockedLayout([1, 1], [4, 8], [1, 1], [1, 1]), "order"),
+        (lambda: BlockedLayout([], [], [], []), "size_per_thread"),
+        (lambda: BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0]).to_linear_layout([32, 48]), "shape"),
+        (lambda: BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0]).to_linear_layout([32]), "shape"),
+        (lambda: SliceLayout(2, BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0])), "dim"),
+        (lambda: SliceLayout(0, BlockedLayout([1], [32], [1], [0])), "parent"),
+        (lambda: SliceLayout(0, "blocked"), "parent"),
+        (lambda: NVMMADistributedLayout([1, 0], [2, 2], [16, 8]), "version"),
+        (lambda: NVMMADistributedLayout([2, 0], [2, 2], [16, 8, 16]), "instr_shape"),
+        (lambda: NVMMADistributedLayout([2, 0], [2, 2], [16, 4]), "instr_shape"),
+        (lambda: NVMMADistributedLayout([3, 0], [4, 1], [16, 24, 16]), "instr_shape"),
+        (lambda: NVMMADistributedLayout([3, 0], [4, 1, 1], [16, 64, 16]), "warps_per_cta"),
+        (lambda: NVMMADistributedLayout([2, 0], [4], [16, 8]), "warps_per_cta"),
+        (lambda: DotOperandLayout(0, NVMMADistributedLayout([2, 0], [2, 2], [16, 8]), 0), "k_width"),
+        (lambda: DotOperandLayout(0, NVMMADistributedLayout([2, 0], [2, 2], [16, 8]), 3), "k_width"),
+        (
+            lambda: DotOperandLayout(1, NVMMADistributedLayout([3, 0], [4, 1], [16, 64, 16]), 2),
+            "operand_index",
+        ),
+        (lambda: DotOperandLayout(2, BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0]), 0), "operand_index"),
+        (lambda: DotOperandLayout(0, BlockedLayout([1, 1], [4, 8], [1, 1], [1, 0]), 2), "k_width"),
+        (
+            lambda: DotOperandLayout(
+                0, SliceLayout(0, BlockedLayout([1, 1, 1], [1, 4, 8], [1, 1, 1], [2, 1, 0])), 0
+            ),
+            "parent",
+        ),
+        (lambda: DistributedLinearLayout([[0, 1]], [[1, 0]], [], [], [4, 2]), "shape"),
+        (lambda: DistributedLinearLayout([[0, 1]], [[1, 0]], [], [], [2, 3]), "shape"),
+        (lambda: DistributedLinearLayout([[0, 1, 0]], [[1, 0]], [], [], None), "lane_bases[0]"),
+        (lambda: DistributedLinearLayout([], [], [], [], None), "shape"),
+    ],
+)
+def test_invalid_parameters_name_the_parameter(make, needle) -> None:
+    with pytest.raises(LayoutError, match=re.escape(needle)):
+        make()

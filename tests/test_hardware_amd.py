@@ -164,7 +164,7 @@ def _fail(failures: list[str], n: int) -> None:
 # the stored grids, through the description classes
 # --------------------------------------------------------------------------------------
 
-LAYOUT_FAMILIES = ["mfma", "mfma_dot", "wmma", "wmma_dot", "slice", "shared"]
+LAYOUT_FAMILIES = ["mfma", "mfma_dot", "wmma", "wmma_dot", "slice", "shared", "invalid"]
 
 
 @pytest.mark.parametrize("family", LAYOUT_FAMILIES)
@@ -435,11 +435,55 @@ def test_rotating_equals_triton_swizzled_where_rotation_is_inactive():
     assert n > 50
 
 
+def test_rotating_text_is_what_triton_prints():
+    """Triton parsed each attribute inside a TTGIR module and printed it back (the only way to reach
+    amd_rotating_shared from Python in 3.9.0)."""
+    attrs, _ = _parser()
+    n = 0
+    for c in iter_cases("rotating_text"):
+        p = c["params"]
+        R = AMDRotatingSharedLayout(p["vec"], p["per_phase"], p["max_phase"], p["order"], p["cga_layout"])
+        for r in c["results"]:
+            n += 1
+            assert R.to_triton() == r["text"]
+            assert attrs.parse_attr(r["text"]) == R
+            assert attrs.from_triton(r["text"], r["shape"]) == R.to_linear_layout(r["shape"])
+    assert n == 6
+
+
 def test_rotating_differs_from_swizzled_when_rotation_is_active():
     L = AMDRotatingSharedLayout(4, 2, 4, [1, 0]).to_linear_layout([64, 64])
     # row 8 starts the second block of per_phase*max_phase rows: its phase rotates by one
     assert L.apply(offset=64 * 8) == {"dim0": 8, "dim1": 4}
     assert L.is_invertible()
+
+
+def _linear_text_bases(text: str) -> dict:
+    """Bases of a ``#ttg.linear<{register = [...], ...}>`` text."""
+    out = {}
+    for name in ("register", "lane", "warp", "block"):
+        m = re.search(name + r" = (\[[^=]*?\]\])(?:,|\})", text) or re.search(name + r" = (\[\])", text)
+        out[name] = json.loads(m.group(1))
+    return out
+
+
+def test_mfma_like_store_layout_matches_triton_compiler():
+    """Triton applies chooseMfmaLikeStoreLayout inside the AMD compiler; the generator compiled
+    tl.dot -> fp16 store kernels for gfx950/gfx942 and kept the MFMA and store layouts of the TTGIR."""
+    from linlayout.triton.grammar import parse
+
+    n = 0
+    for c in iter_cases("store"):
+        for r in c["results"]:
+            n += 1
+            mma = AMDMFMALayout.from_triton_params(parse(r["mma"]).params)
+            got = amd.mfma_like_store_layout(mma, r["shape"])
+            if r["store"].startswith("#ttg.amd_mfma"):
+                assert got is None, (r["mma"], r["shape"])
+            else:
+                assert got is not None and got.bases == _linear_text_bases(r["store"]), (r, got)
+                assert list(got.out_dims.values()) == r["shape"]
+    assert n >= 14
 
 
 # --------------------------------------------------------------------------------------

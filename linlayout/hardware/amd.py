@@ -209,11 +209,13 @@ def _cga_bases(cga_layout: Sequence[Sequence[int]], rank: int) -> list[list[int]
         if any((not isinstance(v, int)) or v < 0 for v in b):
             raise LayoutError(f"cga_layout: basis entries must be non-negative ints, got {list(b)}")
         bases.append([int(v) for v in b])
-    cga = _L.from_bases({"block": bases}, _dims(rank))
-    if not _is_surjective(cga):
+    nonzero = [b for b in bases if any(b)]
+    cga = _L.from_bases({"block": nonzero}, _dims(rank))
+    unit = all(sum(1 for v in b if v) == 1 and not (max(b) & (max(b) - 1)) for b in nonzero)
+    if not unit or not _is_surjective(cga) or len({tuple(b) for b in nonzero}) != len(nonzero):
         raise LayoutError(
-            f"cga_layout: the block bases {bases} must cover a power-of-two CTA grid "
-            "(each dim reached by 1, 2, 4, ...)"
+            f"cga_layout: the nonzero block bases {bases} must form a permutation matrix: each one step "
+            "of a power of two along one dim, together covering a power-of-two CTA grid once"
         )
     return bases
 
@@ -397,7 +399,8 @@ class AMDMFMALayout(HardwareLayout):
                 f"instr_shape: (M, N) must be one of 32x32, 16x16, 64x4 or 4x64, got "
                 f"{instr[0]}x{instr[1]} (Triton 3.9 has no 4x4 MFMA layout)"
             )
-        _log2(instr[2], "instr_shape (K)")
+        if instr[2] < 1:  # Triton accepts any K (it only prints it)
+            raise LayoutError(f"instr_shape: K must be positive, got {instr[2]}")
         if not isinstance(transposed, bool):
             raise LayoutError(f"transposed: expected a bool, got {transposed!r}")
         if tuple(instr[:2]) == (64, 4) and not transposed:

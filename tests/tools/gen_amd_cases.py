@@ -111,10 +111,12 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
 
         p = spec["params"]
         shape = "x".join(str(s) for s in spec["shape"])
-        src = (f"#enc = {p['text']}\n#smem = #ttg.shared_memory\nmodule attributes {{\"ttg.num-warps\" = 4 : i32, "
-               f"\"ttg.num-ctas\" = {p['num_ctas']} : i32, \"ttg.threads-per-warp\" = 64 : i32, "
-               f"ttg.target = \"hip:gfx942\"}} {{\n  tt.func public @f(%a: !ttg.memdesc<{shape}xf16, #enc, #smem, "
-               "mutable>) {\n    tt.return\n  }\n}\n")
+        src = (
+            f'#enc = {p["text"]}\n#smem = #ttg.shared_memory\nmodule attributes {{"ttg.num-warps" = 4 : i32, '
+            f'"ttg.num-ctas" = {p["num_ctas"]} : i32, "ttg.threads-per-warp" = 64 : i32, '
+            f'ttg.target = "hip:gfx942"}} {{\n  tt.func public @f(%a: !ttg.memdesc<{shape}xf16, #enc, #smem, '
+            "mutable>) {\n    tt.return\n  }\n}\n"
+        )
         with tempfile.NamedTemporaryFile("w", suffix=".ttgir", delete=False) as f:
             f.write(src)
         try:
@@ -146,10 +148,18 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
 
         p = spec["params"]
         m, n = spec["shape"]
-        sig = {"a_ptr": "*fp16", "b_ptr": "*fp16", "c_ptr": "*fp16", "M": "constexpr", "N": "constexpr",
-               "K": "constexpr"}
+        sig = {
+            "a_ptr": "*fp16",
+            "b_ptr": "*fp16",
+            "c_ptr": "*fp16",
+            "M": "constexpr",
+            "N": "constexpr",
+            "K": "constexpr",
+        }
         src = ASTSource(fn=kernel, signature=sig, constexprs={"M": m, "N": n, "K": p["k"]})
-        ck = triton.compile(src, target=GPUTarget("hip", p["arch"], 64), options={"num_warps": p["num_warps"]})
+        ck = triton.compile(
+            src, target=GPUTarget("hip", p["arch"], 64), options={"num_warps": p["num_warps"]}
+        )
         ttgir = ck.asm["ttgir"]
         defs = dict(_re.findall(r"^(#\w+) = (#ttg\.\w+<.*>)$", ttgir, _re.M))
         store = _re.search(r"tt\.store %\w+, %\w+ : tensor<[^,]+, (#\w+)>", ttgir).group(1)
@@ -613,29 +623,71 @@ def fam_shared():
 
 def fam_invalid():
     """Parameters Triton rejects (or aborts on); linlayout must raise LayoutError for each."""
-    m = {"version": 3, "instr_shape": [32, 32, 8], "transposed": False, "warps_per_cta": [2, 2],
-         "element_bitwidth": 32, "tiles_per_warp": [1, 1], "cga_layout": []}
-    w = {"version": 2, "transposed": False, "warp_bases": [[0, 1], [1, 0]], "reg_bases": [],
-         "instr_shape": [16, 16, 16], "cga_layout": [], "rank": 2}
+    m = {
+        "version": 3,
+        "instr_shape": [32, 32, 8],
+        "transposed": False,
+        "warps_per_cta": [2, 2],
+        "element_bitwidth": 32,
+        "tiles_per_warp": [1, 1],
+        "cga_layout": [],
+    }
+    w = {
+        "version": 2,
+        "transposed": False,
+        "warp_bases": [[0, 1], [1, 0]],
+        "reg_bases": [],
+        "instr_shape": [16, 16, 16],
+        "cga_layout": [],
+        "rank": 2,
+    }
     out = []
-    for ch in [{"instr_shape": [4, 4, 4]}, {"instr_shape": [8, 8, 4]}, {"instr_shape": [64, 4, 4]},
-               {"instr_shape": [32, 32, 8], "warps_per_cta": [3, 1]}, {"warps_per_cta": [2, 6]},
-               {"tiles_per_warp": [3, 1]}, {"element_bitwidth": 16}, {"version": 0}, {"version": 5},
-               {"instr_shape": [32, 32, 6]}, {"warps_per_cta": [1, 1, 1, 1], "tiles_per_warp": [1, 1, 1, 1]},
-               {"cga_layout": [[2, 0]]}, {"cga_layout": [[1, 0], [1, 0]]}]:
+    for ch in [
+        {"instr_shape": [4, 4, 4]},
+        {"instr_shape": [8, 8, 4]},
+        {"instr_shape": [64, 4, 4]},
+        {"instr_shape": [32, 32, 8], "warps_per_cta": [3, 1]},
+        {"warps_per_cta": [2, 6]},
+        {"tiles_per_warp": [3, 1]},
+        {"element_bitwidth": 16},
+        {"version": 0},
+        {"version": 5},
+        {"instr_shape": [32, 32, 6]},
+        {"warps_per_cta": [1, 1, 1, 1], "tiles_per_warp": [1, 1, 1, 1]},
+        {"cga_layout": [[2, 0]]},
+        {"cga_layout": [[1, 0], [1, 0]]},
+    ]:
         out.append(("amd_mfma", {**m, **ch}, [[64, 64]]))
     for kw in (3, 6, 12, 64, 128):
-        out.append(("dot_op", {"operand_index": 0, "parent": {"kind": "amd_mfma", "params": m}, "k_width": kw},
-                    [[64, 64]]))
-    for ch in [{"version": 4}, {"version": 0}, {"instr_shape": [16, 16, 32]}, {"instr_shape": [32, 16, 32]},
-               {"version": 3, "instr_shape": [16, 16, 8]}, {"version": 3, "instr_shape": [32, 32, 64]},
-               {"version": 3, "instr_shape": [16, 32, 64]}, {"warp_bases": [[0, 2]]},
-               {"warp_bases": [[0, 1], [0, 1]]}, {"warp_bases": [[0, 3]]}]:
+        out.append(
+            (
+                "dot_op",
+                {"operand_index": 0, "parent": {"kind": "amd_mfma", "params": m}, "k_width": kw},
+                [[64, 64]],
+            )
+        )
+    for ch in [
+        {"version": 4},
+        {"version": 0},
+        {"instr_shape": [16, 16, 32]},
+        {"instr_shape": [32, 16, 32]},
+        {"version": 3, "instr_shape": [16, 16, 8]},
+        {"version": 3, "instr_shape": [32, 32, 64]},
+        {"version": 3, "instr_shape": [16, 32, 64]},
+        {"warp_bases": [[0, 2]]},
+        {"warp_bases": [[0, 1], [0, 1]]},
+        {"warp_bases": [[0, 3]]},
+    ]:
         out.append(("amd_wmma", {**w, **ch}, [[64, 64]]))
     w3 = {**w, "version": 3, "instr_shape": [16, 16, 32]}
     for kw in (3, 6, 64):
-        out.append(("dot_op", {"operand_index": 1, "parent": {"kind": "amd_wmma", "params": w3}, "k_width": kw},
-                    [[64, 64]]))
+        out.append(
+            (
+                "dot_op",
+                {"operand_index": 1, "parent": {"kind": "amd_wmma", "params": w3}, "k_width": kw},
+                [[64, 64]],
+            )
+        )
     for shape in ([48, 64], [64, 3]):
         out.append(("amd_mfma", dict(m), [shape]))
     return out
@@ -645,14 +697,26 @@ def fam_rotating_text():
     """amd_rotating_shared has no Python constructor in 3.9.0: write its text into a TTGIR module,
     let Triton parse and print it back, and keep what Triton prints."""
     out = []
-    for vec, pp, mp, order, cga in [(4, 2, 4, [1, 0], []), (2, 2, 2, [0, 1], []), (8, 1, 8, [1, 0], [[1, 0]]),
-                                    (1, 1, 1, [1, 0], [[0, 1], [1, 0]]), (4, 1, 16, [2, 1, 0], []),
-                                    (16, 4, 2, [0, 1], [[0, 0]])]:
+    for vec, pp, mp, order, cga in [
+        (4, 2, 4, [1, 0], []),
+        (2, 2, 2, [0, 1], []),
+        (8, 1, 8, [1, 0], [[1, 0]]),
+        (1, 1, 1, [1, 0], [[0, 1], [1, 0]]),
+        (4, 1, 16, [2, 1, 0], []),
+        (16, 4, 2, [0, 1], [[0, 0]]),
+    ]:
         fields = f"vec = {vec}, perPhase = {pp}, maxPhase = {mp}, order = {order}"
         if cga:
             fields += f", CGALayout = {cga}"
-        p = {"text": "#ttg.amd_rotating_shared<{" + fields + "}>", "num_ctas": 1 << len([b for b in cga if any(b)]),
-             "vec": vec, "per_phase": pp, "max_phase": mp, "order": order, "cga_layout": cga}
+        p = {
+            "text": "#ttg.amd_rotating_shared<{" + fields + "}>",
+            "num_ctas": 1 << len([b for b in cga if any(b)]),
+            "vec": vec,
+            "per_phase": pp,
+            "max_phase": mp,
+            "order": order,
+            "cga_layout": cga,
+        }
         out.append(("amd_rotating_shared", p, [[64, 64] if len(order) == 2 else [2, 64, 64]]))
     return out
 
@@ -660,11 +724,22 @@ def fam_rotating_text():
 def fam_store():
     """Epilogue store layouts Triton's AMD compiler picks (chooseMfmaLikeStoreLayout), by compiling."""
     out = []
-    for arch, m, n, k, w in [("gfx950", 128, 128, 64, 4), ("gfx950", 64, 64, 64, 4), ("gfx950", 128, 64, 64, 4),
-                             ("gfx950", 64, 128, 32, 8), ("gfx950", 32, 32, 64, 1), ("gfx950", 16, 64, 64, 1),
-                             ("gfx950", 256, 32, 64, 4), ("gfx950", 16, 128, 64, 1), ("gfx950", 32, 64, 32, 2),
-                             ("gfx950", 64, 256, 64, 4), ("gfx950", 16, 32, 32, 1), ("gfx950", 128, 16, 64, 4),
-                             ("gfx942", 128, 128, 64, 4), ("gfx942", 32, 32, 32, 1)]:
+    for arch, m, n, k, w in [
+        ("gfx950", 128, 128, 64, 4),
+        ("gfx950", 64, 64, 64, 4),
+        ("gfx950", 128, 64, 64, 4),
+        ("gfx950", 64, 128, 32, 8),
+        ("gfx950", 32, 32, 64, 1),
+        ("gfx950", 16, 64, 64, 1),
+        ("gfx950", 256, 32, 64, 4),
+        ("gfx950", 16, 128, 64, 1),
+        ("gfx950", 32, 64, 32, 2),
+        ("gfx950", 64, 256, 64, 4),
+        ("gfx950", 16, 32, 32, 1),
+        ("gfx950", 128, 16, 64, 4),
+        ("gfx942", 128, 128, 64, 4),
+        ("gfx942", 32, 32, 32, 1),
+    ]:
         out.append(("store", {"arch": arch, "k": k, "num_warps": w}, [[m, n]]))
     return out
 

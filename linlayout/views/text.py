@@ -328,10 +328,34 @@ def describe(layout) -> str:
         hw = " x ".join(f"{n} {d}" for d, n in sizes.items())
     text = f"{kind} layout of a {shape} tensor: {hw}"
     if elems and total_in > elems:
-        copies = total_in // elems
-        unit = "threads" if kind == "distributed" else "slots"
-        text += f"; each element held by {copies} {unit}"
+        text += _copies_text(layout, kind)
     return text
+
+
+def _copies_text(layout, kind: str) -> str:
+    """'; each element held by N threads (R registers each)' from the kernel of the map."""
+    import numpy as np
+
+    order = _hw_order(kind, layout)
+    table = evaluate(layout, order)
+    flat = table.reshape(-1, table.shape[-1])
+    zero = np.nonzero(~flat.any(axis=1))[0]  # the slots holding element 0 (a coset of the kernel)
+    held = len(np.unique(_linear_index(flat, _shape(layout))))
+    total = 1
+    for s in _shape(layout):
+        total *= s
+    out = "" if held == total else f"; only {held} of {total} elements held"
+    if kind == "distributed":
+        slots = np.stack(np.unravel_index(zero, table.shape[:-1]), axis=1)
+        threads = len({tuple(t) for t in slots[:, :3].tolist()})
+        regs = len(zero) // threads
+        if threads > 1:
+            out += f"; each element held by {threads} threads"
+        if regs > 1:
+            out += f"; each copy in {regs} registers of its thread"
+    elif len(zero) > 1:
+        out += f"; each element held by {len(zero)} slots"
+    return out
 
 
 def _plural(n: int, word: str) -> str:

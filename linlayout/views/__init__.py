@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from importlib import import_module as _import_module
 
+_TEXT = ("layout_kind", "describe", "tensor_view", "hardware_view", "layout_view", "tensor_cells",
+         "hardware_cells", "triton_layout_str", "shared_access", "BankAccess", "bank_of")
+_DRAW = ("draw_layout", "draw_shared", "draw_plan", "save", "layout_html", "layout_png", "plan_html",
+         "plan_png")
+_FORMULA = ("formulas", "bit_fields", "index_expressions", "index_code", "check_index_code")
+
 _LAZY: dict[str, str] = {
-    "layout_kind": "linlayout.views.text",
-    "describe": "linlayout.views.text",
-    "tensor_view": "linlayout.views.text",
-    "hardware_view": "linlayout.views.text",
-    "layout_view": "linlayout.views.text",
-    "tensor_cells": "linlayout.views.text",
-    "hardware_cells": "linlayout.views.text",
-    "triton_layout_str": "linlayout.views.text",
+    **{n: "linlayout.views.text" for n in _TEXT},
+    **{n: "linlayout.views.draw" for n in _DRAW},
+    **{n: "linlayout.views.formula" for n in _FORMULA},
 }
 
 __all__ = list(_LAZY)

@@ -744,6 +744,64 @@ def fam_store():
     return out
 
 
+def fam_cpp():
+    """The layouts of the hand-ported C++ unit-test expectations that the wheel can build: Triton
+    3.9.0's answer for each, to compare with the (newer, upstream) literal expectation."""
+    with open(os.path.join(DATA, "triton_amd_cpp_expectations.json")) as f:
+        cases = json.load(f)["cases"]
+    out = []
+    for c in cases:
+        k, p = c["kind"], c["params"]
+        if k in ("amd_mfma", "amd_mfma_dot"):
+            rank = len(p["warps_per_cta"])
+            par = {
+                "version": p["version"],
+                "instr_shape": p["instr_shape"],
+                "transposed": p["transposed"],
+                "warps_per_cta": p["warps_per_cta"],
+                "element_bitwidth": 32,
+                "tiles_per_warp": p.get("tiles_per_warp") or [1] * rank,
+                "cga_layout": [],
+            }
+            if k == "amd_mfma":
+                out.append(("amd_mfma", par, [c["shape"]]))
+            else:
+                dot = {
+                    "operand_index": p["operand_index"],
+                    "k_width": p["k_width"],
+                    "parent": {"kind": "amd_mfma", "params": par},
+                }
+                out.append(("dot_op", dot, [c["shape"]]))
+        elif k in ("amd_wmma", "amd_wmma_dot"):
+            w = p["warps_per_cta"]
+            rank = len(w)
+            warp_bases = []
+            for d in range(rank - 1, -1, -1):
+                n = 1
+                while n < w[d]:
+                    warp_bases.append([n if i == d else 0 for i in range(rank)])
+                    n *= 2
+            par = {
+                "version": p["version"],
+                "transposed": p["transposed"],
+                "warp_bases": warp_bases,
+                "reg_bases": [],
+                "instr_shape": p.get("instr_shape") or [16, 16, 16],
+                "cga_layout": [],
+                "rank": rank,
+            }
+            if k == "amd_wmma":
+                out.append(("amd_wmma", par, [c["shape"]]))
+            else:
+                dot = {
+                    "operand_index": p["operand_index"],
+                    "k_width": p["k_width"],
+                    "parent": {"kind": "amd_wmma", "params": par},
+                }
+                out.append(("dot_op", dot, [c["shape"]]))
+    return out
+
+
 FAMILIES = {
     "mfma": fam_mfma,
     "mfma_dot": fam_mfma_dot,
@@ -757,6 +815,7 @@ FAMILIES = {
     "invalid": fam_invalid,
     "rotating_text": fam_rotating_text,
     "store": fam_store,
+    "cpp": fam_cpp,
 }
 NO_TEXT = {"mfma_scale", "wmma_scale", "padded_chooser", "rotating_text", "store"}
 

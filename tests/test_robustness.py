@@ -500,6 +500,421 @@ cases("from_triton", "shape", {
 })
 
 
+# ==================================================================================== generators
+
+
+def H(module: str, name: str):
+    """A hardware description class, or skip when it has not landed."""
+    return need_attr(f"linlayout.hardware.{module}", name)
+
+
+def blocked(*a, **k):
+    return H("blocked", "BlockedLayout")(*a, **k)
+
+
+def BL2():
+    return blocked([1, 4], [4, 8], [2, 2], [1, 0])
+
+
+def mma(*a, **k):
+    return H("nvidia", "NVMMADistributedLayout")(*a, **k)
+
+
+def dot(*a, **k):
+    return H("nvidia", "DotOperandLayout")(*a, **k)
+
+
+def mfma(*a, **k):
+    return H("amd", "AMDMFMALayout")(*a, **k)
+
+
+def wmma(*a, **k):
+    return H("amd", "AMDWMMALayout")(*a, **k)
+
+
+def swz(*a, **k):
+    return H("shared", "SwizzledSharedLayout")(*a, **k)
+
+
+def nvmma_sh(*a, **k):
+    return H("shared", "NVMMASharedLayout")(*a, **k)
+
+
+def sh_lin(*a, **k):
+    return H("shared", "SharedLinearLayout")(*a, **k)
+
+
+def tmem(*a, **k):
+    return H("tmem", "TensorMemoryLayout")(*a, **k)
+
+
+def lin(*a, **k):
+    return H("linear", "DistributedLinearLayout")(*a, **k)
+
+
+def rot(*a, **k):
+    return H("amd_shared", "AMDRotatingSharedLayout")(*a, **k)
+
+
+def padded(*a, **k):
+    return H("amd_shared", "PaddedSharedLayout")(*a, **k)
+
+
+def parted(*a, **k):
+    return H("amd_shared", "PartitionedSharedLayout")(*a, **k)
+
+
+def sliced(*a, **k):
+    return H("blocked", "SliceLayout")(*a, **k)
+
+
+cases("BlockedLayout", "size_per_thread", {
+    "spt-3": lambda: blocked([3], [32], [1], [0]),
+    "spt-0": lambda: blocked([0], [32], [1], [0]),
+    "spt-negative": lambda: blocked([-1], [32], [1], [0]),
+    "spt-float": lambda: blocked([1.0], [32], [1], [0]),
+    "spt-none": lambda: blocked(None, [32], [1], [0]),
+    "spt-str": lambda: blocked("1", [32], [1], [0]),
+    "spt-empty": lambda: blocked([], [], [], []),
+    "spt-huge": lambda: blocked([1 << 70], [32], [1], [0]),
+})
+cases("BlockedLayout", "threads_per_warp", {
+    "tpw-rank-mismatch": lambda: blocked([1, 1], [32], [1, 1], [1, 0]),
+    "tpw-product-24": lambda: blocked([1], [24], [1], [0]),
+    "tpw-product-128": lambda: blocked([1, 1], [16, 8], [1, 1], [1, 0]),
+    "tpw-nested": lambda: blocked([1], [[32]], [1], [0]),
+})
+cases("BlockedLayout", "warps_per_cta", {
+    "wpc-6": lambda: blocked([1], [32], [6], [0]),
+    "wpc-rank-mismatch": lambda: blocked([1, 1], [4, 8], [1], [1, 0]),
+    "wpc-bool": lambda: blocked([1], [32], [True], [0]),
+})
+cases("BlockedLayout", "order", {
+    "order-dup": lambda: blocked([1, 1], [4, 8], [1, 1], [0, 0]),
+    "order-out-of-range": lambda: blocked([1, 1], [4, 8], [1, 1], [0, 2]),
+    "order-short": lambda: blocked([1, 1], [4, 8], [1, 1], [0]),
+    "order-negative": lambda: blocked([1, 1], [4, 8], [1, 1], [-1, 0]),
+})
+cases("BlockedLayout", "cga_layout", {
+    "cga-not-pow2": lambda: blocked([1], [32], [1], [0], [[3]]),
+    "cga-wrong-rank": lambda: blocked([1], [32], [1], [0], [[1, 0]]),
+    "cga-repeated": lambda: blocked([1], [32], [1], [0], [[1], [1]]),
+    "cga-gap": lambda: blocked([1], [32], [1], [0], [[2]]),
+    "cga-two-dims": lambda: blocked([1, 1], [4, 8], [1, 1], [1, 0], [[1, 1]]),
+    "cga-int": lambda: blocked([1], [32], [1], [0], 2),
+})
+cases("BlockedLayout.to_linear_layout", "shape", {
+    "shape-rank-mismatch": lambda: BL2().to_linear_layout([16]),
+    "shape-not-pow2": lambda: BL2().to_linear_layout([16, 24]),
+    "shape-zero": lambda: BL2().to_linear_layout([0, 16]),
+    "shape-negative": lambda: BL2().to_linear_layout([16, -16]),
+    "shape-str": lambda: BL2().to_linear_layout("16,16"),
+    "shape-none": lambda: BL2().to_linear_layout(None),
+    "shape-over-64-bits": lambda: BL2().to_linear_layout([1 << 40, 1 << 40]),
+    "shape-huge-int": lambda: BL2().to_linear_layout([1 << 200, 16]),
+})
+cases("SliceLayout", "dim", {
+    "dim-too-large": lambda: sliced(2, BL2()).to_linear_layout([16]),
+    "dim-negative": lambda: sliced(-1, BL2()).to_linear_layout([16]),
+    "dim-str": lambda: sliced("0", BL2()),
+})
+cases("SliceLayout", "parent", {
+    "parent-int": lambda: sliced(0, 5),
+    "parent-shared": lambda: sliced(0, swz(1, 1, 1, [1, 0])),
+    "parent-rank-1": lambda: sliced(0, blocked([1], [32], [1], [0])),
+})
+cases("NVMMADistributedLayout", "version", {
+    "volta-v1": lambda: mma([1, 0], [1, 1], [16, 8]).to_linear_layout([16, 16]),
+    "v5": lambda: mma([5, 0], [1, 1], [16, 8]),
+    "version-int": lambda: mma(2, [1, 1], [16, 8]),
+    "version-long": lambda: mma([2, 0, 0], [1, 1], [16, 8]),
+})
+cases("NVMMADistributedLayout", ("instr_shape", "instr"), {
+    "v2-instr-rank-mismatch": lambda: mma([2, 0], [1, 1], [16, 8, 16]),
+    "v2-instr-not-pow2": lambda: mma([2, 0], [1, 1], [16, 7]),
+    "v3-instr-n-12": lambda: mma([3, 0], [4, 1], [16, 12, 16]),
+})
+cases("NVMMADistributedLayout", "warps_per_cta", {
+    "warps-3": lambda: mma([2, 0], [3, 1], [16, 8]),
+    "warps-none": lambda: mma([2, 0], None, [16, 8]),
+})
+cases("DotOperandLayout", "operand_index", {
+    "op-2": lambda: dot(2, BL2(), 0),
+    "op-negative": lambda: dot(-1, BL2(), 0),
+    "op-str": lambda: dot("0", BL2(), 0),
+    "hopper-op-1": lambda: dot(1, mma([3, 0], [4, 1], [16, 64, 16]), 2).to_linear_layout([64, 64]),
+})
+cases("DotOperandLayout", "k_width", {
+    "mma-kwidth-0": lambda: dot(0, mma([2, 0], [1, 1], [16, 8]), 0).to_linear_layout([16, 16]),
+    "mma-kwidth-3": lambda: dot(0, mma([2, 0], [1, 1], [16, 8]), 3).to_linear_layout([16, 16]),
+    "blocked-kwidth-2": lambda: dot(0, BL2(), 2).to_linear_layout([16, 16]),
+    "mfma-kwidth-0": lambda: dot(0, mfma(3, [32, 32, 8], False, [2, 2]), 0).to_linear_layout([64, 64]),
+    "wmma-kwidth-0": lambda: dot(1, wmma(3, True, [[0, 1], [1, 0]], instr_shape=[16, 16, 32]), 0)
+    .to_linear_layout([64, 64]),
+    "kwidth-float": lambda: dot(0, BL2(), 0.0),
+})
+cases("DotOperandLayout", "parent", {
+    "parent-shared": lambda: dot(0, swz(1, 1, 1, [1, 0]), 0).to_linear_layout([16, 16]),
+    "parent-none": lambda: dot(0, None, 0),
+    "parent-str": lambda: dot(0, "#ttg.blocked", 0),
+})
+cases("AMDMFMALayout", "version", {
+    "v0": lambda: mfma(0, [32, 32, 8], False, [1, 1]),
+    "v5": lambda: mfma(5, [32, 32, 8], False, [1, 1]),
+})
+cases("AMDMFMALayout", "instr_shape", {
+    "4x4-removed": lambda: mfma(3, [4, 4, 4], True, [1, 1]),
+    "8x8": lambda: mfma(3, [8, 8, 4], False, [1, 1]),
+    "64x4-not-transposed": lambda: mfma(3, [64, 4, 4], False, [1, 1]),
+    "rank-2": lambda: mfma(3, [32, 32], False, [1, 1]),
+})
+cases("AMDMFMALayout", ("warps_per_cta", "rank"), {
+    "warps-rank-1": lambda: mfma(3, [32, 32, 8], False, [4]),
+    "warps-rank-4": lambda: mfma(3, [32, 32, 8], False, [1, 1, 1, 1]),
+    "warps-5": lambda: mfma(3, [32, 32, 8], False, [5, 1]),
+})
+cases("AMDMFMALayout", "element_bitwidth", {"ebw-16": lambda: mfma(3, [32, 32, 8], False, [1, 1], 16)})
+cases("AMDMFMALayout", "tiles_per_warp", {"tpw-3": lambda: mfma(3, [32, 32, 8], False, [1, 1], 32, [3, 1])})
+cases("AMDMFMALayout", "transposed", {"transposed-int": lambda: mfma(3, [32, 32, 8], 1, [1, 1])})
+cases("AMDMFMALayout", "cga_layout", {
+    "cga-none-entry": lambda: mfma(3, [32, 32, 8], False, [1, 1], cga_layout=[None]),
+    "cga-int-entry": lambda: mfma(3, [32, 32, 8], False, [1, 1], cga_layout=[[0, 1], 5]),
+})
+cases("AMDWMMALayout", "version", {"v4": lambda: wmma(4, False, [[0, 1]])})
+cases("AMDWMMALayout", "instr_shape", {
+    "v1-instr-32": lambda: wmma(1, False, [[0, 1]], instr_shape=[32, 32, 16]),
+    "v2-instr-16-16-64": lambda: wmma(2, False, [[0, 1]], instr_shape=[16, 16, 64]),
+})
+cases("AMDWMMALayout", ("warp_bases", "reg_bases"), {
+    "warp-bases-3": lambda: wmma(2, False, [[0, 3]]),
+    "warp-bases-dup": lambda: wmma(2, False, [[0, 1], [0, 1]]),
+    "warp-bases-wrong-rank": lambda: wmma(2, False, [[0, 1, 0]]),
+})
+cases("AMDWMMALayout", "rank", {"rank-4": lambda: wmma(2, False, [[0, 0, 0, 1]], rank=4)})
+cases("SwizzledSharedLayout", "vec", {
+    "vec-0": lambda: swz(0, 1, 1, [1, 0]),
+    "vec-str": lambda: swz("2", 1, 1, [1, 0]),
+})
+cases("SwizzledSharedLayout", "per_phase", {"pp-negative": lambda: swz(1, -1, 1, [1, 0])})
+cases("SwizzledSharedLayout", "max_phase", {"mp-none": lambda: swz(1, 1, None, [1, 0])})
+cases("SwizzledSharedLayout", "order", {
+    "order-dup": lambda: swz(1, 1, 1, [1, 1]),
+    "order-empty": lambda: swz(1, 1, 1, []),
+})
+cases("SwizzledSharedLayout.to_linear_layout", "shape", {
+    "shape-not-pow2": lambda: swz(1, 1, 1, [1, 0]).to_linear_layout([16, 12]),
+    "shape-rank": lambda: swz(1, 1, 1, [1, 0]).to_linear_layout([16, 16, 16]),
+})
+cases("NVMMASharedLayout", "swizzle_byte_width", {
+    "swizzle-48": lambda: nvmma_sh(48, 16),
+    "swizzle-256": lambda: nvmma_sh(256, 16),
+})
+cases("NVMMASharedLayout", "element_bitwidth", {
+    "bits-7": lambda: nvmma_sh(128, 7),
+    "bits-0": lambda: nvmma_sh(128, 0),
+})
+cases("NVMMASharedLayout", ("fp4_padded", "swizzle"), {
+    "fp4-16bit": lambda: nvmma_sh(128, 16, fp4_padded=True),
+})
+cases("NVMMASharedLayout", "rank", {"rank-1-swizzled": lambda: nvmma_sh(128, 16, rank=1)})
+cases("NVMMASharedLayout.to_linear_layout", "shape", {
+    # Triton aborts: "LLVM ERROR: getTMABlockShape failed: invalid block shape for TMA operation"
+    "contig-dim-below-swizzle-span": lambda: nvmma_sh(128, 16).to_linear_layout([8, 16]),
+    "shape-not-pow2": lambda: nvmma_sh(128, 16).to_linear_layout([8, 96]),
+})
+cases("SharedLinearLayout", "offset_bases", {
+    "not-surjective": lambda: sh_lin([[0, 1], [0, 1]]),
+    "dependent": lambda: sh_lin([[0, 1], [1, 0], [1, 1]]),
+    "empty": lambda: sh_lin([]),
+    "ragged": lambda: sh_lin([[0, 1], [1]]),
+    "negative": lambda: sh_lin([[0, -1]]),
+})
+cases("SharedLinearLayout", "alignment", {"alignment-3": lambda: sh_lin([[1]], alignment=3)})
+cases("SharedLinearLayout.to_linear_layout", "shape", {
+    "shape-mismatch": lambda: sh_lin([[0, 1], [1, 0]]).to_linear_layout([4, 4]),
+})
+cases("TensorMemoryLayout", "block", {
+    "block-m-32": lambda: tmem((32, 64), 1),
+    "block-n-3": lambda: tmem((128, 3), 1),
+    "block-rank-3": lambda: tmem((128, 64, 1), 1),
+    "block-int": lambda: tmem(128, 1),
+})
+cases("TensorMemoryLayout", "col_stride", {"col-stride-0": lambda: tmem((128, 64), 0)})
+cases("TensorMemoryLayout", ("two_ctas", "cga_layout"), {
+    "two-ctas-no-cga": lambda: tmem((128, 64), 1, two_ctas=True),
+})
+cases("DistributedLinearLayout", ("bases", "reg_bases", "lane_bases", "warp_bases", "shape"), {
+    "ragged-bases": lambda: lin([[0, 1]], [[1]], [], []),
+    "not-surjective": lambda: lin([[0, 1]], [[0, 1]], [], []),
+    "lane-bases-str": lambda: lin([], "lanes", [], []),
+    "shape-mismatch": lambda: lin([[1]], [[2]], [], [], [2]),
+})
+cases("AMDRotatingSharedLayout", ("vec", "per_phase", "max_phase", "order"), {
+    "vec-0": lambda: rot(0, 1, 1, [1, 0]),
+    "order-dup": lambda: rot(1, 1, 1, [0, 0]),
+})
+cases("PaddedSharedLayout", ("interval", "padding", "interval_padding_pairs"), {
+    "interval-3": lambda: padded([[3, 1]], [[1], [2]], [], [4]),
+    "pairs-int": lambda: padded(5, [[1], [2]], [], [4]),
+})
+cases("PaddedSharedLayout.to_linear_layout", ("linear", "padded"), {
+    # Triton aborts: "padded shared encoding has no linear layout"
+    "no-linear-layout": lambda: padded([[4, 1]], [[1], [2], [4]], [], [8]).to_linear_layout([8]),
+})
+cases("PartitionedSharedLayout", "num_partitions", {
+    "partitions-1": lambda: parted(1, 2, 0, swz(4, 2, 4, [1, 0])),
+})
+cases("PartitionedSharedLayout", "partition_dim", {
+    "partition-dim-5": lambda: parted(2, 2, 5, swz(4, 2, 4, [1, 0])).to_linear_layout([64, 64]),
+})
+
+
+# ==================================================================================== Triton fields
+
+BLK1 = "#ttg.blocked<{sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]}>"
+
+cases("from_triton-fields", ("bogus", "field", "unknown", "unexpected"), {
+    "unknown-field": lambda: _from_triton(BLK1.replace("}>", ", bogus = 1}>"), [32]),
+})
+cases("from_triton-fields", ("order", "missing", "required"), {
+    "missing-field": lambda: _from_triton("#ttg.blocked<{sizePerThread = [1], threadsPerWarp = [32], "
+                                          "warpsPerCTA = [1]}>", [32]),
+    "field-wrong-type": lambda: _from_triton(BLK1.replace("order = [0]", 'order = "x"'), [32]),
+    "field-dict": lambda: _from_triton(BLK1.replace("order = [0]", "order = {a = 1}"), [32]),
+})
+cases("from_triton-fields", ("sizePerThread", "size_per_thread"), {
+    "field-negative": lambda: _from_triton(BLK1.replace("sizePerThread = [1]", "sizePerThread = [-1]"), [32]),
+    "field-duplicate": lambda: _from_triton(BLK1.replace("}>", ", sizePerThread = [2]}>"), [32]),
+})
+cases("from_triton-fields", ("parent", "slice"), {
+    "slice-without-parent": lambda: _from_triton("#ttg.slice<{dim = 0}>", [32]),
+    "slice-parent-int": lambda: _from_triton("#ttg.slice<{dim = 0, parent = 5}>", [32]),
+})
+cases("from_triton-fields", ("version", "Volta"), {
+    "mma-volta": lambda: _from_triton("#ttg.nvidia_mma<{versionMajor = 1, versionMinor = 0, "
+                                      "warpsPerCTA = [1, 1], instrShape = [16, 8]}>", [16, 16]),
+})
+cases("from_triton-fields", ("kWidth", "k_width"), {
+    "dot-mma-no-kwidth": lambda: _from_triton(
+        "#ttg.dot_op<{opIdx = 0, parent = #ttg.nvidia_mma<{versionMajor = 2, versionMinor = 0, "
+        "warpsPerCTA = [1, 1], instrShape = [16, 8]}>}>", [16, 16]),
+})
+
+
+# ==================================================================================== the planner
+
+def _plan(src, dst, target="sm_90", **kw):
+    return need_attr("linlayout.plan", "plan_conversion")(src, dst, target, **kw)
+
+
+D32 = LL.from_bases({"register": [[1], [2]], "lane": [[4], [8], [16], [32], [64]], "warp": [], "block": []},
+                    ["dim0"])
+D32b = LL.from_bases({"register": [[64], [1]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": []},
+                     ["dim0"])
+D64 = LL.from_bases({"register": [[1]], "lane": [[2], [4], [8], [16], [32], [64]], "warp": [], "block": []},
+                    ["dim0"])
+SH = LL.from_bases({"offset": [[1], [2], [4], [8], [16], [32], [64]], "block": []}, ["dim0"])
+
+cases("plan_conversion", "elem_bits", {
+    "elem-bits-12": lambda: _plan(D32, D32b, elem_bits=12),
+    "elem-bits-0": lambda: _plan(D32, D32b, elem_bits=0),
+    "elem-bits-128": lambda: _plan(D32, D32b, elem_bits=128),
+    "elem-bits-str": lambda: _plan(D32, D32b, elem_bits="32"),
+    "elem-bits-none": lambda: _plan(D32, D32b, elem_bits=None),
+    "elem-bits-bool": lambda: _plan(D32, D32b, elem_bits=True),
+    "elem-bits-float": lambda: _plan(D32, D32b, elem_bits=32.0),
+})
+cases("plan_conversion", "target", {
+    "target-unknown": lambda: _plan(D32, D32b, "sm_999"),
+    "target-int": lambda: _plan(D32, D32b, 90),
+    "target-none": lambda: _plan(D32, D32b, None),
+})
+cases("plan_conversion", ("src", "lane", "warp size", "warp_size"), {
+    "wave64-on-nvidia": lambda: _plan(D64, D64, "sm_90"),
+    "wave32-on-cdna": lambda: _plan(D32, D32b, "gfx942"),
+})
+cases("plan_conversion", "src", {
+    "src-int": lambda: _plan(5, D32),
+    "src-shared-layout": lambda: _plan(SH, D32),
+    "src-not-distributed-dims": lambda: _plan(I4, D32),
+})
+cases("plan_conversion", "dst", {
+    "dst-none": lambda: _plan(D32, None),
+    "dst-other-shape": lambda: _plan(D32, LL.from_bases(
+        {"register": [[1]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": []}, ["dim0"])),
+    "dst-other-warps": lambda: _plan(D32, LL.from_bases(
+        {"register": [[1]], "lane": [[2], [4], [8], [16], [32]], "warp": [[64]], "block": []}, ["dim0"])),
+    "dst-other-out-names": lambda: _plan(D32, D32b.transpose_outs(["dim0"]).rename_out_dim("dim0", "x")),
+})
+cases("plan_conversion", "src", {
+    "src-not-surjective": lambda: _plan(LL.from_bases(
+        {"register": [[1], [1]], "lane": [[4], [8], [16], [32], [64]], "warp": [], "block": []},
+        {"dim0": 128}, require_surjective=False), D32),
+})
+
+
+# ==================================================================================== Triton's own errors
+# Parameter sets that Triton 3.9.0 itself rejects (RuntimeError or abort), as recorded by the
+# AMD generators in tests/data: each must give a LayoutError naming the parameter at fault.
+
+
+def _triton_rejected() -> list[tuple[str, dict, list | None, str]]:
+    import json
+    from pathlib import Path
+
+    out, seen = [], set()
+    for name in ("triton_amd_mfma_dot.json", "triton_amd_wmma_dot.json", "triton_amd_mfma_scale.json"):
+        f = Path(__file__).parent / "data" / name
+        if not f.exists():
+            continue
+        for c in json.loads(f.read_text()).get("cases", []):
+            errs = [(c["error"], None)] if "error" in c else []
+            errs += [(r["error"], r.get("shape")) for r in c.get("results") or []
+                     if isinstance(r, dict) and "error" in r]
+            for err, shape in errs:
+                key = json.dumps([c.get("kind"), c.get("params"), shape], sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    out.append((c.get("kind"), c.get("params"), shape, err))
+    return out
+
+
+TRITON_REJECTED = _triton_rejected()
+
+
+def _triton_rejected_thunk(kind, params, shape, err):
+    if kind == "mfma_scale":
+        fn = need_attr("linlayout.hardware.amd", "mfma_scale_layout")
+        return lambda: fn(shape=shape, **params), ("m_dim",)
+    pk = params["parent"]
+    pcls = {"amd_mfma": lambda: H("amd", "AMDMFMALayout"),
+            "amd_wmma": lambda: H("amd", "AMDWMMALayout")}[pk["kind"]]
+    pp = pk["params"]
+    rank = pp.get("rank") or len(pp.get("warps_per_cta") or [0, 0])
+    sh = shape or ([64, 64] if rank == 2 else [2, 64, 64])
+    words = ("k_width", "kwidth") if "kWidth" in err else ("warp_bases", "reg_bases")
+
+    def thunk():
+        parent = pcls()(**pk["params"])
+        return dot(params["operand_index"], parent, params["k_width"]).to_linear_layout(sh)
+
+    return thunk, words
+
+
+def test_triton_rejected_parameters():
+    """Every parameter set Triton rejects is rejected here too (counted in the report)."""
+    if not TRITON_REJECTED:
+        pytest.skip("no stored Triton error cases")
+    problems = []
+    for kind, params, shape, err in TRITON_REJECTED:
+        thunk, words = _triton_rejected_thunk(kind, params, shape, err)
+        try:
+            expect_layout_error(thunk, words)
+        except pytest.fail.Exception as e:
+            problems.append(f"{kind} {params} {shape}: Triton says {err.strip()[:80]!r}; here: {e}")
+    assert not problems, f"{len(problems)} of {len(TRITON_REJECTED)}:\n" + "\n".join(problems[:10])
+
+
 @pytest.mark.parametrize("thunk,words", CASES)
 def test_bad_input(thunk, words):
     expect_layout_error(thunk, words)

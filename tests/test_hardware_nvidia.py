@@ -75,20 +75,23 @@ def _diff(got: LinearLayout, want: LinearLayout) -> str:
     return f"\n got  {got.bases} {got.out_dims}\n want {want.bases} {want.out_dims}"
 
 
-def _check_family(family: str, via_text: bool) -> tuple[int, list[str]]:
-    from linlayout.triton.attrs import from_triton
+def _check_family_text(family: str) -> tuple[int, list[str]]:
+    """Every case of a family through Triton's text: ``from_triton(text, shape)`` for the
+    first shape of each layout, the parsed description (``parse_attr(text)``) for the
+    others (parsing once per layout keeps the suite fast)."""
+    from linlayout.triton.attrs import from_triton, parse_attr
 
     n, failures = 0, []
     for lay in CASES["layouts"]:
         if lay["family"] != family:
             continue
-        desc = None if via_text else build(lay["params"])
-        for case in lay["cases"]:
+        desc = parse_attr(lay["text"])
+        for i, case in enumerate(lay["cases"]):
             want = expected_layout(case["bases"], case["shape"])
             try:
                 got = (
                     from_triton(lay["text"], case["shape"])
-                    if via_text
+                    if i == 0
                     else desc.to_linear_layout(case["shape"])
                 )
             except Exception as e:  # noqa: BLE001 - collected and reported below
@@ -134,7 +137,7 @@ def test_to_triton_text(family: str) -> None:
 @pytest.mark.parametrize("family", FAMILIES)
 def test_stored_cases_from_text(family: str) -> None:
     """Every stored case, through ``from_triton`` on Triton's own printed text."""
-    n, failures = _check_family(family, via_text=True)
+    n, failures = _check_family_text(family)
     assert n + len(failures) > 0
     assert not failures, f"{len(failures)} of {n + len(failures)} cases differ:\n" + "\n".join(failures[:5])
 

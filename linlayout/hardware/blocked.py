@@ -24,21 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
-from ..layout import LinearLayout, identity_standard_nd
+from ..layout import LinearLayout
 from .base import HardwareLayout, triton_attr
 from .cga import (
     DISTRIBUTED_IN_DIMS,
+    Tile,
     cga_from_split_params,
-    cga_to_linear_layout,
     check_cga_layout,
     check_order,
     check_pow2_list,
     check_shape,
-    combine_cta_cga_with_shape,
     dot_operand_cga,
     format_cga,
     format_int_list,
-    with_distributed_ins,
 )
 
 __all__ = [
@@ -148,22 +146,19 @@ class BlockedLayout(HardwareLayout):
     def rank(self) -> int:
         return len(self.order)
 
-    def _cta_tile(self, size_per_thread: Sequence[int]) -> LinearLayout:
-        return (
-            identity_standard_nd("register", list(size_per_thread), list(self.order))
-            * identity_standard_nd("lane", list(self.threads_per_warp), list(self.order))
-            * identity_standard_nd("warp", list(self.warps_per_cta), list(self.order))
-        )
+    def _cta_tile(self, size_per_thread: Sequence[int]) -> Tile:
+        order = list(self.order)
+        t = Tile(self.rank, order)
+        t.identity_nd("register", size_per_thread, order)
+        t.identity_nd("lane", self.threads_per_warp, order)
+        t.identity_nd("warp", self.warps_per_cta, order)
+        return t
 
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``toLinearLayout(shape, #blocked)``; register bases the shape zeroes
         out are dropped (3.9.0), lane/warp/block ones stay as zero (broadcast)."""
         shape = check_shape(shape, self.rank)
-        cga = cga_to_linear_layout(self.cga_layout, self.rank)
-        L = combine_cta_cga_with_shape(
-            self._cta_tile(self.size_per_thread), cga, shape, broadcast_registers=False
-        )
-        return with_distributed_ins(L)
+        return self._cta_tile(self.size_per_thread).fit(shape, self.cga_layout, broadcast_registers=False)
 
     def check_dot_operand(self, operand_index: int, k_width: int) -> None:
         """FMA dot operands: ``k_width`` must be 0, and operand 1 needs rank >= 2."""
@@ -183,16 +178,16 @@ class BlockedLayout(HardwareLayout):
         kdim = rank - 1 if operand_index == 0 else rank - 2
         spt = list(self.size_per_thread)
         spt[kdim] = shape[kdim]
-        regs = identity_standard_nd("register", spt, list(self.order))
-        L = regs
+        order = list(self.order)
+        t = Tile(rank, order)
+        t.identity_nd("register", spt, order)
         for in_dim, sizes in (("lane", self.threads_per_warp), ("warp", self.warps_per_cta)):
-            for d in self.order:
+            for d in order:
                 if d == kdim:
-                    L = L * LinearLayout.zeros(in_dim, sizes[d], f"dim{d}")
+                    t.zeros(in_dim, sizes[d], d)
                 else:
-                    L = L * LinearLayout.identity(in_dim, sizes[d], f"dim{d}")
-        cga = cga_to_linear_layout(dot_operand_cga(self.cga_layout, operand_index, rank), rank)
-        return with_distributed_ins(combine_cta_cga_with_shape(L, cga, shape))
+                    t.identity(in_dim, sizes[d], d)
+        return t.fit(shape, dot_operand_cga(self.cga_layout, operand_index, rank))
 
     def to_triton(self) -> str:
         s = (

@@ -61,6 +61,7 @@ __all__ = [
     "check_pow2_list",
     "check_order",
     "with_distributed_ins",
+    "Tile",
 ]
 
 #: in-dims of every distributed layout, in Triton's order
@@ -311,3 +312,88 @@ def combine_cta_cga_with_shape(
     if got != list(shape):  # pragma: no cover - internal invariant
         raise LayoutError(f"shape: internal error, fitted layout has sizes {got}, expected {list(shape)}")
     return res
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+class Tile:
+    """A per-CTA tile built like Triton's products of ``identity1D`` / ``zeros1D`` factors,
+    kept as plain lists so fitting it to a shape costs one ``from_bases`` (the generators'
+    hot path; :func:`combine_cta_cga_with_shape` is the same recipe on layouts).
+
+    ``order`` lists the out dims (tensor dim indices) in the tile's out-dim order, which
+    fixes the order in which repetitions are added.
+
+    >>> t = Tile(2, [1, 0])
+    >>> t.identity("register", 4, 1); t.identity("lane", 32, 0)
+    >>> t.fit([64, 8], []).bases["register"]
+    [[0, 1], [0, 2], [0, 4], [32, 0]]
+    """
+
+    __slots__ = ("rank", "order", "bases", "log")
+
+    def __init__(
+        self, rank: int, order: Sequence[int], in_dims: Sequence[str] = ("register", "lane", "warp")
+    ):
+        self.rank = rank
+        self.order = list(order)
+        self.bases: dict[str, list[list[int]]] = {d: [] for d in in_dims}
+        self.log = [0] * rank
+
+    def identity(self, in_dim: str, size: int, dim: int) -> None:
+        """Multiply by ``identity1D(size, in_dim, dim{dim})``."""
+        k = size.bit_length() - 1
+        base = self.log[dim]
+        lst = self.bases[in_dim]
+        for i in range(k):
+            v = [0] * self.rank
+            v[dim] = 1 << (base + i)
+            lst.append(v)
+        self.log[dim] = base + k
+
+    def zeros(self, in_dim: str, size: int, dim: int) -> None:
+        """Multiply by ``zeros1D(size, in_dim, dim{dim})`` (broadcast bases)."""
+        self.bases[in_dim].extend([0] * self.rank for _ in range(size.bit_length() - 1))
+
+    def identity_nd(self, in_dim: str, sizes: Sequence[int], order: Sequence[int]) -> None:
+        """Multiply by ``identityStandardND(in_dim, sizes, order)``."""
+        for d in order:
+            self.identity(in_dim, sizes[d], d)
+
+    def fit(
+        self, shape: Sequence[int], cga_layout: Sequence[Sequence[int]], *, broadcast_registers: bool = True
+    ) -> LinearLayout:
+        """``combine_cta_cga_with_shape(tile, cga, shape)`` with in-dims register, lane,
+        warp, block (``shape`` and ``cga_layout`` must already be validated)."""
+        rank = self.rank
+        slog = [s.bit_length() - 1 for s in shape]
+        # the CGA shrunk to the shape; its size per dim
+        cga = [[v if v < shape[d] else 0 for d, v in enumerate(b)] for b in cga_layout]
+        glog = [0] * rank
+        for b in cga:
+            for d, v in enumerate(b):
+                if v:
+                    glog[d] = max(glog[d], v.bit_length())
+        clog = [max(0, s - g) for s, g in zip(slog, glog)]
+        bases = {d: [list(v) for v in lst] for d, lst in self.bases.items()}
+        regs = bases.setdefault("register", [])
+        for d in self.order:  # repeat along registers, in the tile's out order
+            for k in range(self.log[d], clog[d]):
+                v = [0] * rank
+                v[d] = 1 << k
+                regs.append(v)
+        limit = [1 << c for c in clog]
+        for name, lst in bases.items():
+            fitted = []
+            for v in lst:
+                w = [c if c < lim else 0 for c, lim in zip(v, limit)]
+                if name == "register" and not broadcast_registers and any(v) and not any(w):
+                    continue
+                fitted.append(w)
+            bases[name] = fitted
+        bases["block"] = [[v << clog[d] for d, v in enumerate(b)] for b in cga]
+        full = {d: bases.get(d, []) for d in DISTRIBUTED_IN_DIMS}
+        return LinearLayout.from_bases(
+            full, [(f"dim{d}", shape[d]) for d in range(rank)], require_surjective=False
+        )

@@ -27,20 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
-from ..layout import LinearLayout, identity_standard_nd
+from ..layout import LinearLayout
 from .base import HardwareLayout, triton_attr
 from .blocked import cga_from_params, check_known_params, require
 from .cga import (
-    cga_to_linear_layout,
+    Tile,
     check_cga_layout,
     check_int_list,
     check_pow2_list,
     check_shape,
-    combine_cta_cga_with_shape,
     dot_operand_cga,
     format_cga,
     format_int_list,
-    with_distributed_ins,
 )
 
 __all__ = [
@@ -76,15 +74,17 @@ def dot_operand_order(operand_index: int, rank: int) -> list[int]:
 
 def nvidia_mma_tile(
     tile: Sequence[int], k_width: int, order: Sequence[int], rep_order: Sequence[int]
-) -> LinearLayout:
+) -> Tile:
     """One warp's tile of an ``mma.sync`` / ``wgmma`` fragment (Triton ``nvidiaMmaTile``).
 
     With ``inner = order[0]``, ``outer = order[1]``, ``m = tile[outer]``, ``n = tile[inner]``:
     ``k_width`` registers along inner, 4 lanes along inner, 8 lanes along outer, ``m / 8``
     registers along outer, ``n / (4 k_width)`` registers along inner.  Out-dims are listed in
     ``rep_order`` (which fixes the order in which the tile later repeats).
+
+    >>> nvidia_mma_tile([16, 8], 2, [1, 0], [1, 0]).bases["register"]
+    [[0, 1], [8, 0]]
     """
-    rank = len(tile)
     inner, outer = order[0], order[1]
     m, n = tile[outer], tile[inner]
     if m % 8:
@@ -94,22 +94,13 @@ def nvidia_mma_tile(
             f"instr_shape: the tile's extent {n} along its fastest dim must be a multiple of "
             f"4*k_width = {4 * k_width}"
         )
-    di, do = f"dim{inner}", f"dim{outer}"
-    L = identity_standard_nd("register", [1] * rank, list(rep_order))
-    L = L * LinearLayout.identity("register", k_width, di)
-    L = L * LinearLayout.identity("lane", 4, di)
-    L = L * LinearLayout.identity("lane", 8, do)
-    L = L * LinearLayout.identity("register", m // 8, do)
-    return L * LinearLayout.identity("register", n // (k_width * 4), di)
-
-
-def _broadcast_warps(warps: Sequence[int], order: Sequence[int], kdim: int) -> LinearLayout:
-    """Warps laid out in ``order``; the ones along ``kdim`` hold copies (zero bases)."""
-    L = LinearLayout.empty()
-    for d in order:
-        make = LinearLayout.zeros if d == kdim else LinearLayout.identity
-        L = L * make("warp", warps[d], f"dim{d}")
-    return L
+    t = Tile(len(tile), rep_order)
+    t.identity("register", k_width, inner)
+    t.identity("lane", 4, inner)
+    t.identity("lane", 8, outer)
+    t.identity("register", m // 8, outer)
+    t.identity("register", n // (k_width * 4), inner)
+    return t
 
 
 # --------------------------------------------------------------------------------------- nvidia_mma
@@ -190,17 +181,13 @@ class NVMMADistributedLayout(HardwareLayout):
         """Ampere: N-major warps (``[rank-1, ..., 0]``); Hopper: M first (``[0, 1]``)."""
         return matrix_order(self.rank, row_major=not self.is_hopper)
 
-    def _cga(self) -> LinearLayout:
-        return cga_to_linear_layout(self.cga_layout, self.rank)
-
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """The accumulator fragment on ``shape`` (repeats N first, then M, then batch)."""
         shape = check_shape(shape, self.rank)
         order = list(range(self.rank - 1, -1, -1))
         tile = nvidia_mma_tile(self._tile(), 2, order, order)
-        warps = identity_standard_nd("warp", list(self.warps_per_cta), self.warp_order())
-        warps = warps.transpose_outs(list(tile.out_dims))
-        return with_distributed_ins(combine_cta_cga_with_shape(tile * warps, self._cga(), shape))
+        tile.identity_nd("warp", self.warps_per_cta, self.warp_order())
+        return tile.fit(shape, self.cga_layout)
 
     def check_dot_operand(self, operand_index: int, k_width: int) -> None:
         """``k_width`` is mandatory (a power of two); Hopper takes only operand 0 in registers."""
@@ -235,10 +222,13 @@ class NVMMADistributedLayout(HardwareLayout):
             tile[-2], tile[-1] = k_width * mult, 8
         order = dot_operand_order(operand_index, rank)
         kdim = rank - 1 if operand_index == 0 else rank - 2
-        L = nvidia_mma_tile(tile, k_width, order, order)
-        L = L * _broadcast_warps(self.warps_per_cta, self.warp_order(), kdim).transpose_outs(list(L.out_dims))
-        cga = cga_to_linear_layout(dot_operand_cga(self.cga_layout, operand_index, rank), rank)
-        return with_distributed_ins(combine_cta_cga_with_shape(L, cga, shape))
+        t = nvidia_mma_tile(tile, k_width, order, order)
+        for d in self.warp_order():  # warps along K hold copies
+            if d == kdim:
+                t.zeros("warp", self.warps_per_cta[d], d)
+            else:
+                t.identity("warp", self.warps_per_cta[d], d)
+        return t.fit(shape, dot_operand_cga(self.cga_layout, operand_index, rank))
 
     def to_triton(self) -> str:
         s = (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from collections import Counter
 
@@ -590,6 +589,76 @@ def _attr_names(node):
             yield from _attr_names(v)
 
 
+# ------------------------------------------------------------------ families print what Triton prints
+
+CANONICAL = _load("triton_text_canonical.json")["cases"]
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_ATTR))
+def test_family_to_triton_reprints_tritons_text(family):
+    """parse_attr(text).to_triton() == text for every stored Triton-printed sample of a family."""
+    cases = [c for c in SAMPLES if c["family"] == family]
+    reg = attrs_mod._registry()
+    missing = sorted({n for c in cases for n in _attr_names(parse(c["text"])) if n not in reg})
+    if missing:
+        pytest.skip(f"attributes without a registered family class yet: {missing}")
+    bad = []
+    for case in cases:
+        got = parse_attr(case["text"]).to_triton()
+        if got != case["text"]:
+            bad.append(f"  Triton: {case['text']}\n  ours:   {got}")
+    assert not bad, f"{len(bad)}/{len(cases)} differ, e.g.:\n" + "\n".join(bad[:4])
+
+
+def _canonical_text(case: dict) -> str:
+    """Triton's re-printed attribute of a canonical case, with the module's aliases expanded."""
+    from linlayout.triton.ttgir import find_uses
+
+    aliases = find_aliases(case["module"])
+    uses = find_uses(case["arg_type"], aliases)
+    assert len(uses) == 1, case["arg_type"]
+    return expand_aliases(uses[0][1], aliases)
+
+
+def test_canonical_inputs_and_tritons_reprinting_parse():
+    assert len(CANONICAL) >= 30 and all("module" in c for c in CANONICAL)
+    for case in CANONICAL:
+        canon = _canonical_text(case)
+        assert format_attr(parse(canon)) == canon
+        parse(case["input"])
+
+
+def _canonical_params():
+    for c in CANONICAL:
+        marks = []
+        if "ctaLayout = {register = [], warp = [[1, 0]], block = []}" in c["input"]:
+            marks.append(pytest.mark.xfail(reason="amd_wmma.from_triton_params rejects an explicit empty "
+                                           "'block' in ctaLayout, which Triton accepts (reported to H4)",
+                                           strict=False))
+        yield pytest.param(c, marks=marks, id=c["input"][:60])
+
+
+@pytest.mark.parametrize("case", list(_canonical_params()))
+def test_non_canonical_text_means_what_triton_reads(case):
+    """Hand-written text (defaults spelled out, fields reordered, no spaces) builds the same
+    description as Triton's re-printing of it, and the family prints Triton's canonical text."""
+    canon = _canonical_text(case)
+    reg = attrs_mod._registry()
+    missing = sorted({n for n in _attr_names(parse(canon)) if n not in reg})
+    if missing:
+        pytest.skip(f"no family class yet for {missing}")
+    a, b = parse_attr(case["input"]), parse_attr(canon)
+    assert b.to_triton() == canon
+    assert a.to_triton() == canon
+    outs = []
+    for desc in (a, b):
+        try:
+            outs.append(desc.to_linear_layout(case["shape"]))
+        except LayoutError as e:
+            outs.append(("LayoutError", str(e).splitlines()[0]))
+    assert outs[0] == outs[1]
+
+
 # ------------------------------------------------------------------ TTGIR dumps
 
 
@@ -667,43 +736,62 @@ def test_ttgir_robustness():
 
 # ------------------------------------------------------------------ live differential (triton subprocess)
 
-_LIVE = r"""
-import json, sys, random
-from triton._C.libtriton import ir, gluon_ir, nvidia, amd
-import triton.experimental.gluon.language as ttgl
-ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
-b = gluon_ir.GluonOpBuilder(ctx, "")
-f16 = b.get_half_ty()
-rng = random.Random(int(sys.argv[1]))
-out = []
-for _ in range(40):
-    rank = rng.choice([1, 2, 3])
-    def split(total):
-        p = [1] * rank
-        while total > 1:
-            p[rng.randrange(rank)] *= 2; total //= 2
-        return p
-    order = list(range(rank)); rng.shuffle(order)
-    spt = [rng.choice([1, 2, 4]) for _ in range(rank)]
-    L = ttgl.BlockedLayout(spt, split(32), split(rng.choice([1, 2, 4, 8])), order)
-    shape = [rng.choice([1, 2, 4, 16, 64]) for _ in range(rank)]
-    a = L._to_ir(b)
-    t = str(b.get_distributed_ty(f16, shape, a))
-    text = t[t.index(", #") + 2 : -1]
-    r = b.to_linear_layout(a, shape)
-    out.append({"text": text, "shape": shape, "ll": {"register": r.reg_bases, "lane": r.lane_bases,
-                "warp": r.warp_bases, "block": r.block_bases}, "kind": "d"})
-print(json.dumps(out))
-"""
+
+def _live_cases(triton_python: str, per_family: int, seed: int) -> list[dict]:
+    """Fresh random Gluon layouts of every family, run through Triton now (tests/tools generator)."""
+    import random
+    import sys
+
+    tools = os.path.join(os.path.dirname(__file__), "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    import gen_triton_text as gen
+
+    rng = random.Random(seed)
+    by_family: dict[str, list] = {}
+    for c in gen.gen_cases(seed=seed):
+        by_family.setdefault(c["family"], []).append(c)
+    picked = [c for cs in by_family.values() for c in rng.sample(cs, min(per_family, len(cs)))]
+    results, _ = gen.run_cases(picked, python=triton_python)
+    out = []
+    for c, r in zip(picked, results):
+        if r.get("crash") or "error" in r:
+            continue  # Triton rejected the random parameters
+        out.append({**c, "text": r["text"], "ll": r["ll"]})
+    return out
+
+
+def _check_live(cases: list[dict]) -> int:
+    reg = attrs_mod._registry()
+    checked = 0
+    for case in cases:
+        node = parse(case["text"])
+        assert format_attr(node) == case["text"]
+        if case["ll"] is None or not all(n in reg for n in _attr_names(node)):
+            continue
+        got = from_triton(case["text"], case["shape"])
+        want = _expected(case)
+        if case["kind"] == "t":
+            for d in ("row", "col"):
+                assert got.bases[d] == want.bases[d], case["gluon"]
+        else:
+            assert got == want, (case["gluon"], case["shape"])
+        checked += 1
+    return checked
 
 
 @pytest.mark.triton
-def test_live_blocked_text_against_triton(triton_python):
-    """Fresh random Gluon blocked layouts: Triton's text through from_triton == Triton's layout."""
-    _need("ttg.blocked")
-    r = subprocess.run([triton_python, "-c", _LIVE, str(int(time.time()) % 10_000)], capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    cases = json.loads(r.stdout.strip().splitlines()[-1])
-    for case in cases:
-        assert from_triton(case["text"], case["shape"]) == _expected(case), case["text"]
+def test_live_every_family_against_triton(triton_python):
+    """Random Gluon layouts of every family (new seed each run): Triton's printed text through the
+    grammar reprints exactly, and from_triton gives Triton's toLinearLayout."""
+    seed = int(time.time()) % 100_000
+    cases = _live_cases(triton_python, per_family=3, seed=seed)
+    assert cases, f"seed {seed}: Triton accepted none of the random layouts"
+    _check_live(cases)
+
+
+@pytest.mark.triton
+@pytest.mark.slow
+def test_live_every_family_against_triton_long(triton_python):
+    seed = int(time.time()) % 100_000
+    assert _check_live(_live_cases(triton_python, per_family=40, seed=seed)) > 100, seed

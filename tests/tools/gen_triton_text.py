@@ -5,6 +5,7 @@ Run with the oracle interpreter from the repository root::
     /tmp/tritonvenv/bin/python tests/tools/gen_triton_text.py            # both files
     /tmp/tritonvenv/bin/python tests/tools/gen_triton_text.py --cases    # samples only
     /tmp/tritonvenv/bin/python tests/tools/gen_triton_text.py --ttgir    # TTGIR dumps only
+    /tmp/tritonvenv/bin/python tests/tools/gen_triton_text.py --canonical  # Triton's re-printing
 
 Writes
 
@@ -13,6 +14,9 @@ Writes
   tensor / memdesc type built with the attribute, the attribute cut out of it)
   and the layout ``b.to_linear_layout(attr, shape)`` returns (``ll`` is null
   where Triton has no linear layout, e.g. padded_shared);
+* ``tests/data/triton_text_canonical.json``: hand-written (non-canonical: reordered
+  fields, defaults spelled out, no spaces) attribute text and Triton's own re-printing
+  of it after parsing it in a module (``ir.parse_mlir_module``), or Triton's error;
 * ``tests/data/triton_text_ttgir.json``: TTGIR dumps of small Gluon kernels
   compiled with ``triton.compile`` for cuda:80, cuda:90, cuda:100 and gfx942 (no GPU needed).
 
@@ -253,7 +257,8 @@ def wmma_expr(rng: random.Random) -> str:
     instr = ""
     if version == 3 and rng.random() < 0.5:
         instr = f", instr_shape=[16, 16, {rng.choice([32, 64, 128])}]"
-    return f"tamd.AMDWMMALayout({version}, {tr}, {warp_bases}{reg}{instr})"
+    cga = f", cga_layout={rand_cga(rng, 2, 1)}" if rng.random() < 0.3 else ""
+    return f"tamd.AMDWMMALayout({version}, {tr}, {warp_bases}{reg}{instr}{cga})"
 
 
 def random_invertible_bases(rng: random.Random, shape: list[int], mix: bool = True) -> list[list[int]]:
@@ -552,6 +557,110 @@ rec = {"name": which, "target": f"{target.backend}:{target.arch}", "ttgir": k.as
 print("TTGIR-JSON " + json.dumps(rec))
 '''
 
+# ---------------------------------------------------------------- canonical printing of parsed text
+
+#: hand-written (often non-canonical) attribute text, kind (d/s/t), shape, element type
+CANONICAL_INPUTS = [
+    ("#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], order = [1, 0], "
+     "CGALayout = []}>", "d", [64, 64], "f16"),
+    ("#ttg.blocked<{order=[1,0],sizePerThread=[1,4],warpsPerCTA=[2,2],threadsPerWarp=[4,8],"
+     "CGALayout=[[1,0],[0,1]]}>", "d", [64, 64], "f16"),
+    ("#ttg.blocked<{sizePerThread = [2], threadsPerWarp = [64], warpsPerCTA = [8], order = [0]}>",
+     "d", [1024], "f16"),
+    ("#ttg.amd_mfma<{version = 3, warpsPerCTA = [2, 2], instrShape = [32, 32, 8], isTransposed = true, "
+     "tilesPerWarp = [1, 1], elementBitWidth = 32}>", "d", [64, 64], "f16"),
+    ("#ttg.amd_mfma<{version = 4, warpsPerCTA = [4, 1], instrShape = [16, 16, 32], isTransposed = false, "
+     "tilesPerWarp = [2, 2], elementBitWidth = 64}>", "d", [64, 64], "f16"),
+    ("#ttg.nvmma_shared<{swizzlingByteWidth = 128, elementBitWidth = 16}>", "s", [64, 64], "f16"),
+    ("#ttg.nvmma_shared<{swizzlingByteWidth = 64, transposed = true, elementBitWidth = 16, "
+     "fp4Padded = false}>",
+     "s", [64, 64], "f16"),
+    ("#ttg.nvmma_shared<{swizzlingByteWidth = 32, transposed = false, elementBitWidth = 16, rank = 3}>",
+     "s", [4, 64, 64], "f16"),
+    ("#ttg.nvmma_shared<{swizzlingByteWidth = 128, elementBitWidth = 16, CGALayout = [[0, 1, 0]]}>",
+     "s", [2, 64, 64], "f16"),
+    ("#ttg.swizzled_shared<{order = [1, 0], vec = 8, perPhase = 1, maxPhase = 8}>", "s", [64, 64], "f16"),
+    ("#ttg.amd_rotating_shared<{vec = 4, perPhase = 2, maxPhase = 4, order = [1, 0]}>", "s", [64, 64], "f16"),
+    ("#ttg.amd_rotating_shared<{vec = 8, perPhase = 1, maxPhase = 16, order = [0, 1], CGALayout = [[1, 0]]}>",
+     "s", [64, 64], "f16"),
+    ("#ttg.amd_rotating_shared<{vec = 1, perPhase = 1, maxPhase = 1, order = [2, 1, 0]}>", "s", [2, 32, 32],
+     "f16"),
+    ("#ttg.shared_linear<{offset = [[0, 1], [0, 2], [1, 0], [2, 0]], block = []}, alignment = 16>",
+     "s", [4, 4], "f16"),
+    ("#ttg.padded_shared<[32:+4] {offset = [[0, 1], [0, 2], [0, 4], [1, 0], [2, 0]], block = []}>",
+     "s", [4, 8], "f16"),
+    ("#ttg.padded_shared<[16:+2, 64:+4] {order = [0, 1], shape = [8, 16]}>", "s", [8, 16], "f16"),
+    ("#ttg.linear<{register = [[0, 1]], lane = [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]], warp = [[8, 0]], "
+     "block = []}>", "d", [16, 8], "f16"),
+    ("#ttg.generic_linear<{register = [[0, 1]], lane = [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]], "
+     "warp = [[8, 1]], block = []}>", "d", [16, 8], "f16"),
+    ("#ttg.generic_linear<{register = [[0, 1]], lane = [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]], "
+     "warp = [[8, 0]], block = []}>", "d", [16, 8], "f16"),
+    ("#ttg.nvidia_mma<{versionMajor = 2, versionMinor = 0, warpsPerCTA = [2, 2], instrShape = [16, 8], "
+     "CGALayout = [[1, 0]]}>", "d", [64, 64], "f16"),
+    ("#ttg.nvidia_mma<{versionMajor = 3, versionMinor = 0, warpsPerCTA = [4, 2], "
+     "instrShape = [16, 128, 16]}>",
+     "d", [128, 256], "f16"),
+    ("#ttg.dot_op<{opIdx = 0, parent = #ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], "
+     "warpsPerCTA = [2, 2], order = [1, 0]}>, kWidth = 0}>", "d", [32, 32], "f16"),
+    ("#ttg.dot_op<{opIdx = 1, parent = #ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], "
+     "warpsPerCTA = [2, 2], order = [1, 0]}>}>", "d", [32, 32], "f16"),
+    ("#ttg.dot_op<{opIdx = 1, parent = #ttg.nvidia_mma<{versionMajor = 2, versionMinor = 0, "
+     "warpsPerCTA = [2, 2], instrShape = [16, 8]}>, kWidth = 4}>", "d", [64, 64], "f16"),
+    ("#ttg.slice<{dim = 1, parent = #ttg.slice<{dim = 0, parent = #ttg.blocked<{sizePerThread = [1, 1, 4], "
+     "threadsPerWarp = [2, 2, 8], warpsPerCTA = [1, 2, 2], order = [2, 1, 0]}>}>}>", "d", [64], "f16"),
+    ("#ttng.tensor_memory_encoding<blockM = 128, blockN = 64, colStride = 1, twoCTAs = false, "
+     "fp4Padded = false>", "t", [128, 128], "f32"),
+    ("#ttng.tensor_memory_encoding<colStride = 1, blockN = 64, blockM = 64>", "t", [64, 64], "f32"),
+    ("#ttng.tensor_memory_scales_encoding<CGALayout = []>", "t", [128, 4], "i8"),
+    ("#ttng.tensor_memory_scales_encoding<>", "t", [128, 8], "i8"),
+    ("#ttg.amd_wmma<{version = 2, isTranspose = false, ctaLayout = {warp = [[0, 1], [1, 0]]}, "
+     "instrShape = [16, 16, 16]}>", "d", [64, 64], "f16"),
+    ("#ttg.amd_wmma<{version = 3, isTranspose = true, ctaLayout = {register = [], warp = [[1, 0]], "
+     "block = []}, instrShape = [16, 16, 32]}>", "d", [64, 64], "f16"),
+    ("#ttg.partitioned_shared<{numPartitions = 2, numGroups = 1, partitionDim = 1, "
+     "partitionLayout = #ttg.padded_shared<[32:+4] {order = [1, 0], shape = [64, 64]}>}>",
+     "s", [64, 64], "f16"),
+]
+
+CANON_CHILD = r'''
+import json, sys, tempfile, re
+from triton._C.libtriton import ir, gluon_ir, nvidia, amd
+ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
+attr, kind, shape, elem = json.loads(sys.argv[1])
+dims = "x".join(map(str, shape))
+ty = {"d": f"tensor<{dims}x{elem}, {attr}>",
+      "s": f"!ttg.memdesc<{dims}x{elem}, {attr}, #ttg.shared_memory, mutable>",
+      "t": f"!ttg.memdesc<{dims}x{elem}, {attr}, #ttng.tensor_memory, mutable>"}[kind]
+mod = ('module attributes {"ttg.num-warps" = 4 : i32, "ttg.num-ctas" = 4 : i32, '
+       '"ttg.threads-per-warp" = 32 : i32, ttg.target = "cuda:100"} {\n'
+       f"  tt.func public @k(%a: {ty}) {{\n    tt.return\n  }}\n}}\n")
+p = tempfile.mktemp(suffix=".ttgir")
+open(p, "w").write(mod)
+m = ir.parse_mlir_module(p, ctx)
+text = m.str_nodebug()
+arg = re.search(r"@k\((%\w+): (.*)\) \{", text).group(2)
+print("CANON " + json.dumps({"module": text, "arg_type": arg}))
+'''
+
+
+def gen_canonical(python: str = sys.executable) -> list[dict]:
+    """Triton's own printing of each hand-written attribute, parsed inside a module."""
+    out = []
+    for attr, kind, shape, elem in CANONICAL_INPUTS:
+        r = subprocess.run([python, "-c", CANON_CHILD, json.dumps([attr, kind, shape, elem])],
+                           capture_output=True, text=True)
+        line = [ln for ln in r.stdout.splitlines() if ln.startswith("CANON ")]
+        rec = {"input": attr, "kind": kind, "shape": shape, "elem": elem}
+        if line:
+            rec.update(json.loads(line[0][len("CANON "):]))
+        else:
+            err = [ln for ln in r.stderr.splitlines() if "error:" in ln or "ERROR" in ln]
+            rec["error"] = (err[0] if err else r.stderr.strip().splitlines()[-1])[:300]
+        out.append(rec)
+    return out
+
+
 KERNEL_NAMES = ["cuda80_mma_v2", "cuda90_nvmma_linear", "cuda100_tmem", "gfx942_mfma"]
 
 
@@ -575,8 +684,10 @@ def gen_ttgir(python: str = sys.executable) -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    do_cases = "--ttgir" not in argv or "--cases" in argv
-    do_ttgir = "--cases" not in argv or "--ttgir" in argv
+    picked = {a for a in argv if a in ("--cases", "--ttgir", "--canonical")}
+    do_cases = not picked or "--cases" in picked
+    do_ttgir = not picked or "--ttgir" in picked
+    do_canonical = not picked or "--canonical" in picked
     import triton
 
     if do_cases:
@@ -604,6 +715,13 @@ def main(argv: list[str]) -> None:
         with open(os.path.join(DATA, "triton_text_samples.json"), "w") as f:
             json.dump({"meta": meta, "cases": kept}, f, indent=0)
         print(json.dumps(meta, indent=1))
+    if do_canonical:
+        canon = gen_canonical()
+        with open(os.path.join(DATA, "triton_text_canonical.json"), "w") as f:
+            json.dump({"meta": {"triton": triton.__version__, "generator": "tests/tools/gen_triton_text.py"},
+                       "cases": canon}, f, indent=1)
+        print("canonical:", sum("module" in c for c in canon), "printed,", sum("error" in c for c in canon),
+              "rejected")
     if do_ttgir:
         dumps = gen_ttgir()
         with open(os.path.join(DATA, "triton_text_ttgir.json"), "w") as f:

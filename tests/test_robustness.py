@@ -853,6 +853,91 @@ cases("plan_conversion", "src", {
 })
 
 
+# ==================================================================================== the CLI
+
+
+def cli(*argv: str):
+    """Run ``linlayout.cli.main(argv)``; a clean refusal (exit 2, one ``linlayout: error:``
+    line naming the argument, no traceback) is turned into a LayoutError for the check."""
+    import contextlib
+    import io
+    import os
+
+    main = need_attr("linlayout.cli", "main")
+    out, err = io.StringIO(), io.StringIO()
+    old = os.environ.get("LINLAYOUT_DEBUG")
+    os.environ["LINLAYOUT_DEBUG"] = "1"  # internal errors propagate: they are defects
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = main(list(argv))
+            except SystemExit as e:  # argparse --help and friends
+                rc = e.code
+    finally:
+        if old is None:
+            os.environ.pop("LINLAYOUT_DEBUG", None)
+        else:
+            os.environ["LINLAYOUT_DEBUG"] = old
+    text = err.getvalue()
+    assert "Traceback" not in text, text
+    if rc == 2 and text.startswith("linlayout: error:"):
+        raise LayoutError(text)
+    if rc == 2 and not text and out.getvalue().startswith("usage:"):  # no command: the help
+        raise LayoutError(out.getvalue())
+    return f"exit status {rc}, stderr {text!r}, stdout {out.getvalue()[:200]!r}"
+
+
+SWZ = "#ttg.swizzled_shared<{vec = 2, perPhase = 1, maxPhase = 4, order = [1, 0]}>"
+BLK_T = ("#ttg.blocked<{sizePerThread = [4, 1], threadsPerWarp = [8, 4], warpsPerCTA = [2, 2], "
+         "order = [0, 1]}>")
+
+cases("cli", ("command", "usage", "choose from", "required"), {
+    "no-command": lambda: cli(),
+    "unknown-command": lambda: cli("frobnicate"),
+    "show-no-attr": lambda: cli("show"),
+})
+cases("cli", "shape", {
+    "show-no-shape": lambda: cli("show", BLOCKED),
+    "show-shape-garbage": lambda: cli("show", BLOCKED, "--shape", "32x"),
+    "show-shape-zero": lambda: cli("show", BLOCKED, "--shape", "0x64"),
+    "show-shape-not-pow2": lambda: cli("show", BLOCKED, "--shape", "24x64"),
+    "show-shape-rank": lambda: cli("show", BLOCKED, "--shape", "32x64x2"),
+    "show-shape-huge": lambda: cli("show", BLOCKED, "--shape", "1" + "0" * 60 + "x64"),
+    "show-shape-negative": lambda: cli("show", BLOCKED, "--shape", "-32x64"),
+    "plan-no-shape": lambda: cli("plan", BLOCKED, BLK_T, "--target", "sm_90"),
+})
+cases("cli", "attr", {
+    "show-unknown-attr": lambda: cli("show", "#ttg.nope<{}>", "--shape", "32x64"),
+    "show-empty-attr": lambda: cli("show", "", "--shape", "32x64"),
+    "show-truncated-attr": lambda: cli("show", BLOCKED[:-3], "--shape", "32x64"),
+    "show-garbage-attr": lambda: cli("show", "\x00\x7f<<>>", "--shape", "32x64"),
+})
+cases("cli", "view", {
+    "show-bad-view": lambda: cli("show", BLOCKED, "--shape", "32x64", "--view", "sideways"),
+})
+cases("cli", "elem-bits", {
+    "show-elem-bits-12": lambda: cli("show", BLOCKED, "--shape", "32x64", "--elem-bits", "12"),
+    "plan-elem-bits-word": lambda: cli("plan", BLOCKED, BLK_T, "--shape", "32x64", "--target", "sm_90",
+                                       "--elem-bits", "abc"),
+})
+cases("cli", "target", {
+    "show-unknown-target": lambda: cli("show", BLOCKED, "--shape", "32x64", "--target", "sm_999"),
+    "plan-no-target": lambda: cli("plan", BLOCKED, BLK_T, "--shape", "32x64"),
+    "plan-warp-size-mismatch": lambda: cli("plan", BLOCKED, BLK_T, "--shape", "32x64", "--target", "gfx942"),
+    "gallery-unknown-target": lambda: cli("gallery", "--target", "sm_999", "--out", "/tmp/h8-never-written"),
+})
+cases("cli", ("dst", "distributed", "shared"), {
+    "plan-shared-dst": lambda: cli("plan", BLOCKED, SWZ, "--shape", "32x64", "--target", "sm_90"),
+})
+cases("cli", ("file", "ttgir", "No such", "directory"), {
+    "ttgir-missing-file": lambda: cli("ttgir", "/nonexistent/kernel.ttgir"),
+    "ttgir-directory": lambda: cli("ttgir", "/tmp"),
+})
+cases("cli", ("png", "file", "No such", "directory"), {
+    "show-png-bad-dir": lambda: cli("show", BLOCKED, "--shape", "32x64", "--png", "/nonexistent/dir/x.png"),
+})
+
+
 # ==================================================================================== Triton's own errors
 # Parameter sets that Triton 3.9.0 itself rejects (RuntimeError or abort), as recorded by the
 # AMD generators in tests/data: each must give a LayoutError naming the parameter at fault.

@@ -727,14 +727,60 @@ def run(out_path: str, seed: int) -> None:
     print(f"wrote {out_path}: {fams}, errors {len(errors_out)}, cga {len(cga_out)}, crashes {oracle.crashes}")
 
 
+def _gluon_params(oracle: Oracle, p: dict) -> dict:
+    """Ported C++ parameters (CTAsPerCGA/CTASplitNum/CTAOrder) -> Gluon ones (cga_layout),
+    converted by Triton's own ``make_cga_layout``."""
+    q = {k: v for k, v in p.items() if k not in ("ctas_per_cga", "cta_split_num", "cta_order")}
+    if "ctas_per_cga" in p:
+        got = oracle.ask({"op": "cga", "args": [p["ctas_per_cga"], p["cta_split_num"], p["cta_order"]]})
+        q["cga_layout"] = got[0][1]
+    if "parent" in p:
+        q["parent"] = _gluon_params(oracle, p["parent"])
+    return q
+
+
+def verify_llconv(path: str) -> None:
+    """Check the hand-ported LinearLayoutConversionsTest.cpp expectations in ``path``
+    against the 3.9.0 wheel; record the wheel's answer where it differs (in place)."""
+    with open(path) as f:
+        cases = json.load(f)["cases"]
+    oracle = Oracle()
+    agree = 0
+    for c in cases:
+        got = oracle.ask(
+            {"op": "layout", "params": _gluon_params(oracle, c["params"]), "shapes": [c["shape"]]}
+        )
+        res = next((pl for t, pl in got if t == "S"), None)
+        c.pop("triton_3_9_0", None)
+        if res == c["expected"]:
+            agree += 1
+        else:
+            c["triton_3_9_0"] = res if res is not None else next((pl for t, pl in got if t in "EA"), "?")
+    oracle.close()
+    doc = {
+        "source": "triton-lang/triton unittest/Dialect/TritonGPU/LinearLayoutConversionsTest.cpp, the "
+        "blocked / slice / nvidia_mma / dot_op expectations, transcribed by hand (C++ CTALayout parameters "
+        "kept); 'triton_3_9_0' holds the 3.9.0 wheel's answer where it differs",
+        "checked_with": "tests/tools/gen_nvidia_cases.py --verify-llconv",
+        "agree": agree,
+        "cases": cases,
+    }
+    with open(path, "w") as f:
+        f.write(compact_dumps(doc))
+    print(f"{path}: {agree} of {len(cases)} expectations agree with the 3.9.0 wheel")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--verify-llconv", metavar="JSON", help="check ported C++ expectations against the wheel")
     args = ap.parse_args()
     if args.worker:
         _worker()
+    elif args.verify_llconv:
+        verify_llconv(args.verify_llconv)
     else:
         run(args.out, args.seed)
 

@@ -14,7 +14,7 @@ from importlib import import_module as _import_module
 
 _TEXT = ("layout_kind", "describe", "tensor_view", "hardware_view", "layout_view", "tensor_cells",
          "hardware_cells", "triton_layout_str", "shared_access", "BankAccess", "bank_of")
-_DRAW = ("draw_layout", "draw_shared", "draw_plan", "save", "layout_html", "layout_png", "plan_html",
+_DRAW = ("draw_layout", "draw_shared", "draw_plan", "save", "show", "layout_html", "layout_png", "plan_html",
          "plan_png")
 _FORMULA = ("formulas", "bit_fields", "index_expressions", "index_code", "check_index_code")
 

@@ -360,6 +360,27 @@ def test_from_triton_wraps_family_errors(fake_family):
         from_triton("#test.fake<{size = 8}>", [4])
 
 
+def test_family_errors_point_at_the_parameter(fake_family):
+    text = "#ttg.slice<{dim = 0, parent = #test.fake<{flag = 1, size = -4}>}>"
+    with pytest.raises(LayoutError, match="size: expected a positive int") as ei:
+        parse_attr(text)
+    msg = str(ei.value)
+    assert f"column {text.index('size') + 1}:" in msg
+    assert _caret_col(msg) == text.index("size")
+    with pytest.raises(LayoutError) as ei:
+        parse_attr("#test.fake<{size = 4, parent = #a}>", aliases={"a": "#test.fake<{size = 0}>"})
+    assert "column 13:" in str(ei.value) and "definition of alias #a" in str(ei.value)
+
+
+def test_real_family_errors_point_at_the_parameter():
+    _need("ttg.blocked")
+    text = ("#ttg.blocked<{sizePerThread = [1, 3], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], "
+            "order = [1, 0]}>")
+    with pytest.raises(LayoutError, match="sizePerThread") as ei:
+        parse_attr(text)
+    assert _caret_col(str(ei.value)) == text.index("sizePerThread")
+
+
 def test_unknown_attribute_lists_known_ones(fake_family):
     with pytest.raises(LayoutError, match=r"unknown layout attribute #ttg.nonesuch; known: .*#test.fake"):
         parse_attr("#ttg.nonesuch<{a = 1}>")

@@ -88,7 +88,7 @@ def _build(node: AttrNode, memo: dict[int, Any]) -> Any:
     try:
         desc = cls.from_triton_params(params)
     except LayoutError as e:
-        raise LayoutError(f"{e}\n" + _where(node, f"in #{node.name}")) from None
+        raise LayoutError(f"{e}\n" + _where(node, f"in #{node.name}", _blamed_param(node, str(e)))) from None
     except (TypeError, KeyError, ValueError, IndexError, AttributeError) as e:
         msg = f"attr: invalid parameters for #{node.name}: {type(e).__name__}: {e}"
         raise LayoutError(msg + "\n" + _where(node, "here")) from e
@@ -106,11 +106,28 @@ def _build_value(v: Any, memo: dict[int, Any]) -> Any:
     return v
 
 
-def _where(node: AttrNode, what: str) -> str:
-    text = node.text or ("#" + node.name)
+def _blamed_param(node: AttrNode, message: str) -> str | None:
+    """The parameter a family's error message starts with ('sizePerThread: ...' or
+    'size_per_thread: ...'), spelled as in the text, if it is one of the node's."""
+    head = message.split(":", 1)[0].strip()
+    norm = head.replace("_", "").lower()
+    for key in node.param_pos:
+        if key.replace("_", "").lower() == norm:
+            return key
+    return None
+
+
+def _where(node: AttrNode, what: str, param: str | None = None) -> str:
+    """The attribute's line with a caret at its '#', or at the blamed parameter
+    (in its alias definition, if any)."""
+    if node.source:
+        pos = node.param_pos.get(param, node.pos) if param else node.pos
+        where = format_error(node.source, pos, what)
+    else:
+        where = format_error(node.text, 0, what)
     if node.alias:
-        return f"(alias #{node.alias} = {text})"
-    return format_error(text, 0, what)
+        where = f"{where}\n(in the definition of alias #{node.alias})"
+    return where
 
 
 def _unknown(node: AttrNode, reg: Mapping[str, type]) -> LayoutError:

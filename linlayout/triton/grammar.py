@@ -92,7 +92,8 @@ class AttrNode:
     """A parsed attribute: ``#name<params>``.
 
     ``alias`` is the alias name it was reached through (``"blocked"`` for
-    ``#blocked``), or ``None`` when written inline.
+    ``#blocked``), or ``None`` when written inline; ``pos`` is its offset in
+    ``source``, the text it was parsed from (for error carets).
 
     >>> parse("#ttg.shared_memory").params
     {}
@@ -103,6 +104,10 @@ class AttrNode:
     pos: int = 0
     text: str = ""
     alias: str | None = None
+    #: the whole text this node was parsed from (``text`` is ``source[pos:pos + len(text)]``)
+    source: str = field(default="", repr=False)
+    #: offset in ``source`` of each parameter's name (or value, for positional ones)
+    param_pos: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return f"AttrNode({self.name!r}, {self.params!r})"
@@ -268,6 +273,8 @@ class _Parser:
         self.resolving = resolving
         self.pos = 0  # end of the lookahead token
         self.last_end = 0  # end of the last consumed token
+        self.positions: dict[str, int] = {}  # param name -> offset, of the attribute being parsed
+        self.top: dict[str, Any] | None = None  # params dict of the attribute being parsed
         self.tok = Token("eof", "", 0, 0)
 
     # -- token stream ----------------------------------------------------------------
@@ -316,13 +323,18 @@ class _Parser:
         self.advance()
         if self.at("<"):
             self.advance()
+            outer = self.positions, self.top
+            self.positions = {}
             params = self.body(depth + 1)
             self.expect(">", f"to close '#{t.value}<'")
-            return AttrNode(t.value, params, t.pos, self.text[t.pos : self.last_end])
+            node = AttrNode(t.value, params, t.pos, self.text[t.pos : self.last_end], source=self.text,
+                            param_pos=self.positions)
+            self.positions, self.top = outer
+            return node
         if t.value in self.aliases:
             return self.resolve_alias(t, depth)
         if "." in t.value:
-            return AttrNode(t.value, {}, t.pos, "#" + t.value)
+            return AttrNode(t.value, {}, t.pos, "#" + t.value, source=self.text)
         known = ", ".join("#" + k for k in sorted(self.aliases)) or "none defined"
         raise self.error(f"unknown alias '#{t.value}' (aliases: {known})", t.pos)
 
@@ -360,6 +372,7 @@ class _Parser:
 
     def body(self, depth: int) -> dict[str, Any]:
         params: dict[str, Any] = {}
+        self.top = params
         if self.at(">"):
             return params
         while True:
@@ -386,6 +399,8 @@ class _Parser:
         if key in params:
             raise self.error(f"parameter {key!r} given twice", pos)
         params[key] = value
+        if params is self.top:
+            self.positions[key] = pos
 
     def key_value_into(self, params: dict, depth: int) -> None:
         key = self.tok

@@ -156,7 +156,7 @@ def attr_trees(draw, depth=0):
     return AttrNode(name, params)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(attr_trees())
 def test_well_formed_trees_print_and_parse_back(node):
     text = format_attr(node)

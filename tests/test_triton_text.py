@@ -733,6 +733,19 @@ def test_ttgir_layouts_build_where_families_exist():
         pytest.skip("no family used by the stored dumps is registered yet")
 
 
+def test_ttgir_large_dump_scans_in_bounded_time():
+    text = DUMPS[0]["ttgir"]
+    lines = text.splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    big = "\n".join(head + [ln for ln in lines if not ln.startswith("#")] * 40)
+    assert len(big) > 200_000
+    t0 = time.perf_counter()
+    recs = scan_ttgir(big)
+    assert time.perf_counter() - t0 < 20
+    assert not [r for r in recs if r.error and "longer than the limit" in r.error]
+    assert {r.name or r.text for r in recs} == {r.name or r.text for r in scan_ttgir(text)}
+
+
 def test_ttgir_robustness():
     assert scan_ttgir("") == []
     text = """

@@ -557,12 +557,16 @@ def parse(text: str, aliases: Mapping[str, Any] | None = None) -> AttrNode:
 def parse_prefix(text: str, pos: int = 0, aliases: Mapping[str, Any] | None = None) -> tuple[AttrNode, int]:
     """Parse one attribute starting at offset ``pos`` of a larger text (a TTGIR dump).
 
-    Returns the node and the offset just after it.
+    Returns the node and the offset just after it.  (The :data:`MAX_TEXT` limit is not
+    applied to ``text`` here: the parse reads only the attribute.)
 
     >>> parse_prefix("tensor<4xf16, #ttg.linear<{register = []}>> loc(#loc)", 14)[1]
     42
     """
-    _check_text(text)
+    if not isinstance(text, str):
+        raise LayoutError(f"attr: expected a str of attribute text, got {type(text).__name__}")
+    if not 0 <= pos <= len(text):
+        raise LayoutError(f"pos: {pos} is outside the text (length {len(text)})")
     p = _Parser(text, _normalize_aliases(aliases), {}, ())
     p.start(pos)
     node = p.attr(0)

@@ -24,6 +24,9 @@ from .grammar import AttrNode, parse, parse_prefix, tokenize
 
 __all__ = ["TtgirLayout", "scan_ttgir", "find_aliases", "find_uses", "expand_aliases"]
 
+#: longest dump scan_ttgir reads (characters)
+MAX_DUMP = 200_000_000
+
 #: attributes that are memory spaces, not layouts (left out of the scan)
 MEMORY_SPACES = frozenset({"ttg.shared_memory", "ttng.tensor_memory"})
 
@@ -196,6 +199,8 @@ def scan_ttgir(text: str) -> list[TtgirLayout]:
     """
     if not isinstance(text, str):
         raise LayoutError(f"text: expected the TTGIR dump as a str, got {type(text).__name__}")
+    if len(text) > MAX_DUMP:
+        raise LayoutError(f"text: the dump has {len(text)} characters, more than the limit {MAX_DUMP}")
     from .attrs import build
 
     texts = find_aliases(text)

@@ -853,6 +853,67 @@ cases("plan_conversion", "src", {
 })
 
 
+# ==================================================================================== interop and views
+
+
+def _emit(name):
+    return need_attr("linlayout.triton.emit", name)
+
+
+def _views(name):
+    return need_attr("linlayout.views.text", name)
+
+
+def _cute(name):
+    return need_attr("linlayout.cute", name)
+
+
+cases("to_triton", ("layout", "in dims", "in-dims"), {
+    "not-a-layout": lambda: _emit("to_triton")("#ttg.blocked"),
+    "plain-in-dims": lambda: I4.to_triton(),
+    "tmem-like-dims": lambda: LL.from_bases({"row": [[1]], "lane": [[2]]}, ["dim0"]).to_triton(),
+})
+cases("to_triton", ("alignment",), {
+    "alignment-3": lambda: _emit("to_triton")(LL.from_bases({"offset": [[1]], "block": []}, ["dim0"]),
+                                              alignment=3),
+})
+cases("to_gluon", ("layout", "in dims", "in-dims"), {
+    "not-a-layout": lambda: _emit("to_gluon")(None),
+    "plain-in-dims": lambda: A.to_gluon(),
+})
+cases("views", ("layout",), {
+    "tensor-view-int": lambda: _views("tensor_view")(5),
+    "describe-str": lambda: _views("describe")("#ttg.blocked"),
+})
+cases("views", ("view",), {
+    "layout-view-sideways": lambda: _views("layout_view")(D32, "sideways"),
+})
+cases("views", ("elem_bits", "num_banks", "bank_bytes", "offset"), {
+    "bank-of-elem-bits-12": lambda: _views("bank_of")(4, elem_bits=12),
+    "bank-of-negative-offset": lambda: _views("bank_of")(-4),
+})
+cases("cute", ("text", "cute", "layout", "shape", "stride"), {
+    "parse-garbage": lambda: _cute("parse_cute")("(4,8):(1,"),
+    "parse-empty": lambda: _cute("parse_cute")(""),
+    "parse-int": lambda: _cute("parse_cute")(5),
+    "parse-deep": lambda: _cute("parse_cute")("(" * 3000 + "4" + ")" * 3000 + ":" + "(" * 3000 + "1"
+                                              + ")" * 3000),
+})
+cases("cute", ("layout",), {"to-cute-int": lambda: _cute("to_cute")(3)})
+def _gather(*a, **k):
+    need("linlayout.plan.gather")
+    return need_attr("linlayout.plan", "plan_gather")(*a, **k)
+
+
+cases("plan_gather", ("axis",), {
+    "axis-5": lambda: _gather(D32, D32, 5, "sm_90"),
+    "axis-str": lambda: _gather(D32, D32, "0", "sm_90"),
+})
+cases("plan_gather", ("index", "src"), {
+    "index-int": lambda: _gather(D32, 3, 0, "sm_90"),
+})
+
+
 # ==================================================================================== the CLI
 
 
@@ -1055,3 +1116,40 @@ def test_layouts_hash_and_compare_by_value_across_threads():
         results = list(ex.map(work, range(64)))
     assert all(r[0] and r[1] for r in results)
     assert all(r[2] == LL.identity("dim0", 64, "dim0") for r in results)
+
+
+def test_hardware_descriptions_are_immutable():
+    strategies = pytest.importorskip("linlayout.testing.strategies")
+    from hypothesis import HealthCheck, given, settings
+
+    if not strategies.hardware_families("sm_100"):
+        pytest.skip("no hardware family has landed")
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(strategies.hardware_layouts("sm_100", with_description=True))
+    def check(item):
+        desc, shape, L = item
+        name = next(iter(vars(desc))) if hasattr(desc, "__dict__") and vars(desc) else "order"
+        with pytest.raises(AttributeError):
+            setattr(desc, name, None)
+        assert desc.to_linear_layout(list(shape)) == L  # unchanged
+
+    check()
+
+
+def test_from_triton_and_planning_are_thread_safe():
+    """Concurrent first use (registry loading) and planning give the single-thread answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from_triton = need_attr("linlayout.triton.attrs", "from_triton")
+    texts = [(BLOCKED, (32, 64)), (BLOCKED, (16, 16)),
+             ("#ttg.swizzled_shared<{vec = 2, perPhase = 1, maxPhase = 4, order = [1, 0]}>", (16, 32))]
+    want = [from_triton(t, s) for t, s in texts]
+
+    def work(k):
+        t, s = texts[k % len(texts)]
+        return k % len(texts), from_triton(t, s)
+
+    with ThreadPoolExecutor(8) as ex:
+        got = list(ex.map(work, range(96)))
+    assert all(L == want[k] for k, L in got)

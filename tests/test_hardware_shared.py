@@ -283,6 +283,20 @@ def test_get_default_for_matches_gluon_rules():
     assert NVMMASharedLayout.get_default_for([128, 64], 16, transposed=True).swizzle_byte_width == 128
 
 
+def test_get_default_for_matches_stored_gluon_choices():
+    """Gluon's ``NVMMASharedLayout.get_default_for`` over shapes x dtypes x transposed x fp4 x CGA."""
+    cases = [c for c in SHARED if c["kind"] == "nvmma_default"]
+    assert len(cases) >= 150
+    for c in cases:
+        p = c["p"]
+        args = (c["s"], p["bits"], p["transposed"], p["fp4_padded"], p["cga_layout"])
+        if "err" in c:
+            with pytest.raises(LayoutError):
+                NVMMASharedLayout.get_default_for(*args)
+            continue
+        assert NVMMASharedLayout.get_default_for(*args).to_gluon() == c["b"], c
+
+
 def test_shared_linear_round_trip_with_the_algebra():
     base = nvmma_shared_layout([64, 64], swizzle_byte_width=128, element_bitwidth=16)
     wrapped = SharedLinearLayout.from_layout(base, alignment=1024)

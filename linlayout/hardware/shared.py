@@ -43,6 +43,7 @@ from ..layout import (
 )
 from .base import HardwareLayout, triton_attr
 from .cga import (
+    cga_split_num,
     cga_to_linear_layout,
     check_cga_layout,
     combine_cta_cga_with_shape,
@@ -629,7 +630,13 @@ class NVMMASharedLayout(HardwareLayout):
         64
         """
         block_shape = [_int(s, f"block_shape[{i}]", lo=1) for i, s in enumerate(block_shape)]
-        per = shape_per_cta(block_shape, cga_layout) if cga_layout else list(block_shape)
+        cga = _check_cga(cga_layout or (), len(block_shape))
+        for d, (s, k) in enumerate(zip(block_shape, cga_split_num(cga, len(block_shape)))):
+            if s % k:
+                raise LayoutError(
+                    f"block_shape: dim {d} ({s}) is not divisible by the {k} CTAs cga_layout splits it into"
+                )
+        per = shape_per_cta(block_shape, cga) if cga else list(block_shape)
         if transposed:
             per = per[1:] + per[:1]
         contig_bytes = per[-1] * (2 if fp4_padded else 1) * element_bitwidth // 8

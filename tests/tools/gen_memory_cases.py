@@ -102,6 +102,14 @@ def handle(req):
         r = b.to_linear_layout(a, shape)
         return {"t": text, "b": {"offset": r.offset_bases, "block": r.block_bases,
                                  "alignment": r.alignment}}
+    if kind == "nvmma_default":
+        dt = {8: ttgl.int8, 16: ttgl.float16, 32: ttgl.float32, 64: ttgl.float64}[p["bits"]]
+        L = ttgl.NVMMASharedLayout.get_default_for(shape, dt, transposed=p["transposed"],
+                                                   fp4_padded=p["fp4_padded"],
+                                                   cga_layout=p["cga_layout"] or None)
+        return {"b": {"swizzle_byte_width": L.swizzle_byte_width, "element_bitwidth": L.element_bitwidth,
+                      "rank": L.rank, "transposed": L.transposed, "fp4_padded": L.fp4_padded,
+                      "cga_layout": L.cga_layout}}
     if kind in ("tensor_memory", "tensor_memory_scales"):
         # The layout first (toLinearLayout does not verify), then the text: the memdesc
         # verifier may refuse this shape ("verr"); the text does not depend on the shape.
@@ -380,8 +388,44 @@ def nvmma_cases() -> list[dict]:
                     }
                     r = {"kind": "nvmma_shared", "p": p, "s": shape, "bits": bits}
                     (reqs if nvmma_legal(p, shape) else illegal).append(r)
+    for sw, bits in [(0, 8), (0, 16), (0, 32), (0, 64), (128, 16)]:
+        for shape in ([16], [64], [512]):
+            p = {
+                "swizzle_byte_width": sw,
+                "element_bitwidth": bits,
+                "rank": 1,
+                "transposed": False,
+                "fp4_padded": False,
+                "cga_layout": [],
+            }
+            (reqs if sw == 0 else illegal).append({"kind": "nvmma_shared", "p": p, "s": shape, "bits": bits})
     rng.shuffle(illegal)
-    return reqs + illegal[:12]
+    return reqs + illegal[:14]
+
+
+def nvmma_default_cases() -> list[dict]:
+    """Gluon's ``NVMMASharedLayout.get_default_for`` choices."""
+    reqs = []
+    shapes = [
+        [64, 64],
+        [8, 16],
+        [4, 64],
+        [64, 8],
+        [128, 32],
+        [16, 16],
+        [2, 4, 64],
+        [1, 8, 32],
+        [256, 128],
+        [64, 4],
+    ]
+    for shape in shapes:
+        for bits in (8, 16, 32, 64):
+            for tr in (False, True):
+                for fp4 in [False, True] if bits == 8 else [False]:
+                    for cga in ([], [[1] + [0] * (len(shape) - 1)]):
+                        p = {"bits": bits, "transposed": tr, "fp4_padded": fp4, "cga_layout": cga}
+                        reqs.append({"kind": "nvmma_default", "p": p, "s": shape})
+    return reqs
 
 
 def _random_invertible_bases(rng: random.Random, shape: list[int]) -> list[list[int]]:
@@ -1104,7 +1148,7 @@ def conversion_cases_checked() -> list[dict]:
 def main(argv: list[str]) -> None:
     groups = set(argv) or {"shared", "tmem", "tmem_reg", "sm120", "conversions"}
     if "shared" in groups:
-        reqs = swizzled_cases() + nvmma_cases() + shared_linear_cases()
+        reqs = swizzled_cases() + nvmma_cases() + shared_linear_cases() + nvmma_default_cases()
         print(f"shared: {len(reqs)} requests", file=sys.stderr)
         ans = run_requests(reqs)
         cases = []

@@ -12,11 +12,14 @@ import itertools
 import math
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from linlayout.errors import LayoutError
 from linlayout.layout import LinearLayout
+
+# the heavier laws run half the profile's examples (30 by default, 1000 with HYPOTHESIS_PROFILE=slow)
+FEWER = settings(max_examples=max(10, settings.default.max_examples // 2))
 
 IN_POOL = ["register", "lane", "warp", "block", "offset", "in0"]
 OUT_POOL = ["dim0", "dim1", "dim2", "out0"]
@@ -153,6 +156,7 @@ def span(vecs: list[int]) -> set[int]:
 # ------------------------------------------------------------------ composition
 
 
+@FEWER
 @given(composable())
 def test_compose_is_apply_then_apply(ab):
     a, b = ab
@@ -162,6 +166,7 @@ def test_compose_is_apply_then_apply(ab):
         assert c.apply(**p) == b.apply(**a.apply(**p))
 
 
+@FEWER
 @given(st.data())
 def test_compose_is_associative(data):
     a, b = data.draw(composable())
@@ -172,6 +177,7 @@ def test_compose_is_associative(data):
     assert left == right
 
 
+@FEWER
 @given(st.data())
 def test_invert_and_compose_solves(data):
     """C = a.invert_and_compose(b) satisfies b(C(x)) = a(x) whenever im(a) ⊆ im(b)."""
@@ -188,6 +194,7 @@ def test_invert_and_compose_solves(data):
     assert same_function(back, a)
 
 
+@FEWER
 @given(st.data())
 def test_invert_and_compose_with_shared_in_dims(data):
     """Both layouts have in-dims ``warp``/``block`` with equal sublayouts (the case
@@ -213,6 +220,7 @@ def test_invert_and_compose_with_shared_in_dims(data):
     assert c.compose(b) == a
 
 
+@FEWER
 @given(st.data())
 def test_invert_and_compose_with_larger_outer(data):
     """outer's out sizes may exceed this layout's; the result still solves b(C(x)) = a(x)."""
@@ -267,6 +275,7 @@ def test_invert_rejects_non_invertible(L):
         L.invert()
 
 
+@FEWER
 @given(layouts())
 def test_predicates_match_brute_force(L):
     values = {tuple(L.apply(**p).values()) for p in inputs(L)}
@@ -297,6 +306,7 @@ def test_product_then_divide(ab):
     assert p.divide_right(b) == a
 
 
+@FEWER
 @given(layouts(), layouts())
 def test_product_semantics(a, b):
     """(a*b)(x) = a(x_low) + b(x_high) shifted above a, per dim (when dims don't conflict)."""
@@ -317,6 +327,7 @@ def test_product_semantics(a, b):
     assert p.is_surjective() == (a.is_surjective() and b.is_surjective())
 
 
+@FEWER
 @given(layouts(), layouts(), layouts())
 def test_product_is_associative(a, b, c):
     try:
@@ -401,6 +412,7 @@ def test_transpose_round_trips(L, data):
     assert T.is_surjective() == L.is_surjective()
 
 
+@FEWER
 @given(layouts(), st.data())
 def test_sublayout_semantics(L, data):
     ins = data.draw(st.lists(st.sampled_from(list(L.in_dims) or ["none"]), unique=True))
@@ -447,6 +459,7 @@ def test_concat_outs_and_ins(ab):
 # ------------------------------------------------------------------ tables, masks, identity
 
 
+@FEWER
 @given(layouts(max_bits=10))
 def test_to_table_agrees_with_apply(L):
     t = L.to_table()

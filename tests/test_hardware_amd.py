@@ -819,3 +819,63 @@ def test_live_random_cases_against_triton(triton_python):
         L = build(kind, p).to_linear_layout(shape)
         assert check_layout(L, {"shape": shape, "bases": r["bases"]}, f"{kind} {p}") is None
     assert checked > 5
+
+
+def test_wmma_text_without_bases_takes_the_rank_from_the_shape():
+    """Triton prints ``ctaLayout = {}`` for every rank; the tensor shape decides (checked on the wheel:
+    rank 3, [2, 16, 16] -> register [[0,1,0],[0,2,0],[0,4,0],[1,0,0]])."""
+    attrs, _ = _parser()
+    L = attrs.from_triton("#ttg.amd_wmma<{version = 2, isTranspose = false, ctaLayout = {}}>", [2, 16, 16])
+    assert L.bases["register"] == [[0, 1, 0], [0, 2, 0], [0, 4, 0], [1, 0, 0]]
+    assert L.bases["lane"] == [[0, 0, 1], [0, 0, 2], [0, 0, 4], [0, 0, 8], [0, 8, 0]]
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 300),
+    st.text(max_size=3),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(-3, 70), max_size=4),
+    st.lists(st.lists(st.integers(-2, 9), max_size=4), max_size=4),
+)
+
+
+@given(junk, junk, junk, junk, junk, junk, junk)
+def test_mfma_constructor_fuzz_raises_only_layout_error(a, b, c, d, e, f, g):
+    try:
+        L = AMDMFMALayout(a, b, c, d, e, f, g if g is not None else ())
+    except LayoutError:
+        return
+    for shape in ([64, 64], [2, 32, 32]):
+        try:
+            L.to_linear_layout(shape)
+            L.dot_operand_linear_layout(0, 8, shape)
+        except LayoutError:
+            pass
+
+
+@given(junk, junk, junk, junk, junk, junk, junk, junk)
+def test_wmma_and_scale_fuzz_raise_only_layout_error(a, b, c, d, e, f, g, h):
+    for call in (
+        lambda: AMDWMMALayout(a, b, c, d, e, f if f is not None else (), g).to_linear_layout(h),
+        lambda: amd.mfma_scale_layout(
+            a, b, c, d if d is not None else (1, 1), e if e is not None else (1, 1)
+        ),
+        lambda: amd.wmma_scale_layout(a, b, c, d, e, f, g or (), h or ()),
+        lambda: AMDRotatingSharedLayout(a, b, c, d, e or ()).to_linear_layout(f),
+        lambda: PaddedSharedLayout(a, b, c or (), d),
+    ):
+        try:
+            call()
+        except LayoutError:
+            pass
+
+
+def test_to_gluon_round_trips_through_the_constructors():
+    M = AMDMFMALayout(4, [16, 16, 32], True, [2, 2], 64, [2, 1], [[1, 0]])
+    assert AMDMFMALayout(**M.to_gluon()) == M
+    W = AMDWMMALayout(3, True, [[2, 1], [1, 0]], [[2, 0]], [32, 16, 64], [[0, 1]])
+    assert AMDWMMALayout(**W.to_gluon()) == W
+    P = PaddedSharedLayout.with_identity_for([[512, 16]], [128, 64], [1, 0])
+    assert PaddedSharedLayout(**P.to_gluon()) == P

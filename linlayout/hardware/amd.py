@@ -201,12 +201,16 @@ def _unit(rank: int, d: int, v: int) -> list[int]:
     return out
 
 
-def _cga_bases(cga_layout: Sequence[Sequence[int]], rank: int) -> list[list[int]]:
+def _cga_bases(cga_layout: Sequence[Sequence[int]] | None, rank: int) -> list[list[int]]:
+    if cga_layout is None:
+        cga_layout = ()
+    if isinstance(cga_layout, (str, bytes)) or not isinstance(cga_layout, Sequence):
+        raise LayoutError(f"cga_layout: expected a list of block bases, got {cga_layout!r}")
     bases = []
     for b in cga_layout:
-        if len(b) != rank:
-            raise LayoutError(f"cga_layout: every basis needs {rank} entries (the rank), got {list(b)}")
-        if any((not isinstance(v, int)) or v < 0 for v in b):
+        if isinstance(b, (str, bytes)) or not isinstance(b, Sequence) or len(b) != rank:
+            raise LayoutError(f"cga_layout: every basis needs {rank} entries (the rank), got {b!r}")
+        if any(isinstance(v, bool) or (not isinstance(v, int)) or v < 0 for v in b):
             raise LayoutError(f"cga_layout: basis entries must be non-negative ints, got {list(b)}")
         bases.append([int(v) for v in b])
     nonzero = [b for b in bases if any(b)]
@@ -554,6 +558,18 @@ class AMDMFMALayout(HardwareLayout):
             L = L * _L.ident("warp", self.warps_per_cta[d], names[d])
         return _to_linear_layout(_combine_cta_cga(L, _dot_cga(self.cga_layout, k_idx), shape))
 
+    def to_gluon(self) -> dict:
+        """Keyword arguments of Gluon's ``AMDMFMALayout`` (``triton.experimental.gluon.language.amd``)."""
+        return {
+            "version": self.version,
+            "instr_shape": list(self.instr_shape),
+            "transposed": self.transposed,
+            "warps_per_cta": list(self.warps_per_cta),
+            "element_bitwidth": self.element_bitwidth,
+            "tiles_per_warp": list(self.tiles_per_warp),
+            "cga_layout": [list(b) for b in self.cga_layout],
+        }
+
     # -- Triton text ---------------------------------------------------------------------
     def to_triton(self) -> str:
         parts = [
@@ -798,6 +814,21 @@ class AMDWMMALayout(HardwareLayout):
             )
         return cls.from_warps_per_cta(WMMA_VERSIONS[t.name], transposed, warps_per_cta, **kw)
 
+    def _rank_free(self, shape: Any) -> bool:
+        """Without any basis the text does not say the rank (Triton prints ``ctaLayout = {}``): take
+        it from the tensor shape then."""
+        return (
+            not self.warp_bases
+            and not self.reg_bases
+            and not self.cga_layout
+            and isinstance(shape, Sequence)
+            and len(shape) in (2, 3)
+            and len(shape) != self.rank
+        )
+
+    def _with_rank(self, rank: int) -> AMDWMMALayout:
+        return AMDWMMALayout(self.version, self.transposed, [], [], list(self.instr_shape), (), rank)
+
     @property
     def wave_size(self) -> int:
         """Lanes per wavefront: 32 on RDNA and gfx1250."""
@@ -823,6 +854,8 @@ class AMDWMMALayout(HardwareLayout):
 
     def to_linear_layout(self, shape: Sequence[int]):
         """Triton's ``toLinearLayout(shape, #ttg.amd_wmma<...>)``."""
+        if self._rank_free(shape):
+            return self._with_rank(len(shape)).to_linear_layout(shape)
         rank = self.rank
         shape = _check_shape(shape, rank)
         tile, order = _wmma_tile(self.version, self.instr_shape[0], self.transposed, rank)
@@ -841,6 +874,8 @@ class AMDWMMALayout(HardwareLayout):
         Triton's ``wmmaDotOperandToLinearLayout``: on RDNA3 (v1) lanes 16-31 duplicate lanes 0-15.
         """
         op, kw = _check_dot_args(operand_index, k_width)
+        if self._rank_free(shape):
+            return self._with_rank(len(shape)).dot_operand_linear_layout(operand_index, k_width, shape)
         rank = self.rank
         shape = _check_shape(shape, rank)
         allowed = {1: (8, 16), 2: (4, 8, 16)}.get(self.version)
@@ -875,6 +910,18 @@ class AMDWMMALayout(HardwareLayout):
         # unlike MFMA, the WMMA dot operand's CGA drops the block bases along K
         cga = [proj(b) for b in self.cga_layout]
         return _to_linear_layout(_combine_cta_cga(L, cga, shape))
+
+    def to_gluon(self) -> dict:
+        """Keyword arguments of Gluon's ``AMDWMMALayout``."""
+        return {
+            "version": self.version,
+            "transposed": self.transposed,
+            "warp_bases": [list(b) for b in self.warp_bases],
+            "reg_bases": [list(b) for b in self.reg_bases],
+            "instr_shape": list(self.instr_shape),
+            "cga_layout": [list(b) for b in self.cga_layout],
+            "rank": self.rank,
+        }
 
     # -- Triton text ---------------------------------------------------------------------
     def to_triton(self) -> str:

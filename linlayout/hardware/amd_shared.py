@@ -236,6 +236,13 @@ class PaddedSharedLayout(HardwareLayout):
         rank = len(shape_t)
         if rank == 0:
             raise LayoutError("shape: expected at least one dim")
+        if isinstance(interval_padding_pairs, (str, bytes)) or not isinstance(
+            interval_padding_pairs, Sequence
+        ):
+            raise LayoutError(
+                f"interval_padding_pairs: expected a list of [interval, padding] pairs, got "
+                f"{interval_padding_pairs!r}"
+            )
         pairs = []
         for p in interval_padding_pairs:
             iv, pad = _int_list(p, "interval_padding_pairs", 2)
@@ -368,6 +375,15 @@ class PaddedSharedLayout(HardwareLayout):
             extra += k << (pad.bit_length() - 1)
         return n + extra
 
+    def to_gluon(self) -> dict:
+        """Keyword arguments of Gluon's ``PaddedSharedLayout``."""
+        return {
+            "interval_padding_pairs": [list(p) for p in self.interval_padding_pairs],
+            "offset_bases": [list(b) for b in self.offset_bases],
+            "cga_layout": [list(b) for b in self.cga_layout],
+            "shape": list(self.shape),
+        }
+
     def to_triton(self) -> str:
         pairs = ", ".join(f"{iv}:+{pad}" for iv, pad in self.interval_padding_pairs)
         order = self.order
@@ -389,7 +405,10 @@ class PaddedSharedLayout(HardwareLayout):
             if set(params) - known:
                 raise LayoutError(f"padded_shared: unknown field(s) {sorted(set(params) - known)}")
             ob = params["offset"]
-            rank = len(ob[0]) if ob else 1
+            if isinstance(ob, (str, bytes)) or not isinstance(ob, Sequence):
+                raise LayoutError(f"offset: expected a list of bases, got {ob!r}")
+            first = ob[0] if ob else [0]
+            rank = len(first) if isinstance(first, Sequence) else 1
             block = params.get("block", [])
             lin = _L.from_bases(
                 {"offset": _bases_list(ob, "offset", rank), "block": _bases_list(block, "block", rank)},

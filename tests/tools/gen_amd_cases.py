@@ -12,6 +12,15 @@ process on some bad input, so the layouts are evaluated in a worker subprocess; 
 case that kills the worker (or raises) is stored with ``"error"`` instead of bases,
 which the tests use to check that linlayout rejects the same parameters.
 
+Families (one file each): mfma, mfma_dot, wmma, wmma_dot, slice (SliceLayout of AMD parents and
+of their dot operands), mfma_scale (gluon_ir.get_amd_mfma_scale_layout), wmma_scale
+(get_amd_wmma_scale_layout), padded_chooser (compute_amd_efficient_padded_shared_layout), shared
+(swizzled shared for the rotating cross-check, padded-shared text, partitioned shared), invalid
+(parameters Triton rejects or aborts on), rotating_text (amd_rotating_shared has no Python
+constructor: Triton parses and re-prints it inside a TTGIR module), store (the MFMA-like epilogue
+store layout, read from the TTGIR of compiled gfx950/gfx942 kernels), cpp (the wheel's answers for
+the hand-ported C++ unit-test expectations in triton_amd_cpp_expectations.json).
+
 Stored JSON layout (compact, one layout per line)::
 
     {"family": ..., "cases": [{"params": {...}, "text": "#ttg...", "results":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from collections import Counter
 
@@ -829,3 +830,68 @@ def test_live_every_family_against_triton(triton_python):
 def test_live_every_family_against_triton_long(triton_python):
     seed = int(time.time()) % 100_000
     assert _check_live(_live_cases(triton_python, per_family=40, seed=seed)) > 100, seed
+
+
+_GLUON_PRINT = r"""
+import json, sys
+from triton._C.libtriton import ir, gluon_ir, nvidia, amd
+import triton.experimental.gluon.language as ttgl
+ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
+b = gluon_ir.GluonOpBuilder(ctx, "")
+f16 = b.get_half_ty()
+out = []
+for g in json.loads(sys.stdin.read()):
+    if "reg_bases" in g:
+        t = str(b.get_distributed_ty(f16, g["shape"], ttgl.DistributedLinearLayout(**g)._to_ir(b)))
+    else:
+        shape = g.pop("shape")
+        t = str(b.get_shared_mem_desc_ty(f16, shape, ttgl.SharedLinearLayout(**g)._to_ir(b), shape))
+    out.append(t[t.index(", #") + 2 : t.rindex(">")].split(", #ttg.shared_memory")[0])
+print(json.dumps(out))
+"""
+
+
+def _random_layout(rng, kind: str) -> LinearLayout:
+    """Like surjective_layouts(), from a plain random.Random (for the subprocess test)."""
+    rank = rng.choice([1, 2, 3])
+    logs = [rng.randint(0, 3) for _ in range(rank)]
+    logs[rng.randrange(rank)] += 1
+    units = [[(1 << k) if d == j else 0 for j in range(rank)] for d in range(rank) for k in range(logs[d])]
+    rng.shuffle(units)
+    names = ["register", "lane", "warp", "block"] if kind == "distributed" else ["offset", "block"]
+    mixable = {"warp"} if kind == "distributed" else {"offset", "block"}
+    bases = {n: [] for n in names}
+    placed = []
+    for u in units:
+        n = rng.choice(names)
+        if n in mixable and placed and rng.random() < 0.5:
+            u = [a ^ b for a, b in zip(u, rng.choice(placed))]
+        bases[n].append(u)
+        placed.append(u)
+    for n in names:
+        if rng.random() < 0.3:
+            bases[n].insert(rng.randint(0, len(bases[n])), [0] * rank)
+    if kind == "shared" and not bases["offset"]:
+        bases["offset"].append([0] * rank)
+    return LinearLayout.from_bases(bases, [(f"dim{i}", 1 << lg) for i, lg in enumerate(logs)])
+
+
+@pytest.mark.triton
+def test_live_to_triton_and_to_gluon_against_gluon(triton_python):
+    """Gluon's DistributedLinearLayout(**to_gluon(L)) / SharedLinearLayout prints exactly to_triton(L),
+    including Triton's choice between #ttg.linear and #ttg.generic_linear."""
+    import random
+
+    rng = random.Random(int(time.time()) % 100_000)
+    layouts = [_random_layout(rng, k) for k in ["distributed"] * 40 + ["shared"] * 20]
+    args = []
+    for L in layouts:
+        g = to_gluon(L)
+        if "offset_bases" in g:
+            g["shape"] = list(L.out_dims.values())
+        args.append(g)
+    r = subprocess.run([triton_python, "-c", _GLUON_PRINT], input=json.dumps(args), capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    printed = json.loads(r.stdout.strip().splitlines()[-1])
+    assert [to_triton(L) for L in layouts] == printed

@@ -775,7 +775,7 @@ def test_shape_errors_name_the_shape():
     with pytest.raises(LayoutError, match="shape"):
         AMDMFMALayout(3, [32, 32, 8], False, [1, 1]).to_linear_layout([48, 32])
     with pytest.raises(LayoutError, match="shape"):
-        AMDWMMALayout(2, False, []).to_linear_layout([16, 16, 16])
+        AMDWMMALayout(2, False, [[0, 1]]).to_linear_layout([16, 16, 16])
     with pytest.raises(LayoutError, match="m_dim"):
         amd.mfma_scale_layout(0, [64, 8], 4)
 

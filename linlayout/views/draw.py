@@ -70,6 +70,24 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
+def _wrap(title: str, width_in: float, font_pt: float) -> str:
+    """Wrap each line of ``title`` to fit ``width_in`` inches at ``font_pt``."""
+    import textwrap
+
+    per_line = max(20, int(width_in * 72 / (font_pt * 0.56)))
+    return "\n".join(textwrap.fill(line, per_line) if line else line for line in title.split("\n"))
+
+
+def _single_axes(grid_w: float, grid_h: float, *, left: float, right: float, top: float, bottom: float):
+    """A figure with one axes placed at fixed inch margins (no layout engine: one draw pass)."""
+    from matplotlib.figure import Figure
+
+    w, h = left + grid_w + right, top + grid_h + bottom
+    fig = Figure(figsize=(w, h), dpi=100)
+    ax = fig.add_axes((left / w, bottom / h, grid_w / w, grid_h / h))
+    return fig, ax
+
+
 def warp_colors(n: int) -> list[tuple[float, float, float]]:
     """``n`` distinct base colours (one per warp, or per block x warp).
 
@@ -311,7 +329,7 @@ def _draw_distributed(
                 items.append((c, r, s, _ink(img[r, c])))
         _add_labels(ax, items)
     _axes_ticks(ax, shape, rows, cols)
-    ax.set_title(title or _text.describe(layout), fontsize=9, wrap=True)
+    ax.set_title(title or _text.describe(layout), fontsize=9)
     if legend:
         from matplotlib.patches import Patch
 
@@ -364,8 +382,10 @@ def draw_layout(
     rows, cols = _grid_shape(shape)
     cell = _cell_size(rows, cols)
     if ax is None:
-        fig = _figure(cols * cell + 3.0, rows * cell + 1.2)
-        ax = fig.add_subplot()
+        grid_w = cols * cell
+        title = _wrap(title or _default_title(layout, kind), grid_w + 2.4, 9)
+        top = 0.62 + 0.17 * (title.count("\n") + 1)
+        fig, ax = _single_axes(grid_w, rows * cell, left=0.65, right=2.1, top=top, bottom=0.15)
     if kind == "distributed":
         _draw_distributed(ax, layout, cell=cell, labels=labels, title=title)
     elif kind == "tmem":
@@ -373,6 +393,14 @@ def draw_layout(
     else:
         _draw_generic(ax, layout, title=title)
     return ax.figure
+
+
+def _default_title(layout, kind: str) -> str:
+    if kind == "tmem":
+        return (_text.describe(layout) + "\ncolour = TMEM lanes 32k…32k+31 (one warp each), cell = row:col")
+    if kind == "generic":
+        return f"{_text.describe(layout)}\ncolour = flattened input index"
+    return _text.describe(layout)
 
 
 def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None):
@@ -509,8 +537,9 @@ def draw_shared(
         img = np.where(touched[:, :, None], img, img * 0.2 + grey * 0.8)
     cell = _cell_size(nrows, cols, max_w=15.0, max_h=14.0)
     if ax is None:
-        fig = _figure(cols * cell + 1.4, nrows * cell + 2.0)
-        ax = fig.add_subplot()
+        lines = (title or _text.describe(layout)).count("\n") + (4 if access is not None else 1) + 1
+        fig, ax = _single_axes(cols * cell, nrows * cell, left=0.75, right=0.25,
+                               top=0.75 + 0.15 * lines, bottom=0.25)
     ax.imshow(img, interpolation="nearest", aspect="equal")
     from matplotlib.collections import LineCollection
 
@@ -883,7 +912,7 @@ def _png_bytes(fig, dpi: int = 90) -> bytes:
     img = Image.open(buf).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT,
                                                   dither=Image.Dither.NONE)
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -745,10 +745,13 @@ class LinearLayout:
         """The layout ``C`` with ``outer(C(x)) == self(x)`` for every input (Triton
         ``invertAndCompose``): self's in-dims to outer's in-dims.
 
-        In-dims present in both layouts with equal sublayouts stay the identity;
-        when ``outer`` is not injective the free variables are set to 0 (the solution
-        with the non-pivot inputs of ``outer`` zero).  Raises LayoutError when the
-        image of self is not inside the image of outer.
+        When ``outer`` is not injective the free variables are set to 0: the solution
+        uses only the pivot inputs of ``outer`` (each basis of outer, in-dims in order
+        and low bits first, that is independent of the earlier ones).  An in-dim both
+        layouts share with equal bases, whose output bits no other in-dim of either
+        layout touches, stays the identity (Triton 3.9.0's behaviour: equal ``warp`` or
+        ``block`` parts, and broadcast dims, map to themselves).  Raises LayoutError when
+        the image of self is not inside the image of outer.
 
         >>> l1 = LinearLayout.from_bases({"in1": [[2], [1], [4]]}, ["out"])
         >>> l2 = LinearLayout.from_bases({"in2": [[4], [1], [2]]}, ["out"])
@@ -770,51 +773,59 @@ class LinearLayout:
         aoffs = dict(zip(A._outs, _offsets(A._outlog)))
         boffs = _offsets(B._outlog)
         rb = _make_repacker([(s, w, aoffs[o]) for o, s, w in zip(B._outs, boffs, B._outlog)])
-        bdict = dict(zip(B._ins, B._bases))
 
-        # identity dims: same sublayout (ignoring out sizes) in both layouts
+        # Identity dims (Triton 3.9.0's broadcasting heuristic, as the wheel behaves): an
+        # in-dim of both layouts with equal sublayouts whose output bits no other in-dim of
+        # either layout touches maps to itself (so equal warp/block parts stay put, and a
+        # broadcast dim is not collapsed onto its first element).
+        bmask = [0] * len(B._ins)
+        bpacked = []
+        for k, bbl in enumerate(B._bases):
+            pk = tuple(rb(v) for v in bbl) if rb else bbl
+            bpacked.append(pk)
+            for v in pk:
+                bmask[k] |= v
+        amask = [0] * len(A._ins)
+        for k, abl in enumerate(A._bases):
+            for v in abl:
+                amask[k] |= v
+        aidx = {d: k for k, d in enumerate(A._ins)}
         identity = set()
-        for d, abl in zip(A._ins, A._bases):
-            bbl = bdict.get(d)
-            if bbl is None or len(bbl) != len(abl):
+        for kb, d in enumerate(B._ins):
+            ka = aidx.get(d)
+            if ka is None or bpacked[kb] != A._bases[ka]:
                 continue
-            if (tuple(rb(v) for v in bbl) if rb else bbl) == abl:
+            others = 0
+            for k, m in enumerate(amask):
+                if k != ka:
+                    others |= m
+            for k, m in enumerate(bmask):
+                if k != kb:
+                    others |= m
+            if not amask[ka] & others:
                 identity.add(d)
 
-        # C's out packing: A's in-dims in order, widths = A's in sizes
+        # C's out packing is A's in-dims in order (widths = A's in sizes), which is exactly
+        # the flat column index of A: a solution bit mask is C's packed basis.
         coff = {}
         pos = 0
-        cols = []
-        colpos = []
         for d, abl in zip(A._ins, A._bases):
             coff[d] = pos
-            if d not in identity:
-                cols.extend(abl)
-                colpos.extend(range(pos, pos + len(abl)))
             pos += len(abl)
-        dense = len(cols) == pos
-        ech = _gf2.Echelon(cols)
+        ech = _gf2.Echelon(A._flat_bases())
         res = []
-        for d, bbl in zip(B._ins, B._bases):
+        for d, pk in zip(B._ins, bpacked):
             if d in identity:
-                c = coff[d]
-                res.append(tuple(1 << (c + j) for j in range(len(bbl))))
+                res.append(tuple(1 << (coff[d] + j) for j in range(len(pk))))
                 continue
             nb = []
-            for v in bbl:
-                x = ech.solve(rb(v) if rb else v)
+            for v in pk:
+                x = ech.solve(v)
                 if x is None:
                     raise LayoutError(
                         f"outer: the image of this layout is not contained in the image of outer "
                         f"(in-dim {d!r} reaches an output that outer never produces)"
                     )
-                if not dense:
-                    y = 0
-                    while x:
-                        low = x & -x
-                        y |= 1 << colpos[low.bit_length() - 1]
-                        x ^= low
-                    x = y
                 nb.append(x)
             res.append(tuple(nb))
         return LinearLayout._new(B._ins, tuple(res), A._ins, tuple(len(b) for b in A._bases))

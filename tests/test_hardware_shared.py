@@ -335,8 +335,12 @@ BAD = [
     (lambda: SharedLinearLayout([[1, 0], [0, 1]], alignment=12), "alignment"),
     (lambda: SharedLinearLayout([[1, 0], [0, 1]]).to_linear_layout([4, 2]), "shape"),
     (lambda: SwizzledSharedLayout.from_triton_params({"vec": 1, "perPhase": 1, "maxPhase": 1}), "order"),
-    (lambda: SwizzledSharedLayout.from_triton_params({"vec": 1, "perPhase": 1, "maxPhase": 1, "order": [0],
-                                                     "bogus": 1}), "bogus"),
+    (
+        lambda: SwizzledSharedLayout.from_triton_params(
+            {"vec": 1, "perPhase": 1, "maxPhase": 1, "order": [0], "bogus": 1}
+        ),
+        "bogus",
+    ),
     (lambda: NVMMASharedLayout.from_triton_params({"swizzlingByteWidth": 32}), "elementBitWidth"),
     (lambda: SharedLinearLayout.from_triton_params({"block": []}), "offset"),
 ]
@@ -460,3 +464,63 @@ os.close(2)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# ----------------------------------------------------------------------------- robustness
+
+_junk = st.one_of(
+    st.integers(-3, 300), st.sampled_from([None, "x", 1.5, True, [], [1], [[1, 0]], [[0, 1], [1, 0]]])
+)
+_small_lists = st.lists(st.integers(-1, 9), max_size=4)
+
+
+@given(
+    _junk,
+    _junk,
+    _junk,
+    st.one_of(_small_lists, _junk),
+    st.one_of(st.lists(_small_lists, max_size=3), _junk),
+    st.one_of(st.lists(st.sampled_from([0, 1, 2, 4, 8, 64, 3, 2**20]), max_size=4), _junk),
+)
+def test_swizzled_never_fails_badly(vec, pp, mp, order, cga, shape):
+    """Anything goes in: a layout or a LayoutError, never another exception."""
+    try:
+        SwizzledSharedLayout(vec, pp, mp, order, cga).to_linear_layout(shape)
+    except LayoutError:
+        pass
+
+
+@given(
+    st.sampled_from([0, 32, 64, 128, 16, -1, None]),
+    st.sampled_from([8, 16, 32, 64, 4, "16"]),
+    st.integers(-1, 4),
+    _junk,
+    _junk,
+    st.one_of(st.lists(_small_lists, max_size=3), _junk),
+    st.one_of(st.lists(st.sampled_from([1, 2, 8, 64, 256, 1024, 2**24, 6]), max_size=4), _junk),
+)
+def test_nvmma_never_fails_badly(sw, bits, rank, tr, fp4, cga, shape):
+    try:
+        NVMMASharedLayout(sw, bits, rank, tr, fp4, cga).to_linear_layout(shape)
+    except LayoutError:
+        pass
+
+
+@given(
+    st.one_of(st.lists(_small_lists, max_size=6), _junk),
+    st.one_of(st.lists(_small_lists, max_size=2), _junk),
+    _junk,
+)
+def test_shared_linear_never_fails_badly(offset, block, alignment):
+    try:
+        SharedLinearLayout(offset, block, alignment).to_linear_layout(None)
+    except LayoutError:
+        pass
+
+
+@given(st.integers(-1, 5), _junk, st.booleans(), st.booleans())
+def test_ldmatrix_never_fails_badly(num, bits, transposed, store):
+    try:
+        ldmatrix_fragment(num, bits, transposed=transposed, store=store)
+    except LayoutError:
+        pass

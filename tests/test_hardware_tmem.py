@@ -315,3 +315,68 @@ def test_bad_parameters_raise_layout_error_naming_them(make, param):
     with pytest.raises(LayoutError) as e:
         make()
     assert param in str(e.value)
+
+
+# ----------------------------------------------------------------------------- robustness
+
+_junk = st.one_of(st.integers(-3, 300), st.sampled_from([None, "x", 1.5, True, [], [1], [[1, 0]], (64, 64)]))
+_shape = st.one_of(st.lists(st.sampled_from([1, 2, 16, 64, 128, 256, 2**20, 3]), max_size=3), _junk)
+
+
+@given(
+    st.one_of(st.sampled_from([(64, 64), (128, 256), (128, 8), (64, 3), (32, 64)]), _junk),
+    st.sampled_from([1, 2, 4, 3, 0, None]),
+    st.one_of(st.sampled_from([[], [[1, 0]], [[0, 1]], [[1, 0], [0, 1]], [[0, 0]], [[2, 0]]]), _junk),
+    st.one_of(st.booleans(), _junk),
+    st.one_of(st.booleans(), _junk),
+    _shape,
+    st.sampled_from(["32x32b", "16x64b", "16x128b", "16x256b", "32x32b_splitn", "16x32bx2", "x"]),
+    st.sampled_from([4, 8, 16, 2, 6, None]),
+    st.sampled_from([8, 16, 32, 64, None]),
+)
+def test_tmem_never_fails_badly(block, cs, cga, two, fp4, shape, atom, nw, bits):
+    """Anything goes in: a layout or a LayoutError, never another exception."""
+    try:
+        mem = TensorMemoryLayout(block, cs, cga, two, fp4)
+    except LayoutError:
+        return
+    try:
+        mem.to_linear_layout(shape)
+    except LayoutError:
+        pass
+    try:
+        tmem_reg_layout(mem, shape, element_bitwidth=bits, num_warps=nw, atom=atom)
+    except LayoutError:
+        pass
+    try:
+        sm120_scale_layout(shape, op_idx=cs, warps_per_cta=block)
+    except LayoutError:
+        pass
+
+
+@pytest.mark.triton
+def test_live_against_triton(triton_python):
+    """Fresh register layouts and a TMEM layout straight from Triton 3.9.0 (subprocess)."""
+    import subprocess
+
+    code = r"""
+import json, os
+from triton._C.libtriton import ir, gluon_ir, nvidia, amd
+import triton.experimental.gluon.language as ttgl
+from triton.experimental.gluon.language.nvidia.blackwell import TensorMemoryLayout
+ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
+b = gluon_ir.GluonOpBuilder(ctx, "")
+lay = TensorMemoryLayout((64, 128), 2, cga_layout=[[0, 1]])
+r = gluon_ir.compute_tmem_reg_layout(ttgl.float16, [128, 256], [128, 256], lay, 8, "16x128b")
+t = b.to_linear_layout(lay._to_ir(b), [128, 256])
+reg = [r.reg_bases, r.lane_bases, r.warp_bases, r.block_bases]
+print(json.dumps({"reg": reg, "row": t.rows, "col": t.cols}))
+os.close(2)
+"""
+    r = subprocess.run([triton_python, "-c", code], capture_output=True, text=True, timeout=300)
+    want = json.loads(r.stdout.strip().splitlines()[-1])
+    mem = TensorMemoryLayout((64, 128), 2, cga_layout=[[0, 1]])
+    L = tmem_reg_layout(mem, [128, 256], element_bitwidth=16, num_warps=8, atom="16x128b")
+    assert [L.bases[k] for k in ("register", "lane", "warp", "block")] == want["reg"]
+    T = mem.to_linear_layout([128, 256])
+    assert [T.bases["row"], T.bases["col"]] == [want["row"], want["col"]]

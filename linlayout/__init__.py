@@ -22,18 +22,40 @@ from .layout import LinearLayout
 
 __version__ = "0.1.0"
 
-# Public names that live in submodules, imported on first use (PEP 562).
-_LAZY: dict[str, str] = {
-    # targets
-    "Target": "linlayout.targets",
-    "get_target": "linlayout.targets",
-    # Triton interop
-    "from_triton": "linlayout.triton.attrs",
+# Public names that live in submodules, imported on first use (PEP 562), grouped by layer.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "linlayout.targets": ("Target", "get_target"),
+    # hardware generators (one description class per Triton family)
+    "linlayout.hardware.blocked": ("BlockedLayout", "SliceLayout"),
+    "linlayout.hardware.linear": ("DistributedLinearLayout", "GenericLinearLayout"),
+    "linlayout.hardware.nvidia": ("NVMMADistributedLayout", "DotOperandLayout"),
+    "linlayout.hardware.shared": ("SwizzledSharedLayout", "NVMMASharedLayout", "SharedLinearLayout"),
+    "linlayout.hardware.tmem": ("TensorMemoryLayout", "TensorMemoryScalesLayout", "tmem_reg_layout"),
+    "linlayout.hardware.amd": ("AMDMFMALayout", "AMDWMMALayout"),
+    "linlayout.hardware.amd_shared": (
+        "AMDRotatingSharedLayout",
+        "PaddedSharedLayout",
+        "PartitionedSharedLayout",
+    ),
+    "linlayout.hardware.ldmatrix": ("ldmatrix_fragment", "ldmatrix_tile"),
+    # interop
+    "linlayout.triton.attrs": ("from_triton", "parse_attr"),
+    "linlayout.triton.emit": ("to_triton", "to_gluon"),
+    "linlayout.triton.ttgir": ("scan_ttgir",),
+    "linlayout.cute": ("from_cute", "from_cute_tv", "to_cute", "parse_cute", "CuteLayout"),
     # conversion planning
-    "plan_conversion": "linlayout.plan",
-    "plan_gather": "linlayout.plan",
-    "ConversionPlan": "linlayout.plan",
+    "linlayout.plan": (
+        "plan_conversion",
+        "plan_gather",
+        "ConversionPlan",
+        "Copy",
+        "Shuffle",
+        "SharedStore",
+        "SharedLoad",
+        "Barrier",
+    ),
 }
+_LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 
 __all__ = [
     # core

@@ -991,8 +991,8 @@ def mfma_scale_layout(
     shape = _check_shape(shape, 2)
     tpw = _check_pow2_list(tiles_per_warp, "tiles_per_warp", 2)
     warps = _check_pow2_list(warps_per_cta, "warps_per_cta", 2)
-    mn, k = shape
-    L = _L({"register": [], "lane": []}, [("dim1", 1), ("dim0", 1)])
+    k = shape[1]
+    # bases below are written (K, MN): K is the first out dim, as Triton builds it
     threads_k = 2 if m_dim == 32 else 4
     regs = []
     v = threads_k
@@ -1011,7 +1011,6 @@ def mfma_scale_layout(
         L = L * _L.ident("warp", warps[1], "dim1") * _L.ident("warp", warps[0], "dim0")
     else:
         L = L * _L.ident("warp", warps[1], "dim0") * _L.ident("warp", warps[0], "dim1")
-    del mn
     return _to_linear_layout(_combine_cta_cga(L, (), shape))
 
 

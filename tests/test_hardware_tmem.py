@@ -33,13 +33,14 @@ DATA = os.path.join(os.path.dirname(__file__), "data")
 HAVE_PARSER = importlib.util.find_spec("linlayout.triton.attrs") is not None
 
 
-def _load(name: str) -> list[dict]:
+def _load(name: str):
     with open(os.path.join(DATA, name)) as f:
         return json.load(f)
 
 
 TMEM = _load("triton_memory_tmem.json")
-REG = _load("triton_memory_tmem_reg.json")
+_REG = _load("triton_memory_tmem_reg.json")  # {"mems": [...], "cases": [... "m": index ...]}
+REG = [dict(c, mem=_REG["mems"][c["m"]]) for c in _REG["cases"]]
 SM120 = _load("triton_memory_sm120.json")
 LITERAL = _load("triton_memory_conversions_test.json")
 

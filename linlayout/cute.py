@@ -11,8 +11,8 @@ disjoint (so the integer sum never carries and equals the XOR).  A swizzle on to
 >>> L = from_cute((4, 8), (8, 1))
 >>> L.apply(index=5)                      # coordinate (1, 1) -> 1*8 + 1*1
 {'offset': 9}
->>> str(to_cute(from_cute("Sw<3,4,3> o _0 o (8,64):(64,1)")))
-'Sw<3,4,3> o _0 o (8,64):(64,1)'
+>>> str(to_cute(from_cute("Sw<3,3,3> o _0 o (8,64):(64,1)")))   # 128B swizzle, 16-bit elements
+'Sw<3,3,3> o _0 o (8,64):(64,1)'
 """
 
 from __future__ import annotations
@@ -487,8 +487,9 @@ def _find_swizzle(bases: list[int], width: int) -> Swizzle | None:
     hb = multi.bit_length() - 1
     # the swizzle must clear the extra bits of this basis: shift = top bit - another set bit
     shifts = sorted({hb - j for j in range(hb) if multi >> j & 1})
-    # prefer the widest swizzle (CuTe's canonical spelling); yyy may run past the top bit
-    for bits in range(min(16, width), 0, -1):
+    # the narrowest swizzle that explains the layout: on a domain of ``width`` bits a wider
+    # swizzle whose extra source bits lie above the top offset bit is the same function
+    for bits in range(1, min(16, width) + 1):
         for shift in shifts:
             if shift < bits:
                 continue

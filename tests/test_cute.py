@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import linlayout as ll
 from linlayout import LayoutError, LinearLayout
 from linlayout.cute import CuteLayout, Swizzle, from_cute, from_cute_tv, parse_cute, to_cute
 
@@ -73,7 +74,7 @@ def test_stored_mma_atom_tv_layouts(case):
     assert L.in_dim_names == ["register", "lane", "warp", "block"]
     for t, row in enumerate(case["values"]):
         for v, idx in enumerate(row):
-            c = L.apply(lane=t, register=v)
+            c = L.apply(lane=t % 32, warp=t // 32, register=v)
             assert c["dim0"] + m * c["dim1"] == idx
 
 
@@ -258,3 +259,60 @@ def test_live_against_tensor_layouts():
         assert L.to_table()[:, 0].tolist() == [int(ref(i)) for i in range(cl.size())]
 
     check()
+
+
+# ---------------------------------------------------------------------- CUTLASS atoms and swizzles vs Triton
+
+
+def _swap_dims(L: LinearLayout) -> LinearLayout:
+    """(dim0, dim1) -> (dim1, dim0): CuTe's B atoms are N x K, Triton's dot operand B is K x N."""
+    b = {d: [[v[1], v[0]] for v in bl] for d, bl in L.bases.items()}
+    o = L.out_dims
+    return LinearLayout.from_bases(b, {"dim0": o["dim1"], "dim1": o["dim0"]}, require_surjective=False)
+
+
+def _triton_for_atom(case):
+    m, n = case["tile"]
+    if case["atom"].startswith("SM90"):
+        mma = ll.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, n, 16])
+        return mma.to_linear_layout([m, n])
+    mma = ll.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[1, 1], instr_shape=[16, 8])
+    if case["which"] == "c_layout":
+        return mma.to_linear_layout([m, n])
+    if case["which"] == "a_layout":
+        return ll.DotOperandLayout(operand_index=0, parent=mma, k_width=2).to_linear_layout([m, n])
+    return ll.DotOperandLayout(operand_index=1, parent=mma, k_width=2).to_linear_layout([n, m])
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in DATA["cases"] if c["kind"] == "tv"], ids=lambda c: f"{c['atom']}-{c['which']}"
+)
+def test_cutlass_mma_atoms_equal_triton_mma_layouts(case):
+    """CUTLASS's SM80 mma.sync and SM90 wgmma TV layouts are exactly linlayout's (= Triton's)
+    mma v2 / v3 accumulators and mma v2 dot operands (kWidth 2), register order included."""
+    L = from_cute_tv(case["text"], tuple(case["tile"]))
+    if case["which"] == "b_layout":
+        L = _swap_dims(L)
+    T = _triton_for_atom(case)
+    if "x8x8" in case["atom"] and case["which"] != "c_layout":
+        # Triton's operand tile has K = 16; on a K = 8 tensor it broadcasts the extra register
+        # (a zero basis) that the k8 atom simply does not have
+        T = T.remove_zero_bases("register")
+    assert L == T
+
+
+@pytest.mark.parametrize("swizzle_bytes", [32, 64, 128])
+@pytest.mark.parametrize("elem_bits", [8, 16, 32])
+def test_cute_swizzle_atoms_equal_nvmma_shared(swizzle_bytes, elem_bits):
+    """CuTe's GMMA K-major swizzle atom ``Sw<B,M,3> o (8, span):(span, 1)`` in element units
+    (B = log2(bytes/16), M = log2(16 bytes / element)) is the inverse of Triton's NVMMA
+    shared layout for the same swizzle and element width."""
+    span = swizzle_bytes * 8 // elem_bits
+    B = {32: 1, 64: 2, 128: 3}[swizzle_bytes]
+    M = {8: 4, 16: 3, 32: 2}[elem_bits]
+    cute = from_cute(f"Sw<{B},{M},3> o _0 o (8,{span}):({span},1)", in_dims=["dim0", "dim1"])
+    nvmma = ll.NVMMASharedLayout(swizzle_byte_width=swizzle_bytes, element_bitwidth=elem_bits)
+    inv = nvmma.to_linear_layout([8, span]).invert().sublayout(["dim0", "dim1"], ["offset"])
+    assert inv == cute
+    # and back: to_cute finds the same swizzle on Triton's layout
+    assert to_cute(inv).swizzle == Swizzle(B, M, 3)

@@ -97,6 +97,22 @@ def main() -> None:
                     ],
                 }
             )
+    for atom in atoms_nv.MMA_ATOMS_SM90_GMMA:
+        m, n, k = atom.shape_mnk
+        lay = atom.c_layout
+        cases.append(
+            {
+                "kind": "tv",
+                "atom": atom.name,
+                "which": "c_layout",
+                "tile": (m, n),
+                "text": str(lay).replace(" ", ""),
+                "values": [
+                    [int(lay(t, v)) for v in range(tl.size(tl.mode(lay, 1)))]
+                    for t in range(tl.size(tl.mode(lay, 0)))
+                ],
+            }
+        )
     OUT.write_text(json.dumps({"oracle": "tensor-layouts 0.3.2", "cases": cases}, separators=(",", ":")))
     print(f"wrote {len(cases)} cases to {OUT}")
 

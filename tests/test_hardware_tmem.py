@@ -381,3 +381,46 @@ os.close(2)
     assert [L.bases[k] for k in ("register", "lane", "warp", "block")] == want["reg"]
     T = mem.to_linear_layout([128, 256])
     assert [T.bases["row"], T.bases["col"]] == [want["row"], want["col"]]
+
+
+@pytest.mark.slow
+@pytest.mark.triton
+def test_random_register_layouts_against_live_triton(triton_python):
+    """400 random TMEM layouts x shapes x dtypes x warps x atoms answered live by Triton."""
+    import random
+
+    from tools.gen_memory_cases import run_requests
+
+    rng = random.Random(7)
+    reqs = []
+    while len(reqs) < 400:
+        bm, bn = rng.choice([64, 128]), rng.choice([8, 16, 32, 64, 128, 256])
+        cs = rng.choice([1, 1, 2, 4])
+        cga = rng.choice([[], [[1, 0]], [[0, 1]], [[0, 1], [1, 0]], [[0, 0]]])
+        two = bool(cga) and cga[0] == [1, 0] and rng.random() < 0.5
+        bits = rng.choice([b for b in (8, 16, 32) if b * cs <= 32])
+        fp4 = cs == 1 and bits == 8 and rng.random() < 0.3
+        split = [2 if any(b[d] for b in cga) else 1 for d in range(2)]
+        shape = [rng.choice([64, 128, 256]) * split[0], rng.choice([8, 16, 64, 128, 256]) * split[1]]
+        mem = {
+            "kind": "tensor_memory",
+            "p": {"block": [bm, bn], "col_stride": cs, "cga_layout": cga, "two_ctas": two, "fp4_padded": fp4},
+        }
+        atom = rng.choice(["32x32b", "16x64b", "16x128b", "16x256b", "32x32b_splitn"])
+        nw = rng.choice([4, 8, 16])
+        reqs.append(
+            {"kind": "tmem_reg", "mem": mem, "p": {"num_warps": nw, "atom": atom}, "s": shape, "bits": bits}
+        )
+    answers = run_requests(reqs)
+    answered = 0
+    for r, a in zip(reqs, answers):
+        mem = TensorMemoryLayout(**r["mem"]["p"])
+        kw = {"element_bitwidth": r["bits"], "num_warps": r["p"]["num_warps"], "atom": r["p"]["atom"]}
+        if "b" not in a:
+            with pytest.raises(LayoutError):
+                tmem_reg_layout(mem, r["s"], **kw)
+            continue
+        L = tmem_reg_layout(mem, r["s"], **kw)
+        assert {k: L.bases[k] for k in ("register", "lane", "warp", "block")} == a["b"], r
+        answered += 1
+    assert answered > 100

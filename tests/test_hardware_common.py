@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from linlayout import LayoutError, LinearLayout
 from linlayout.hardware.blocked import BlockedLayout, SliceLayout, blocked, expand_dims
 from linlayout.hardware.cga import (
+    Tile,
     cga_from_split_params,
     cga_split_num,
     cga_to_linear_layout,
@@ -344,3 +345,79 @@ def test_linear_layouts_print_and_fit() -> None:
 def test_invalid_parameters_name_the_parameter(make, needle) -> None:
     with pytest.raises(LayoutError, match=re.escape(needle)):
         make()
+
+
+# ------------------------------------------------------------------------------------ fast path, text
+
+
+@given(blocked_layouts(), st.data())
+def test_tile_fit_equals_combine_cta_cga_with_shape(layout: BlockedLayout, data) -> None:
+    """The list-based fast path and the LinearLayout-algebra recipe agree."""
+    shape = data.draw(shapes(layout.rank, max_log=7))
+    order = list(layout.order)
+    t = Tile(layout.rank, order)
+    t.identity_nd("register", layout.size_per_thread, order)
+    t.identity_nd("lane", layout.threads_per_warp, order)
+    t.identity_nd("warp", layout.warps_per_cta, order)
+    cta = (
+        identity_standard_nd("register", list(layout.size_per_thread), order)
+        * identity_standard_nd("lane", list(layout.threads_per_warp), order)
+        * identity_standard_nd("warp", list(layout.warps_per_cta), order)
+    )
+    cga = cga_to_linear_layout(layout.cga_layout, layout.rank)
+    for broadcast in (True, False):
+        slow = combine_cta_cga_with_shape(cta, cga, shape, broadcast_registers=broadcast)
+        fast = t.fit(shape, layout.cga_layout, broadcast_registers=broadcast)
+        assert fast == slow
+
+
+@given(any_distributed(), st.data())
+def test_to_triton_round_trips_through_from_triton_params(layout, data) -> None:
+    """Printing then rebuilding from the printed fields gives the same layout."""
+    pytest.importorskip("linlayout.triton.attrs")
+    from linlayout.triton.attrs import from_triton, parse_attr
+
+    text = layout.to_triton()
+    again = parse_attr(text)
+    assert again.to_triton() == text
+    shape = data.draw(shapes(layout.rank, max_log=6))
+    assert from_triton(text, shape) == layout.to_linear_layout(shape)
+
+
+def test_from_triton_params_defaults_and_old_cta_fields() -> None:
+    p = {"sizePerThread": [1, 4], "threadsPerWarp": [4, 8], "warpsPerCTA": [2, 2], "order": [1, 0]}
+    assert BlockedLayout.from_triton_params(p).cga_layout == ()
+    old = dict(p, CTAsPerCGA=[2, 2], CTASplitNum=[2, 1], CTAOrder=[1, 0])
+    assert BlockedLayout.from_triton_params(old).cga_layout == ((0, 0), (1, 0))
+    m = {"versionMajor": 2, "warpsPerCTA": [2, 2], "instrShape": [16, 8]}
+    assert NVMMADistributedLayout.from_triton_params(m).version == (2, 0)
+    acc = NVMMADistributedLayout([2, 0], [2, 2], [16, 8])
+    assert DotOperandLayout.from_triton_params({"opIdx": 0, "parent": acc, "kWidth": 2}).k_width == 2
+    fma = DotOperandLayout.from_triton_params({"opIdx": 1, "parent": BlockedLayout.from_triton_params(p)})
+    assert fma.k_width == 0 and "kWidth" not in fma.to_triton()
+    with pytest.raises(LayoutError, match="sizePerThreads"):
+        BlockedLayout.from_triton_params(dict(p, sizePerThreads=[1]))
+    with pytest.raises(LayoutError, match="order"):
+        BlockedLayout.from_triton_params({k: v for k, v in p.items() if k != "order"})
+    with pytest.raises(LayoutError, match="CGALayout"):
+        BlockedLayout.from_triton_params(dict(old, CGALayout=[[1, 0]]))
+    with pytest.raises(LayoutError, match="warp"):
+        DistributedLinearLayout.from_triton_params(
+            {"register": [[0, 1]], "lane": [[1, 0]], "warp": [[1, 1]], "block": []}
+        )
+    with pytest.raises(LayoutError, match="lane"):
+        DistributedLinearLayout.from_triton_params(
+            {"register": [[1]], "lane": [[1]], "warp": [], "block": []}
+        )
+
+
+def test_generic_linear_rules() -> None:
+    """Only warp bases may be swizzled (Triton rejects other swizzled bases)."""
+    lanes = [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0]]
+    G = GenericLinearLayout([[0, 1]], lanes, [[1, 2]], [], [32, 4])
+    assert G.to_triton().startswith("#ttg.generic_linear")
+    assert G.to_linear_layout([64, 4]).bases["warp"] == [[1, 2]]
+    with pytest.raises(LayoutError, match=re.escape("lane_bases[4]")):
+        DistributedLinearLayout([[0, 1]], lanes[:4] + [[16, 1]], [[0, 2]], [], [32, 4])
+    with pytest.raises(LayoutError, match=re.escape("reg_bases[0]")):
+        DistributedLinearLayout([[0, 3]], lanes, [[0, 1]], [], [32, 4])

@@ -134,6 +134,14 @@ class DistributedLinearLayout(HardwareLayout):
                 f"shape {list(self.shape)} (the layout must be surjective; add the missing bases or "
                 "shrink the shape)"
             )
+        for f in ("reg_bases", "lane_bases", "block_bases"):
+            for i, b in enumerate(getattr(self, f)):
+                nz = [v for v in b if v]
+                if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
+                    raise LayoutError(
+                        f"{f}[{i}]: register, lane and block bases must be zero or one power of two in "
+                        f"one dim (only warp bases may be swizzled), got {list(b)}"
+                    )
         _set(self, "_layout", L)
 
     @property
@@ -194,9 +202,16 @@ class DistributedLinearLayout(HardwareLayout):
                 raise LayoutError(f"{k}: missing field of #{cls.triton_name}")
         res = cls(params["register"], params["lane"], params["warp"], params["block"])
         if cls is DistributedLinearLayout and not res.is_permutation:
+            seen: list = []
+            bad = "warp"
+            for f, name in _FIELDS:
+                seen += getattr(res, f)
+                if not _is_permutation(seen):
+                    bad = name
+                    break
             raise LayoutError(
-                "register: #ttg.linear needs every nonzero basis to be a distinct power of two in one "
-                "dim (a permutation matrix after removing broadcast bases); swizzled bases are "
+                f"{bad}: #ttg.linear needs every nonzero basis to be a distinct power of two in one "
+                "dim (a permutation matrix after removing broadcast bases); swizzled warp bases are "
                 "#ttg.generic_linear"
             )
         return res

@@ -80,6 +80,9 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
                 out.write("R " + json.dumps(gluon_ir.make_cga_layout(*req["args"])) + "\n")
             elif req["op"] == "view":
                 lay = build(req["params"])
+                if req.get("text"):
+                    out.write("T " + json.dumps(text_of(lay._to_ir(b), req["shape"])) + "\n")
+                    out.flush()
                 out.write("V " + json.dumps(gluon_ir.get_layout_view(lay, req["shape"], True)) + "\n")
             else:
                 _layout_request(b, build, text_of, req, out)
@@ -360,6 +363,126 @@ def linear_params(rng: random.Random, rank: int) -> dict:
         "block_bases": block,
         "shape": shape,
     }
+
+
+def generic_linear_params(rng: random.Random, rank: int) -> dict:
+    """A random `#ttg.generic_linear`: a `#ttg.linear` whose warp bases are XOR-ed with
+    other bases (swizzled; the span, hence surjectivity, is unchanged)."""
+    p = linear_params(rng, rank)
+    if not any(any(w) for w in p["warp_bases"]):  # give it a warp bit to swizzle
+        d = rng.randrange(rank)
+        p["warp_bases"].append([p["shape"][d] if j == d else 0 for j in range(rank)])
+        p["shape"][d] *= 2
+    others = [b for b in p["reg_bases"] + p["lane_bases"] if any(b)]
+    warp = []
+    for w in p["warp_bases"]:
+        w = list(w)
+        if any(w):
+            for o in rng.sample(others, rng.randint(1, min(2, len(others)))):
+                w = [a ^ b for a, b in zip(w, o)]
+        warp.append(w)
+    p["warp_bases"] = warp
+    return p
+
+
+def parse_hardware_view(text: str) -> dict[tuple[int, int, int, int], list[int]]:
+    """Triton's hardware view (``get_layout_view(..., True)``) as {(block, warp, register,
+    lane): coordinates}: 'BlockN:' / 'WarpN:' headers, then one line per register, one
+    '(i,j)' entry per lane."""
+    table = {}
+    block = warp = 0
+    row = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("Block") and line.endswith(":"):
+            block, row = int(line[5:-1]), 0
+            continue
+        if line.startswith("Warp") and line.endswith(":"):
+            warp, row = int(line[4:-1]), 0
+            continue
+        cells = [c for c in line.replace(" ", "").split("),") if c]
+        for lane, c in enumerate(cells):
+            table[(block, warp, row, lane)] = [int(x) for x in c.strip("(),").split(",")]
+        row += 1
+    return table
+
+
+def bases_from_view(table: dict) -> dict | None:
+    """Bases of a linear view (None when the view is not linear)."""
+    keys = table.keys()
+    sizes = [max(k[i] for k in keys) + 1 for i in range(4)]
+    names = ["block", "warp", "register", "lane"]
+    bases = {}
+    for i, name in enumerate(names):
+        lst = []
+        k = 1
+        while k < sizes[i]:
+            idx = [0, 0, 0, 0]
+            idx[i] = k
+            lst.append(table[tuple(idx)])
+            k *= 2
+        bases[name] = lst
+    for key, val in table.items():
+        acc = [0] * len(val)
+        for i, name in enumerate(names):
+            for bit, b in enumerate(bases[name]):
+                if key[i] >> bit & 1:
+                    acc = [a ^ c for a, c in zip(acc, b)]
+        if acc != val:
+            return None
+    return {n: bases[n] for n in ("register", "lane", "warp", "block")}
+
+
+def run_generic(oracle: Oracle, rng: random.Random, count: int) -> tuple[list, list]:
+    """#ttg.generic_linear: Gluon's to_linear_layout binding aborts on it, so its layout on
+    each shape is read back from Triton's hardware view (checked to be linear)."""
+    layouts, errors = [], []
+    for _ in range(count):
+        p = generic_linear_params(rng, rng.choice([1, 2, 2, 3]))
+        shapes = pick_shapes(rng, list(p["shape"]), 3)
+        text = None
+        cases = []
+        for shape in shapes:
+            got = oracle.ask({"op": "view", "params": p, "shape": shape, "text": True})
+            view = next((pl for t, pl in got if t == "V"), None)
+            text = next((pl for t, pl in got if t == "T"), text)
+            if view is None:
+                errors.append(
+                    {
+                        "family": "generic_linear",
+                        "params": p,
+                        "shape": shape,
+                        "text": text,
+                        "triton": next((pl for t, pl in got if t in "EA"), "?"),
+                    }
+                )
+                continue
+            bases = bases_from_view(parse_hardware_view(view))
+            if bases is None:
+                errors.append(
+                    {
+                        "family": "generic_linear",
+                        "params": p,
+                        "shape": shape,
+                        "text": text,
+                        "triton": "view is not linear",
+                    }
+                )
+                continue
+            cases.append({"shape": shape, "bases": bases, "via": "hardware view"})
+        if cases:
+            layouts.append(
+                {
+                    "id": f"generic_linear-{len(layouts):04d}",
+                    "family": "generic_linear",
+                    "params": p,
+                    "text": text,
+                    "cases": cases,
+                }
+            )
+    return layouts, errors
 
 
 def build_grid(seed: int = 1234) -> list[dict]:
@@ -691,6 +814,9 @@ def run(out_path: str, seed: int) -> None:
             "triton": err if err is not None else "accepted",
         }
         errors_out.append(rec)
+    gen_layouts, gen_errors = run_generic(oracle, random.Random(seed + 1), 80)
+    layouts_out += gen_layouts
+    errors_out += gen_errors
     # old-style CGA parameters -> block bases
     for rank in (1, 2, 3):
         for ctas in itertools.product([1, 2, 4], repeat=rank):

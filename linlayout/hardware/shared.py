@@ -31,6 +31,7 @@ layout is built for the per-CTA shape and the block bases are scaled by it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,13 @@ def _lists(bases: Sequence[Sequence[int]]) -> list[list[int]]:
     return [list(b) for b in bases]
 
 
+@functools.lru_cache(maxsize=4096)
+def _memo(desc: Any, shape: tuple[int, ...], flag: bool = False) -> LinearLayout:
+    """Layouts are immutable values and descriptions hashable: build each (description,
+    shape) once, as Triton's ``toLinearLayout`` cache does."""
+    return desc._build(list(shape), flag)
+
+
 # ----------------------------------------------------------------------------- CGA plumbing
 
 
@@ -242,7 +250,9 @@ class SwizzledSharedLayout(HardwareLayout):
 
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``swizzledSharedToLinearLayout(shape)``: in-dims ``offset, block``."""
-        shape = _shape(shape, self.rank)
+        return _memo(self, tuple(_shape(shape, self.rank)))
+
+    def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
         per_cta = shape_per_cta(shape, self.cga_layout)
         names = standard_out_dims(self.rank)
         if self.rank == 1:
@@ -522,7 +532,11 @@ class NVMMASharedLayout(HardwareLayout):
         ``disable_swizzle`` gives the same tiling without the XOR (Triton uses it for
         address computations); the default is the real layout.
         """
-        shape = _shape(shape, self.rank)
+        if not isinstance(disable_swizzle, bool):
+            raise LayoutError(f"disable_swizzle: expected a bool, got {disable_swizzle!r}")
+        return _memo(self, tuple(_shape(shape, self.rank)), disable_swizzle)
+
+    def _build(self, shape: list[int], disable_swizzle: bool = False) -> LinearLayout:
         rank = self.rank
         names = standard_out_dims(rank)
         per_cta = shape_per_cta(shape, self.cga_layout)

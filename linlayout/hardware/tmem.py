@@ -54,6 +54,7 @@ from .shared import (
     _int_list,
     _known,
     _lists,
+    _memo,
     _shape,
 )
 
@@ -181,6 +182,9 @@ class TensorMemoryLayout(HardwareLayout):
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryToLinearLayout``: in-dims ``row, col, block`` (block bases
         included, see the module docstring)."""
+        return _memo(self, tuple(_shape(shape, 2)))
+
+    def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int) -> None:
@@ -280,6 +284,9 @@ class TensorMemoryScalesLayout(HardwareLayout):
 
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryScalesToLinearLayout``: in-dims ``row, col, block``."""
+        return _memo(self, tuple(_shape(shape, 2)))
+
+    def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int = 8) -> None:

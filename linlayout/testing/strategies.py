@@ -830,17 +830,27 @@ def _build_amd_wmma(draw, cls, target, shape, num_warps, num_blocks):
 def _build_linear(draw, cls, target, shape, num_warps, num_blocks, *, generic: bool = False):
     nw = _warps(draw, num_warps)
     L = draw(_distributed(target.warp_size, nw, num_blocks, None if shape is None else tuple(shape),
-                          True, generic, 12, 1))
+                          True, False, 12, 1))
     b = L.bases
-    if not generic:
-        # #ttg.linear: nonzero bases distinct powers of two in one dim; broadcast = zero bases
-        seen: set = set()
-        for d in DISTRIBUTED_IN_DIMS:
-            for i, v in enumerate(b[d]):
-                key = tuple(v)
-                if any(key) and key in seen:
-                    b[d][i] = [0] * len(v)
-                seen.add(key)
+    # #ttg.linear: nonzero bases distinct powers of two in one dim; broadcast = zero bases
+    seen: set = set()
+    for d in DISTRIBUTED_IN_DIMS:
+        for i, v in enumerate(b[d]):
+            key = tuple(v)
+            if any(key) and key in seen:
+                b[d][i] = [0] * len(v)
+            seen.add(key)
+    if generic:
+        # #ttg.generic_linear: warp bases may be swizzled.  Adding other (non-warp) columns
+        # to a warp column keeps the span, so the layout stays surjective.
+        others = [v for d in ("register", "lane", "block") for v in b[d] if any(v)]
+        for i, w in enumerate(b["warp"]):
+            if others:
+                mask = draw(st.integers(0, (1 << len(others)) - 1))
+                for k, v in enumerate(others):
+                    if mask >> k & 1:
+                        w = [x ^ y for x, y in zip(w, v)]
+                b["warp"][i] = w
     desc = cls(reg_bases=b["register"], lane_bases=b["lane"], warp_bases=b["warp"], block_bases=b["block"],
                shape=list(L.out_dims.values()))
     return _finish(desc, tuple(L.out_dims.values()))
@@ -920,6 +930,28 @@ def _build_tmem(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, shape)
 
 
+def _build_partitioned_shared(draw, cls, target, shape, num_warps, num_blocks):
+    from linlayout.hardware.base import TRITON_ATTRS
+
+    inner_cls = TRITON_ATTRS.get("ttg.swizzled_shared")
+    rank = _rank(draw, shape, (1, 2, 3))
+    if inner_cls is None or rank is None or num_blocks != 1:
+        return None
+    npart = 1 << draw(st.integers(1, 2))
+    ngroups = 1 << draw(st.integers(0, 1))
+    pdim = draw(st.integers(0, rank - 1))
+    inner = inner_cls(vec=1 << draw(st.integers(0, 2)), per_phase=1 << draw(st.integers(0, 2)),
+                      max_phase=1 << draw(st.integers(0, 2)), order=list(draw(st.permutations(range(rank)))))
+    if shape is None:
+        sh = list(draw(shapes(min_rank=rank, max_rank=rank, max_bits=9)))
+        sh[pdim] *= npart * ngroups
+        shape = tuple(sh)
+    elif shape[pdim] < npart * ngroups:
+        return None
+    desc = cls(num_partitions=npart, num_groups=ngroups, partition_dim=pdim, partition_layout=inner)
+    return _finish(desc, shape)
+
+
 def _nv(t) -> bool:
     return t.is_nvidia
 
@@ -958,6 +990,8 @@ _FAMILIES.extend([
     _Family("ttg.shared_linear", "shared", "linlayout.hardware.shared", _any, _build_shared_linear),
     _Family("ttg.amd_rotating_shared", "shared", "linlayout.hardware.amd_shared", lambda t: t.is_amd,
             _build_amd_rotating_shared),
+    _Family("ttg.partitioned_shared", "shared", "linlayout.hardware.amd_shared", lambda t: t.is_amd,
+            _build_partitioned_shared),
     _Family("ttng.tensor_memory_encoding", "tmem", "linlayout.hardware.tmem", _tmem_target, _build_tmem),
     _Family("ttng.tensor_memory_scales_encoding", "tmem", "linlayout.hardware.tmem", _tmem_target,
             _build_tmem_scales),

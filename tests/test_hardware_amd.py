@@ -879,3 +879,39 @@ def test_to_gluon_round_trips_through_the_constructors():
     assert AMDWMMALayout(**W.to_gluon()) == W
     P = PaddedSharedLayout.with_identity_for([[512, 16]], [128, 64], [1, 0])
     assert PaddedSharedLayout(**P.to_gluon()) == P
+
+
+def test_tdm_message_layout_matches_compiled_gfx1250_tdm_loads():
+    """The generator compiled gluon ``tdm.async_load`` kernels for gfx1250 and evaluated, per wave
+    id, the LDS offset of the wave's piece.  The wave split the lowering picks is read off the
+    result (distinct piece rows x columns); the layout must then place every wave's piece there
+    (the lowering applies it to ``wave ^ lowest active wave``)."""
+    n = checked_hints = 0
+    for c in iter_cases("tdm"):
+        p = c["params"]
+        for r in c["results"]:
+            n += 1
+            origins = r["origins"]
+            rows = len({o[0] for o in origins})
+            cols = len({o[1] for o in origins})
+            hint = p["hint"] or None
+            args = (r["shape"], [rows, cols])
+            kw = dict(num_warps=p["num_warps"], warp_used_hint=hint)
+            if hint is not None:
+                active = [w for w in range(p["num_warps"]) if hint >> w & 1]
+                varying = 0
+                for w in active:
+                    varying |= w ^ active[0]
+                bits = [b for b in range(8) if varying >> b & 1]
+                if bits and bits != list(range(bits[0], bits[0] + len(bits))):
+                    # Triton 3.9 places such waves inconsistently (pieces are skipped): linlayout refuses
+                    with pytest.raises(LayoutError, match="warp_used_hint"):
+                        amd_shared.tdm_message_layout(*args, **kw)
+                    continue
+                checked_hints += 1
+            L = amd_shared.tdm_message_layout(*args, **kw)
+            i0 = (hint & -hint).bit_length() - 1 if hint else 0
+            for w, o in enumerate(origins):
+                assert L.apply(message=0, warp=w ^ i0) == {"dim0": o[0], "dim1": o[1]}, (p, r["shape"], w)
+            assert L.sublayout(["message"], ["dim0", "dim1"]).is_injective()
+    assert n == 17 and checked_hints == 3

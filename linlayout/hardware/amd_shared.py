@@ -49,6 +49,7 @@ __all__ = [
     "PaddedSharedLayout",
     "PartitionedSharedLayout",
     "cdna4_padded_shared_layout",
+    "tdm_message_layout",
 ]
 
 SHARED_INS = ("offset", "block")
@@ -687,3 +688,100 @@ def cdna4_padded_shared_layout(
     lin = _combine_cta_cga(cta, parent.cga_layout, shape)
     offs = lin.ins["offset"]
     return PaddedSharedLayout([[interval, padding]], offs, [list(b) for b in lin.ins.get("block", [])], shape)
+
+
+# ======================================================================================
+# gfx1250 tensor DMA (TDM)
+# ======================================================================================
+
+TDM_INS = ("message", "warp", "block")
+
+
+def tdm_message_layout(
+    block_shape: Sequence[int],
+    warps_per_cta: Sequence[int],
+    cga_layout: Sequence[Sequence[int]] = (),
+    num_warps: int | None = None,
+    warp_used_hint: int | None = None,
+):
+    """Which part of a TDM block each wave moves (Triton's ``getTDMLinearLayout``, gfx1250).
+
+    In-dims ``message, warp, block``: ``message`` walks one wave's piece (``block_shape /
+    warps_per_cta``, row-major), ``warp`` places the pieces (row-major over ``warps_per_cta``),
+    ``block`` is the CGA.  The ``warp`` in-dim has ``num_warps`` (default: the product of
+    ``warps_per_cta``) values; bits that are not used are zero (idle or duplicate waves).
+
+    ``warp_used_hint`` (Gluon's ``tdm.async_load(..., warp_used_hint=)``) selects the active
+    waves; the identity rows then sit at the hint's varying bit positions, and the lowering
+    applies the layout to ``wave_id ^ lowest_set_bit_index(hint)``.  Only hints whose active
+    waves differ in one contiguous run of bits (``0b1111``, ``0b11110000``, ``0b01010101``) are
+    accepted: for other hints Triton 3.9's lowering does not follow this recipe.
+
+    Triton 3.9 has no Python access to this layout (nor to the warp split its lowering picks); it
+    was checked against the per-wave LDS offsets of compiled ``tdm.async_load`` kernels.
+
+    >>> tdm_message_layout([64, 64], [4, 1]).bases["warp"]
+    [[16, 0], [32, 0]]
+    """
+    shape = list(_check_pow2_list(block_shape, "block_shape"))
+    rank = len(shape)
+    if rank == 0:
+        raise LayoutError("block_shape: expected at least one dim")
+    warps = _check_pow2_list(warps_per_cta, "warps_per_cta", rank)
+    for d, (s, w) in enumerate(zip(shape, warps)):
+        if w > s:
+            raise LayoutError(f"warps_per_cta: {w} waves along dim {d} exceed the block size {s}")
+    k = 1
+    for w in warps:
+        k *= w
+    total = k if num_warps is None else num_warps
+    _log2(_pos_int(total, "num_warps"), "num_warps")
+    if total < k:
+        raise LayoutError(f"num_warps: {total} is fewer than the {k} waves of warps_per_cta")
+    positions = list(range(_log2(k, "warps_per_cta")))
+    if warp_used_hint is not None:
+        positions = _tdm_hint_bits(warp_used_hint, k, total)
+    names = _dims(rank)
+    order = list(range(rank - 1, -1, -1))
+    piece = [s // w for s, w in zip(shape, warps)]
+    msg = _L({"message": []}, [(names[d], 1) for d in order])
+    for d in order:
+        msg = msg * _L.ident("message", piece[d], names[d])
+    grid = _L({"warp": []}, [(names[d], 1) for d in order])
+    for d in order:
+        grid = grid * _L.ident("warp", warps[d], names[d])
+    rows = iter(grid.ins["warp"])
+    zero = [0] * rank
+    grid.ins["warp"] = [
+        next(rows) if b in positions else list(zero) for b in range(_log2(total, "num_warps"))
+    ]
+    L = msg * grid
+    cga = _L.from_bases({"block": _cga_bases(cga_layout, rank)}, names).transpose_outs(L.out_names())
+    return _to_linear_layout((L * cga).transpose_outs(names), TDM_INS)
+
+
+def _tdm_hint_bits(hint: Any, k: int, total: int) -> list[int]:
+    if isinstance(hint, bool) or not isinstance(hint, int) or hint <= 0 or hint >= 1 << total:
+        raise LayoutError(f"warp_used_hint: expected a nonzero bitmask of the {total} waves, got {hint!r}")
+    active = [w for w in range(total) if hint >> w & 1]
+    if len(active) != k:
+        raise LayoutError(f"warp_used_hint: {len(active)} active waves, but warps_per_cta has {k}")
+    i0 = active[0]
+    varying = 0
+    for w in active:
+        varying |= w ^ i0
+    bits = [b for b in range(total.bit_length()) if varying >> b & 1]
+    span = {i0}
+    for b in bits:
+        span |= {x ^ (1 << b) for x in span}
+    if span != set(active):
+        raise LayoutError(
+            f"warp_used_hint: the active waves of {hint:#b} are not a regular pattern "
+            "(lowest wave XOR a span of wave-id bits)"
+        )
+    if bits and bits != list(range(bits[0], bits[0] + len(bits))):
+        raise LayoutError(
+            f"warp_used_hint: {hint:#b} varies wave-id bits {bits}, which are not contiguous; "
+            "Triton 3.9's TDM lowering does not place such waves by this recipe"
+        )
+    return bits

@@ -19,7 +19,8 @@ of their dot operands), mfma_scale (gluon_ir.get_amd_mfma_scale_layout), wmma_sc
 (parameters Triton rejects or aborts on), rotating_text (amd_rotating_shared has no Python
 constructor: Triton parses and re-prints it inside a TTGIR module), store (the MFMA-like epilogue
 store layout, read from the TTGIR of compiled gfx950/gfx942 kernels), cpp (the wheel's answers for
-the hand-ported C++ unit-test expectations in triton_amd_cpp_expectations.json).
+the hand-ported C++ unit-test expectations in triton_amd_cpp_expectations.json), tdm (per-wave
+piece origins of compiled gfx1250 tdm.async_load kernels, read from the LLVM IR).
 
 Stored JSON layout (compact, one layout per line)::
 
@@ -175,8 +176,85 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
         mma = next(v for v in defs.values() if v.startswith("#ttg.amd_mfma"))
         return {"mma": mma, "store": defs[store]}
 
+    def compile_tdm(spec):
+        """Compile a gfx1250 TDM load (gluon tdm.async_load) into an unswizzled row-major LDS tile and
+        evaluate, for every wave id, the LDS offset the lowering gives that wave's message: the origin
+        of the wave's piece, i.e. getTDMLinearLayout(message=0, warp=w ^ lsb(hint))."""
+        import re as _re
+
+        import triton
+        import triton.experimental.gluon.language as gl
+        from triton.backends.compiler import GPUTarget
+        from triton.experimental import gluon
+        from triton.experimental.gluon._runtime import GluonASTSource
+        from triton.experimental.gluon.language.amd.gfx1250 import tdm
+
+        @gluon.jit
+        def kernel(a_ptr, M, N, BM: gl.constexpr, BN: gl.constexpr, HINT: gl.constexpr):
+            layout: gl.constexpr = gl.SwizzledSharedLayout(1, 1, 1, [1, 0])
+            desc = tdm.make_tensor_descriptor(a_ptr, [M, N], [N, 1], [BM, BN], layout)
+            smem = gl.allocate_shared_memory(gl.float16, [BM, BN], layout)
+            if HINT == 0:
+                tdm.async_load(desc, [0, 0], smem)
+            else:
+                tdm.async_load(desc, [0, 0], smem, warp_used_hint=HINT)
+            tdm.async_wait(0)
+
+        p = spec["params"]
+        bm, bn = spec["shape"]
+        sig = {
+            "a_ptr": "*fp16",
+            "M": "i32",
+            "N": "i32",
+            "BM": "constexpr",
+            "BN": "constexpr",
+            "HINT": "constexpr",
+        }
+        src = GluonASTSource(fn=kernel, signature=sig, constexprs={"BM": bm, "BN": bn, "HINT": p["hint"]})
+        ck = triton.compile(
+            src, target=GPUTarget("hip", "gfx1250", 32), options={"num_warps": p["num_warps"]}
+        )
+        defs = {}
+        for line in ck.asm["llir"].splitlines():
+            m = _re.match(r"\s*(%[\w.]+) = (.*?)(, !dbg.*)?$", line)
+            if m:
+                defs[m.group(1)] = m.group(2)
+        wave = next(k for k, v in defs.items() if "llvm.amdgcn.wave.id" in v)
+        gep = next(v for v in defs.values() if "@global_smem, i32" in v)
+        m = _re.search(
+            r"getelementptr (?:inbounds )?(i8|\[(\d+) x i8\]), ptr addrspace\(3\) @global_smem, i32 (\S+)",
+            gep,
+        )
+        unit = int(m.group(2) or 1)
+        ops = {
+            "and": lambda a, b: a & b,
+            "or": lambda a, b: a | b,
+            "xor": lambda a, b: a ^ b,
+            "shl": lambda a, b: (a << b) & 0xFFFFFFFF,
+            "lshr": lambda a, b: a >> b,
+            "add": lambda a, b: (a + b) & 0xFFFFFFFF,
+            "mul": lambda a, b: (a * b) & 0xFFFFFFFF,
+            "sub": lambda a, b: (a - b) & 0xFFFFFFFF,
+        }
+
+        def ev(x, w):
+            if x == wave:
+                return w
+            if _re.fullmatch(r"-?\d+", x):
+                return int(x)
+            e = _re.match(r"(\w+)(?: disjoint| nuw| nsw)* i32 (\S+), (\S+)$", defs[x])
+            return ops[e.group(1)](ev(e.group(2), w), ev(e.group(3), w))
+
+        origins = []
+        for w in range(p["num_warps"]):
+            off = ev(m.group(3), w) * unit // 2  # fp16 elements
+            origins.append([off // bn, off % bn])
+        return {"origins": origins}
+
     def run_one(spec):
         fam = spec["family"]
+        if fam == "compile_tdm":
+            return compile_tdm(spec)
         if fam == "compile_store":
             return compile_store(spec)
         if fam == "reprint":
@@ -811,6 +889,32 @@ def fam_cpp():
     return out
 
 
+def fam_tdm():
+    """gfx1250 TDM: per-wave piece origins of compiled tdm.async_load kernels (see compile_tdm)."""
+    out = []
+    for w, bm, bn, hint in [
+        (4, 64, 64, 0),
+        (4, 32, 32, 0),
+        (8, 64, 64, 0),
+        (8, 16, 256, 0),
+        (2, 64, 64, 0),
+        (4, 16, 128, 0),
+        (8, 32, 32, 0),
+        (4, 128, 16, 0),
+        (8, 4, 256, 0),
+        (8, 1, 512, 0),
+        (16, 8, 64, 0),
+        (4, 1, 64, 0),
+        (8, 64, 64, 0b01010101),
+        (8, 64, 64, 0b11110000),
+        (4, 64, 64, 0b0011),
+        (8, 128, 64, 0b00110011),
+        (16, 64, 64, 0b1111000011110000),
+    ]:
+        out.append(("tdm", {"num_warps": w, "hint": hint}, [[bm, bn]]))
+    return out
+
+
 FAMILIES = {
     "mfma": fam_mfma,
     "mfma_dot": fam_mfma_dot,
@@ -825,8 +929,9 @@ FAMILIES = {
     "rotating_text": fam_rotating_text,
     "store": fam_store,
     "cpp": fam_cpp,
+    "tdm": fam_tdm,
 }
-NO_TEXT = {"mfma_scale", "wmma_scale", "padded_chooser", "rotating_text", "store"}
+NO_TEXT = {"mfma_scale", "wmma_scale", "padded_chooser", "rotating_text", "store", "tdm"}
 
 
 def generate(name: str) -> dict:
@@ -836,6 +941,8 @@ def generate(name: str) -> dict:
         fam = "reprint"
     if name == "store":
         fam = "compile_store"
+    if name == "tdm":
+        fam = "compile_tdm"
     # phase 1: does Triton accept the parameters at all (one spec per layout)?
     ok = [True] * len(layouts)
     first: dict[int, dict] = {}

@@ -587,3 +587,11 @@ def test_random_cases_against_live_triton(triton_python):
             "b"
         ], r
         assert obj.to_triton() == a["t"]
+
+
+def test_numpy_integers_and_arrays_are_accepted():
+    np = pytest.importorskip("numpy")
+    a = SwizzledSharedLayout(np.int64(2), 1, 4, np.array([1, 0])).to_linear_layout(np.array([4, 8]))
+    assert a == SwizzledSharedLayout(2, 1, 4, [1, 0]).to_linear_layout([4, 8])
+    with pytest.raises(LayoutError, match="shape"):
+        SwizzledSharedLayout(2, 1, 4, [1, 0]).to_linear_layout(np.array([4.0, 8.0]))

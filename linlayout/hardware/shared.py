@@ -66,8 +66,10 @@ __all__ = [
 
 
 def _int(x: Any, what: str, *, lo: int | None = None) -> int:
-    if isinstance(x, bool) or not isinstance(x, int):
+    """An int (numpy integers welcome; bools, floats and strings are not)."""
+    if isinstance(x, bool) or not hasattr(x, "__index__"):
         raise LayoutError(f"{what}: expected an int, got {x!r}")
+    x = int(x.__index__())
     if lo is not None and x < lo:
         raise LayoutError(f"{what}: expected an int >= {lo}, got {x}")
     return x
@@ -86,15 +88,19 @@ def _bool(x: Any, what: str) -> bool:
     return x
 
 
+def _seq(x: Any, what: str, expected: str) -> tuple:
+    """A list-like value as a tuple (lists, tuples, numpy arrays; not strings or dicts)."""
+    if isinstance(x, (str, bytes, Mapping)) or not hasattr(x, "__iter__"):
+        raise LayoutError(f"{what}: expected {expected}, got {x!r}")
+    return tuple(x)
+
+
 def _int_list(x: Any, what: str) -> tuple[int, ...]:
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise LayoutError(f"{what}: expected a list of ints, got {x!r}")
-    return tuple(_int(v, f"{what}[{i}]") for i, v in enumerate(x))
+    return tuple(_int(v, f"{what}[{i}]") for i, v in enumerate(_seq(x, what, "a list of ints")))
 
 
 def _bases_list(x: Any, what: str, rank: int | None = None) -> tuple[tuple[int, ...], ...]:
-    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise LayoutError(f"{what}: expected a list of bases (lists of ints), got {x!r}")
+    x = _seq(x, what, "a list of bases (lists of ints)")
     out = tuple(_int_list(b, f"{what}[{i}]") for i, b in enumerate(x))
     for i, b in enumerate(out):
         if rank is not None and len(b) != rank:
@@ -106,9 +112,7 @@ def _bases_list(x: Any, what: str, rank: int | None = None) -> tuple[tuple[int, 
 
 def _shape(shape: Any, rank: int | None, what: str = "shape") -> list[int]:
     """A memory layout's shape: every dim a power of two (Triton rejects others)."""
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
-        raise LayoutError(f"{what}: expected a list of ints, got {shape!r}")
-    dims = [_int(s, f"{what}[{i}]") for i, s in enumerate(shape)]
+    dims = list(_int_list(shape, what))
     for i, s in enumerate(dims):
         if s < 1 or s & (s - 1):
             raise LayoutError(

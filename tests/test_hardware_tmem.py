@@ -103,6 +103,10 @@ def test_verify_matches_the_memdesc_verifier():
         TensorMemoryLayout((128, 128), 2).verify([128, 128], 32)
     with pytest.raises(LayoutError, match="fp4_padded"):
         TensorMemoryLayout((128, 128), 2, fp4_padded=True).verify([128, 128], 8)
+    # Triton: "the tensor shape must be at least 128x64. Got 64, 64" (rows: a whole block_m)
+    with pytest.raises(LayoutError, match="at least 128x64"):
+        TensorMemoryLayout((128, 128)).verify([64, 64], 32)
+    TensorMemoryLayout((128, 128)).verify([128, 64], 32)
 
 
 @pytest.mark.skipif(not HAVE_PARSER, reason="linlayout.triton.attrs not written yet")

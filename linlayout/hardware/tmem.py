@@ -199,8 +199,9 @@ class TensorMemoryLayout(HardwareLayout):
             )
         if self.fp4_padded and self.col_stride != 1:
             raise LayoutError(f"fp4_padded: needs col_stride 1, got {self.col_stride}")
-        # each CTA must hold at least one block (or the whole dim when it is smaller)
-        need = [sp * min(b, s) for sp, b, s in zip(self.cta_split, self.block, shape)]
+        # each CTA holds at least block_m rows, and block_n columns unless the tensor is narrower
+        sm, sn = self.cta_split
+        need = [self.block_m * sm, sn * min(self.block_n, shape[1])]
         if shape[0] < need[0] or shape[1] < need[1]:
             raise LayoutError(f"shape: the tensor shape must be at least {need[0]}x{need[1]}, got {shape}")
 

@@ -136,6 +136,12 @@ class BlockedLayout(HardwareLayout):
             raise LayoutError(
                 f"threads_per_warp: the product must be the warp size ({want}), got {list(tpw)} = {lanes}"
             )
+        bits = sum(v.bit_length() - 1 for v in (*spt, *tpw, *wpc))
+        if bits > 64:
+            raise LayoutError(
+                f"size_per_thread: the tile has 2**{bits} elements (size_per_thread x threads_per_warp x "
+                "warps_per_cta); at most 2**64 are supported"
+            )
         _set(self, "size_per_thread", spt)
         _set(self, "threads_per_warp", tpw)
         _set(self, "warps_per_cta", wpc)
@@ -304,6 +310,11 @@ class SliceLayout(HardwareLayout):
             or not (isinstance(prank, int))
         ):
             raise LayoutError(f"parent: expected a distributed hardware layout, got {self.parent!r}")
+        tname = getattr(self.parent, "triton_name", "")
+        if "shared" in tname or "tensor_memory" in tname:
+            raise LayoutError(
+                f"parent: a slice needs a distributed (register) layout, got the memory layout #{tname}"
+            )
         if prank < 2:
             raise LayoutError(f"parent: a slice needs a parent of rank >= 2, got rank {prank}")
         if not 0 <= self.dim < prank:

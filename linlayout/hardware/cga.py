@@ -95,6 +95,10 @@ def check_pow2_list(values: Any, what: str, rank: int | None = None) -> tuple[in
     for v in out:
         if v <= 0 or v & (v - 1):
             raise LayoutError(f"{what}: every entry must be a power of two, got {list(out)}")
+        if v >= 1 << 32:
+            raise LayoutError(
+                f"{what}: entries must be below 2**32 (Triton stores them as unsigned), got {v}"
+            )
     return out
 
 
@@ -113,9 +117,13 @@ def check_shape(shape: Any, rank: int | None = None, what: str = "shape") -> tup
     out = check_int_list(shape, what)
     if rank is not None and len(out) != rank:
         raise LayoutError(f"{what}: expected {rank} sizes (the layout's rank), got {len(out)}: {list(out)}")
+    bits = 0
     for v in out:
         if v <= 0 or v & (v - 1):
             raise LayoutError(f"{what}: every size must be a power of two, got {list(out)}")
+        bits += v.bit_length() - 1
+    if bits > 64:
+        raise LayoutError(f"{what}: {list(out)} has 2**{bits} elements; at most 2**64 are supported")
     return out
 
 
@@ -394,6 +402,12 @@ class Tile:
             bases[name] = fitted
         bases["block"] = [[v << clog[d] for d, v in enumerate(b)] for b in cga]
         full = {d: bases.get(d, []) for d in DISTRIBUTED_IN_DIMS}
+        nbits = sum(len(v) for v in full.values())
+        if nbits > 64:
+            raise LayoutError(
+                f"shape: fitting the layout to {list(shape)} needs {nbits} hardware index bits; at most 64 "
+                "are supported"
+            )
         return LinearLayout.from_bases(
             full, [(f"dim{d}", shape[d]) for d in range(rank)], require_surjective=False
         )

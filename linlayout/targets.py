@@ -23,7 +23,8 @@ class Target:
     ``instructions`` names the data-movement instructions the planner may use:
     ``shfl`` (NVIDIA shfl.sync), ``ldmatrix``, ``stmatrix``, ``dsmem`` (distributed
     shared memory in a cluster), ``ds_bpermute``, ``dpp``, ``ds_read_tr`` (gfx950 /
-    gfx1250 transposed LDS reads), ``permlane16_swap``, ``permlane32_swap``.
+    gfx1250 transposed LDS reads), ``permlane16_swap``, ``permlane32_swap`` (gfx950; gfx1250 has the 16-lane
+    one), ``permlanex16`` (RDNA3/4 ``v_permlanex16_b32``).
     """
 
     name: str
@@ -75,8 +76,8 @@ TARGETS: dict[str, Target] = {
         _amd("gfx90a", 64, 32, 64),
         _amd("gfx942", 64, 32, 64),
         _amd("gfx950", 64, 64, 160, ("ds_read_tr", "permlane32_swap", "permlane16_swap")),
-        _amd("gfx1100", 32, 32, 64),
-        _amd("gfx1200", 32, 32, 64),
+        _amd("gfx1100", 32, 32, 64, ("permlanex16",)),
+        _amd("gfx1200", 32, 32, 64, ("permlanex16",)),
         _amd("gfx1250", 32, 64, 320, ("ds_read_tr", "permlane16_swap")),
     )
 }

@@ -915,3 +915,28 @@ def test_tdm_message_layout_matches_compiled_gfx1250_tdm_loads():
                 assert L.apply(message=0, warp=w ^ i0) == {"dim0": o[0], "dim1": o[1]}, (p, r["shape"], w)
             assert L.sublayout(["message"], ["dim0", "dim1"]).is_injective()
     assert n == 17 and checked_hints == 3
+
+
+def test_amd_targets_list_the_cross_lane_instructions_triton_emits():
+    """The generator compiled a register<->lane bit swap for every AMD chip; each instruction the
+    backend chose must be one the Target says the chip has (gfx950/gfx1250 permlane swaps, RDNA
+    v_permlanex16, DPP and ds_bpermute elsewhere)."""
+    from linlayout.targets import get_target
+
+    names = {
+        "v_permlane16_swap": "permlane16_swap",
+        "v_permlane32_swap": "permlane32_swap",
+        "v_permlanex16": "permlanex16",
+        "ds_bpermute": "ds_bpermute",
+        "dpp": "dpp",
+    }
+    n = 0
+    for c in iter_cases("permlane"):
+        t = get_target(c["params"]["arch"])
+        assert t.warp_size == c["params"]["wave"]
+        for r in c["results"]:
+            for ins in r["instructions"]:
+                n += 1
+                key = next(v for k, v in names.items() if ins.startswith(k))
+                assert t.has(key), (t.name, ins)
+    assert n >= 13

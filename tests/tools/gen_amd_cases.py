@@ -251,8 +251,45 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
             origins.append([off // bn, off % bn])
         return {"origins": origins}
 
+    def compile_swap(spec):
+        """Compile a convert_layout that swaps register bit 0 with one lane bit (one wave) and count
+        the cross-lane instructions the AMD backend emits for it."""
+        import re as _re
+
+        import triton
+        import triton.experimental.gluon.language as gl
+        from triton.backends.compiler import GPUTarget
+        from triton.experimental import gluon
+        from triton.experimental.gluon._runtime import GluonASTSource
+
+        p = spec["params"]
+        wave, bit = p["wave"], p["lane_bit"]
+        lanes = [[2 << i] for i in range(wave.bit_length() - 1)]
+        src_l = gl.DistributedLinearLayout([[1]], lanes, [], [], [2 * wave])
+        lanes2 = [list(b) for b in lanes]
+        regs2 = [lanes2[bit]]
+        lanes2[bit] = [1]
+        dst_l = gl.DistributedLinearLayout(regs2, lanes2, [], [], [2 * wave])
+
+        @gluon.jit
+        def kernel(a_ptr, b_ptr, N: gl.constexpr, SRC: gl.constexpr, DST: gl.constexpr):
+            x = gl.load(a_ptr + gl.arange(0, N, layout=SRC))
+            y = gl.convert_layout(x, DST)
+            gl.store(b_ptr + gl.arange(0, N, layout=DST), y)
+
+        sig = {"a_ptr": "*fp32", "b_ptr": "*fp32", "N": "constexpr", "SRC": "constexpr", "DST": "constexpr"}
+        src = GluonASTSource(fn=kernel, signature=sig, constexprs={"N": 2 * wave, "SRC": src_l, "DST": dst_l})
+        ck = triton.compile(src, target=GPUTarget("hip", p["arch"], wave), options={"num_warps": 1})
+        asm = ck.asm["amdgcn"]
+        found = sorted(set(_re.findall(r"v_permlane\w+|ds_bpermute_b32|ds_swizzle_b32", asm)))
+        if _re.search(r"_dpp\b|\bdpp:|row_\w+:|quad_perm", asm):
+            found.append("dpp")
+        return {"instructions": found}
+
     def run_one(spec):
         fam = spec["family"]
+        if fam == "compile_swap":
+            return compile_swap(spec)
         if fam == "compile_tdm":
             return compile_tdm(spec)
         if fam == "compile_store":
@@ -915,6 +952,23 @@ def fam_tdm():
     return out
 
 
+def fam_permlane():
+    """Which cross-lane instruction each AMD chip uses for a register<->lane bit swap (Target check)."""
+    out = []
+    for arch, wave, bits in [
+        ("gfx908", 64, (4, 5)),
+        ("gfx90a", 64, (5,)),
+        ("gfx942", 64, (4, 5)),
+        ("gfx950", 64, (3, 4, 5)),
+        ("gfx1100", 32, (3, 4)),
+        ("gfx1200", 32, (4,)),
+        ("gfx1250", 32, (3, 4)),
+    ]:
+        for b in bits:
+            out.append(("permlane", {"arch": arch, "wave": wave, "lane_bit": b}, [[2 * wave]]))
+    return out
+
+
 FAMILIES = {
     "mfma": fam_mfma,
     "mfma_dot": fam_mfma_dot,
@@ -930,8 +984,9 @@ FAMILIES = {
     "store": fam_store,
     "cpp": fam_cpp,
     "tdm": fam_tdm,
+    "permlane": fam_permlane,
 }
-NO_TEXT = {"mfma_scale", "wmma_scale", "padded_chooser", "rotating_text", "store", "tdm"}
+NO_TEXT = {"mfma_scale", "wmma_scale", "padded_chooser", "rotating_text", "store", "tdm", "permlane"}
 
 
 def generate(name: str) -> dict:
@@ -943,6 +998,8 @@ def generate(name: str) -> dict:
         fam = "compile_store"
     if name == "tdm":
         fam = "compile_tdm"
+    if name == "permlane":
+        fam = "compile_swap"
     # phase 1: does Triton accept the parameters at all (one spec per layout)?
     ok = [True] * len(layouts)
     first: dict[int, dict] = {}

@@ -314,3 +314,45 @@ def test_views_agree_with_each_other(L):
     for (b, w, lane, r), elem in list(hw.items())[:50]:
         assert tuple(L.apply(block=b, warp=w, lane=lane, register=r).values()) == elem
     assert text.tensor_view(L) and text.hardware_view(L)
+
+
+# ------------------------------------------------------------------ live differential (needs triton)
+
+_LIVE = r"""
+import json, random, sys
+from triton._C.libtriton import gluon_ir
+import triton.experimental.gluon.language as ttgl
+random.seed(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+out = []
+for _ in range(12):
+    rank = random.choice([1, 2, 2, 3])
+    bits = [random.randint(1, 3) for _ in range(rank)]
+    pool = [(d, 1 << i) for d in range(rank) for i in range(bits[d])]
+    random.shuffle(pool)
+    dims = {"register": [], "lane": [], "warp": [], "block": []}
+    for d, v in pool:
+        vec = [0] * rank
+        vec[d] = v
+        dims[random.choice(["register", "lane", "lane", "warp", "block"])].append(vec)
+    while len(dims["lane"]) < 5:  # 32 lanes; the extra ones broadcast
+        dims["lane"].append([0] * rank)
+    shape = [1 << b for b in bits]
+    L = ttgl.DistributedLinearLayout(dims["register"], dims["lane"], dims["warp"], dims["block"], shape)
+    out.append({"bases": dims, "shape": shape,
+                "tensor": gluon_ir.get_layout_view(L, shape, False),
+                "hardware": gluon_ir.get_layout_view(L, shape, True)})
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.triton
+def test_live_random_layouts_match_triton_text(triton_python):
+    import subprocess
+
+    r = subprocess.run([triton_python, "-c", _LIVE, "11"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    cases = json.loads(r.stdout.strip().splitlines()[-1])
+    for c in cases:
+        L = LinearLayout.from_bases(c["bases"], [(f"dim{i}", s) for i, s in enumerate(c["shape"])])
+        assert text.triton_layout_str(L, False) == c["tensor"]
+        assert text.triton_layout_str(L, True) == c["hardware"]

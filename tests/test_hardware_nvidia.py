@@ -258,3 +258,38 @@ def test_llconv_port_is_mostly_literal() -> None:
         assert {k: v for k, v in c["triton_3_9_0"].items() if k != "register"} == {
             k: v for k, v in c["expected"].items() if k != "register"
         }
+
+
+@pytest.mark.triton
+@pytest.mark.slow
+def test_live_against_triton(triton_python: str) -> None:
+    """A fresh random grid (another seed), asked of Triton 3.9.0 now, in a subprocess."""
+    import importlib.util as iu
+    import random
+
+    path = os.path.join(os.path.dirname(__file__), "tools", "gen_nvidia_cases.py")
+    spec = iu.spec_from_file_location("gen_nvidia_cases", path)
+    gen = iu.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    gen.TRITON_PY = triton_python
+    grid = gen.build_grid(seed=random.randrange(1 << 30))
+    random.shuffle(grid)
+    oracle = gen.Oracle()
+    checked = 0
+    try:
+        for entry in grid[:150]:
+            got = oracle.ask({"op": "layout", "params": entry["params"], "shapes": entry["shapes"]})
+            text = next((p for t, p in got if t == "T"), None)
+            results = [p for t, p in got if t == "S"]
+            desc = build(entry["params"])
+            if text is not None:
+                assert desc.to_triton() == text
+            for shape, bases in zip(entry["shapes"], results):
+                assert desc.to_linear_layout(shape) == expected_layout(bases, shape), (entry, shape)
+                checked += 1
+            if len(results) < len(entry["shapes"]):  # Triton rejected this shape: so must we
+                with pytest.raises(LayoutError):
+                    desc.to_linear_layout(entry["shapes"][len(results)])
+    finally:
+        oracle.close()
+    assert checked > 200

@@ -575,7 +575,7 @@ def wmma_parents_grid():
                         "warp_bases": [[0, 0, 1], [0, 1, 0], [1, 0, 0]],
                         "reg_bases": [[0, 2, 0]],
                         "instr_shape": ins,
-                        "cga_layout": [],
+                        "cga_layout": [[1, 0, 0], [0, 0, 1]] if tr else [[0, 1, 0]],
                         "rank": 3,
                     },
                 }

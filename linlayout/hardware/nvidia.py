@@ -139,7 +139,9 @@ class NVMMADistributedLayout(HardwareLayout):
         rank = len(warps)
         if rank < 2:
             raise LayoutError(f"warps_per_cta: an MMA layout needs rank >= 2, got {list(warps)}")
-        instr = check_pow2_list(self.instr_shape, "instr_shape")
+        instr = check_int_list(self.instr_shape, "instr_shape")
+        if any(not 0 < v < 1 << 32 for v in instr):
+            raise LayoutError(f"instr_shape: entries must be positive (and below 2**32), got {list(instr)}")
         if version[0] == 2 and len(instr) != rank:
             raise LayoutError(
                 f"instr_shape: version 2 needs one entry per dim ({rank}, as warps_per_cta), "
@@ -150,13 +152,15 @@ class NVMMADistributedLayout(HardwareLayout):
                 raise LayoutError(
                     f"warps_per_cta: Hopper (version 3) MMA layouts have rank 2, got {list(warps)}"
                 )
-            if len(instr) not in (2, 3):
+            if len(instr) < 2:
                 raise LayoutError(f"instr_shape: version 3 expects [M, N, K] (or [M, N]), got {list(instr)}")
         _set(self, "version", version)
         _set(self, "warps_per_cta", warps)
         _set(self, "instr_shape", instr)
         _set(self, "cga_layout", check_cga_layout(self.cga_layout, rank))
         tile = self._tile()
+        if any(v & (v - 1) for v in tile[-2:]):
+            raise LayoutError(f"instr_shape: M and N must be powers of two, got {tile[-2:]}")
         if tile[-2] % 8:
             raise LayoutError(f"instr_shape: M must be a multiple of 8, got {tile[-2]}")
         if tile[-1] % 8:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_helpers import execute, layout_pairs, make_layout, tables, wavefronts
+from test_plan_helpers import execute, layout_pairs, make_layout, tables, wavefronts
 
 from linlayout import LayoutError
 from linlayout.plan import plan_conversion

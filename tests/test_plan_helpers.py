@@ -201,7 +201,8 @@ def wavefronts(plan, num_banks: int, bank_bytes: int) -> int:
                                 words.add((tb, byte // bank_bytes))
                     if not words:
                         continue
-                    key = frozenset(words)
+                    key = tuple(sorted(int(x) for x in off[b, w, :, g * vec : (g + 1) * vec].ravel()))
+                    key = (key, tuple(sorted(words)))
                     if key in seen:
                         continue
                     seen.add(key)
@@ -211,3 +212,32 @@ def wavefronts(plan, num_banks: int, bank_bytes: int) -> int:
                     tot += max(len(s) for s in per_bank.values())
                 total_by_warp[(b, w)] = total_by_warp.get((b, w), 0) + tot
     return max(total_by_warp.values()) if total_by_warp else 0
+
+
+def wavefront_lower_bound(plan, num_banks: int, bank_bytes: int) -> int:
+    """Lemma 9.4's bandwidth bound for the plan's instructions: each vector instruction
+    needs at least ceil(bytes of its distinct elements / (num_banks * bank_bytes))."""
+    eb = plan.elem_bits // 8
+    best = {}
+    for step in plan.steps:
+        name = type(step).__name__
+        if name not in ("SharedStore", "SharedLoad"):
+            continue
+        off = np.asarray(step.offset)
+        if off.ndim == 3:
+            off = off[None]
+        vec = step.vec
+        for b in range(off.shape[0]):
+            for w in range(off.shape[1]):
+                seen = set()
+                tot = 0
+                for g in range(off.shape[3] // vec):
+                    els = off[b, w, :, g * vec : (g + 1) * vec]
+                    key = tuple(sorted(int(x) for x in els.ravel()))
+                    els = set(int(x) for x in els.ravel() if x >= 0)
+                    if not els or key in seen:
+                        continue
+                    seen.add(key)
+                    tot += max(1, -(-len(els) * eb // (num_banks * bank_bytes)))
+                best[(b, w)] = best.get((b, w), 0) + tot
+    return max(best.values()) if best else 0

@@ -49,10 +49,11 @@ class Span:
     (True, 3)
     """
 
-    __slots__ = ("rows", "n")
+    __slots__ = ("rows", "n", "_order")
 
     def __init__(self, vectors=()):
         self.rows: dict[int, tuple[int, int]] = {}  # pivot bit -> (vector, combination)
+        self._order: list[int] = []  # pivots, highest first
         self.n = 0
         for v in vectors:
             self.add(v)
@@ -61,17 +62,12 @@ class Span:
         """(residual, combination): v = residual ^ XOR of the combination's vectors."""
         combo = 0
         rows = self.rows
-        while v:
-            p = v.bit_length() - 1
-            row = rows.get(p)
-            if row is None:
-                # keep reducing the lower bits so the residual is canonical
-                low = v & ((1 << p) - 1)
-                r2, c2 = self.reduce(low)
-                return (1 << p) | r2, combo ^ c2
-            v ^= row[0]
-            combo ^= row[1]
-        return 0, combo
+        for p in self._order:
+            if v >> p & 1:
+                r, c = rows[p]
+                v ^= r
+                combo ^= c
+        return v, combo
 
     def add(self, v: int) -> bool:
         """Insert ``v`` (as input number ``self.n``); True when it was independent."""
@@ -80,7 +76,13 @@ class Span:
         r, combo = self.reduce(v)
         if r == 0:
             return False
-        self.rows[r.bit_length() - 1] = (r, combo ^ (1 << idx))
+        p = r.bit_length() - 1
+        self.rows[p] = (r, combo ^ (1 << idx))
+        order = self._order
+        i = 0
+        while i < len(order) and order[i] > p:
+            i += 1
+        order.insert(i, p)
         return True
 
     def contains(self, v: int) -> bool:
@@ -94,6 +96,9 @@ class Span:
     @property
     def dim(self) -> int:
         return len(self.rows)
+
+    def basis(self) -> list[int]:
+        return [self.rows[p][0] for p in self._order]
 
 
 # ---------------------------------------------------------------------------------------

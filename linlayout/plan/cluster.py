@@ -42,7 +42,8 @@ def cluster_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_
             raise LayoutError("src: holds elements dst does not; both must describe one tensor")
         return c
 
-    tabs = [xor_table([coords(v) for v in bases]) for bases in (src.block, src.warp, src.lane, src.reg)]
+    cb, cw, cl, cr = ([coords(v) for v in bases] for bases in (src.block, src.warp, src.lane, src.reg))
+    tabs = [xor_table(c) for c in (cb, cw, cl, cr)]
     full = (
         tabs[0][:, None, None, None]
         ^ tabs[1][None, :, None, None]
@@ -62,7 +63,8 @@ def cluster_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_
             shape[dim_i] = -1
             skip |= idx.reshape(shape)
     offset = np.where(skip, -1, offset)
-    d_tabs = [xor_table([coords(v) for v in bases]) for bases in (dst.warp, dst.lane, dst.reg)]
+    dw, dl, dr = ([coords(v) for v in bases] for bases in (dst.warp, dst.lane, dst.reg))
+    d_tabs = [xor_table(c) for c in (dw, dl, dr)]
     ld = d_tabs[0][:, None, None] ^ d_tabs[1][None, :, None] ^ d_tabs[2][None, None, :]
     if (ld >> ncol).any():
         raise LayoutError("planner bug: dst element outside its own CTA's scratch")  # pragma: no cover
@@ -70,9 +72,10 @@ def cluster_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_
     vd = 1 << sw.load_vec_bits
     from .shared import _aligned
 
-    if not _aligned(offset, vs):
+    mask_off = (1 << ncol) - 1
+    if not _aligned([c & mask_off for c in cr], [c & mask_off for c in cl + cw + cb], vs):
         vs = 1
-    if not _aligned(ld, vd):
+    if not _aligned(dr, dl + dw, vd):
         vd = 1
     copies = xor_table([1 << k for k, v in enumerate(dst.block) if v == 0])
     steps = []

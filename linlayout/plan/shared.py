@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..errors import LayoutError
 from .classify import Flat, Span, xor_table
 from .ir import Barrier, SharedLoad, SharedStore
-from .swizzle import Swizzle, choose_swizzle
+from .swizzle import Swizzle, _units, choose_swizzle
 
 __all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction"]
 
@@ -97,7 +97,15 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
     while (1 << (n - n_reps)) * eb_bytes > max_shared_bytes and n_reps < len(rep_cand):
         n_reps += 1
     warp_sync = src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst)
-    configs = [(0, 0)] + [(k, 0) for k in range(1, ks + 1)] + [(0, k) for k in range(1, kd + 1)]
+    # vector extensions worth trying: none, the widest, and filling one 32-bit word
+    word = _log2(32 // elem_bits) if elem_bits < 32 else 0
+    fill = max(0, word - p)
+    configs = [(0, 0)]
+    for k in sorted({ks, min(ks, fill)} - {0}):
+        configs.append((k, 0))
+    for k in sorted({kd, min(kd, fill)} - {0}):
+        configs.append((0, k))
+    units = _units(space)
     best = None
     for se, le in configs:
         vs, vd = p + se, p + le
@@ -119,6 +127,7 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
             rep_candidates=rep_cand,
             n_reps=n_reps,
             bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
+            units=units,
         )
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
@@ -209,15 +218,14 @@ def _instr_name(target, store: bool, vec: int, elem_bits: int) -> str:
     return f"{op}.v{vec}.b{elem_bits}"
 
 
-def _aligned(off, vec: int) -> bool:
-    import numpy as np
-
-    if vec == 1:
-        return True
-    g = off.reshape(off.shape[:-1] + (off.shape[-1] // vec, vec))
-    first = g[..., :1]
-    ok = ((g == first + np.arange(vec)).all(-1) & (first[..., 0] % vec == 0)) | (g < 0).all(-1)
-    return bool(ok.all())
+def _aligned(reg_coords: list[int], other_coords: list[int], vec: int) -> bool:
+    """Registers ``k*vec ..`` sit at consecutive aligned offsets: the first log2(vec) register
+    bits are offset bits 0.., every other hardware bit leaves those offset bits alone."""
+    vb = _log2(vec)
+    if len(reg_coords) < vb or any(reg_coords[i] != 1 << i for i in range(vb)):
+        return False
+    low = vec - 1
+    return all(c & low == 0 for c in list(reg_coords[vb:]) + list(other_coords))
 
 
 def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
@@ -261,9 +269,9 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     vd = 1 << sw.load_vec_bits
     st_off = np.where(skip, -1, full_s & mask)
     ld_off = full_d & mask
-    if not _aligned(st_off, vs):
+    if not _aligned(s_cr, s_cl + s_cw, vs):
         vs = 1
-    if not _aligned(ld_off, vd):
+    if not _aligned(d_cr, d_cl + d_cw, vd):
         vd = 1
     st_round = full_s >> nb
     ld_round = full_d >> nb

@@ -156,34 +156,39 @@ def step_wavefronts(offset, vec, plan, block=None) -> tuple[int, int]:
     off = _full(offset, plan, regs)
     B, W, L, R = off.shape
     G = R // vec
-    words = _words(off, plan.elem_bits, bb)  # B W L R K
-    K = words.shape[-1]
     if block is not None:
-        blk = np.broadcast_to(_full(block, plan, regs)[..., None], words.shape)
+        blk = _full(block, plan, regs)
     else:
-        blk = np.zeros(words.shape, dtype=np.int64)
-    # one key per (CTA, word); banks of different CTAs are different banks
-    span = int(words.max()) + 1 if words.size else 1
-    keys = np.where(words >= 0, blk * span + words, -1)
-
-    def rows_of(a):
-        return a.reshape(B * W, L, G, vec * K).transpose(0, 2, 1, 3).reshape(B * W, G, L * vec * K)
-
-    keys = np.sort(rows_of(keys), axis=-1)
+        blk = np.zeros(off.shape, dtype=np.int64)
+    S = int(off.max()) + 1 if off.size else 1
+    # one key per (CTA, element); instructions are rows of keys
+    ekeys = np.where(off >= 0, blk * S + off, -1)
+    ekeys = ekeys.reshape(B * W, L, G, vec).transpose(0, 2, 1, 3).reshape(B * W, G, L * vec)
+    ekeys = np.sort(ekeys, axis=-1)
+    eb = plan.elem_bits // 8
+    per = max(1, eb // bb)
     best_wf, best_n = 0, 0
     for bw in range(B * W):
-        rows = keys[bw]
+        rows = ekeys[bw]
         rows = rows[(rows >= 0).any(-1)]
         if rows.shape[0] == 0:
             continue
-        rows = np.unique(rows, axis=0)
-        valid = rows >= 0
-        first = np.ones(rows.shape, dtype=bool)
-        first[:, 1:] = rows[:, 1:] != rows[:, :-1]
+        rows = np.unique(rows, axis=0)  # identical instructions are issued once
+        cta = np.where(rows >= 0, rows // S, -1)
+        el = np.where(rows >= 0, rows % S, -1)
+        words = (el * eb // bb)[..., None] + np.arange(per)
+        words = np.where(el[..., None] >= 0, words, -1).reshape(rows.shape[0], -1)
+        cta = np.repeat(cta, per, axis=1)
+        wspan = int(words.max()) + 1
+        wk = np.where(words >= 0, cta * wspan + words, -1)
+        wk = np.sort(wk, axis=-1)
+        valid = wk >= 0
+        first = np.ones(wk.shape, dtype=bool)
+        first[:, 1:] = wk[:, 1:] != wk[:, :-1]
         u = valid & first
         ridx = np.nonzero(u)[0]
-        kb = rows[u]
-        bank = (kb // span) * nb + (kb % span) % nb
+        kb = wk[u]
+        bank = (kb // wspan) * nb + (kb % wspan) % nb
         nbank = (int(bank.max()) + 1) if bank.size else 1
         counts = np.bincount(ridx * nbank + bank, minlength=rows.shape[0] * nbank).reshape(
             rows.shape[0], nbank

@@ -49,11 +49,15 @@ def sub_bits(elem_bits: int) -> int:
 
 
 def span_dim(vectors) -> int:
-    s = Span()
+    """Rank over GF(2) (a basis with distinct leading bits, kept in descending order)."""
+    basis: list[int] = []
     for v in vectors:
+        for b in basis:
+            v = min(v, v ^ b)
         if v:
-            s.add(v)
-    return s.dim
+            basis.append(v)
+            basis.sort(reverse=True)
+    return len(basis)
 
 
 def wavefront_exp(acc: list[int], seg: list[int], sub: list[int]) -> int:
@@ -122,6 +126,7 @@ def choose_swizzle(
     rep_candidates: list[int] = (),
     n_reps: int = 0,
     bank_prefer: list[int] = (),
+    units: list[int] | None = None,
 ) -> Swizzle:
     """Build the scratch layout for one choice of vector extension (see module docstring).
 
@@ -131,6 +136,8 @@ def choose_swizzle(
     side, used to decide on which side unavoidable conflicts cost less; ``rep_candidates``:
     vectors that are registers on both sides and may become rounds (``n_reps`` of them).
     """
+    if units is None:
+        units = _units(space)
     p = len(vec_common)
     ext = []
     if store_ext:
@@ -140,7 +147,7 @@ def choose_swizzle(
     low = list(vec_common) + ext
     acc_s = [v for v in list(vec_common) + (ext if store_ext else []) + list(lanes_s) if v]
     acc_d = [v for v in list(vec_common) + (ext if load_ext else []) + list(lanes_d) if v]
-    n = span_dim(space)
+    n = len(space)
     nsub = sub_bits(elem_bits)
     nlow = min(low_bits(elem_bits, num_banks), n)
     # sub-word bits still free: prefer lanes both sides touch, then either side's lanes
@@ -182,7 +189,7 @@ def choose_swizzle(
     # C: complement of A_S + A_D (and of the low part) inside the space; registers of both
     # sides first so that they can become rounds
     both_span = Span(low + rs + rd)
-    cand = list(rep_candidates) + _units(space)
+    cand = list(rep_candidates) + units
     c_part = _complement(both_span, [red(v) if v not in rep_candidates else v for v in cand])
     seg: list[int] = []
     chosen = Span(low)
@@ -215,12 +222,12 @@ def choose_swizzle(
         take(e_part[i])
     for v in inter:
         take(v)
-    for v in _units(space):
+    for v in units:
         take(v)
     # bank bits complete the basis
     bank = []
     full = Span(low + seg)
-    for v in list(bank_prefer) + _units(space):
+    for v in list(bank_prefer) + units:
         if full.add(v):
             bank.append(v)
     # rounds: segment vectors that are registers on both sides
@@ -253,8 +260,8 @@ def _intersection(a: list[int], b: list[int]) -> list[int]:
     for i, v in enumerate(vecs):
         r, combo = s.reduce(v)
         if r:
-            s.rows[r.bit_length() - 1] = (r, combo ^ (1 << i))
-            s.n += 1
+            s.n = i
+            s.add(v)
             continue
         combo ^= 1 << i
         w = 0

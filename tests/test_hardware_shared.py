@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from linlayout import LayoutError, LinearLayout
 from linlayout.hardware.ldmatrix import (
+    divide_by_ldmatrix_tile,
     ldmatrix_fragment,
     ldmatrix_full_tile,
     ldmatrix_lane_permutation,
@@ -429,6 +430,27 @@ def test_ldmatrix_tiles_and_shapes():
     for bad in bads:
         with pytest.raises(LayoutError):
             bad()
+
+
+def test_ldmatrix_tile_predicts_tritons_lowering():
+    """For 70 shared->register loads compiled for cuda:90 (NVMMA and swizzled shared x dot
+    operands, MMA, blocked), Triton used ldmatrix / ldmatrix.trans exactly when
+    :func:`divide_by_ldmatrix_tile` succeeds on ``reg.invert_and_compose(shared)``."""
+    cases = _load("triton_memory_ldmatrix.json")
+    assert len(cases) >= 60
+    seen = set()
+    for c in cases:
+        out = [("dim0", c["s"][0]), ("dim1", c["s"][1])]
+        reg = LinearLayout.from_bases(c["reg"], out)
+        shared = LinearLayout.from_bases(c["shared"], out)
+        cvt = reg.invert_and_compose(shared)
+        plain = divide_by_ldmatrix_tile(cvt) is not None
+        trans = not plain and divide_by_ldmatrix_tile(cvt, transposed=True) is not None
+        triton = "trans" if c["trans"] else ("plain" if c["ldmatrix"] else "none")
+        ours = "plain" if plain else ("trans" if trans else "none")
+        assert ours == triton, (c["kind"], c["p"], c["reg_name"])
+        seen.add(triton)
+    assert seen == {"plain", "trans", "none"}
 
 
 # ----------------------------------------------------------------------------- live oracle

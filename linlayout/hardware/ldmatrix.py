@@ -59,6 +59,7 @@ __all__ = [
     "ldmatrix_row_lanes",
     "ldmatrix_min_sm",
     "ptx_ldmatrix_shape",
+    "divide_by_ldmatrix_tile",
 ]
 
 
@@ -199,3 +200,58 @@ def ptx_ldmatrix_shape(elem_bits: int = 16, *, transposed: bool = False, store: 
     if transposed:
         m, n = n, m
     return f"m{m}n{n}"
+
+
+def divide_by_ldmatrix_tile(
+    cvt: LinearLayout, elem_bits: int = 16, *, transposed: bool = False, store: bool = False
+) -> tuple[list[int], LinearLayout] | None:
+    """Can ``cvt`` be lowered with ldmatrix/stmatrix (Triton ``lowerLdStMatrix``'s test)?
+
+    ``cvt`` maps a thread's ``register, lane, warp[, block]`` to the shared ``offset``
+    (e.g. ``reg_layout.invert_and_compose(shared_layout)``; other out-dims such as
+    ``block`` are ignored, matrix accesses being CTA-local).  Returns ``(register_order,
+    quotient)`` — the register permutation that brings :func:`ldmatrix_tile`'s register
+    bases first (new register ``i`` is old register ``register_order[i]``) and
+    ``cvt.divide_left(tile)`` after it (and, transposed, after
+    :func:`ldmatrix_lane_permutation`) — or ``None`` when the instruction does not apply.
+    Checked against the 3.9.0 lowering of shared->register loads on sm_90: it picks
+    ldmatrix (or ``.trans``) exactly when this returns a result.
+
+    >>> from linlayout.hardware.shared import nvmma_shared_layout
+    >>> shared = nvmma_shared_layout([32, 8], swizzle_byte_width=0, element_bitwidth=16)
+    >>> cvt = ldmatrix_fragment(4).invert_and_compose(shared)
+    >>> divide_by_ldmatrix_tile(cvt) is not None, divide_by_ldmatrix_tile(cvt, transposed=True)
+    (True, None)
+    """
+    if not isinstance(cvt, LinearLayout):
+        raise LayoutError(f"cvt: expected a LinearLayout, got {type(cvt).__name__}")
+    if "offset" not in cvt.out_dims or "register" not in cvt.in_dims or "lane" not in cvt.in_dims:
+        raise LayoutError(
+            f"cvt: expected in-dims register, lane[, warp, block] and out-dim offset; got "
+            f"{list(cvt.in_dims)} -> {list(cvt.out_dims)}"
+        )
+    tile = ldmatrix_tile(elem_bits, transposed=transposed, store=store)
+    ins = [d for d in cvt.in_dims if d != "block"]
+    sub = cvt.sublayout(ins, ["offset"])
+    bases = sub.bases
+    if cvt.in_dims["lane"] != 32:
+        return None
+    if transposed:
+        if (
+            sub.in_dims["register"]
+            < ldmatrix_full_tile(elem_bits, transposed=True, store=store).in_dims["register"]
+        ):
+            return None
+        bases["lane"] = [bases["lane"][p] for p in ldmatrix_lane_permutation(True)]
+    regs = bases["register"]
+    order: list[int] = []
+    for want in tile.bases["register"]:
+        hit = next((j for j, r in enumerate(regs) if r == want and j not in order), None)
+        if hit is None:
+            return None
+        order.append(hit)
+    order += [j for j in range(len(regs)) if j not in order]
+    bases["register"] = [regs[j] for j in order]
+    moved = LinearLayout.from_bases(bases, list(sub.out_dims.items()), require_surjective=False)
+    quot = moved.divide_left(tile)
+    return None if quot is None else (order, quot)

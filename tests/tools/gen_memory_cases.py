@@ -751,6 +751,113 @@ def sm120_cases() -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------
+# ldmatrix use: compile shared -> register loads for cuda:90 and record whether Triton's
+# lowering used ldmatrix (and .trans), with both layouts, so the tests can check that
+# ldmatrix_tile divides exactly the conversions Triton lowers with ldmatrix.
+# --------------------------------------------------------------------------------------
+
+_LDMATRIX = r"""
+import json, os, re, sys
+os.environ["TRITON_DEFAULT_FP_FUSION"] = "1"
+import triton
+from triton.experimental import gluon
+import triton.experimental.gluon.language as ttgl
+from triton.backends.compiler import GPUTarget
+from triton.experimental.gluon._runtime import GluonASTSource
+from triton._C.libtriton import ir, gluon_ir, nvidia, amd
+
+@gluon.jit
+def k(ptr, out, M: ttgl.constexpr, N: ttgl.constexpr, SH: ttgl.constexpr, REG: ttgl.constexpr,
+      BL: ttgl.constexpr):
+    offs_m = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, BL))
+    offs_n = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, BL))
+    x = ttgl.load(ptr + offs_m[:, None] * N + offs_n[None, :])
+    smem = ttgl.allocate_shared_memory(ttgl.float16, [M, N], SH, x)
+    y = smem.load(REG)
+    offs_m2 = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, REG))
+    offs_n2 = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, REG))
+    ttgl.store(out + offs_m2[:, None] * N + offs_n2[None, :], y)
+
+ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
+b = gluon_ir.GluonOpBuilder(ctx, "")
+mma = ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], instr_shape=[16, 8])
+regs = {"dotA": ttgl.DotOperandLayout(0, mma, 2), "dotB": ttgl.DotOperandLayout(1, mma, 2), "mma": mma,
+        "blocked": ttgl.BlockedLayout([1, 8], [4, 8], [4, 1], [1, 0]),
+        "blockedT": ttgl.BlockedLayout([8, 1], [8, 4], [1, 4], [0, 1])}
+bl = ttgl.BlockedLayout([1, 8], [4, 8], [4, 1], [1, 0])
+sig = {"ptr": "*fp16", "out": "*fp16", "M": "constexpr", "N": "constexpr", "SH": "constexpr",
+       "REG": "constexpr", "BL": "constexpr"}
+for line in sys.stdin:
+    req = json.loads(line)
+    p = req["p"]
+    if req["kind"] == "nvmma_shared":
+        sh = ttgl.NVMMASharedLayout(p["swizzle_byte_width"], 16, transposed=p["transposed"])
+    else:
+        sh = ttgl.SwizzledSharedLayout(p["vec"], p["per_phase"], p["max_phase"], p["order"])
+    reg = regs[req["reg_name"]]
+    M, N = req["s"]
+    try:
+        src = GluonASTSource(fn=k, signature=sig, constexprs={"M": M, "N": N, "SH": sh, "REG": reg, "BL": bl})
+        ck = triton.compile(src, target=GPUTarget("cuda", 90, 32), options={"num_warps": 4})
+        ptx = ck.asm["ptx"]
+        ld = [l for l in ptx.splitlines() if re.match(r"\s*(@\S+\s+)?ldmatrix\.", l)]
+        r = b.to_linear_layout(reg._to_ir(b), [M, N])
+        s = b.to_linear_layout(sh._to_ir(b), [M, N])
+        print(json.dumps({"reg": {"register": r.reg_bases, "lane": r.lane_bases, "warp": r.warp_bases,
+                                  "block": r.block_bases},
+                          "shared": {"offset": s.offset_bases, "block": s.block_bases},
+                          "ldmatrix": len(ld), "trans": sum(".trans" in l for l in ld),
+                          "ld_shared": len(re.findall(r"^\s*(?:@\S+\s+)?ld\.shared", ptx, re.M))}),
+              flush=True)
+    except Exception as e:
+        print(json.dumps({"err": str(e)[:90]}), flush=True)
+os.close(2)
+"""
+
+
+def ldmatrix_cases() -> list[dict]:
+    import tempfile
+
+    reqs = []
+    shared = [
+        {"kind": "nvmma_shared", "p": {"swizzle_byte_width": sw, "transposed": tr}}
+        for sw in (0, 32, 64, 128)
+        for tr in (False, True)
+    ]
+    shared += [
+        {"kind": "swizzled_shared", "p": {"vec": v, "per_phase": pp, "max_phase": mp, "order": o}}
+        for v, pp, mp in ((8, 1, 8), (4, 2, 4), (1, 1, 1))
+        for o in ([1, 0], [0, 1])
+    ]
+    for sh in shared:
+        for reg in ("dotA", "dotB", "mma", "blocked", "blockedT"):
+            reqs.append(dict(sh, reg_name=reg, s=[64, 64]))
+    with tempfile.NamedTemporaryFile("w", suffix="_ldm_probe.py", delete=False) as f:
+        f.write(_LDMATRIX)
+        script = f.name
+    env = dict(os.environ, TRITON_DEFAULT_FP_FUSION="1")
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [ORACLE, script],
+        input="".join(json.dumps(r) + "\n" for r in reqs),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=3000,
+    )
+    os.unlink(script)
+    answers = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    if len(answers) != len(reqs):
+        print(proc.stderr[-3000:], file=sys.stderr)
+    cases = []
+    for r, a in zip(reqs, answers):
+        c = dict(r)
+        c.update(a)
+        cases.append(c)
+    return cases
+
+
+# --------------------------------------------------------------------------------------
 # Literal expectations of Triton's unittest/Dialect/TritonGPU/LinearLayoutConversionsTest.cpp
 # for the memory families (shared, NVMMA, TMEM, SM120 scales), checked against the wheel.
 # --------------------------------------------------------------------------------------
@@ -1183,7 +1290,7 @@ def conversion_cases_checked() -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    groups = set(argv) or {"shared", "tmem", "tmem_reg", "sm120", "conversions"}
+    groups = set(argv) or {"shared", "tmem", "tmem_reg", "sm120", "conversions", "ldmatrix"}
     if "shared" in groups:
         reqs = swizzled_cases() + nvmma_cases() + shared_linear_cases() + nvmma_default_cases()
         print(f"shared: {len(reqs)} requests", file=sys.stderr)
@@ -1216,6 +1323,8 @@ def main(argv: list[str]) -> None:
         write_with_mem_table("triton_memory_tmem_reg.json", cases)
     if "sm120" in groups:
         write("triton_memory_sm120.json", sm120_cases())
+    if "ldmatrix" in groups:
+        write("triton_memory_ldmatrix.json", ldmatrix_cases())
     if "conversions" in groups:
         cases = conversion_cases_checked()
         bad = [c["id"] for c in cases if c.get("wheel_agrees") is False]

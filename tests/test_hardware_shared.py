@@ -433,22 +433,24 @@ def test_ldmatrix_tiles_and_shapes():
 
 
 def test_ldmatrix_tile_predicts_tritons_lowering():
-    """For 70 shared->register loads compiled for cuda:90 (NVMMA and swizzled shared x dot
-    operands, MMA, blocked), Triton used ldmatrix / ldmatrix.trans exactly when
-    :func:`divide_by_ldmatrix_tile` succeeds on ``reg.invert_and_compose(shared)``."""
+    """For 70 shared->register loads and 42 register->shared stores compiled for cuda:90
+    (NVMMA and swizzled shared x dot operands, MMA, blocked), Triton used ldmatrix /
+    stmatrix (``.trans`` or not) exactly when :func:`divide_by_ldmatrix_tile` succeeds on
+    ``reg.invert_and_compose(shared)``."""
     cases = _load("triton_memory_ldmatrix.json")
-    assert len(cases) >= 60
+    assert len(cases) >= 100 and any(c["store"] for c in cases)
     seen = set()
     for c in cases:
         out = [("dim0", c["s"][0]), ("dim1", c["s"][1])]
         reg = LinearLayout.from_bases(c["reg"], out)
         shared = LinearLayout.from_bases(c["shared"], out)
         cvt = reg.invert_and_compose(shared)
-        plain = divide_by_ldmatrix_tile(cvt) is not None
-        trans = not plain and divide_by_ldmatrix_tile(cvt, transposed=True) is not None
+        st = c["store"]
+        plain = divide_by_ldmatrix_tile(cvt, store=st) is not None
+        trans = not plain and divide_by_ldmatrix_tile(cvt, transposed=True, store=st) is not None
         triton = "trans" if c["trans"] else ("plain" if c["ldmatrix"] else "none")
         ours = "plain" if plain else ("trans" if trans else "none")
-        assert ours == triton, (c["kind"], c["p"], c["reg_name"])
+        assert ours == triton, (c["kind"], c["p"], c["reg_name"], st)
         seen.add(triton)
     assert seen == {"plain", "trans", "none"}
 

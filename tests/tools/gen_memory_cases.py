@@ -778,6 +778,18 @@ def k(ptr, out, M: ttgl.constexpr, N: ttgl.constexpr, SH: ttgl.constexpr, REG: t
     offs_n2 = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, REG))
     ttgl.store(out + offs_m2[:, None] * N + offs_n2[None, :], y)
 
+@gluon.jit
+def kst(ptr, out, M: ttgl.constexpr, N: ttgl.constexpr, SH: ttgl.constexpr, REG: ttgl.constexpr,
+        BL: ttgl.constexpr):
+    offs_m = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, REG))
+    offs_n = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, REG))
+    x = ttgl.load(ptr + offs_m[:, None] * N + offs_n[None, :])
+    smem = ttgl.allocate_shared_memory(ttgl.float16, [M, N], SH, x)
+    y = smem.load(BL)
+    offs_m2 = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, BL))
+    offs_n2 = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, BL))
+    ttgl.store(out + offs_m2[:, None] * N + offs_n2[None, :], y)
+
 ctx = ir.context(); ir.load_dialects(ctx); nvidia.load_dialects(ctx); amd.load_dialects(ctx)
 b = gluon_ir.GluonOpBuilder(ctx, "")
 mma = ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], instr_shape=[16, 8])
@@ -797,10 +809,14 @@ for line in sys.stdin:
     reg = regs[req["reg_name"]]
     M, N = req["s"]
     try:
-        src = GluonASTSource(fn=k, signature=sig, constexprs={"M": M, "N": N, "SH": sh, "REG": reg, "BL": bl})
+        # loads: the shared buffer is written from the (st.shared-friendly) blocked layout
+        # "bl"; stores: written from REG and read back into "bl" (ld.shared: no ldmatrix).
+        fn, instr = (kst, "stmatrix") if req.get("store") else (k, "ldmatrix")
+        cx = {"M": M, "N": N, "SH": sh, "REG": reg, "BL": bl}
+        src = GluonASTSource(fn=fn, signature=sig, constexprs=cx)
         ck = triton.compile(src, target=GPUTarget("cuda", 90, 32), options={"num_warps": 4})
         ptx = ck.asm["ptx"]
-        ld = [l for l in ptx.splitlines() if re.match(r"\s*(@\S+\s+)?ldmatrix\.", l)]
+        ld = [l for l in ptx.splitlines() if re.match(r"\s*(@\S+\s+)?" + instr + r"\.", l)]
         r = b.to_linear_layout(reg._to_ir(b), [M, N])
         s = b.to_linear_layout(sh._to_ir(b), [M, N])
         print(json.dumps({"reg": {"register": r.reg_bases, "lane": r.lane_bases, "warp": r.warp_bases,
@@ -829,9 +845,12 @@ def ldmatrix_cases() -> list[dict]:
         for v, pp, mp in ((8, 1, 8), (4, 2, 4), (1, 1, 1))
         for o in ([1, 0], [0, 1])
     ]
-    for sh in shared:
-        for reg in ("dotA", "dotB", "mma", "blocked", "blockedT"):
-            reqs.append(dict(sh, reg_name=reg, s=[64, 64]))
+    for store in (False, True):
+        for sh in shared:
+            for reg in ("dotA", "dotB", "mma", "blocked", "blockedT"):
+                if store and reg in ("dotA", "dotB"):
+                    continue  # dot operands are loaded, not stored
+                reqs.append(dict(sh, reg_name=reg, s=[64, 64], store=store))
     with tempfile.NamedTemporaryFile("w", suffix="_ldm_probe.py", delete=False) as f:
         f.write(_LDMATRIX)
         script = f.name

@@ -614,6 +614,29 @@ def build_grid(seed: int = 1234) -> list[dict]:
             return rank_of(p["parent"]) - 1
         return len(p["shape"])
 
+    # edge cases: unused instr_shape entries (batch dims, wgmma K) that Triton accepts and ignores
+    for instr, warps in (([2, 16, 8], [2, 2, 1]), ([3, 16, 8], [1, 2, 2]), ([1, 8, 8], [4, 1, 1])):
+        add(
+            "nvidia_mma",
+            {
+                "kind": "nvidia_mma",
+                "version": [2, 0],
+                "warps_per_cta": warps,
+                "instr_shape": instr,
+                "cga_layout": [],
+            },
+        )
+    for instr in ([16, 64, 16, 4], [16, 64, 24], [16, 128, 32]):
+        mma3 = {
+            "kind": "nvidia_mma",
+            "version": [3, 0],
+            "warps_per_cta": [4, 2],
+            "instr_shape": instr,
+            "cga_layout": [[1, 0]],
+        }
+        add("nvidia_mma", mma3)
+        add("dot_operand", {"kind": "dot_operand", "operand_index": 0, "parent": mma3, "k_width": 2})
+
     for _ in range(480):
         par = parents()
         r = rank_of(par)

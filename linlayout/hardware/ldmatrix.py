@@ -214,8 +214,9 @@ def divide_by_ldmatrix_tile(
     bases first (new register ``i`` is old register ``register_order[i]``) and
     ``cvt.divide_left(tile)`` after it (and, transposed, after
     :func:`ldmatrix_lane_permutation`) — or ``None`` when the instruction does not apply.
-    Checked against the 3.9.0 lowering of shared->register loads on sm_90: it picks
-    ldmatrix (or ``.trans``) exactly when this returns a result.
+    Checked against the 3.9.0 lowering on sm_90: shared->register loads use ldmatrix (or
+    ``.trans``) and register->shared stores stmatrix (``store=True``) exactly when this
+    returns a result (tests/data/triton_memory_ldmatrix.json).
 
     >>> from linlayout.hardware.shared import nvmma_shared_layout
     >>> shared = nvmma_shared_layout([32, 8], swizzle_byte_width=0, element_bitwidth=16)

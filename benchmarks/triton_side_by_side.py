@@ -32,7 +32,7 @@ from linlayout.plan import plan_conversion
 
 TRITON_PY = os.environ.get("LINLAYOUT_TRITON_PYTHON", "/tmp/tritonvenv/bin/python")
 
-CHILD = r'''
+CHILD = r"""
 import json, os, re, sys
 os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")
 import triton
@@ -97,14 +97,14 @@ for case in json.load(sys.stdin):
                     key = "stm" if l.startswith("st") else "ldm"
                     c[key] += 1
                     m = re.search(r"\.x(\d)", l); wf += int(m.group(1)) if m else 1
-                elif l.startswith("bar.sync") or l.startswith("barrier.sync") or l.startswith("bar.warp.sync"):
+                elif l.startswith(("bar.sync", "barrier.sync", "bar.warp.sync")):
                     c["bar"] += 1
             else:
                 if l.startswith("ds_bpermute") or "_dpp" in l.split(" ")[0] or l.startswith("v_permlane"):
                     c["shfl"] += 1
                 elif l.startswith("ds_write") or l.startswith("ds_store"):
                     c["st"] += 1; wf += max(1, lanes * width_amd(l) // 8 // 128)
-                elif (l.startswith("ds_read") or l.startswith("ds_load")) and not l.startswith("ds_read_addtid"):
+                elif l.startswith(("ds_read", "ds_load")) and not l.startswith("ds_read_addtid"):
                     c["ld"] += 1; wf += max(1, lanes * width_amd(l) // 8 // 128)
                 elif l.startswith("s_barrier"):
                     c["bar"] += 1
@@ -114,7 +114,7 @@ for case in json.load(sys.stdin):
     out.append(rec)
 sys.stdout.write("@@JSON@@" + json.dumps(out))
 os.close(2)
-'''
+"""
 
 
 def _lin(bases: dict, shape) -> LinearLayout:
@@ -270,12 +270,12 @@ def main(md: bool = False) -> list[tuple]:
     cs = list(cases())
     tri = triton_counts(cs)
     rows = []
-    for (name, t, s, d, eb, shape), tr in zip(cs, tri):
+    for (name, t, s, d, eb, _shape), tr in zip(cs, tri):
         o = ours(s, d, t, eb)
         rows.append((name, t, eb, o, tr))
     hdr = (
-        "| pair | target | bits | Triton: shfl / st / ld / wf≥ / smem | linlayout: kind | shfl | sh. instr | wf | "
-        "smem | ≤ Triton |"
+        "| pair | target | bits | Triton: shfl / st / ld / wf≥ / smem | linlayout: kind | shfl | sh. instr "
+        "| wf | smem | ≤ Triton |"
     )
     print(hdr)
     print("|" + "---|" * 10)

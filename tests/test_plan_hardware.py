@@ -1,0 +1,102 @@
+"""Plans between hardware layouts (blocked, slice, NVIDIA mma/dot operands, AMD mfma/wmma)
+deliver the dst distribution; shared-memory plans are checked against the bandwidth bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_plan_helpers import execute, tables, wavefront_lower_bound
+
+from linlayout.hardware.amd import AMDMFMALayout, AMDWMMALayout
+from linlayout.hardware.blocked import BlockedLayout, SliceLayout
+from linlayout.hardware.nvidia import DotOperandLayout, NVMMADistributedLayout
+from linlayout.plan import plan_conversion
+from linlayout.targets import get_target
+
+
+def nv_layouts(shape):
+    mma = NVMMADistributedLayout([2, 0], [2, 2], [16, 8])
+    return {
+        "blocked_row": BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(shape),
+        "blocked_col": BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1]).to_linear_layout(shape),
+        "blocked_11": BlockedLayout([1, 1], [1, 32], [4, 1], [1, 0]).to_linear_layout(shape),
+        "blocked_22": BlockedLayout([2, 2], [4, 8], [2, 2], [0, 1]).to_linear_layout(shape),
+        "mma_v2": mma.to_linear_layout(shape),
+        "mma_v2_41": NVMMADistributedLayout([2, 0], [4, 1], [16, 8]).to_linear_layout(shape),
+        "mma_v3": NVMMADistributedLayout([3, 0], [4, 1], [16, 32, 16]).to_linear_layout(shape),
+        "dot_a": DotOperandLayout(0, mma, 2).to_linear_layout(shape),
+        "dot_b": DotOperandLayout(1, mma, 2).to_linear_layout(shape),
+        "slice": SliceLayout(2, BlockedLayout([1, 1, 4], [2, 4, 4], [4, 1, 1], [2, 1, 0])).to_linear_layout(
+            shape
+        ),
+    }
+
+
+NV = nv_layouts([32, 64])
+NV_PAIRS = [(a, b) for a in NV for b in NV if a != b]
+
+
+@pytest.mark.parametrize("pair", NV_PAIRS, ids=[f"{a}->{b}" for a, b in NV_PAIRS])
+def test_nvidia_pairs(pair):
+    a, b = NV[pair[0]], NV[pair[1]]
+    for target, eb in (("sm_90", 16), ("sm_80", 32)):
+        p = plan_conversion(a, b, target, elem_bits=eb)
+        np.testing.assert_array_equal(execute(p, tables(a)), tables(b))
+        if p.kind == "shared_memory":
+            t = get_target(target)
+            assert p.wavefronts >= wavefront_lower_bound(p, t.num_banks, t.bank_bytes)
+
+
+def amd_layouts(shape):
+    return {
+        "mfma32T": AMDMFMALayout(3, [32, 32, 8], True, [2, 2]).to_linear_layout(shape),
+        "mfma16": AMDMFMALayout(3, [16, 16, 16], False, [2, 2]).to_linear_layout(shape),
+        "blocked_row": BlockedLayout([1, 4], [8, 8], [4, 1], [1, 0]).to_linear_layout(shape),
+        "blocked_col": BlockedLayout([4, 1], [8, 8], [1, 4], [0, 1]).to_linear_layout(shape),
+        "blocked_11": BlockedLayout([1, 1], [2, 32], [2, 2], [1, 0]).to_linear_layout(shape),
+    }
+
+
+AMD = amd_layouts([64, 64])
+AMD_PAIRS = [(a, b) for a in AMD for b in AMD if a != b]
+
+
+@pytest.mark.parametrize("pair", AMD_PAIRS, ids=[f"{a}->{b}" for a, b in AMD_PAIRS])
+def test_amd_pairs(pair):
+    a, b = AMD[pair[0]], AMD[pair[1]]
+    for target, eb in (("gfx942", 16), ("gfx950", 32)):
+        p = plan_conversion(a, b, target, elem_bits=eb)
+        np.testing.assert_array_equal(execute(p, tables(a)), tables(b))
+        if p.kind == "shared_memory":
+            t = get_target(target)
+            assert p.wavefronts >= wavefront_lower_bound(p, t.num_banks, t.bank_bytes)
+
+
+def test_wmma_to_blocked_rdna():
+    shape = [32, 32]
+    w = AMDWMMALayout(2, False, [[0, 1], [1, 0]]).to_linear_layout(shape)
+    b = BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0]).to_linear_layout(shape)
+    for x, y in ((w, b), (b, w)):
+        p = plan_conversion(x, y, "gfx1200", elem_bits=16)
+        np.testing.assert_array_equal(execute(p, tables(x)), tables(y))
+
+
+def test_mma_to_dot_operand_is_register_only():
+    # Triton: mma v2 -> dot_op(op 0, k_width 2) is registers-only on cuda:80 (triton-on-cpu.md §5)
+    shape = [64, 64]
+    mma = NVMMADistributedLayout([2, 0], [4, 1], [16, 8])
+    a = mma.to_linear_layout(shape)
+    b = DotOperandLayout(0, mma, 2).to_linear_layout(shape)
+    p = plan_conversion(a, b, "sm_80", elem_bits=16)
+    assert p.kind in ("noop", "registers") and p.shuffles == 0 and p.selects == 0
+
+
+def test_transpose_uses_ldmatrix_or_vectors():
+    shape = [64, 64]
+    a = BlockedLayout([1, 8], [8, 4], [4, 1], [1, 0]).to_linear_layout(shape)
+    b = BlockedLayout([8, 1], [4, 8], [1, 4], [0, 1]).to_linear_layout(shape)
+    p = plan_conversion(a, b, "sm_90", elem_bits=16)
+    assert p.kind == "shared_memory"
+    np.testing.assert_array_equal(p.run(tables(a)), tables(b))
+    st_ = p.steps[0]
+    assert st_.vec * 16 == 128  # the store keeps src's 8 contiguous halves

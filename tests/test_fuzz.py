@@ -39,12 +39,12 @@ LONG = settings(max_examples=4000, deadline=None, suppress_health_check=list(Hea
 @pytest.fixture(scope="module", autouse=True)
 def _report_counts(request):
     yield
-    tr = request.config.pluginmanager.get_plugin("terminalreporter")
     total = sum(FUZZ_COUNTS.values())
     line = f"fuzz inputs tried: {total} ({', '.join(f'{k} {v}' for k, v in sorted(FUZZ_COUNTS.items()))})"
-    if tr is not None:
-        tr.write_line("")
-        tr.write_line(line)
+    capman = request.config.pluginmanager.getplugin("capturemanager")
+    if capman is not None:
+        with capman.global_and_fixture_disabled():
+            print(f"\n{line}")
     else:  # pragma: no cover
         print(line)
 
@@ -74,6 +74,10 @@ def _walk(x):
             yield from _walk(v)
 
 
+def _is_error(v) -> bool:
+    return isinstance(v, str) and (v.startswith("abort") or "Error" in v[:40])
+
+
 def _as_shape(v):
     if isinstance(v, str):
         try:
@@ -96,8 +100,8 @@ def collect_samples(limit_per_file: int = 60) -> list[tuple[str, tuple[int, ...]
         n = 0
         for node in _walk(d):
             texts = [v for v in node.values() if isinstance(v, str) and v.startswith("#tt")]
-            if not texts:
-                continue
+            if not texts or any(_is_error(v) for v in node.values()) or "param" in node:
+                continue  # no text, Triton rejects it (see test_robustness), or a bad-parameter probe
             shape = None
             for key in ("shape", "s"):
                 if key in node:
@@ -232,6 +236,10 @@ def test_stored_samples_parse(item):
     text, shape = item
     from_triton = _from_triton()
     FUZZ_COUNTS["samples"] += 1
+    if "padded_shared" in text:  # no linear layout in Triton either
+        with pytest.raises(LayoutError, match="padded"):
+            from_triton(text, shape)
+        return
     try:
         L = from_triton(text, shape)
     except LayoutError as e:
@@ -396,7 +404,7 @@ def check_core(a, op, arg, extra):
                 assert basis == [1 << i if k == d else 0 for k in back.out_dims], (a, res)
 
 
-@SHORT
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(core_calls())
 def test_fuzz_core_operations(call):
     check_core(*call)

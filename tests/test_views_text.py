@@ -356,3 +356,14 @@ def test_live_random_layouts_match_triton_text(triton_python):
         L = LinearLayout.from_bases(c["bases"], [(f"dim{i}", s) for i, s in enumerate(c["shape"])])
         assert text.triton_layout_str(L, False) == c["tensor"]
         assert text.triton_layout_str(L, True) == c["hardware"]
+
+
+def test_too_many_slots_is_a_clear_error():
+    big = LinearLayout.from_bases(
+        {"register": [[1 << i] for i in range(18)], "lane": [[1 << i] for i in range(18, 23)], "warp": [],
+         "block": []}, ["dim0"])
+    with pytest.raises(LayoutError, match="too many to view"):
+        text.tensor_view(big)
+    with pytest.raises(LayoutError, match="too many to view"):
+        text.hardware_view(big)
+    assert text.describe(big).startswith("distributed layout of a 8388608 tensor")

@@ -46,6 +46,8 @@ __all__ = [
 ]
 
 DISTRIBUTED_DIMS = ("register", "lane", "warp", "block")
+#: the most hardware slots (product of in-dim sizes) a view evaluates (4M: 64 MB of table)
+MAX_SLOTS = 1 << 22
 SHARED_DIMS = ("offset", "block")
 TMEM_DIMS = ("row", "col", "block")
 ELLIPSIS = "…"
@@ -103,6 +105,14 @@ def evaluate(layout, order: Sequence[str]):
 
     _check_layout(layout)
     sizes = [_size(layout, d) for d in order]
+    total = 1
+    for n in sizes:
+        total *= n
+    if total > MAX_SLOTS:
+        raise LayoutError(
+            f"layout: {total} hardware slots are too many to view (at most {MAX_SLOTS}); "
+            "view a smaller tensor or a sub-tile"
+        )
     n_out = len(_out_dims(layout))
     acc = np.zeros([*sizes, n_out], dtype=np.int64)
     for axis, dim in enumerate(order):
@@ -137,6 +147,36 @@ def _hw_order(kind: str, layout) -> list[str]:
     if kind == "tmem":
         return ["block", "row", "col"]
     return list(_in_dims(layout))[::-1]
+
+
+
+
+class _SlotIndex:
+    """Every hardware slot sorted by the element it holds, for looking up a few elements
+    of a large layout without building a dict of all of them."""
+
+    def __init__(self, layout, kind: str):
+        import numpy as np
+
+        order = _hw_order(kind, layout)
+        table = evaluate(layout, order)
+        self.shape = _shape(layout)
+        lin = _linear_index(table, self.shape).reshape(-1)
+        self.perm = np.argsort(lin, kind="stable")
+        self.sorted = lin[self.perm]
+        self.dims = table.shape[:-1]
+        counts = np.bincount(lin) if lin.size else np.zeros(1, dtype=np.int64)
+        self.max_copies = int(counts.max()) if counts.size else 0
+
+    def slots(self, elem) -> list[tuple[int, ...]]:
+        import numpy as np
+
+        key = 0
+        for v, s in zip(elem, self.shape):
+            key = key * s + int(v)
+        lo, hi = np.searchsorted(self.sorted, [key, key + 1])
+        flat = self.perm[lo:hi]
+        return [tuple(int(x) for x in np.unravel_index(int(f), self.dims)) for f in flat]
 
 
 def tensor_cells(layout) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
@@ -327,7 +367,7 @@ def describe(layout) -> str:
     else:
         hw = " x ".join(f"{n} {d}" for d, n in sizes.items())
     text = f"{kind} layout of a {shape} tensor: {hw}"
-    if elems and total_in > elems:
+    if elems and total_in > elems and total_in <= MAX_SLOTS:
         text += _copies_text(layout, kind)
     return text
 
@@ -387,10 +427,10 @@ def tensor_view(
     _check_layout(layout)
     kind = layout_kind(layout)
     sizes = {d: _size(layout, d) for d in ("block", "warp", "lane", "register", "offset", "row", "col")}
-    cells = tensor_cells(layout)
     shape = _shape(layout)
     if not shape:
         raise LayoutError("layout: has no output dims, so there is no tensor to show")
+    lookup = _SlotIndex(layout, kind)
     if kind == "shared":
         num_banks, bank_bytes, bank_text = _banks(target)
 
@@ -411,13 +451,13 @@ def tensor_view(
         }.get(kind, "cell = " + ":".join(_hw_order(kind, layout)))
 
     def label_of(elem):
-        slots = cells.get(tuple(elem))
+        slots = lookup.slots(elem)
         return "-" if not slots else "|".join(one(s) for s in slots)
 
     grid = _tensor_grid(shape, label_of, max_rows, max_width, full)
     if not header:
         return grid
-    broadcast = any(len(v) > 1 for v in cells.values())
+    broadcast = lookup.max_copies > 1
     copies = " ('|' joins the copies of a broadcast element)" if broadcast else ""
     axes = (f"rows: dim{len(shape) - 2}, columns: dim{len(shape) - 1}" if len(shape) > 1
             else "rows: index of the first element, columns: + offset")

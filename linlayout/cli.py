@@ -60,6 +60,17 @@ def _layout(attr: str, shape: list[int], what: str = "attr"):
         raise LayoutError(f"{what}: {msg}" if not msg.startswith(what) else msg) from None
 
 
+def _check_picture_path(path: str | None, what: str = "--png") -> None:
+    """Fail before any work when the picture could not be written."""
+    if path is None:
+        return
+    if not path.lower().endswith((".png", ".svg")):
+        raise LayoutError(f"{what}: expected a file name ending in .png or .svg, got {path!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise LayoutError(f"{what}: the folder {parent!r} does not exist")
+
+
 def _write_picture(fig, path: str) -> None:
     from .views import draw
 
@@ -73,6 +84,7 @@ def _write_picture(fig, path: str) -> None:
 def _cmd_show(args) -> int:
     from .views import text
 
+    _check_picture_path(args.png)
     shape = parse_shape(args.shape)
     layout = _layout(args.attr, shape)
     kw = {"target": args.target, "elem_bits": args.elem_bits, "full": args.full}
@@ -119,6 +131,7 @@ def _title(attr: str, layout) -> str:
 def _cmd_plan(args) -> int:
     from .plan import plan_conversion
 
+    _check_picture_path(args.png)
     shape = parse_shape(args.shape)
     src = _layout(args.src, shape, "src")
     dst = _layout(args.dst, shape, "dst")
@@ -292,7 +305,10 @@ def _cmd_gallery(args) -> int:
 
     t = get_target(args.target)
     fams = gallery_families(t)
-    os.makedirs(args.out, exist_ok=True)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise LayoutError(f"--out: cannot create the folder {args.out!r}: {e.strerror or e}") from None
     bar = _Progress(len(fams))
     index = [f"# {t.name} layout gallery\n", "| family | shape | attribute | picture |", "|---|---|---|---|"]
     failed = []
@@ -331,6 +347,8 @@ def _cmd_ttgir(args) -> int:
             dump = f.read()
     except OSError as e:
         raise LayoutError(f"FILE: cannot read {args.file!r}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise LayoutError(f"FILE: {args.file!r} is not a UTF-8 text file (expected a TTGIR dump)") from None
     records = scan_ttgir(dump)
     if not records:
         print(f"no layout attributes in {args.file}")
@@ -357,7 +375,12 @@ def _cmd_ttgir(args) -> int:
             if args.png_dir:
                 from .views import draw
 
-                os.makedirs(args.png_dir, exist_ok=True)
+                try:
+                    os.makedirs(args.png_dir, exist_ok=True)
+                except OSError as e:
+                    raise LayoutError(
+                        f"--png-dir: cannot create {args.png_dir!r}: {e.strerror or e}"
+                    ) from None
                 base = re.sub(r"\W+", "_", rec.name or f"inline{k}")
                 path = os.path.join(args.png_dir, f"{base}_{shape_s}.png")
                 _write_picture(draw.draw_layout(layout, title=_title(rec.text, layout)), path)
@@ -435,6 +458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_Usage, LayoutError) as e:
         msg = " ".join(str(e).split("\n")[0].split())
         print(f"{PROG}: error: {msg}", file=sys.stderr)
+        return 2
+    except OSError as e:  # writing a picture or a folder failed
+        where = f" {e.filename!r}" if getattr(e, "filename", None) else ""
+        print(f"{PROG}: error: cannot write{where}: {e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

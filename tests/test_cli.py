@@ -173,8 +173,12 @@ def test_gallery_full(capsys, tmp_path, target):
         (["show", "#ttg.nope<{}>", "--shape", "8x16"], "attr:"),
         (
             ["show", BLOCKED, "--shape", "8x16", "--png", "x.jpg"],
-            "path: expected a file name ending in .png or .svg",
+            "--png: expected a file name ending in .png or .svg",
         ),
+        (["show", BLOCKED, "--shape", "8x16", "--png", "/nonexistent/d/x.png"], "--png: the folder"),
+        (["plan", SWIZZLED, BLOCKED, "--shape", "4x8", "--target", "sm_90"], "src: a distributed layout has"),
+        (["gallery", "--target", "sm_90", "--out", "/proc/nope/x"], "--out: cannot create the folder"),
+        (["ttgir", "/bin/sh"], "is not a UTF-8 text file"),
         (["show", BLOCKED, "--shape", "8x16", "--access", BLOCKED], "--access: only used with --png"),
         (["show", BLOCKED], "the following arguments are required: --shape"),
         (["show", BLOCKED, "--shape", "8x16", "--view", "sideways"], "invalid choice: 'sideways'"),

@@ -901,7 +901,7 @@ def save(fig, path) -> None:
 
 
 def _png_bytes(fig, dpi: int = 90) -> bytes:
-    """PNG of ``fig``, reduced to a 128-colour palette (4-5x smaller, same look)."""
+    """PNG of ``fig``, reduced to a 256-colour palette (3-4x smaller, same look)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     try:
@@ -909,7 +909,7 @@ def _png_bytes(fig, dpi: int = 90) -> bytes:
     except ImportError:  # pragma: no cover - Pillow comes with matplotlib
         return buf.getvalue()
     buf.seek(0)
-    img = Image.open(buf).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT,
+    img = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE,
                                                   dither=Image.Dither.NONE)
     out = io.BytesIO()
     img.save(out, format="PNG")

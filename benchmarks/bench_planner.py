@@ -22,7 +22,9 @@ def cases():
             a = blocked(shape, [1, 4], [4, 8], wr, [1, 0])
             b = blocked(shape, [4, 1], [8, 4], [1, warps], [0, 1])
             c = blocked(shape, [1, 1], [1, 32], wr, [1, 0])
-            mma = NVMMADistributedLayout(version=[2, 0], warps_per_cta=[warps // 2, 2], instr_shape=[16, 8]).to_linear_layout(shape)
+            mma = NVMMADistributedLayout(
+                version=[2, 0], warps_per_cta=[warps // 2, 2], instr_shape=[16, 8]
+            ).to_linear_layout(shape)
             yield f"{shape[0]}x{shape[1]} w{warps} blocked row->col", a, b, "sm_90", 16
             yield f"{shape[0]}x{shape[1]} w{warps} blocked [1,4]->[1,1]", a, c, "sm_90", 32
             yield f"{shape[0]}x{shape[1]} w{warps} mma->blocked", mma, a, "sm_90", 16
@@ -45,7 +47,9 @@ def main(md: bool = False) -> list[tuple[str, float, str]]:
     else:
         for n, ms, k in rows:
             print(f"{n:40s} {k:14s} {ms:7.2f} ms")
-    print(f"overall median {statistics.median(r[1] for r in rows):.2f} ms, max {max(r[1] for r in rows):.2f} ms")
+    print(
+        f"overall median {statistics.median(r[1] for r in rows):.2f} ms, max {max(r[1] for r in rows):.2f} ms"
+    )
     return rows
 
 

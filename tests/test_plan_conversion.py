@@ -32,7 +32,7 @@ def check_plan(src, dst, target, elem_bits=32, **kw):
 
 
 @pytest.mark.parametrize("target", TARGET_NAMES)
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(data=st.data())
 def test_random_pairs_every_target(target, data):
     ws = get_target(target).warp_size
@@ -56,10 +56,10 @@ def test_random_pairs_forced_shuffle_and_shared(data):
         np.testing.assert_array_equal(execute(p, tables(src)), tables(dst))
 
 
-@settings(max_examples=20)
+@settings(max_examples=12)
 @given(data=st.data())
 def test_cluster_pairs(data):
-    src, dst = data.draw(layout_pairs(warp_size=32, max_bits=8, blocks_log=2))
+    src, dst = data.draw(layout_pairs(warp_size=32, max_bits=7, blocks_log=2))
     plan = check_plan(src, dst, "sm_90", data.draw(st.sampled_from([16, 32])))
     assert plan.kind in ("noop", "registers", "warp_shuffle", "shared_memory", "cluster")
 
@@ -129,3 +129,26 @@ def test_every_target_identity_swap(name):
     )
     p = check_plan(src, dst, name, 16)
     assert p.kind in ("warp_shuffle", "shared_memory")
+
+
+@pytest.mark.parametrize("target", ["sm_90", "gfx942"])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_random_pairs_permuted_vectors(target, data):
+    """permute_registers=True: vectors may be any shared registers; same data movement, never
+    more wavefronts than without."""
+    ws = get_target(target).warp_size
+    src, dst = data.draw(layout_pairs(warp_size=ws, max_bits=ws.bit_length() + 4))
+    eb = data.draw(st.sampled_from([8, 16, 32, 64]))
+    p = check_plan(src, dst, target, eb, strategy="shared_memory", permute_registers=True)
+    q = plan_conversion(src, dst, target, elem_bits=eb, strategy="shared_memory")
+    if p.kind == "shared_memory":
+        assert p.wavefronts <= q.wavefronts or p.shared_instructions < q.shared_instructions
+
+
+@pytest.mark.slow
+@settings(max_examples=300)
+@given(data=st.data())
+def test_cluster_pairs_long(data):
+    src, dst = data.draw(layout_pairs(warp_size=32, max_bits=9, blocks_log=2))
+    check_plan(src, dst, "sm_90", data.draw(st.sampled_from([8, 16, 32, 64])))

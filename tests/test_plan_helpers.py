@@ -184,6 +184,11 @@ def wavefronts(plan, num_banks: int, bank_bytes: int) -> int:
             off = off[None]
         if blk is not None and blk.ndim == 3:
             blk = blk[None]
+        order = getattr(step, "regs", None)
+        if order is not None:  # extension: vector k is registers regs[k*vec:(k+1)*vec]
+            off = off[..., np.asarray(order)]
+            if blk is not None:
+                blk = blk[..., np.asarray(order)]
         vec = step.vec
         for b in range(off.shape[0]):
             for w in range(off.shape[1]):
@@ -226,6 +231,8 @@ def wavefront_lower_bound(plan, num_banks: int, bank_bytes: int) -> int:
         off = np.asarray(step.offset)
         if off.ndim == 3:
             off = off[None]
+        if getattr(step, "regs", None) is not None:
+            off = off[..., np.asarray(step.regs)]
         vec = step.vec
         for b in range(off.shape[0]):
             for w in range(off.shape[1]):

@@ -218,7 +218,7 @@ def test_brute_force_optimum(case):
     assert fw == plan.wavefronts
 
 
-@settings(max_examples=12)
+@settings(max_examples=6)
 @given(data=st.data())
 def test_brute_force_random_small(data):
     target = data.draw(st.sampled_from(["sm_90", "gfx942", "gfx950"]))

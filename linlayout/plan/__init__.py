@@ -37,13 +37,16 @@ def plan_conversion(
     elem_bits: int = 32,
     max_shared_bytes: int | None = None,
     strategy: str | None = None,
+    permute_registers: bool = False,
 ) -> ConversionPlan:
     """Plan the conversion of a tensor from distributed layout ``src`` to ``dst`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  ``max_shared_bytes`` (default: the target's shared
     memory per block) bounds the scratch; larger round trips run in several rounds.
     ``strategy`` forces ``"shuffle"`` or ``"shared_memory"`` for intra-warp conversions
-    (default: the cost model of ``cost.py`` decides).
+    (default: the cost model of ``cost.py`` decides).  ``permute_registers=True`` lets a
+    shared-memory vector be any registers the two layouts share (as Triton does by permuting
+    its values); the steps then carry ``regs`` (an extension of API.md, see ``ir.py``).
     """
     from ..targets import get_target
     from .classify import classify, flatten
@@ -92,7 +95,7 @@ def plan_conversion(
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
         c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model)
+        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
         use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
@@ -113,11 +116,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
     if kind == "shared_memory":
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model)
+        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -155,12 +158,12 @@ def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
     return sum(words for u in us if u in model.cheap_xor_masks)
 
 
-def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes):
+def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute=False):
     from .shared import design_shared, shared_plan_steps
 
     res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
     if res is None:
-        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model)
+        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model, permute)
         res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost

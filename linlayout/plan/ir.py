@@ -10,8 +10,12 @@ scratch; all warps and blocks run the same program, the arrays say what each lan
 >>> step.reg_map.shape
 (1, 2)
 
-Arrays hold ints; ``-1`` means "skip".  Cluster plans may give ``SharedStore.offset`` and
-``SharedStore.block`` a leading ``block`` axis ``(blocks, warps, lanes, regs)`` because there the
+Arrays hold ints; ``-1`` means "skip".  Extension (only with
+``plan_conversion(..., permute_registers=True)``): a shared step may carry ``regs``, a
+permutation of its register indices; vector ``k`` is then registers
+``regs[k*vec : (k+1)*vec]`` instead of ``k*vec … k*vec+vec-1`` (what moves where is
+unchanged).  Cluster plans may give ``SharedStore.offset`` and ``SharedStore.block`` a
+leading ``block`` axis ``(blocks, warps, lanes, regs)`` because there the
 destination of an element depends on the sending CTA (see ``cluster.py``).
 """
 
@@ -28,7 +32,11 @@ KINDS = ("noop", "registers", "warp_shuffle", "shared_memory", "cluster")
 def _arr(x: Any):
     import numpy as np
 
-    a = np.asarray(x, dtype=np.int64)
+    a = np.asarray(x)
+    if a.dtype.kind not in "iu":
+        a = np.asarray(x, dtype=np.int64)
+    elif a.flags.writeable:
+        a = a.view()
     a.setflags(write=False)
     return a
 
@@ -80,11 +88,14 @@ class SharedStore:
     vec: int = 1
     block: Any = None
     instruction: str | None = None
+    regs: Any = None
 
     def __post_init__(self):
         object.__setattr__(self, "offset", _arr(self.offset))
         if self.block is not None:
             object.__setattr__(self, "block", _arr(self.block))
+        if self.regs is not None:
+            object.__setattr__(self, "regs", _arr(self.regs))
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,9 +106,12 @@ class SharedLoad:
     offset: Any
     vec: int = 1
     instruction: str | None = None
+    regs: Any = None
 
     def __post_init__(self):
         object.__setattr__(self, "offset", _arr(self.offset))
+        if self.regs is not None:
+            object.__setattr__(self, "regs", _arr(self.regs))
 
 
 @dataclass(frozen=True)

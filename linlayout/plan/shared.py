@@ -40,6 +40,7 @@ class SharedDesign:
     rounds: int
     warp_sync: bool
     cost: float = 0.0
+    permute: bool = False
 
 
 def _prefix(a: tuple, b: tuple, vmax: int) -> int:
@@ -73,7 +74,9 @@ def _space(layout: Flat) -> list[int]:
     return out
 
 
-def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model) -> SharedDesign:
+def design_shared(
+    src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model, permute: bool = False
+) -> SharedDesign:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
     cluster) round trip; the cheapest under ``model`` among the vector extensions."""
     from .cost import shared_cost
@@ -81,10 +84,19 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
     space = _space(dst)
     sp = Span(space)
     vmax = _log2(128 // elem_bits)
-    p = _prefix(src.reg, dst.reg, vmax)
-    common = list(src.reg[:p])
-    ks = _extension(src.reg, p, vmax, common, sp)
-    kd = _extension(dst.reg, p, vmax, common, sp)
+    s_regs, d_regs = tuple(src.reg), tuple(dst.reg)
+    if permute:
+        # any registers the two sides share may form the vector (Triton's regS ∩ regD)
+        cs = Span()
+        common = [v for v in src.reg if v and v in dst.reg and cs.add(v)][:vmax]
+        s_regs = tuple(common) + tuple(v for v in src.reg if v and v not in common)
+        d_regs = tuple(common) + tuple(v for v in dst.reg if v and v not in common)
+        p = len(common)
+    else:
+        p = _prefix(src.reg, dst.reg, vmax)
+        common = list(src.reg[:p])
+    ks = _extension(s_regs, p, vmax, common, sp)
+    kd = _extension(d_regs, p, vmax, common, sp)
     nz_s = sum(1 for v in src.reg if v)
     nz_d = sum(1 for v in dst.reg if v)
     proj = projector(space, dst.block)
@@ -100,10 +112,12 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
     # vector extensions worth trying: none, the widest, and filling one 32-bit word
     word = _log2(32 // elem_bits) if elem_bits < 32 else 0
     fill = max(0, word - p)
+    # (the word-filling variants matter where one access is wider than the banks: wave64)
     configs = [(0, 0)]
-    for k in sorted({ks, min(ks, fill)} - {0}):
+    wide = target.warp_size * elem_bits > target.num_banks * 32
+    for k in sorted(({ks, min(ks, fill)} if wide else {ks}) - {0}):
         configs.append((k, 0))
-    for k in sorted({kd, min(kd, fill)} - {0}):
+    for k in sorted(({kd, min(kd, fill)} if wide else {kd}) - {0}):
         configs.append((0, k))
     units = _units(space)
     best = None
@@ -113,8 +127,8 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
         n_load = 1 << max(0, nz_d - vd)
         sw = choose_swizzle(
             vec_common=common,
-            src_regs=list(src.reg),
-            dst_regs=list(dst.reg),
+            src_regs=list(s_regs),
+            dst_regs=list(d_regs),
             lanes_s=lanes_s,
             lanes_d=lanes_d,
             space=space,
@@ -133,7 +147,7 @@ def design_shared(src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
         c = shared_cost(model, wf, n_store + n_load, rounds, warp_sync)
-        d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c)
+        d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c, permute)
         if best is None or c < best.cost:
             best = d
     return best
@@ -208,6 +222,23 @@ def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str |
     return None
 
 
+def _vector_order(regs: tuple, columns: list[int], vbits: int):
+    """(register bit indices forming the vector, register order putting them lowest) or None."""
+    import numpy as np
+
+    bits = []
+    for j in range(vbits):
+        if columns[j] not in regs:
+            return None
+        bits.append(regs.index(columns[j]))
+    rest = [i for i in range(len(regs)) if i not in bits]
+    k = np.arange(1 << len(regs))
+    order = np.zeros_like(k)
+    for pos, b in enumerate(bits + rest):
+        order |= ((k >> pos) & 1) << b
+    return bits, order
+
+
 def _instr_name(target, store: bool, vec: int, elem_bits: int) -> str:
     bits = vec * elem_bits
     if target.is_amd:
@@ -226,6 +257,23 @@ def _aligned(reg_coords: list[int], other_coords: list[int], vec: int) -> bool:
         return False
     low = vec - 1
     return all(c & low == 0 for c in list(reg_coords[vb:]) + list(other_coords))
+
+
+def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other: list[int]):
+    """Vector width and register order when the vector may be any registers."""
+    found = _vector_order(regs, columns, vbits)
+    if found is None:
+        return 1, None
+    bits, order = found
+    if any(cr[b] != 1 << j for j, b in enumerate(bits)):
+        return 1, None
+    low = (1 << vbits) - 1
+    rest = [cr[i] for i in range(len(cr)) if i not in bits] + list(other)
+    if any(c & low for c in rest):
+        return 1, None
+    if bits == list(range(vbits)):
+        return 1 << vbits, None  # already the leading registers: no permutation needed
+    return 1 << vbits, order
 
 
 def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
@@ -254,27 +302,41 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     d_cw = [coords(v) for v in dst.warp]
     if any(c >> nb for c in s_cl + s_cw + d_cl + d_cw):
         return None
-    full_s = xor_table(s_cw)[:, None, None] ^ xor_table(s_cl)[None, :, None] ^ xor_table(s_cr)[None, None, :]
-    full_d = xor_table(d_cw)[:, None, None] ^ xor_table(d_cl)[None, :, None] ^ xor_table(d_cr)[None, None, :]
+    dt = np.int32 if len(sw.columns) < 31 else np.int64
+    # lane/warp coordinates have no round bits (checked above): split rounds off the registers
+    rs_t, rd_t = xor_table(s_cr), xor_table(d_cr)
+    s_round, d_round = rs_t >> nb, rd_t >> nb
+
+    def table(cw, cl, rt):
+        t = xor_table(cw).astype(dt)[:, None, None] ^ xor_table(cl).astype(dt)[None, :, None]
+        return t ^ (rt & mask).astype(dt)[None, None, :]
+
+    full_s = table(s_cw, s_cl, rs_t)
+    full_d = table(d_cw, d_cl, rd_t)
     # src copies stored once: skip any index with a broadcast bit set
-    skip = np.zeros(full_s.shape, dtype=bool)
+    skip = None
     for dim_i, bases in enumerate((src.warp, src.lane, src.reg)):
         free = sum(1 << k for k, v in enumerate(bases) if v == 0)
         if free:
             idx = (np.arange(1 << len(bases)) & free) != 0
             shape = [1, 1, 1]
             shape[dim_i] = -1
-            skip |= idx.reshape(shape)
+            skip = idx.reshape(shape) if skip is None else skip | idx.reshape(shape)
     vs = 1 << sw.store_vec_bits
     vd = 1 << sw.load_vec_bits
-    st_off = np.where(skip, -1, full_s & mask)
-    ld_off = full_d & mask
-    if not _aligned(s_cr, s_cl + s_cw, vs):
-        vs = 1
-    if not _aligned(d_cr, d_cl + d_cw, vd):
-        vd = 1
-    st_round = full_s >> nb
-    ld_round = full_d >> nb
+    st_off = full_s
+    if skip is not None:
+        st_off = np.where(skip, dt(-1), st_off)
+    ld_off = full_d
+    s_order = d_order = None
+    if design.permute:
+        vs, s_order = _permuted(src.reg, sw.columns, sw.store_vec_bits, s_cr, s_cl + s_cw)
+        vd, d_order = _permuted(dst.reg, sw.columns, sw.load_vec_bits, d_cr, d_cl + d_cw)
+    else:
+        if not _aligned(s_cr, s_cl + s_cw, vs):
+            vs = 1
+        if not _aligned(d_cr, d_cl + d_cw, vd):
+            vd = 1
     st_instr = matrix_instruction(s_cr, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
     ld_instr = (
         matrix_instruction(d_cr, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
@@ -290,9 +352,9 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     for k in range(rounds):
         if k:
             steps.append(Barrier(bar))
-        so = np.where(st_round == k, st_off, -1) if rounds > 1 else st_off
-        lo = np.where(ld_round == k, ld_off, -1) if rounds > 1 else ld_off
-        steps.append(SharedStore(so, vs, instruction=st_name))
+        so = np.where((s_round == k)[None, None, :], st_off, dt(-1)) if rounds > 1 else st_off
+        lo = np.where((d_round == k)[None, None, :], ld_off, dt(-1)) if rounds > 1 else ld_off
+        steps.append(SharedStore(so, vs, instruction=st_name, regs=s_order))
         steps.append(Barrier(bar))
-        steps.append(SharedLoad(lo, vd, instruction=ld_name))
+        steps.append(SharedLoad(lo, vd, instruction=ld_name, regs=d_order))
     return steps, 1 << nb

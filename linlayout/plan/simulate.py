@@ -39,6 +39,8 @@ def validate_plan(plan) -> None:
                     f"step {i}: vec={vec} is invalid for {regs} registers of {plan.elem_bits} bits"
                 )
             off = _full(step.offset, plan, regs)
+            if step.regs is not None:
+                off = off[..., step.regs]
             g = off.reshape(off.shape[:3] + (regs // vec, vec))
             first = g[..., :1]
             ok_skip = (g < 0).all(-1)
@@ -141,7 +143,7 @@ def _words(off, elem_bits: int, bank_bytes: int):
     return np.where(off[..., None] >= 0, w, -1)
 
 
-def step_wavefronts(offset, vec, plan, block=None) -> tuple[int, int]:
+def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]:
     """(wavefronts, instructions) per warp for one shared step, max over warps and blocks.
 
     A vector instruction is one group of ``vec`` registers; lanes with ``-1`` are idle; an
@@ -152,8 +154,13 @@ def step_wavefronts(offset, vec, plan, block=None) -> tuple[int, int]:
 
     t = plan.target
     nb, bb = t.num_banks, t.bank_bytes
+    order = regs
     regs = offset.shape[-1]
     off = _full(offset, plan, regs)
+    if order is not None:
+        off = off[..., order]
+        if block is not None:
+            block = _full(block, plan, regs)[..., order]
     B, W, L, R = off.shape
     G = R // vec
     if block is not None:
@@ -227,11 +234,11 @@ def plan_metrics(plan) -> dict:
             li, vi = np.nonzero(step.recv >= 0)
             codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
         elif isinstance(step, SharedStore):
-            a, n = step_wavefronts(step.offset, step.vec, plan, step.block)
+            a, n = step_wavefronts(step.offset, step.vec, plan, step.block, step.regs)
             wf += a
             ninstr += n
         elif isinstance(step, SharedLoad):
-            a, n = step_wavefronts(step.offset, step.vec, plan)
+            a, n = step_wavefronts(step.offset, step.vec, plan, regs=step.regs)
             wf += a
             ninstr += n
             codes[:, :] = -2
@@ -290,9 +297,11 @@ def explain_plan(plan) -> str:
                 f"     lane 0 gets src regs {_fmt_row(s.send[s.src_lane[0]])} into out {_fmt_row(s.recv[0])}"
             )
         elif isinstance(s, SharedStore):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan, s.block)
+            wfs, n = step_wavefronts(s.offset, s.vec, plan, s.block, s.regs)
             ins = s.instruction or "st.shared"
             where = " into other CTAs (distributed shared memory)" if s.block is not None else ""
+            if s.regs is not None:
+                where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
             lines.append(
                 f"  {i}. SharedStore {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
                 f"{n} instruction(s)/warp, {wfs} wavefront(s)/warp"
@@ -300,7 +309,7 @@ def explain_plan(plan) -> str:
             off = s.offset if s.offset.ndim == 3 else s.offset[0]
             lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
         elif isinstance(s, SharedLoad):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan)
+            wfs, n = step_wavefronts(s.offset, s.vec, plan, regs=s.regs)
             ins = s.instruction or "ld.shared"
             lines.append(
                 f"  {i}. SharedLoad {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits): "

@@ -227,7 +227,10 @@ def choose_swizzle(
     # bank bits complete the basis
     bank = []
     full = Span(low + seg)
-    for v in list(bank_prefer) + units:
+    in_space = Span(space)
+    for v in [b for b in bank_prefer if in_space.contains(b)] + units:
+        if len(low) + len(seg) + len(bank) >= n:
+            break
         if full.add(v):
             bank.append(v)
     # rounds: segment vectors that are registers on both sides

@@ -964,7 +964,7 @@ def _bases_html(layout) -> str:
     )
 
 
-def layout_html(layout, *, max_cells: int = 2048) -> str:
+def layout_html(layout, *, max_cells: int = 1024) -> str:
     """An HTML summary of ``layout``: what it is, its bases, and (for tensors up to
     ``max_cells`` elements) a coloured grid with one cell per element (hover a cell for
     every copy).  Needs no matplotlib.

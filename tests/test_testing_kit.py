@@ -33,6 +33,9 @@ from linlayout.testing import (
 DIST = ["register", "lane", "warp", "block"]
 
 
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+
+
 def _draw(strategy):
     """One example (errors in the strategy's arguments surface here)."""
     return find(strategy, lambda _: True)
@@ -58,6 +61,7 @@ def test_import_linlayout_testing_imports_hypothesis():
 # ------------------------------------------------------------------------------ shapes / layouts
 
 
+@FAST
 @given(shapes(min_rank=2, max_rank=3, min_bits=4, max_bits=9, max_dim_bits=5))
 def test_shapes_respect_bounds(s):
     assert 2 <= len(s) <= 3
@@ -66,6 +70,7 @@ def test_shapes_respect_bounds(s):
     assert 4 <= sum(bits) <= 9 and max(bits) <= 5
 
 
+@FAST
 @given(layouts())
 def test_layouts_are_valid_values(L):
     # every basis component lies below its out-dim size and the value round-trips
@@ -77,6 +82,7 @@ def test_layouts_are_valid_values(L):
     assert again == L and hash(again) == hash(L)
 
 
+@FAST
 @given(layouts(in_dims=["x", "y"], out_dims={"p": 4, "q": 8}, surjective=True))
 def test_layouts_surjective_named(L):
     assert list(L.in_dims) == ["x", "y"]
@@ -84,6 +90,7 @@ def test_layouts_surjective_named(L):
     assert L.is_surjective()
 
 
+@FAST
 @given(layouts(in_dims={"a": 8}, out_dims={"b": 8}, surjective=True, xor_mix=False))
 def test_layouts_no_xor_is_a_permutation(L):
     flat = [b[0] for b in L.bases["a"]]
@@ -98,6 +105,7 @@ def test_layouts_surjective_too_few_fixed_inputs():
 # ------------------------------------------------------------------------------ distributed
 
 
+@FAST
 @given(distributed_layouts(warp_size=st.sampled_from([32, 64]), num_warps=st.sampled_from([1, 2, 4, 8]),
                            num_blocks=st.sampled_from([1, 2])))
 def test_distributed_bijective_by_default(L):
@@ -110,6 +118,7 @@ def test_distributed_bijective_by_default(L):
     assert len(set(t.tolist())) == t.size == L.total_out_size
 
 
+@FAST
 @given(distributed_layouts(num_warps=4, shape=st.sampled_from([(1,), (4, 2), (64, 64)]), broadcast=True))
 def test_distributed_broadcast_is_surjective(L):
     assert L.in_dims["lane"] == 32 and L.in_dims["warp"] == 4
@@ -127,6 +136,7 @@ def test_distributed_too_small_shape_without_broadcast():
         _draw(distributed_layouts(shape=(4, 4), broadcast=False))
 
 
+@FAST
 @given(distributed_layouts(shape=(16, 16), num_warps=2, xor_mix=False))
 def test_distributed_no_xor_bases_are_unit(L):
     for bl in L.bases.values():
@@ -181,6 +191,7 @@ def test_shrinks_to_small_counterexample():
 # ------------------------------------------------------------------------------ shared
 
 
+@FAST
 @given(shared_layouts(num_blocks=st.sampled_from([1, 2, 4]), elem_bits=st.sampled_from([8, 16, 32])))
 def test_shared_layouts_invertible(L):
     assert list(L.in_dims) == ["offset", "block"]
@@ -203,6 +214,7 @@ def test_swizzled_offset_bases_match_triton(shape, order, vec, pp, mp, want):
     assert swizzled_offset_bases(shape, order, vec, pp, mp) == want
 
 
+@FAST
 @given(shared_layouts(shape=(16, 32)))
 def test_shared_layouts_fixed_shape(L):
     assert L.out_dims == {"dim0": 16, "dim1": 32}
@@ -211,7 +223,7 @@ def test_shared_layouts_fixed_shape(L):
 # ------------------------------------------------------------------------------ pairs
 
 
-@settings(max_examples=30)
+@FAST
 @given(layout_pairs(warp_size=st.sampled_from([32, 64]), num_warps=st.sampled_from([1, 2]),
                     num_blocks=st.sampled_from([1, 2]), max_bits=9))
 def test_layout_pairs_compatible(pair):
@@ -359,6 +371,7 @@ def test_assert_layouts_equal_wrong_type():
         assert_layouts_equal(LinearLayout.empty(), "not a layout")
 
 
+@FAST
 @given(layouts(), layouts())
 def test_layout_diff_empty_iff_equal(a, b):
     assert (layout_diff(a, b) == "") == (a == b)
@@ -570,7 +583,7 @@ def _planner():
 def test_plan_conversion_passes_independent_checker(target, ws):
     plan_conversion = _planner()
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
     @given(layout_pairs(warp_size=ws, num_warps=st.sampled_from([1, 2, 4]), max_bits=10,
                         broadcast=st.booleans()), st.sampled_from([16, 32]))
     def check(pair, bits):

@@ -459,6 +459,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = " ".join(str(e).split("\n")[0].split())
         print(f"{PROG}: error: {msg}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return 0
     except OSError as e:  # writing a picture or a folder failed
         where = f" {e.filename!r}" if getattr(e, "filename", None) else ""
         print(f"{PROG}: error: cannot write{where}: {e.strerror or e}", file=sys.stderr)
@@ -466,9 +468,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as e:  # a bug: still one line, unless asked for the traceback
+        if type(e).__name__ == "MissingMatplotlib":  # --png without matplotlib: the user's setup
+            print(f"{PROG}: error: {e}", file=sys.stderr)
+            return 2
         if os.environ.get("LINLAYOUT_DEBUG"):
             raise
         print(

@@ -253,3 +253,19 @@ def test_import_is_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_without_matplotlib():
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from linlayout import LinearLayout\n"
+        "from linlayout.views import draw\n"
+        "L = LinearLayout.from_bases({'register': [[1]], 'lane': [], 'warp': [], 'block': []}, ['dim0'])\n"
+        "assert draw.layout_png(L) is None and '<table' in draw.layout_html(L)\n"
+        "try:\n"
+        "    draw.draw_layout(L)\n"
+        "except ImportError as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("MissingMatplotlib drawing layouts needs matplotlib")

@@ -64,7 +64,25 @@ _PALETTE = [
 MAX_CELLS = 128 * 128
 
 
+def _have_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class MissingMatplotlib(ImportError):
+    """Drawing was asked for but matplotlib is not installed."""
+
+
+def _require_matplotlib() -> None:
+    if not _have_matplotlib():
+        raise MissingMatplotlib("drawing layouts needs matplotlib: pip install matplotlib (linlayout[viz])")
+
+
 def _figure(width: float, height: float):
+    _require_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -80,6 +98,7 @@ def _wrap(title: str, width_in: float, font_pt: float) -> str:
 
 def _single_axes(grid_w: float, grid_h: float, *, left: float, right: float, top: float, bottom: float):
     """A figure with one axes placed at fixed inch margins (no layout engine: one draw pass)."""
+    _require_matplotlib()
     from matplotlib.figure import Figure
 
     w, h = left + grid_w + right, top + grid_h + bottom
@@ -927,7 +946,10 @@ def show(fig, dpi: int = 64):
 
 
 def layout_png(layout, **kwargs) -> bytes | None:
-    """PNG bytes of :func:`draw_layout` (None when the tensor is too large to draw)."""
+    """PNG bytes of :func:`draw_layout` (None when the tensor is too large to draw or
+    matplotlib is not installed, so Jupyter falls back to the other representations)."""
+    if not _have_matplotlib():
+        return None
     try:
         _check_size(layout)
     except LayoutError:
@@ -936,7 +958,10 @@ def layout_png(layout, **kwargs) -> bytes | None:
 
 
 def plan_png(plan, **kwargs) -> bytes | None:
-    """PNG bytes of :func:`draw_plan` (None when the tensor is too large to draw)."""
+    """PNG bytes of :func:`draw_plan` (None when the tensor is too large to draw or
+    matplotlib is not installed)."""
+    if not _have_matplotlib():
+        return None
     try:
         return _png_bytes(draw_plan(plan, **kwargs))
     except LayoutError:

@@ -194,7 +194,7 @@ SMALL = [
 ]
 
 
-SLOW_CASES = {3, 6}  # 11811 / 97155 candidate segments: minutes, run with -m slow
+SLOW_CASES = {1, 2, 3, 6}  # 2667..97155 candidate segments each: run with -m slow
 
 
 @pytest.mark.parametrize(

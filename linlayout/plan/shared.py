@@ -112,12 +112,10 @@ def design_shared(
     # vector extensions worth trying: none, the widest, and filling one 32-bit word
     word = _log2(32 // elem_bits) if elem_bits < 32 else 0
     fill = max(0, word - p)
-    # (the word-filling variants matter where one access is wider than the banks: wave64)
     configs = [(0, 0)]
-    wide = target.warp_size * elem_bits > target.num_banks * 32
-    for k in sorted(({ks, min(ks, fill)} if wide else {ks}) - {0}):
+    for k in sorted({ks, min(ks, fill)} - {0}):
         configs.append((k, 0))
-    for k in sorted(({kd, min(kd, fill)} if wide else {kd}) - {0}):
+    for k in sorted({kd, min(kd, fill)} - {0}):
         configs.append((0, k))
     units = _units(space)
     best = None

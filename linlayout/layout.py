@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain as _chain
 from typing import Any
 
 from . import _gf2
@@ -164,19 +165,27 @@ class LinearLayout:
         ({'lane': 4, 'warp': 2}, {'dim0': 8})
     """
 
-    __slots__ = ("_ins", "_bases", "_outs", "_outlog", "_rank", "_hash", "__weakref__")
+    __slots__ = (
+        "_ins", "_bases", "_outs", "_outlog", "_rank", "_hash", "_ap", "_flat", "_pos", "__weakref__"
+    )
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
     def _new(cls, ins, bases, outs, outlog) -> LinearLayout:
-        self = object.__new__(cls)
-        _set_ins(self, ins)
-        _set_bases(self, bases)
-        _set_outs(self, outs)
-        _set_outlog(self, outlog)
-        _set_rank(self, None)
-        _set_hash(self, None)
+        # Built as a _Builder (plain attribute sets), then given its real class: half
+        # the cost of six slot-descriptor calls, and every layout op ends here.
+        self = _object_new(_Builder)
+        self._ins = ins
+        self._bases = bases
+        self._outs = outs
+        self._outlog = outlog
+        self._rank = None
+        self._hash = None
+        self._ap = None  # apply() closure
+        self._flat = None  # flat bases + [0], for compose
+        self._pos = None  # unit-basis bit positions, for compose
+        self.__class__ = cls
         return self
 
     def __init__(self, *args, **kwargs):
@@ -500,6 +509,17 @@ class LinearLayout:
         >>> LinearLayout.identity("lane", 32, "dim0").apply(lane=5)
         {'dim0': 5}
         """
+        f = self._ap  # None, a call count, or (after _TABLE_AFTER calls) a table closure
+        if f is not None and f.__class__ is not int:
+            r = f(ins)
+            if r is not None:
+                return r
+        else:
+            _count_apply(self, f)
+        return self._apply_checked(ins)
+
+    def _apply_checked(self, ins: dict) -> dict[str, int]:
+        """``apply`` with full argument checking (LayoutError naming the bad argument)."""
         v = 0
         names = self._ins
         for name, x in ins.items():
@@ -550,20 +570,21 @@ class LinearLayout:
 
         self._check_table_size()
         flat = self._flat_bases()
-        n = len(flat)
-        dtype = np.uint64 if self.total_out_bits > 32 else np.uint32
-        t = np.empty(1 << n, dtype=dtype)
-        t[0] = 0
-        size = 1
-        for b in flat:
-            np.bitwise_xor(t[:size], dtype(b), out=t[size : 2 * size])
-            size *= 2
-        cols = np.empty((1 << n, len(self._outs)), dtype=np.int64)
+        n = len(self._outs)
+        # one row per out dim, filled by doubling (row[2^i : 2^(i+1)] = row[:2^i] ^ basis_i),
+        # returned transposed: shape (inputs, out dims)
+        out = np.empty((n, 1 << len(flat)), dtype=np.int64)
         o = 0
         for k, w in enumerate(self._outlog):
-            cols[:, k] = (t >> dtype(o)) & dtype((1 << w) - 1)
+            row = out[k]
+            row[0] = 0
+            mask = (1 << w) - 1
+            size = 1
+            for b in flat:
+                np.bitwise_xor(row[:size], (b >> o) & mask, out=row[size : 2 * size])
+                size *= 2
             o += w
-        return cols
+        return out.T
 
     def to_flat_table(self):
         """Like :meth:`to_table` but each output flattened to one int (first out dim most minor)."""
@@ -665,38 +686,35 @@ class LinearLayout:
         >>> (LinearLayout.identity("i", 4, "o") * LinearLayout.identity("i", 2, "o")).bases
         {'i': [[1], [2], [4]]}
         """
-        if not isinstance(other, LinearLayout):
-            raise LayoutError(f"other: expected a LinearLayout to multiply with, got {type(other).__name__}")
-        a, b = self, other
-        ins = supremum(a._ins, b._ins)
-        outs = supremum(a._outs, b._outs)
-        alog = dict(zip(a._outs, a._outlog))
-        blog = dict(zip(b._outs, b._outlog))
-        outlog = [alog.get(o, 0) + blog.get(o, 0) for o in outs]
-        if sum(outlog) > MAX_BITS:
-            raise LayoutError(f"other: the product has {sum(outlog)} output bits; at most {MAX_BITS}")
-        offs = dict(zip(outs, _offsets(outlog)))
-        ra = _make_repacker([(s, w, offs[o]) for o, s, w in zip(a._outs, _offsets(a._outlog), a._outlog)])
-        rb = _make_repacker(
-            [(s, w, offs[o] + alog.get(o, 0)) for o, s, w in zip(b._outs, _offsets(b._outlog), b._outlog)]
-        )
-        abases = dict(zip(a._ins, a._bases))
-        bbases = dict(zip(b._ins, b._bases))
+        if type(other) is not LinearLayout:
+            if not isinstance(other, LinearLayout):
+                raise LayoutError(
+                    f"other: expected a LinearLayout to multiply with, got {type(other).__name__}"
+                )
+        key = (self._ins, self._outs, self._outlog, other._ins, other._outs, other._outlog)
+        plan = _MUL_PLANS.get(key)
+        if plan is None:
+            plan = _mul_plan(self, other)
+            if len(_MUL_PLANS) >= 4096:
+                _MUL_PLANS.clear()
+            _MUL_PLANS[key] = plan
+        ins, outs, outlog, ra, rb, steps = plan
+        ab, bb = self._bases, other._bases
         res = []
         total = 0
-        for d in ins:
-            x = abases.get(d, ())
-            y = bbases.get(d, ())
-            if ra is not None:
-                x = tuple(ra(v) for v in x)
-            if rb is not None:
-                y = tuple(rb(v) for v in y)
-            t = tuple(x) + tuple(y)
-            total += len(t)
-            res.append(t)
+        for i, j in steps:
+            x = ab[i] if i >= 0 else ()
+            if ra is not None and x:
+                x = _repack_fields(x, ra)
+            if j >= 0:
+                y = bb[j]
+                if y:
+                    x = x + (_repack_fields(y, rb) if rb is not None else y)
+            total += len(x)
+            res.append(x)
         if total > MAX_BITS:
             raise LayoutError(f"other: the product has {total} input bits; at most {MAX_BITS}")
-        return LinearLayout._new(tuple(ins), tuple(res), tuple(outs), tuple(outlog))
+        return LinearLayout._new(ins, tuple(res), outs, outlog)
 
     def __rmul__(self, other: Any) -> LinearLayout:
         raise LayoutError(f"other: expected a LinearLayout to multiply with, got {type(other).__name__}")
@@ -710,14 +728,24 @@ class LinearLayout:
         >>> a.compose(b).bases
         {'x': [[2], [1]]}
         """
-        _check_layout(outer, "outer")
-        if set(self._outs) != set(outer._ins) or len(self._outs) != len(outer._ins):
-            raise LayoutError(
-                f"outer: its in-dims {list(outer._ins)} must be this layout's out-dims {list(self._outs)}"
-            )
-        if self._outs == outer._ins and all(len(b) == w for b, w in zip(outer._bases, self._outlog)):
-            m = outer._flat_bases()
+        if type(outer) is not LinearLayout:
+            _check_layout(outer, "outer")
+        if self._outs == outer._ins and tuple(map(len, outer._bases)) == self._outlog:
+            m = outer._flat
+            if m is None:
+                m = _flat_with_zero(outer)
+            pos = self._pos
+            if pos is None:
+                pos = _unit_positions(self)
+            if pos:  # every basis of self is 0 or one bit: compose is pure indexing
+                g = m.__getitem__
+                res = tuple([tuple(map(g, p)) for p in pos])
+                return LinearLayout._new(self._ins, res, outer._outs, outer._outlog)
         else:
+            if set(self._outs) != set(outer._ins) or len(self._outs) != len(outer._ins):
+                raise LayoutError(
+                    f"outer: its in-dims {list(outer._ins)} must be this layout's out-dims {list(self._outs)}"
+                )
             obases = dict(zip(outer._ins, outer._bases))
             m = []
             for o, w in zip(self._outs, self._outlog):
@@ -732,12 +760,15 @@ class LinearLayout:
         for bl in self._bases:
             nb = []
             for x in bl:
-                v = 0
-                while x:
-                    low = x & -x
-                    v ^= m[low.bit_length() - 1]
-                    x ^= low
-                nb.append(v)
+                if x & (x - 1):
+                    v = 0
+                    while x:
+                        low = x & -x
+                        v ^= m[low.bit_length() - 1]
+                        x ^= low
+                    nb.append(v)
+                else:
+                    nb.append(m[x.bit_length() - 1] if x else 0)
             res.append(tuple(nb))
         return LinearLayout._new(self._ins, tuple(res), outer._outs, outer._outlog)
 
@@ -745,90 +776,81 @@ class LinearLayout:
         """The layout ``C`` with ``outer(C(x)) == self(x)`` for every input (Triton
         ``invertAndCompose``): self's in-dims to outer's in-dims.
 
-        When ``outer`` is not injective the free variables are set to 0: the solution
-        uses only the pivot inputs of ``outer`` (each basis of outer, in-dims in order
-        and low bits first, that is independent of the earlier ones).  An in-dim both
-        layouts share with equal bases, whose output bits no other in-dim of either
-        layout touches, stays the identity (Triton 3.9.0's behaviour: equal ``warp`` or
-        ``block`` parts, and broadcast dims, map to themselves).  Raises LayoutError when
-        the image of self is not inside the image of outer.
+        As in Triton 3.9.0: an in-dim of both layouts whose bases are equal (ignoring
+        out-dim sizes) stays the identity when the output bits it reaches are reached by
+        no other in-dim of either layout (e.g. a broadcast ``warp``/``block``); every
+        other basis is solved with the free variables set to 0, i.e. using only the
+        pivot inputs of ``outer`` (each basis of outer, in-dims in order and low bits
+        first, that is independent of the earlier ones).  Raises LayoutError when the
+        image of self is not inside the image of outer.
 
         >>> l1 = LinearLayout.from_bases({"in1": [[2], [1], [4]]}, ["out"])
         >>> l2 = LinearLayout.from_bases({"in2": [[4], [1], [2]]}, ["out"])
         >>> l1.invert_and_compose(l2).bases
         {'in1': [[4], [2], [1]]}
         """
-        _check_layout(outer, "outer")
+        if type(outer) is not LinearLayout:
+            _check_layout(outer, "outer")
         B, A = self, outer
-        if set(B._outs) != set(A._outs) or len(B._outs) != len(A._outs):
-            raise LayoutError(
-                f"outer: its out-dims {list(A._outs)} must match this layout's out-dims {list(B._outs)}"
-            )
-        alog = dict(zip(A._outs, A._outlog))
-        for o, w in zip(B._outs, B._outlog):
-            if alog[o] < w:
-                raise LayoutError(
-                    f"outer: out-dim {o!r} has size {1 << alog[o]} in outer, smaller than {1 << w} here"
-                )
-        aoffs = dict(zip(A._outs, _offsets(A._outlog)))
-        boffs = _offsets(B._outlog)
-        rb = _make_repacker([(s, w, aoffs[o]) for o, s, w in zip(B._outs, boffs, B._outlog)])
-
-        # Identity dims (Triton 3.9.0's broadcasting heuristic, as the wheel behaves): an
-        # in-dim of both layouts with equal sublayouts whose output bits no other in-dim of
-        # either layout touches maps to itself (so equal warp/block parts stay put, and a
-        # broadcast dim is not collapsed onto its first element).
-        bmask = [0] * len(B._ins)
-        bpacked = []
-        for k, bbl in enumerate(B._bases):
-            pk = tuple(rb(v) for v in bbl) if rb else bbl
-            bpacked.append(pk)
-            for v in pk:
-                bmask[k] |= v
-        amask = [0] * len(A._ins)
-        for k, abl in enumerate(A._bases):
-            for v in abl:
-                amask[k] |= v
-        aidx = {d: k for k, d in enumerate(A._ins)}
-        identity = set()
-        for kb, d in enumerate(B._ins):
-            ka = aidx.get(d)
-            if ka is None or bpacked[kb] != A._bases[ka]:
-                continue
-            others = 0
-            for k, m in enumerate(amask):
-                if k != ka:
-                    others |= m
-            for k, m in enumerate(bmask):
-                if k != kb:
-                    others |= m
-            if not amask[ka] & others:
-                identity.add(d)
-
-        # C's out packing is A's in-dims in order (widths = A's in sizes), which is exactly
-        # the flat column index of A: a solution bit mask is C's packed basis.
-        coff = {}
-        pos = 0
-        for d, abl in zip(A._ins, A._bases):
-            coff[d] = pos
-            pos += len(abl)
-        ech = _gf2.Echelon(A._flat_bases())
+        ains, abases, bins, bbases = A._ins, A._bases, B._ins, B._bases
+        rb = _repack_outs_into(B, A)
+        if rb is not None:
+            bbases = tuple(tuple(rb(v) for v in bl) for bl in bbases)
+        ident = None
+        for d, bl in zip(bins, bbases):
+            if bl and d in ains:  # a shared dim without bases adds nothing either way
+                ident = _identity_dims(ains, abases, bins, bbases)
+                break
+        # Columns of outer (identity dims zeroed: never pivots).  C's packed basis is a
+        # bit mask over these columns, i.e. over outer's in-dims in order.
+        cols: list[int] = []
+        for d, bl in zip(ains, abases):
+            cols.extend((0,) * len(bl) if ident and d in ident else bl)
+        # Elimination: rows keyed by leading bit, with the combination of (pivot) columns.
+        rv: dict[int, int] = {}
+        rc: dict[int, int] = {}
+        bit = 1
+        for c in cols:
+            if c:
+                comb = bit
+                while True:
+                    hb = c.bit_length() - 1
+                    r = rv.get(hb)
+                    if r is None:
+                        rv[hb] = c
+                        rc[hb] = comb
+                        break
+                    c ^= r
+                    if not c:
+                        break
+                    comb ^= rc[hb]
+            bit <<= 1
         res = []
-        for d, pk in zip(B._ins, bpacked):
-            if d in identity:
-                res.append(tuple(1 << (coff[d] + j) for j in range(len(pk))))
+        for d, bl in zip(bins, bbases):
+            if ident and d in ident:
+                pos = 0
+                for e, abl in zip(ains, abases):
+                    if e == d:
+                        break
+                    pos += len(abl)
+                res.append(tuple(1 << (pos + j) for j in range(len(bl))))
                 continue
             nb = []
-            for v in pk:
-                x = ech.solve(v)
-                if x is None:
-                    raise LayoutError(
-                        f"outer: the image of this layout is not contained in the image of outer "
-                        f"(in-dim {d!r} reaches an output that outer never produces)"
-                    )
-                nb.append(x)
+            for t in bl:
+                comb = 0
+                while t:
+                    hb = t.bit_length() - 1
+                    r = rv.get(hb)
+                    if r is None:
+                        raise LayoutError(
+                            "outer: the image of this layout is not contained in the image of outer "
+                            f"(in-dim {d!r} reaches an output that outer never produces)"
+                        )
+                    t ^= r
+                    comb ^= rc[hb]
+                nb.append(comb)
             res.append(tuple(nb))
-        return LinearLayout._new(B._ins, tuple(res), A._ins, tuple(len(b) for b in A._bases))
+        return LinearLayout._new(bins, tuple(res), ains, tuple(len(b) for b in abases))
 
     def pseudo_invert(self) -> LinearLayout:
         """A right inverse on the image: ``self.compose``-able map out-dims -> in-dims
@@ -1196,6 +1218,18 @@ _set_outs = LinearLayout._outs.__set__
 _set_outlog = LinearLayout._outlog.__set__
 _set_rank = LinearLayout._rank.__set__
 _set_hash = LinearLayout._hash.__set__
+_set_ap = LinearLayout._ap.__set__
+_set_flat = LinearLayout._flat.__set__
+_set_pos = LinearLayout._pos.__set__
+_object_new = object.__new__
+
+
+class _Builder(LinearLayout):
+    """Mutable twin used only inside ``LinearLayout._new`` (same slots)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__  # both plain: attribute sets take CPython's fast slot
 
 
 def _rebuild(ins, bases, outs, outlog):
@@ -1269,6 +1303,192 @@ def _map_components(L: LinearLayout, new_log: Mapping[str, int]) -> LinearLayout
             nb.append(r)
         res.append(tuple(nb))
     return LinearLayout._new(L._ins, tuple(res), L._outs, outlog)
+
+
+# --------------------------------------------------------------------------- fast-path helpers
+
+# apply(): the first _TABLE_AFTER calls on a layout take the checked bit loop; then a layout
+# whose in-dims have at most 2 * _TABLE_BITS bits each gets a closure ``f(ins) -> dict |
+# None`` over lookup tables, one per in-dim (two, low and high bits, for in-dims of more
+# than _TABLE_BITS bits).  None means "not a plain valid call": the checked path decides.
+_TABLE_AFTER = 24
+_TABLE_BITS = 10
+
+
+def _out_fn(L: LinearLayout):
+    """packed out value -> {out_dim: component}."""
+    spec = tuple((n, o, (1 << w) - 1) for n, o, w in zip(L._outs, _offsets(L._outlog), L._outlog))
+    if len(spec) == 1:
+        ((n0, _, m0),) = spec
+        return lambda v: {n0: v & m0}
+    if len(spec) == 2:
+        (n0, _, m0), (n1, s1, m1) = spec
+        return lambda v: {n0: v & m0, n1: (v >> s1) & m1}
+    return lambda v: {n: (v >> s) & m for n, s, m in spec}
+
+
+def _count_apply(L: LinearLayout, count: int | None) -> None:
+    """Count ``apply`` calls; at _TABLE_AFTER, install the table closure when every
+    in-dim has at most 2 * _TABLE_BITS bits (larger layouts keep the checked path)."""
+    n = 1 if count is None else count + 1
+    if n < _TABLE_AFTER:
+        _set_ap(L, n)
+    elif n == _TABLE_AFTER:
+        if all(len(bl) <= 2 * _TABLE_BITS for bl in L._bases):
+            _set_ap(L, _table_applier(dict(zip(L._ins, L._bases)), _out_fn(L)))
+        else:
+            _set_ap(L, n)
+
+
+def _xor_table(bl) -> list[int]:
+    t = [0]
+    for b in bl:
+        t += [v ^ b for v in t]
+    return t  # t[2**i] is basis i
+
+
+def _table_applier(bases: dict, out):
+    small = {}  # in-dim -> table of all its inputs
+    big = {}  # in-dim -> (size, table of the low _TABLE_BITS bits, table of the rest)
+    for name, bl in bases.items():
+        if len(bl) <= _TABLE_BITS:
+            small[name] = _xor_table(bl)
+        else:
+            big[name] = (1 << len(bl), _xor_table(bl[:_TABLE_BITS]), _xor_table(bl[_TABLE_BITS:]))
+    get = small.get
+    get_big = big.get
+    low_mask = (1 << _TABLE_BITS) - 1
+
+    def by_table(ins):
+        v = 0
+        for name, x in ins.items():
+            t = get(name)
+            if t is None or x.__class__ is not int or x < 0:
+                b = get_big(name)
+                if b is None or x.__class__ is not int or x < 0 or x >= b[0]:
+                    return None
+                v ^= b[1][x & low_mask] ^ b[2][x >> _TABLE_BITS]
+                continue
+            try:
+                v ^= t[x]
+            except IndexError:
+                return None
+        return out(v)
+
+    return by_table
+
+
+def _flat_with_zero(L: LinearLayout) -> list[int]:
+    """All bases in order, then a 0 (index -1: the image of a zero basis); cached."""
+    m = list(_chain(*L._bases))
+    m.append(0)
+    _set_flat(L, m)
+    return m
+
+
+_BIT_INDEX = {1 << i: i for i in range(MAX_BITS + 1)}
+_BIT_INDEX[0] = -1
+
+
+def _unit_positions(L: LinearLayout):
+    """Per in-dim, the bit index of each basis (-1 for a zero basis), or False when some
+    basis has more than one bit; cached."""
+    get = _BIT_INDEX.get
+    pos = tuple([tuple(map(get, bl)) for bl in L._bases])
+    res = False if any(None in p for p in pos) else pos
+    _set_pos(L, res)
+    return res
+
+
+def _repack_outs_into(B: LinearLayout, A: LinearLayout):
+    """For ``B.invert_and_compose(A)``: check the out dims and return a function moving
+    B's packed out values into A's packing (None when the packings agree)."""
+    bouts, aouts = B._outs, A._outs
+    if bouts == aouts and B._outlog == A._outlog:
+        return None
+    if len(bouts) != len(aouts) or set(bouts) != set(aouts):
+        raise LayoutError(
+            f"outer: its out-dims {list(aouts)} must match this layout's out-dims {list(bouts)}"
+        )
+    alog = dict(zip(aouts, A._outlog))
+    for o, w in zip(bouts, B._outlog):
+        if alog[o] < w:
+            raise LayoutError(
+                f"outer: out-dim {o!r} has size {1 << alog[o]} in outer, smaller than {1 << w} here"
+            )
+    aoffs = dict(zip(aouts, _offsets(A._outlog)))
+    return _make_repacker([(s, w, aoffs[o]) for o, s, w in zip(bouts, _offsets(B._outlog), B._outlog)])
+
+
+def _identity_dims(ains, abases, bins, bbases) -> set[str]:
+    """Triton 3.9.0's identity dims of ``B.invert_and_compose(A)`` (bases already in A's
+    out packing): in-dims of both with equal bases whose output bits (OR of the bases)
+    meet no other in-dim's output bits, in either layout."""
+    amap = dict(zip(ains, abases))
+    cand = [d for d, bl in zip(bins, bbases) if amap.get(d) == bl]
+    out: set[str] = set()
+    if not cand:
+        return out
+    masks = []
+    for names, bases in ((ains, abases), (bins, bbases)):
+        for d, bl in zip(names, bases):
+            m = 0
+            for v in bl:
+                m |= v
+            masks.append((d, m))
+    for d in cand:
+        mine = others = 0
+        for e, m in masks:
+            if e == d:
+                mine |= m
+            else:
+                others |= m
+        if mine & others == 0:
+            out.add(d)
+    return out
+
+
+# __mul__: the dim bookkeeping depends only on the dims of both operands; cache it.
+_MUL_PLANS: dict[tuple, tuple] = {}
+
+
+def _mul_plan(a: LinearLayout, b: LinearLayout) -> tuple:
+    ins = tuple(supremum(a._ins, b._ins))
+    outs = tuple(supremum(a._outs, b._outs))
+    alog = dict(zip(a._outs, a._outlog))
+    blog = dict(zip(b._outs, b._outlog))
+    outlog = tuple(alog.get(o, 0) + blog.get(o, 0) for o in outs)
+    if sum(outlog) > MAX_BITS:
+        raise LayoutError(f"other: the product has {sum(outlog)} output bits; at most {MAX_BITS}")
+    offs = dict(zip(outs, _offsets(outlog)))
+    ra = [(s, (1 << w) - 1, offs[o]) for o, s, w in zip(a._outs, _offsets(a._outlog), a._outlog) if w]
+    rb = [
+        (s, (1 << w) - 1, offs[o] + alog.get(o, 0))
+        for o, s, w in zip(b._outs, _offsets(b._outlog), b._outlog)
+        if w
+    ]
+    aidx = {d: k for k, d in enumerate(a._ins)}
+    bidx = {d: k for k, d in enumerate(b._ins)}
+    steps = tuple((aidx.get(d, -1), bidx.get(d, -1)) for d in ins)
+    return (
+        ins,
+        outs,
+        outlog,
+        None if all(s == d for s, _, d in ra) else tuple(ra),
+        None if all(s == d for s, _, d in rb) else tuple(rb),
+        steps,
+    )
+
+
+def _repack_fields(bl: tuple[int, ...], spec: tuple[tuple[int, int, int], ...]) -> tuple[int, ...]:
+    out = []
+    for v in bl:
+        r = 0
+        if v:
+            for s, m, d in spec:
+                r |= ((v >> s) & m) << d
+        out.append(r)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- layout utilities

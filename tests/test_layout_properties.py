@@ -610,3 +610,43 @@ def test_bad_inputs_raise_layout_error_only(L, other, x, data):
         assert str(e), f"{name}: empty LayoutError message"
     except Exception as e:  # noqa: BLE001 - the point: nothing but LayoutError escapes
         raise AssertionError(f"{name}({x!r}) raised {type(e).__name__}: {e}") from e
+
+
+# ------------------------------------------------------------------ cached fast paths
+
+
+@FEWER
+@given(layouts(max_bits=12), st.data())
+def test_apply_fast_paths_agree(L, data):
+    """apply() switches from a bit loop to lookup tables after repeated use; every path
+    must give to_table's answer and keep rejecting bad input with LayoutError."""
+    assume(L.in_dims)
+    table = L.to_table()
+    names = list(L.in_dims)
+    for _ in range(40):  # past the table threshold
+        p = {n: data.draw(st.integers(0, L.in_dims[n] - 1)) for n in names}
+        row = 0
+        sh = 0
+        for n in names:
+            row |= p[n] << sh
+            sh += L.in_dims[n].bit_length() - 1
+        assert list(L.apply(**p).values()) == list(table[row])
+        assert L(**p) == L.apply(**p)
+    name = names[0]
+    for bad in (-1, L.in_dims[name], 1.0, True, "1", None):
+        with pytest.raises(LayoutError):
+            L.apply(**{name: bad})
+    with pytest.raises(LayoutError):
+        L.apply(**{"not_a_dim": 0})
+
+
+@FEWER
+@given(composable())
+def test_compose_repeated_uses_cached_data(ab):
+    a, b = ab
+    first = a.compose(b)
+    again = a.compose(b)  # second call reuses cached per-layout data
+    assert first == again
+    fresh_a = LinearLayout.from_bases(a.bases, list(a.out_dims.items()), require_surjective=False)
+    fresh_b = LinearLayout.from_bases(b.bases, list(b.out_dims.items()), require_surjective=False)
+    assert fresh_a.compose(fresh_b) == first

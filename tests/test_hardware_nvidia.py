@@ -145,7 +145,9 @@ def test_stored_cases_python(family: str) -> None:
             want = expected_layout(case["bases"], case["shape"])
             got = desc.to_linear_layout(case["shape"])
             n += 1
-            if not got.is_surjective():
+            # Triton shrinks a swizzled warp basis component by zeroing it whole, so a
+            # generic_linear on a smaller shape can miss elements (as Triton's own answer does)
+            if family != "generic_linear" and not got.is_surjective():
                 failures.append(f"{lay['id']} {case['shape']}: not surjective")
             if got != want:
                 failures.append(f"{lay['id']} {lay['text']} {case['shape']}:{_diff(got, want)}")

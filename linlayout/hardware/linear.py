@@ -230,8 +230,12 @@ class DistributedLinearLayout(HardwareLayout):
 @triton_attr("ttg.generic_linear")
 @dataclass(frozen=True, repr=False)
 class GenericLinearLayout(DistributedLinearLayout):
-    """``#ttg.generic_linear``: like ``#ttg.linear`` but bases may be swizzled
-    (several bits set, or dependent); the layout must still be surjective."""
+    """``#ttg.generic_linear``: like ``#ttg.linear`` but warp bases may be swizzled
+    (several bits set, or dependent); the layout must still be surjective on its own shape.
+
+    On a smaller shape a swizzled component that no longer fits is zeroed whole (Triton's
+    ``ensureLayoutNotLargerThan``), so the fitted layout may miss elements, exactly as
+    Triton's does."""
 
 
 def distributed_from_linear_layout(layout: LinearLayout) -> DistributedLinearLayout:

@@ -456,8 +456,10 @@ class TmaCopy:
         """Destination bytes one message covers (``bytes_per_message`` plus row padding)."""
         return self.bytes_per_message // (self.box_shape[-1] * self.element_bytes) * self.row_pitch_bytes
 
-    def _coords_of_address(self, b: int) -> list[int] | None:
+    def _coords_of_address(self, b: int, mbases: list | None = None) -> list[int] | None:
         """Tile coordinates of destination byte ``b`` (``None`` for padding)."""
+        if mbases is None:
+            mbases = self.messages().bases["message"]
         u = _swizzle_address(b, tma_swizzle_bits(self.swizzle))
         m, w = divmod(u, self.smem_bytes_per_message)
         row, col = divmod(w, self.row_pitch_bytes)
@@ -465,7 +467,7 @@ class TmaCopy:
         if col >= inner:
             return None
         coord = _unravel(row * self.box_shape[-1] + col // self.element_bytes, self.box_shape)
-        for j, v in enumerate(self.messages().bases["message"]):
+        for j, v in enumerate(mbases):
             if m >> j & 1:
                 coord = [a ^ c for a, c in zip(coord, v)]
         return coord
@@ -474,7 +476,10 @@ class TmaCopy:
         """The destination offsets (elements) that hold data; the others are row padding."""
         eb = self.element_bytes
         n = self.smem_bytes_per_message * self.message_count // eb
-        return [o for o in range(n) if self._coords_of_address(o * eb) is not None]
+        if self.row_pitch_bytes == self.box_shape[-1] * eb:
+            return list(range(n))
+        mb = self.messages().bases["message"]
+        return [o for o in range(n) if self._coords_of_address(o * eb, mb) is not None]
 
     def smem_layout(self) -> LinearLayout:
         """``offset, block -> dim0..`` for the whole tile.  ``block`` spans the
@@ -492,6 +497,7 @@ class TmaCopy:
         bits = tma_swizzle_bits(self.swizzle)
         n = self.smem_bytes_per_message * self.message_count // eb
         inner = self.box_shape[-1] * eb
+        mbases = self.messages().bases["message"]
         bases = []
         for i in range(_log2(n)):
             u = _swizzle_address(eb << i, bits)
@@ -501,7 +507,7 @@ class TmaCopy:
             m, w = divmod(u - u % pitch + col, self.smem_bytes_per_message)
             row, col = divmod(w, pitch)
             coord = _unravel(row * self.box_shape[-1] + col // eb, self.box_shape)
-            for j, v in enumerate(self.messages().bases["message"]):
+            for j, v in enumerate(mbases):
                 if m >> j & 1:
                     coord = [a ^ c for a, c in zip(coord, v)]
             bases.append(coord)
@@ -582,7 +588,6 @@ class TdmCopy:
     cga_bases: tuple[tuple[int, ...], ...] = field(default=())
 
     def __post_init__(self) -> None:
-        from .hardware.amd_shared import PaddedSharedLayout
         from .hardware.shared import SwizzledSharedLayout
 
         set_ = object.__setattr__
@@ -622,7 +627,7 @@ class TdmCopy:
                     f"shared_layout: TDM needs max_phase == 1 and order {list(row_major)}, got max_phase "
                     f"{sl.max_phase} and order {list(sl.order)}",
                 )
-        elif not isinstance(sl, PaddedSharedLayout):
+        elif type(sl).__name__ != "PaddedSharedLayout":  # amd_shared's class (not imported: optional)
             raise _err(
                 "TDM-LAYOUT",
                 f"shared_layout: expected a SwizzledSharedLayout or PaddedSharedLayout, got {sl!r}",
@@ -893,7 +898,10 @@ def plan_copy(
     nblock_zero = sum(1 for v in smem_layout.bases.get("block", []) if not any(v))
     notes: list[str] = []
     if t.is_nvidia and t.max_cluster_size > 1 and rank <= 5:
-        for sw, box, q in _tma_candidates(smem_layout, elem_bits, order):
+        cands = sorted(
+            _tma_candidates(smem_layout, elem_bits, order), key=lambda c: (len(c[2].bases["offset"]), -c[0])
+        )
+        for sw, box, q in cands[:1]:
             msgs = LinearLayout.from_bases(
                 {"message": [[c * b for c, b in zip(v, box)] for v in q.bases["offset"]]},
                 list(zip(outs, shape)),
@@ -965,11 +973,19 @@ def _plan_threads(tile: LinearLayout, smem: LinearLayout, t, elem_bits: int, ord
     treg = T.bases["register"]
     v = 0
     ci = outs.index(contig)
+    others = [(b[0], t[ci]) for d in ins if d != "register" for b, t in zip(cvt.bases[d], T.bases[d])]
+
+    def aligned(k: int) -> bool:
+        """Every other index bit keeps offsets and global columns 2^k-aligned."""
+        rest = others + [(regs[j][0], treg[j][ci]) for j in range(k, len(regs))]
+        return all(o % (1 << k) == 0 and c % (1 << k) == 0 for o, c in rest)
+
     while (
         v < len(regs)
         and regs[v] == [1 << v]
         and treg[v] == [(1 << v) if k == ci else 0 for k in range(len(outs))]
         and (eb << (v + 1)) <= 16
+        and aligned(v + 1)
     ):
         v += 1
     vec = 1 << v

@@ -26,9 +26,10 @@ __version__ = "0.1.0"
 _GROUPS: dict[str, tuple[str, ...]] = {
     "linlayout.targets": ("Target", "get_target"),
     # hardware generators (one description class per Triton family)
-    "linlayout.hardware.blocked": ("BlockedLayout", "SliceLayout"),
-    "linlayout.hardware.linear": ("DistributedLinearLayout", "GenericLinearLayout"),
-    "linlayout.hardware.nvidia": ("NVMMADistributedLayout", "DotOperandLayout"),
+    "linlayout.hardware.blocked": ("BlockedLayout", "SliceLayout", "blocked", "slice_layout", "expand_dims"),
+    "linlayout.hardware.linear": ("DistributedLinearLayout", "GenericLinearLayout", "linear_layout"),
+    "linlayout.hardware.cga": ("cga_from_split_params", "combine_cta_cga_with_shape"),
+    "linlayout.hardware.nvidia": ("NVMMADistributedLayout", "DotOperandLayout", "nvidia_mma", "dot_operand"),
     "linlayout.hardware.shared": ("SwizzledSharedLayout", "NVMMASharedLayout", "SharedLinearLayout"),
     "linlayout.hardware.tmem": (
         "TensorMemoryLayout",

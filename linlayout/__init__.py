@@ -30,11 +30,19 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "linlayout.hardware.linear": ("DistributedLinearLayout", "GenericLinearLayout", "linear_layout"),
     "linlayout.hardware.cga": ("cga_from_split_params", "combine_cta_cga_with_shape"),
     "linlayout.hardware.nvidia": ("NVMMADistributedLayout", "DotOperandLayout", "nvidia_mma", "dot_operand"),
-    "linlayout.hardware.shared": ("SwizzledSharedLayout", "NVMMASharedLayout", "SharedLinearLayout"),
+    "linlayout.hardware.shared": (
+        "SwizzledSharedLayout",
+        "NVMMASharedLayout",
+        "SharedLinearLayout",
+        "swizzled_shared_layout",
+        "nvmma_shared_layout",
+        "shared_linear_layout",
+    ),
     "linlayout.hardware.tmem": (
         "TensorMemoryLayout",
         "TensorMemoryScalesLayout",
         "tmem_reg_layout",
+        "tmem_tile_layout",
         "sm120_scale_layout",
     ),
     "linlayout.hardware.amd": (
@@ -53,7 +61,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "cdna4_padded_shared_layout",
         "tdm_message_layout",
     ),
-    "linlayout.hardware.ldmatrix": ("ldmatrix_fragment", "ldmatrix_tile"),
+    "linlayout.hardware.ldmatrix": ("ldmatrix_fragment", "ldmatrix_tile", "divide_by_ldmatrix_tile"),
     # interop
     "linlayout.triton.attrs": ("from_triton", "parse_attr"),
     "linlayout.triton.emit": ("to_triton", "to_gluon"),

@@ -100,3 +100,27 @@ def test_transpose_uses_ldmatrix_or_vectors():
     np.testing.assert_array_equal(p.run(tables(a)), tables(b))
     st_ = p.steps[0]
     assert st_.vec * 16 == 128  # the store keeps src's 8 contiguous halves
+
+
+def test_ldmatrix_stmatrix_annotations_match_their_tiles():
+    """Where a step says ldmatrix/stmatrix (non-transposed, 16-bit), its offsets really divide
+    by the tile: register bit 0 and lane bits 0, 1 fill one 16-byte row, the rest is
+    row-aligned."""
+    shape = [64, 64]
+    a = BlockedLayout([1, 8], [8, 4], [4, 1], [1, 0]).to_linear_layout(shape)
+    b = BlockedLayout([1, 1], [1, 32], [4, 1], [1, 0]).to_linear_layout(shape)
+    seen = 0
+    for src, dst in ((a, b), (b, a)):
+        p = plan_conversion(src, dst, "sm_90", elem_bits=16)
+        np.testing.assert_array_equal(execute(p, tables(src)), tables(dst))
+        for s in p.steps:
+            name = getattr(s, "instruction", None) or ""
+            if "matrix" not in name or "trans" in name:
+                continue
+            seen += 1
+            off = np.asarray(s.offset)
+            lanes = np.arange(off.shape[1])[None, :, None]
+            regs = np.arange(off.shape[2])[None, None, :]
+            valid = off >= 0
+            assert ((off & 7) == (((lanes & 3) << 1) | (regs & 1)))[valid].all()
+    assert seen >= 1

@@ -144,7 +144,10 @@ def design_shared(
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
-        c = shared_cost(model, wf, n_store + n_load, rounds, warp_sync)
+        # ld/stmatrix.x4 issue one instruction for four 32-bit vectors
+        i_store = -(-n_store // 4) if _matrix_tile(sw, src, target, elem_bits, True) else n_store
+        i_load = -(-n_load // 4) if _matrix_tile(sw, dst, target, elem_bits, False) else n_load
+        c = shared_cost(model, wf, i_store + i_load, rounds, warp_sync)
         d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c, permute)
         if best is None or c < best.cost:
             best = d
@@ -175,6 +178,29 @@ def projector(space: list[int], block: tuple):
     return proj
 
 
+def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> bool:
+    """Whether the scratch starts with the side's ldmatrix/stmatrix tile: a 32-bit register
+    pair, then lane bits 0 and 1 (one 16-byte row)."""
+    if not target.is_nvidia or elem_bits != 16 or len(side.lane) < 2 or not side.reg:
+        return False
+    if not target.has("stmatrix" if store else "ldmatrix"):
+        return False
+    vbits = sw.store_vec_bits if store else sw.load_vec_bits
+    if vbits != 1 or sw.columns[:3] != [side.reg[0], side.lane[0], side.lane[1]]:
+        return False
+    cs = Span(sw.columns)
+    mask = (1 << sw.offset_bits) - 1
+
+    def co(v: int) -> int:
+        c = cs.express(v) if v else 0
+        return -1 if c is None else c & mask
+
+    cr, cl, cw = ([co(v) for v in bases] for bases in (side.reg, side.lane, side.warp))
+    if -1 in cr + cl + cw:
+        return False
+    return matrix_instruction(cr, cl, cw, elem_bits, store, target) is not None
+
+
 def _warp_local(src: Flat, dst: Flat) -> bool:
     """Every element a warp loads was stored by the same warp (no warp bits cross)."""
     ws = Span([v for v in src.reg + src.lane if v])
@@ -183,12 +209,12 @@ def _warp_local(src: Flat, dst: Flat) -> bool:
 
 def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int) -> list[int]:
     """Put the side's first two lane images right above a 32-bit vector so that ldmatrix /
-    stmatrix tiles divide the scratch (NVIDIA, 16-bit)."""
+    stmatrix tiles divide the scratch (NVIDIA, 16-bit); ``vs``/``vd`` are vector bits."""
     if not target.is_nvidia or elem_bits != 16:
         return []
-    if vd * elem_bits == 32 and target.has("ldmatrix") and len(dst.lane) >= 2:
+    if (elem_bits << vd) == 32 and target.has("ldmatrix") and len(dst.lane) >= 2:
         return [dst.lane[0], dst.lane[1]]
-    if vs * elem_bits == 32 and target.has("stmatrix") and len(src.lane) >= 2:
+    if (elem_bits << vs) == 32 and target.has("stmatrix") and len(src.lane) >= 2:
         return [src.lane[0], src.lane[1]]
     return []
 

@@ -207,6 +207,15 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
     return best_wf, best_n
 
 
+def _issued(step, groups: int) -> int:
+    """Instructions issued for ``groups`` vector groups: ``ldmatrix/stmatrix.xN`` moves N
+    32-bit registers per lane at once."""
+    import re
+
+    m = re.search(r"matrix\.x(\d)", step.instruction or "")
+    return -(-groups // int(m.group(1))) if m else groups
+
+
 def plan_metrics(plan) -> dict:
     """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
     import numpy as np
@@ -236,11 +245,11 @@ def plan_metrics(plan) -> dict:
         elif isinstance(step, SharedStore):
             a, n = step_wavefronts(step.offset, step.vec, plan, step.block, step.regs)
             wf += a
-            ninstr += n
+            ninstr += _issued(step, n)
         elif isinstance(step, SharedLoad):
             a, n = step_wavefronts(step.offset, step.vec, plan, regs=step.regs)
             wf += a
-            ninstr += n
+            ninstr += _issued(step, n)
             codes[:, :] = -2
     post = 0
     for r in range(plan.dst_regs):

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_stored_case_counts():
     assert len(DATA["tma_box"]) == 228 and len(DATA["tma_tile"]) == 64 and len(DATA["tdm_shared"]) == 54
+    assert len(DATA["tdm_compiled"]) == 28
 
 
 def test_tma_box_equals_triton_nvmma():
@@ -69,6 +70,24 @@ def test_tdm_shared_equals_triton():
             global_shape=c["block"], box_shape=c["block"], element_bitwidth=c["bits"], shared_layout=sl
         )
         assert t.smem_layout().bases["offset"] == c["offset"], c
+
+
+def test_tdm_compiled_warp_tiles_equal_triton():
+    """Triton 3.9.0's gfx1250 lowering (LLVM IR of a compiled tdm.async_load): one
+    tensor_load_to_lds per warp, each moving TdmCopy.warp_box."""
+    cases = DATA["tdm_compiled"]
+    assert len(cases) == 28
+    for c in cases:
+        t = TdmCopy(
+            global_shape=[4 * x for x in c["block"]],
+            box_shape=c["block"],
+            element_bitwidth=16,
+            num_warps=c["num_warps"],
+            warp_used_hint=c["hint"] or None,
+        )
+        assert c["loads_per_warp"] == 1
+        assert t.warp_box == [c["tile_rows"], c["tile_cols"]], c
+        assert t.message_count == t.active_warps
 
 
 def test_hardware_results_recorded():

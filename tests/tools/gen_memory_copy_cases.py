@@ -15,19 +15,91 @@ Writes ``tests/data/triton_tma_cases.json``:
   compared with ``TdmCopy(...).smem_layout()``.
 
 Triton 3.9.0 does not expose ``getTDMLinearLayout`` (the message/warp layout) to Python
-and the padded TDM layouts have no linear layout there, so those are not stored.
+and the padded TDM layouts have no linear layout there.  Instead ``tdm_compiled`` compiles
+a Gluon ``tdm.async_load`` kernel for ``hip:gfx1250`` (no GPU needed) and reads from the
+LLVM IR how many ``llvm.amdgcn.tensor.load.to.lds`` each warp issues and the per-warp tile
+(descriptor group 1: element 4 = tile rows, element 3 bits 16.. = tile columns); compared
+with ``TdmCopy.warp_box`` and ``message_count``.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import re
 from pathlib import Path
 
 import triton.experimental.gluon.language as ttgl
 from triton._C.libtriton import amd, gluon_ir, ir, nvidia  # noqa: F401
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "triton_tma_cases.json"
+
+
+def _tdm_kernel():
+    from triton.experimental import gluon
+    from triton.experimental.gluon.language.amd.gfx1250 import tdm
+
+    @gluon.jit
+    def tdm_copy(a_ptr, M, N, BM: ttgl.constexpr, BN: ttgl.constexpr, HINT: ttgl.constexpr):
+        layout: ttgl.constexpr = ttgl.SwizzledSharedLayout(1, 1, 1, [1, 0])
+        desc = tdm.make_tensor_descriptor(a_ptr, [M, N], [N, 1], [BM, BN], layout)
+        smem = ttgl.allocate_shared_memory(a_ptr.dtype.element_ty, [BM, BN], layout)
+        if HINT == 0:
+            tdm.async_load(desc, [0, 0], smem)
+        else:
+            tdm.async_load(desc, [0, 0], smem, warp_used_hint=HINT)
+        tdm.async_wait(0)
+
+    return tdm_copy
+
+
+def tdm_compiled() -> list[dict]:
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.experimental.gluon._runtime import GluonASTSource
+
+    os.environ.setdefault("TRITON_DEFAULT_FP_FUSION", "1")
+    kern = _tdm_kernel()
+    sig = {
+        "a_ptr": "*fp16",
+        "M": "i32",
+        "N": "i32",
+        "BM": "constexpr",
+        "BN": "constexpr",
+        "HINT": "constexpr",
+    }
+    out = []
+    grid = [
+        (bm, bn, w, 0)
+        for bm, bn in ((64, 64), (2, 64), (16, 128), (1, 256), (128, 32), (4, 16))
+        for w in (1, 2, 4, 8)
+    ]
+    grid += [(64, 64, 8, 0b00001111), (64, 64, 8, 0b11110000), (64, 64, 8, 0b01010101), (32, 64, 4, 0b0011)]
+    for bm, bn, w, hint in grid:
+        src = GluonASTSource(fn=kern, signature=sig, constexprs={"BM": bm, "BN": bn, "HINT": hint})
+        ck = triton.compile(src, target=GPUTarget("hip", "gfx1250", 32), options={"num_warps": w})
+        llir = ck.asm["llir"]
+        loads = llir.count("call void @llvm.amdgcn.tensor.load.to.lds(")
+        g1 = re.search(
+            r"insertelement <8 x i32> <i32 \d+, i32 poison, i32 poison, i32 poison, i32 (\d+),", llir
+        )
+        e3 = re.search(r"insertelement <8 x i32> %\d+, i32 (%\d+), i64 3", llir)
+        cols = None
+        if e3:
+            m = re.search(re.escape(e3.group(1)) + r" = or disjoint i32 %\d+, (\d+)", llir)
+            cols = int(m.group(1)) >> 16 if m else None
+        out.append(
+            {
+                "block": [bm, bn],
+                "num_warps": w,
+                "hint": hint,
+                "loads_per_warp": loads,
+                "tile_rows": int(g1.group(1)) if g1 else None,
+                "tile_cols": cols,
+            }
+        )
+    return out
 
 
 def main() -> None:
@@ -77,9 +149,18 @@ def main() -> None:
                 "offset": b.to_linear_layout(L._to_ir(b), shape).offset_bases,
             }
         )
-    data = {"triton": "3.9.0", "tma_box": boxes, "tma_tile": tiles, "tdm_shared": tdm}
+    data = {
+        "triton": "3.9.0",
+        "tma_box": boxes,
+        "tma_tile": tiles,
+        "tdm_shared": tdm,
+        "tdm_compiled": tdm_compiled(),
+    }
     OUT.write_text(json.dumps(data, separators=(",", ":")))
-    print(f"{len(boxes)} box, {len(tiles)} tile, {len(tdm)} tdm cases -> {OUT}")
+    print(
+        f"{len(boxes)} box, {len(tiles)} tile, {len(tdm)} tdm, "
+        f"{len(data['tdm_compiled'])} compiled cases -> {OUT}"
+    )
 
 
 if __name__ == "__main__":

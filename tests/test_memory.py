@@ -77,6 +77,7 @@ def test_tdm_compiled_warp_tiles_equal_triton():
     tensor_load_to_lds per warp, each moving TdmCopy.warp_box."""
     cases = DATA["tdm_compiled"]
     assert len(cases) == 28
+    checked = 0
     for c in cases:
         t = TdmCopy(
             global_shape=[4 * x for x in c["block"]],
@@ -88,6 +89,20 @@ def test_tdm_compiled_warp_tiles_equal_triton():
         assert c["loads_per_warp"] == 1
         assert t.warp_box == [c["tile_rows"], c["tile_cols"]], c
         assert t.message_count == t.active_warps
+        # which warp writes where: the LDS byte offset Triton computes for each warp
+        hint = c["hint"] or (1 << c["num_warps"]) - 1
+        assert [bool(a) for a in c["active"]] == [bool(hint >> w & 1) for w in range(c["num_warps"])]
+        i0 = (hint & -hint).bit_length() - 1
+        bits = t._warp_bits()
+        M = t.messages()
+        for w, (lds, act) in enumerate(zip(c["lds_bytes"], c["active"])):
+            if not act or lds is None:
+                continue
+            i = sum(1 << k for k, b in enumerate(bits) if (w ^ i0) >> b & 1)
+            o = M.apply(message=i)
+            assert lds == (o["dim0"] * c["block"][1] + o["dim1"]) * 2, (c, w)
+        checked += sum(1 for lds, a in zip(c["lds_bytes"], c["active"]) if a and lds is not None)
+    assert checked >= 90
 
 
 def test_hardware_results_recorded():

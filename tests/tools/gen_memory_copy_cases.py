@@ -54,6 +54,80 @@ def _tdm_kernel():
     return tdm_copy
 
 
+_GEP_SIZE = {"i8": 1, "i16": 2, "half": 2, "bfloat": 2, "i32": 4, "float": 4}
+
+
+def _llir_eval(llir: str, target: str, wave: int) -> int | None:
+    """Evaluate the scalar integer chain that defines ``target`` in LLVM IR for one wave id
+    (``@global_smem`` = 0).  Only the handful of ops the TDM lowering emits; None otherwise."""
+    defs = {}
+    for line in llir.splitlines():
+        m = re.match(r"\s*(%[\w.]+) = (.*?)(?:, !dbg !\d+)?$", line)
+        if m:
+            defs[m.group(1)] = m.group(2)
+    memo: dict[str, int | None] = {}
+
+    def val(tok: str) -> int | None:
+        tok = tok.strip()
+        if tok == "@global_smem":
+            return 0
+        if re.fullmatch(r"-?\d+", tok):
+            return int(tok)
+        if tok not in defs:
+            return None
+        if tok not in memo:
+            memo[tok] = ev(defs[tok])
+        return memo[tok]
+
+    def ev(rhs: str) -> int | None:
+        if "@llvm.amdgcn.wave.id()" in rhs:
+            return wave
+        m = re.match(r"tail call i(\d+) @llvm\.bitreverse\.i\d+\(i\d+ (\S+)\)$", rhs)
+        if m:
+            a, bits = val(m.group(2)), int(m.group(1))
+            return None if a is None else int(format(a, f"0{bits}b")[::-1], 2)
+        m = re.match(
+            r"(and|or disjoint|or|xor|add(?: nuw)?(?: nsw)?|sub(?: nuw)?(?: nsw)?|mul(?: nuw)?(?: nsw)?|"
+            r"shl(?: nuw)?(?: nsw)?|lshr(?: exact)?) i(\d+) (\S+), (\S+)$",
+            rhs,
+        )
+        if m:
+            a, b = val(m.group(3)), val(m.group(4))
+            if a is None or b is None:
+                return None
+            op, bits = m.group(1).split()[0], int(m.group(2))
+            r = {
+                "and": a & b,
+                "or": a | b,
+                "xor": a ^ b,
+                "add": a + b,
+                "sub": a - b,
+                "mul": a * b,
+                "shl": a << b,
+                "lshr": a >> b,
+            }[op]
+            return r & ((1 << bits) - 1)
+        m = re.match(r"(?:zext|trunc)(?: nneg| nuw)? i\d+ (\S+) to i(\d+)$", rhs)
+        if m:
+            a = val(m.group(1))
+            return None if a is None else a & ((1 << int(m.group(2))) - 1)
+        m = re.match(r"ptrtoint ptr addrspace\(3\) (\S+) to i32$", rhs)
+        if m:
+            return val(m.group(1))
+        m = re.match(
+            r"getelementptr (?:inbounds )?(?:nuw )?(\[(\d+) x (\w+)\]|\w+), ptr addrspace\(3\) (\S+), "
+            r"i32 (\S+)$",
+            rhs,
+        )
+        if m:
+            size = int(m.group(2)) * _GEP_SIZE[m.group(3)] if m.group(2) else _GEP_SIZE.get(m.group(1))
+            base, idx = val(m.group(4)), val(m.group(5))
+            return None if size is None or base is None or idx is None else base + size * idx
+        return None
+
+    return val(target)
+
+
 def tdm_compiled() -> list[dict]:
     import triton
     from triton.backends.compiler import GPUTarget
@@ -89,8 +163,20 @@ def tdm_compiled() -> list[dict]:
         if e3:
             m = re.search(re.escape(e3.group(1)) + r" = or disjoint i32 %\d+, (\d+)", llir)
             cols = int(m.group(1)) >> 16 if m else None
+        # the LDS destination byte offset of each warp's message (group 0, element 1)
+        # and its predicate (group 0, element 0: 1 without a hint, computed from the warp id with one)
+        g0 = re.search(
+            r"insertelement <4 x i32> (?:<i32 1, i32 poison, i32 poison, i32 poison>|%[\w.]+), "
+            r"i32 (%[\w.]+), i64 1",
+            llir,
+        )
+        p0 = re.search(r"insertelement <4 x i32> poison, i32 (%[\w.]+), i64 0", llir)
+        lds = [_llir_eval(llir, g0.group(1), wave) if g0 else None for wave in range(w)]
+        pred = [_llir_eval(llir, p0.group(1), wave) if p0 else 1 for wave in range(w)]
         out.append(
             {
+                "lds_bytes": lds,
+                "active": pred,
                 "block": [bm, bn],
                 "num_warps": w,
                 "hint": hint,

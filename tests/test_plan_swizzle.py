@@ -94,6 +94,13 @@ def fast_wavefronts(off, vec, elem_bits, num_banks, bank_bytes):
     return best
 
 
+def aligned(off, vec):
+    """API.md: registers k*vec .. k*vec+vec-1 sit at consecutive, aligned offsets."""
+    g = off.reshape(off.shape[:-1] + (off.shape[-1] // vec, vec))
+    ok = (g == g[..., :1] + np.arange(vec)).all(-1) & (g[..., 0] % vec == 0)
+    return bool((ok | (g < 0).all(-1)).all())
+
+
 def side_offsets(fl, columns, skip_broadcast):
     cr = [solve(columns, v) if v else 0 for v in fl.reg]
     cl = [solve(columns, v) if v else 0 for v in fl.lane]
@@ -127,6 +134,8 @@ def brute_force_best(src, dst, elem_bits, vs, vd, target):
         cols += seg
         so = side_offsets(fs, cols, True)
         lo = side_offsets(fd, cols, False)
+        if not (aligned(so, vs) and aligned(lo, vd)):
+            continue  # not a legal scratch for these vectors
         WF = fast_wavefronts(so, vs, elem_bits, t.num_banks, t.bank_bytes) + fast_wavefronts(
             lo, vd, elem_bits, t.num_banks, t.bank_bytes
         )

@@ -166,31 +166,24 @@ def choose_swizzle(
     low = low + sub_fill
     len_seg = max(0, n - max(nlow, len(low)))
 
-    # quotient by the low (vector + sub) part
+    # Work modulo the low (vector + sub) part: segment vectors then never touch the vector
+    # bits, so every vector stays at consecutive aligned offsets.
     q0 = Span(low)
 
     def red(v: int) -> int:
         return q0.reduce(v)[0]
 
-    a_s = Span()
-    for v in acc_s:
-        a_s.add(red(v))
-    a_d = Span()
-    for v in acc_d:
-        a_d.add(red(v))
-    rs = [r for r, _ in a_s.rows.values()]
-    rd = [r for r, _ in a_d.rows.values()]
+    rs = Span([red(v) for v in acc_s]).basis()
+    rd = Span([red(v) for v in acc_d]).basis()
     # I = A_S ∩ A_D, E = complement of I in A_S, F = complement of I in A_D
     inter = _intersection(rs, rd)
-    si = Span(inter)
     e_part = _complement(Span(inter), rs)
     f_part = _complement(Span(inter), rd)
-    del si
     # C: complement of A_S + A_D (and of the low part) inside the space; registers of both
     # sides first so that they can become rounds
     both_span = Span(low + rs + rd)
     cand = list(rep_candidates) + units
-    c_part = _complement(both_span, [red(v) if v not in rep_candidates else v for v in cand])
+    c_part = _complement(both_span, [v if v in rep_candidates else red(v) for v in cand])
     seg: list[int] = []
     chosen = Span(low)
 

@@ -424,3 +424,17 @@ def test_notebook_executes():
     ).execute()
     outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert outs and not any(o.get("output_type") == "error" for o in outs)
+
+
+def test_tdm_padded_layout():
+    from linlayout.hardware.amd_shared import PaddedSharedLayout
+
+    sl = PaddedSharedLayout.with_identity_for([[64, 4]], [64, 64], [1, 0])
+    c = TdmCopy(
+        global_shape=[256, 256], box_shape=[64, 64], element_bitwidth=16, num_warps=4, shared_layout=sl
+    )
+    L = c.smem_layout()  # the linear component: row-major; the padding is separate
+    assert (
+        L.bases["offset"] == SwizzledSharedLayout(1, 1, 1, [1, 0]).to_linear_layout([64, 64]).bases["offset"]
+    )
+    assert sl.padded_offset(64) == 68 and c.message_count == 4

@@ -45,6 +45,7 @@ def test_warp_local_gather_uses_shuffles():
     idx = BlockedLayout([2, 1], [16, 2], [1, 4], [0, 1]).to_linear_layout([32, 8])
     p = check(src, idx, 0, "sm_90")
     assert p.kind == "warp_shuffle" and p.shuffles > 0 and p.shared_bytes == 0
+    assert "GatherShuffle" in p.explain()
 
 
 def test_gather_through_shared_memory():

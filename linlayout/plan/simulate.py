@@ -328,6 +328,17 @@ def explain_plan(plan) -> str:
             lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
         elif isinstance(s, Barrier):
             lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
+        elif type(s).__name__ == "GatherShuffle":
+            moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
+            how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
+            lines.append(
+                f"  {i}. GatherShuffle {how}: {s.send.shape[1]} candidate value(s) per lane; each out "
+                "register keeps the one its index names"
+            )
+        elif type(s).__name__ == "GatherLoad":
+            lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
+        else:
+            lines.append(f"  {i}. {type(s).__name__}")
     lines.append(
         f"  totals: shuffles={plan.shuffles} selects={plan.selects} shared_bytes={plan.shared_bytes} "
         f"wavefronts={plan.wavefronts} barriers={plan.barriers}"

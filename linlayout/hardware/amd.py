@@ -29,7 +29,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import LayoutError
+from ..layout import LinearLayout, standard_out_dims
 from .base import HardwareLayout, triton_attr
+from .cga import (
+    DISTRIBUTED_IN_DIMS,
+    Tile,
+    check_cga_layout,
+    check_int_list,
+    check_pow2_list,
+    check_shape,
+    combine_cta_cga_with_shape,
+    format_cga,
+    format_int_list,
+    with_distributed_ins,
+)
 
 __all__ = [
     "AMDMFMALayout",
@@ -41,148 +54,13 @@ __all__ = [
     "wmma_warp_bases",
 ]
 
-DIST_INS = ("register", "lane", "warp", "block")
+#: in-dims of every layout this module returns (as cga.DISTRIBUTED_IN_DIMS)
+DIST_INS = DISTRIBUTED_IN_DIMS
 
 # ======================================================================================
-# A tiny private basis algebra (Triton's LinearLayout operations that the recipes use).
-# A layout here is (ins, outs): ins = {in_dim: [basis, ...]} with each basis a list of
-# ints in the order of outs = [(out_dim, size), ...].  Only at the end is it turned into
-# a linlayout.LinearLayout.
+# Small helpers.  Layout products are LinearLayout's ``*`` (or cga.Tile for pure identity
+# products); fitting a per-CTA tile plus a CGA to a shape is cga.py's recipe.
 # ======================================================================================
-
-
-class _L:
-    __slots__ = ("ins", "outs")
-
-    def __init__(self, ins: dict[str, list[list[int]]], outs: list[tuple[str, int]]):
-        self.ins = ins
-        self.outs = outs
-
-    # -- constructors ------------------------------------------------------------------
-    @staticmethod
-    def strided(in_dim: str, size: int, stride: int, out_dim: str) -> _L:
-        n = _log2(size, "size")
-        return _L({in_dim: [[stride << i] for i in range(n)]}, [(out_dim, stride * size if size > 1 else 1)])
-
-    @staticmethod
-    def ident(in_dim: str, size: int, out_dim: str) -> _L:
-        return _L.strided(in_dim, size, 1, out_dim)
-
-    @staticmethod
-    def zeros(in_dim: str, size: int, out_dim: str) -> _L:
-        return _L({in_dim: [[0] for _ in range(_log2(size, "size"))]}, [(out_dim, 1)])
-
-    @staticmethod
-    def from_bases(ins: dict[str, list[list[int]]], out_names: Sequence[str]) -> _L:
-        """Bases given in ``out_names`` order; sizes inferred as Triton does."""
-        sizes = []
-        for k in range(len(out_names)):
-            m = 0
-            for bs in ins.values():
-                for b in bs:
-                    m = max(m, b[k])
-            sizes.append(1 << m.bit_length())
-        return _L({d: [list(b) for b in bs] for d, bs in ins.items()}, list(zip(out_names, sizes)))
-
-    # -- queries -----------------------------------------------------------------------
-    def out_names(self) -> list[str]:
-        return [n for n, _ in self.outs]
-
-    def out_size(self, name: str) -> int:
-        for n, s in self.outs:
-            if n == name:
-                return s
-        return 1
-
-    # -- operations --------------------------------------------------------------------
-    def __mul__(self, other: _L) -> _L:
-        ins_names = _supremum(list(self.ins), list(other.ins))
-        a_names, b_names = self.out_names(), other.out_names()
-        out_names = _supremum(a_names, b_names)
-        a_size = dict(self.outs)
-        b_size = dict(other.outs)
-        outs = [(n, a_size.get(n, 1) * b_size.get(n, 1)) for n in out_names]
-        a_pos = [a_names.index(n) if n in a_size else -1 for n in out_names]
-        b_pos = [b_names.index(n) if n in b_size else -1 for n in out_names]
-        shift = [a_size.get(n, 1).bit_length() - 1 for n in out_names]
-        same_a = a_names == out_names
-        ins: dict[str, list[list[int]]] = {}
-        for d in ins_names:
-            if same_a:
-                rows = [list(b) for b in self.ins.get(d, ())]
-            else:
-                rows = [[b[i] if i >= 0 else 0 for i in a_pos] for b in self.ins.get(d, ())]
-            for b in other.ins.get(d, ()):
-                rows.append([(b[i] << sh) if i >= 0 else 0 for i, sh in zip(b_pos, shift)])
-            ins[d] = rows
-        return _L(ins, outs)
-
-    def transpose_outs(self, names: Sequence[str]) -> _L:
-        idx = {n: i for i, (n, _) in enumerate(self.outs)}
-        perm = [idx[n] for n in names]
-        return _L(
-            {d: [[b[p] for p in perm] for b in bs] for d, bs in self.ins.items()},
-            [self.outs[p] for p in perm],
-        )
-
-    def transpose_ins(self, names: Sequence[str]) -> _L:
-        return _L({n: self.ins.get(n, []) for n in names}, self.outs)
-
-    def not_larger(self, shape: dict[str, int], broadcast_registers: bool = True) -> _L:
-        """Triton's ensureLayoutNotLargerThan: components >= the shape become 0."""
-        outs = [(n, min(s, shape.get(n, s))) for n, s in self.outs]
-        ins = {}
-        for d, bs in self.ins.items():
-            rows = []
-            for b in bs:
-                nb = [v if v < s else 0 for v, (_, s) in zip(b, outs)]
-                if not broadcast_registers and d == "register" and not any(nb) and any(b):
-                    continue
-                rows.append(nb)
-            ins[d] = rows
-        return _L(ins, outs)
-
-    def not_smaller(self, shape: dict[str, int]) -> _L:
-        """Triton's ensureLayoutNotSmallerThan: repeat along the first in-dim."""
-        first = next(iter(self.ins))
-        res = self
-        for n, s in self.outs:
-            want = shape.get(n, s)
-            if s < want:
-                res = res * _L.ident(first, want // s, n)
-        return res
-
-    def basis_out_sizes(self) -> list[int]:
-        return [s for _, s in self.outs]
-
-
-def _supremum(x: list[str], y: list[str]) -> list[str]:
-    if x == y or not y:
-        return list(x)
-    if not x:
-        return list(y)
-    if len(y) == 1 and y[0] in x:
-        return list(x)
-    res: list[str] = []
-    i = j = 0
-    while i < len(x) or j < len(y):
-        if i < len(x) and x[i] in res:
-            i += 1
-        elif j < len(y) and y[j] in res:
-            j += 1
-        elif i < len(x) and x[i] not in y:
-            res.append(x[i])
-            i += 1
-        elif j < len(y) and y[j] not in x:
-            res.append(y[j])
-            j += 1
-        elif i < len(x) and j < len(y) and x[i] == y[j]:
-            res.append(x[i])
-            i += 1
-            j += 1
-        else:  # pragma: no cover - our recipes never merge conflicting orders
-            raise LayoutError(f"dims: incompatible dimension orders {x} and {y}")
-    return res
 
 
 def _log2(n: int, what: str) -> int:
@@ -191,99 +69,34 @@ def _log2(n: int, what: str) -> int:
     return n.bit_length() - 1
 
 
-def _dims(rank: int) -> list[str]:
-    return [f"dim{i}" for i in range(rank)]
-
-
 def _unit(rank: int, d: int, v: int) -> list[int]:
     out = [0] * rank
     out[d] = v
     return out
 
 
-def _cga_bases(cga_layout: Sequence[Sequence[int]] | None, rank: int) -> list[list[int]]:
-    if cga_layout is None:
-        cga_layout = ()
-    if isinstance(cga_layout, (str, bytes)) or not isinstance(cga_layout, Sequence):
-        raise LayoutError(f"cga_layout: expected a list of block bases, got {cga_layout!r}")
-    bases = []
-    for b in cga_layout:
-        if isinstance(b, (str, bytes)) or not isinstance(b, Sequence) or len(b) != rank:
-            raise LayoutError(f"cga_layout: every basis needs {rank} entries (the rank), got {b!r}")
-        if any(isinstance(v, bool) or (not isinstance(v, int)) or v < 0 for v in b):
-            raise LayoutError(f"cga_layout: basis entries must be non-negative ints, got {list(b)}")
-        bases.append([int(v) for v in b])
-    nonzero = [b for b in bases if any(b)]
-    cga = _L.from_bases({"block": nonzero}, _dims(rank))
-    unit = all(sum(1 for v in b if v) == 1 and not (max(b) & (max(b) - 1)) for b in nonzero)
-    if not unit or not _is_surjective(cga) or len({tuple(b) for b in nonzero}) != len(nonzero):
-        raise LayoutError(
-            f"cga_layout: the nonzero block bases {bases} must form a permutation matrix: each one step "
-            "of a power of two along one dim, together covering a power-of-two CTA grid once"
-        )
-    return bases
+def _ident(in_dim: str, size: int, out_dim: str) -> LinearLayout:
+    return LinearLayout.identity(in_dim, size, out_dim)
 
 
-def _is_surjective(L: _L) -> bool:
-    cols = []
-    shifts = []
-    acc = 0
-    for _, s in L.outs:
-        shifts.append(acc)
-        acc += s.bit_length() - 1
-    for bs in L.ins.values():
-        for b in bs:
-            v = 0
-            for x, sh in zip(b, shifts):
-                v |= x << sh
-            cols.append(v)
-    rank = 0
-    basis: list[int] = []
-    for c in cols:
-        for p in basis:
-            c = min(c, c ^ p)
-        if c:
-            basis.append(c)
-            rank += 1
-    return rank == acc
+def _empty(in_dims: Sequence[str], out_dims: Sequence[str]) -> LinearLayout:
+    """No bases yet: the given in-dims (in this order) and size-1 out-dims (in this order)."""
+    return LinearLayout.from_bases({d: [] for d in in_dims}, [(o, 1) for o in out_dims])
 
 
-def _combine_cta_cga(cta: _L, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> _L:
-    """Triton's combineCtaCgaWithShape; the result has outs dim0.. and all four dist in-dims."""
-    rank = len(shape)
-    names = _dims(rank)
-    labeled = dict(zip(names, shape))
-    cga = _L.from_bases({"block": [list(b) for b in cga_layout]}, names).not_larger(labeled)
-    cga = cga.transpose_outs(cta.out_names())
-    cta_shape = {n: max(1, labeled[n] // cga.out_size(n)) for n in cta.out_names()}
-    cta = cta.not_smaller(cta_shape).not_larger(cta_shape)
-    return (cta * cga).transpose_outs(names)
+def _from_bases(bases: dict[str, list[list[int]]], out_dims: Sequence[Any]) -> LinearLayout:
+    return LinearLayout.from_bases(bases, out_dims, require_surjective=False)
 
 
-def _to_linear_layout(L: _L, in_dims: Sequence[str] = DIST_INS):
-    from ..layout import LinearLayout
-
-    bases = {d: [list(b) for b in L.ins.get(d, [])] for d in in_dims}
-    return LinearLayout.from_bases(bases, list(L.outs), require_surjective=False)
-
-
-def _check_shape(shape: Sequence[int], rank: int, what: str = "shape") -> list[int]:
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
-        raise LayoutError(f"{what}: expected a sequence of {rank} powers of two, got {shape!r}")
-    shape = list(shape)
-    if len(shape) != rank:
-        raise LayoutError(f"{what}: expected {rank} dims (the layout's rank), got {shape}")
-    for s in shape:
-        _log2(s, what)
-    return shape
+def _fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> LinearLayout:
+    """Triton's ``combineCtaCgaWithShape`` (:func:`~linlayout.hardware.cga.combine_cta_cga_with_shape`)
+    for already-validated block bases; in-dims kept in ``cta``'s order, ``block`` appended."""
+    cga = _from_bases({"block": [list(b) for b in cga_layout]}, standard_out_dims(len(shape)))
+    return combine_cta_cga_with_shape(cta, cga, shape)
 
 
 def _int_list(v: Any, what: str, n: int | None = None) -> list[int]:
-    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
-        raise LayoutError(f"{what}: expected a list of ints, got {v!r}")
-    out = list(v)
-    if any(isinstance(x, bool) or not isinstance(x, int) for x in out):
-        raise LayoutError(f"{what}: expected a list of ints, got {v!r}")
+    out = list(check_int_list(v, what))
     if n is not None and len(out) != n:
         raise LayoutError(f"{what}: expected {n} entries, got {out}")
     return out
@@ -301,25 +114,12 @@ def _bases_list(v: Any, what: str, rank: int) -> list[list[int]]:
     return out
 
 
-def _fmt_list(v: Sequence[int]) -> str:
-    return "[" + ", ".join(str(x) for x in v) + "]"
-
-
-def _fmt_bases(v: Sequence[Sequence[int]]) -> str:
-    return "[" + ", ".join(_fmt_list(b) for b in v) + "]"
-
-
-def _wave_size(wave_size: int | None, target: Any, default: int) -> int:
-    if target is not None:
-        from ..targets import get_target
-
-        t = get_target(target)
-        if not t.is_amd:
-            raise LayoutError(f"target: {t.name} is not an AMD chip")
-        if wave_size is not None and wave_size != t.warp_size:
-            raise LayoutError(f"wave_size: {wave_size} contradicts target {t.name} (wave {t.warp_size})")
-        return t.warp_size
-    return default if wave_size is None else wave_size
+def _reaches_every_tile(bases: dict[str, list[list[int]]], rank: int) -> bool:
+    """Whether the bases span the whole power-of-two grid they reach (a surjective layout)."""
+    try:
+        return _from_bases(bases, standard_out_dims(rank)).is_surjective()
+    except LayoutError:
+        return False
 
 
 # ======================================================================================
@@ -332,29 +132,18 @@ _MFMA_WAVE = 64
 MFMA_VERSIONS = {"gfx908": 1, "gfx90a": 2, "gfx942": 3, "gfx950": 4}
 
 
-def _check_pow2_list(v: Any, what: str, rank: int | None = None) -> tuple[int, ...]:
-    out = _int_list(v, what, rank)
-    for x in out:
-        _log2(x, what)
-    return tuple(out)
-
-
-def _mfma_tile(m: int, n: int, transposed: bool, elem_bits: int, d_m: str, d_n: str) -> _L:
-    """One MFMA output tile, outs ordered (N, M) as Triton builds it."""
+def _mfma_tile(t: Tile, m: int, n: int, transposed: bool, elem_bits: int, im: int, in_: int) -> None:
+    """Multiply ``t`` by one MFMA output tile (M along dim ``im``, N along dim ``in_``)."""
     height = 1 if elem_bits == 64 else 4
     tiles = m * n // (_MFMA_WAVE * height)
     if not transposed:
-        reg_dim, lane1, lane2 = d_m, (n, d_n), (_MFMA_WAVE // n, d_m)
+        reg_dim, lane1, lane2 = im, (n, in_), (_MFMA_WAVE // n, im)
     else:
-        reg_dim, lane1, lane2 = d_n, (m, d_m), (_MFMA_WAVE // m, d_n)
-    base = _L({"register": [], "lane": []}, [(d_n, 1), (d_m, 1)])
-    return (
-        base
-        * _L.ident("register", height, reg_dim)
-        * _L.ident("lane", lane1[0], lane1[1])
-        * _L.ident("lane", lane2[0], lane2[1])
-        * _L.ident("register", tiles, reg_dim)
-    )
+        reg_dim, lane1, lane2 = in_, (m, im), (_MFMA_WAVE // m, in_)
+    t.identity("register", height, reg_dim)
+    t.identity("lane", *lane1)
+    t.identity("lane", *lane2)
+    t.identity("register", tiles, reg_dim)
 
 
 @triton_attr("ttg.amd_mfma")
@@ -412,7 +201,7 @@ class AMDMFMALayout(HardwareLayout):
                 "instr_shape: a 64x4 MFMA layout must be transposed=True "
                 "(use 4x64 for the non-transposed form)"
             )
-        warps = _check_pow2_list(warps_per_cta, "warps_per_cta")
+        warps = check_pow2_list(warps_per_cta, "warps_per_cta")
         if len(warps) not in (2, 3):
             raise LayoutError(f"warps_per_cta: rank must be 2 or 3 (batch first), got {list(warps)}")
         rank = len(warps)
@@ -422,9 +211,9 @@ class AMDMFMALayout(HardwareLayout):
         tpw = (
             (1,) * rank
             if tiles_per_warp is None
-            else _check_pow2_list(tiles_per_warp, "tiles_per_warp", rank)
+            else check_pow2_list(tiles_per_warp, "tiles_per_warp", rank)
         )
-        cga = tuple(tuple(b) for b in _cga_bases(cga_layout, rank))
+        cga = check_cga_layout(cga_layout, rank)
         sa = object.__setattr__
         sa(self, "version", version)
         sa(self, "instr_shape", tuple(instr))
@@ -500,27 +289,27 @@ class AMDMFMALayout(HardwareLayout):
         return self.instr_shape[1]
 
     # -- linear layouts ------------------------------------------------------------------
-    def to_linear_layout(self, shape: Sequence[int]):
+    def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``toLinearLayout(shape, #ttg.amd_mfma<...>)``."""
-        return _to_linear_layout(self._cta_cga(shape))
-
-    def _cta_cga(self, shape: Sequence[int]) -> _L:
         rank = self.rank
-        shape = _check_shape(shape, rank)
-        names = _dims(rank)
+        shape = check_shape(shape, rank)
         im, in_ = rank - 2, rank - 1
-        d_m, d_n = names[im], names[in_]
         m, n = self.instr_shape[:2]
         tpw, w = self.tiles_per_warp, self.warps_per_cta
-        L = _mfma_tile(m, n, self.transposed, self.element_bitwidth, d_m, d_n)
-        L = L * _L.ident("register", tpw[in_], d_n) * _L.ident("warp", w[in_], d_n)
+        # out-dims (N, M[, batch]): the tile repeats along N first
+        t = Tile(rank, list(range(rank - 1, -1, -1)))
+        _mfma_tile(t, m, n, self.transposed, self.element_bitwidth, im, in_)
+        t.identity("register", tpw[in_], in_)
+        t.identity("warp", w[in_], in_)
         reps_n = shape[in_] // (n * w[in_] * tpw[in_])
         if reps_n > 1:
-            L = L * _L.ident("register", reps_n, d_n)
-        L = L * _L.ident("register", tpw[im], d_m) * _L.ident("warp", w[im], d_m)
+            t.identity("register", reps_n, in_)
+        t.identity("register", tpw[im], im)
+        t.identity("warp", w[im], im)
         if rank == 3:
-            L = L * _L.ident("register", tpw[0], names[0]) * _L.ident("warp", w[0], names[0])
-        return _combine_cta_cga(L, self.cga_layout, shape)
+            t.identity("register", tpw[0], 0)
+            t.identity("warp", w[0], 0)
+        return t.fit(shape, self.cga_layout)
 
     def dot_operand_linear_layout(self, operand_index: int, k_width: int, shape: Sequence[int]):
         """The layout of ``#ttg.dot_op<{opIdx, parent = this, kWidth}>`` (``mfmaDotToLinearLayout``).
@@ -533,30 +322,28 @@ class AMDMFMALayout(HardwareLayout):
         """
         op, kw = _check_dot_args(operand_index, k_width)
         rank = self.rank
-        shape = _check_shape(shape, rank)
+        shape = check_shape(shape, rank)
         _check_mfma_kwidth(kw)
-        names = _dims(rank)
         k_idx = rank - 1 if op == 0 else rank - 2
         nk_idx = rank - 2 if op == 0 else rank - 1
-        d_k, d_nk = names[k_idx], names[nk_idx]
         m, n = self.instr_shape[:2]
         non_k = m if op == 0 else n
-        L = _L({"register": [], "lane": []}, [(d_k, 1), (d_nk, 1)])
-        L = L * _L.ident("register", kw, d_k) * _L.ident("lane", non_k, d_nk)
-        L = L * _L.ident("lane", _MFMA_WAVE // non_k, d_k)
+        # out-dims (K, nonK[, batch]): the tile repeats along K first
+        t = Tile(rank, [k_idx, nk_idx] + ([0] if rank == 3 else []))
+        t.identity("register", kw, k_idx)
+        t.identity("lane", non_k, nk_idx)
+        t.identity("lane", _MFMA_WAVE // non_k, k_idx)
         k_tile = (_MFMA_WAVE // non_k) * kw
         if (op == 0 and (m, n) == (64, 4)) or (op == 1 and (m, n) == (4, 64)):
-            L = L * _L.ident("register", 16, d_k)
+            t.identity("register", 16, k_idx)
             k_tile *= 16
         if shape[k_idx] > k_tile:
-            L = L * _L.ident("register", shape[k_idx] // k_tile, d_k)
-        L = L * _L.ident("register", self.tiles_per_warp[nk_idx], d_nk)
-        if rank == 3:
-            L = L * _L.ident("register", 1, names[0])
-        warp_order = list(range(rank))[::-1]
-        for d in warp_order:
-            L = L * _L.ident("warp", self.warps_per_cta[d], names[d])
-        return _to_linear_layout(_combine_cta_cga(L, _dot_cga(self.cga_layout, k_idx), shape))
+            t.identity("register", shape[k_idx] // k_tile, k_idx)
+        t.identity("register", self.tiles_per_warp[nk_idx], nk_idx)
+        for d in range(rank - 1, -1, -1):
+            t.identity("warp", self.warps_per_cta[d], d)
+        # unlike the NVIDIA/blocked case, an AMD parent's block bases along K are kept (Triton 3.9)
+        return t.fit(shape, self.cga_layout)
 
     def to_gluon(self) -> dict:
         """Keyword arguments of Gluon's ``AMDMFMALayout`` (``triton.experimental.gluon.language.amd``)."""
@@ -574,14 +361,14 @@ class AMDMFMALayout(HardwareLayout):
     def to_triton(self) -> str:
         parts = [
             f"version = {self.version}",
-            f"warpsPerCTA = {_fmt_list(self.warps_per_cta)}",
-            f"instrShape = {_fmt_list(self.instr_shape)}",
+            f"warpsPerCTA = {format_int_list(self.warps_per_cta)}",
+            f"instrShape = {format_int_list(self.instr_shape)}",
             f"isTransposed = {'true' if self.transposed else 'false'}",
         ]
         if self.cga_layout:
-            parts.append(f"CGALayout = {_fmt_bases(self.cga_layout)}")
+            parts.append(f"CGALayout = {format_cga(self.cga_layout)}")
         if any(t != 1 for t in self.tiles_per_warp):
-            parts.append(f"tilesPerWarp = {_fmt_list(self.tiles_per_warp)}")
+            parts.append(f"tilesPerWarp = {format_int_list(self.tiles_per_warp)}")
         if self.element_bitwidth != 32:
             parts.append(f"elementBitWidth = {self.element_bitwidth}")
         return "#ttg.amd_mfma<{" + ", ".join(parts) + "}>"
@@ -629,13 +416,6 @@ def _check_mfma_kwidth(kw: int) -> None:
     _log2(kw, "k_width")
 
 
-def _dot_cga(cga_layout: Sequence[Sequence[int]], k_idx: int) -> list[list[int]]:
-    """The CGA of a dot operand with an AMD parent: in Triton 3.9 it is the parent's, unchanged
-    (block bases along K are kept, unlike the NVIDIA/blocked case)."""
-    del k_idx
-    return [list(b) for b in cga_layout]
-
-
 # ======================================================================================
 # WMMA
 # ======================================================================================
@@ -662,9 +442,9 @@ def wmma_warp_bases(
     >>> wmma_warp_bases([2, 4])
     ([[0, 1], [0, 2], [1, 0]], [])
     """
-    warps = _check_pow2_list(warps_per_cta, "warps_per_cta")
+    warps = check_pow2_list(warps_per_cta, "warps_per_cta")
     rank = len(warps)
-    tpw = (1,) * rank if tiles_per_warp is None else _check_pow2_list(tiles_per_warp, "tiles_per_warp", rank)
+    tpw = (1,) * rank if tiles_per_warp is None else check_pow2_list(tiles_per_warp, "tiles_per_warp", rank)
     warp_b: list[list[int]] = []
     reg_b: list[list[int]] = []
     for d in range(rank - 1, -1, -1):
@@ -677,23 +457,23 @@ def wmma_warp_bases(
     return warp_b, reg_b
 
 
-def _wmma_tile(version: int, m: int, transposed: bool, rank: int) -> tuple[_L, list[str]]:
+def _wmma_tile(version: int, m: int, transposed: bool, rank: int) -> tuple[LinearLayout, list[str]]:
     """Triton's WMMA getTileLayout, outs in thread order (dimA, dimB[, batch...])."""
-    names = _dims(rank)
+    names = standard_out_dims(rank)
     if not transposed:
         order = [rank - 1, rank - 2] + list(range(rank - 3, -1, -1))
     else:
         order = [rank - 2, rank - 1] + list(range(rank - 3, -1, -1))
     d_a, d_b = names[order[0]], names[order[1]]
-    base = _L({"register": [], "lane": []}, [(names[d], 1) for d in order])
+    base = _empty(("register", "lane"), [names[d] for d in order])
     if version == 1:
         # 16 lanes along A, lane bit 4 -> B row 1, registers -> B rows 2, 4, 8
-        L = base * _L.ident("lane", 16, d_a) * _L.ident("lane", 2, d_b) * _L.ident("register", 8, d_b)
+        L = base * _ident("lane", 16, d_a) * _ident("lane", 2, d_b) * _ident("register", 8, d_b)
     else:
         # registers -> B rows 1, 2, 4 (and 16 for the 32x16 shapes), lanes: 16 along A, bit 4 -> B row 8
-        L = base * _L.ident("register", 8, d_b) * _L.ident("lane", 16, d_a) * _L.ident("lane", 2, d_b)
+        L = base * _ident("register", 8, d_b) * _ident("lane", 16, d_a) * _ident("lane", 2, d_b)
         if m == 32:
-            L = L * _L.ident("register", 2, d_b)
+            L = L * _ident("register", 2, d_b)
     return L, [names[d] for d in order]
 
 
@@ -739,13 +519,12 @@ class AMDWMMALayout(HardwareLayout):
             raise LayoutError(f"instr_shape: WMMA v{version} supports {ok}, got {'x'.join(map(str, instr))}")
         wb = _bases_list(warp_bases, "warp_bases", rank)
         rb = _bases_list(reg_bases or [], "reg_bases", rank)
-        cta = _L.from_bases({"register": rb, "warp": wb}, _dims(rank))
-        if not _is_surjective(cta):
+        if not _reaches_every_tile({"register": rb, "warp": wb}, rank):
             raise LayoutError(
                 "warp_bases/reg_bases: the tile-unit bases must reach every tile of the "
                 f"power-of-two grid they span (got warp {wb}, register {rb})"
             )
-        cga = tuple(tuple(b) for b in _cga_bases(cga_layout, rank))
+        cga = check_cga_layout(cga_layout, rank)
         sa = object.__setattr__
         sa(self, "version", version)
         sa(self, "transposed", transposed)
@@ -857,16 +636,16 @@ class AMDWMMALayout(HardwareLayout):
         if self._rank_free(shape):
             return self._with_rank(len(shape)).to_linear_layout(shape)
         rank = self.rank
-        shape = _check_shape(shape, rank)
+        shape = check_shape(shape, rank)
         tile, order = _wmma_tile(self.version, self.instr_shape[0], self.transposed, rank)
         # the product with the tile scales the tile-unit bases by the tile extent
         regs, warps = [list(b) for b in self.reg_bases], [list(b) for b in self.warp_bases]
-        names = _dims(rank)
-        cta = _L.from_bases({"register": regs, "warp": warps}, names)
+        names = standard_out_dims(rank)
+        cta = _from_bases({"register": regs, "warp": warps}, names)
         L = tile * cta.transpose_outs(order)
         # repetitions fill N (the last dim) first, transposed or not
         L = L.transpose_outs([names[d] for d in range(rank - 1, -1, -1)])
-        return _to_linear_layout(_combine_cta_cga(L, self.cga_layout, shape))
+        return with_distributed_ins(_fit(L, self.cga_layout, shape))
 
     def dot_operand_linear_layout(self, operand_index: int, k_width: int, shape: Sequence[int]):
         """The layout of ``#ttg.dot_op<{opIdx, parent = this, kWidth}>``.
@@ -877,7 +656,7 @@ class AMDWMMALayout(HardwareLayout):
         if self._rank_free(shape):
             return self._with_rank(len(shape)).dot_operand_linear_layout(operand_index, k_width, shape)
         rank = self.rank
-        shape = _check_shape(shape, rank)
+        shape = check_shape(shape, rank)
         allowed = {1: (8, 16), 2: (4, 8, 16)}.get(self.version)
         if kw <= 0 or (allowed and kw not in allowed):
             raise LayoutError(
@@ -885,31 +664,31 @@ class AMDWMMALayout(HardwareLayout):
                 f"{allowed or 'powers of two'}, got {kw}"
             )
         _log2(kw, "k_width")
-        names = _dims(rank)
+        names = standard_out_dims(rank)
         k_idx = rank - 1 if op == 0 else rank - 2
         nk_idx = rank - 2 if op == 0 else rank - 1
         d_k, d_nk = names[k_idx], names[nk_idx]
         ext = self._tile_extent()
         non_k = ext[nk_idx]
         k_instr = self.instr_shape[2]
-        L = _L({"register": [], "lane": []}, [(d_k, 1), (d_nk, 1)])
-        L = L * _L.ident("register", kw, d_k) * _L.ident("lane", 16, d_nk)
-        L = L * (_L.zeros("lane", 2, d_k) if self.version == 1 else _L.ident("lane", 2, d_k))
+        L = _empty(("register", "lane"), (d_k, d_nk))
+        L = L * _ident("register", kw, d_k) * _ident("lane", 16, d_nk)
+        L = L * (LinearLayout.zeros("lane", 2, d_k) if self.version == 1 else _ident("lane", 2, d_k))
         if k_instr // (2 * kw) > 1:
-            L = L * _L.ident("register", k_instr // (2 * kw), d_k)
+            L = L * _ident("register", k_instr // (2 * kw), d_k)
         if non_k // 16 > 1:
-            L = L * _L.ident("register", non_k // 16, d_nk)
+            L = L * _ident("register", non_k // 16, d_nk)
         if rank == 3:
-            L = L * _L.ident("register", 1, names[0])
+            L = L * _ident("register", 1, names[0])
         regs, warps = [list(b) for b in self.reg_bases], [list(b) for b in self.warp_bases]
         proj = lambda b: [0 if d == k_idx else v for d, v in enumerate(b)]  # noqa: E731
         regs = [proj(b) for b in regs if any(proj(b))]
         warps = [proj(b) for b in warps]
-        cta = _L.from_bases({"register": regs, "warp": warps}, names)
-        L = L * cta.transpose_outs(L.out_names())
+        cta = _from_bases({"register": regs, "warp": warps}, names)
+        L = L * cta.transpose_outs(list(L.out_dims))
         # unlike MFMA, the WMMA dot operand's CGA drops the block bases along K
         cga = [proj(b) for b in self.cga_layout]
-        return _to_linear_layout(_combine_cta_cga(L, cga, shape))
+        return with_distributed_ins(_fit(L, cga, shape))
 
     def to_gluon(self) -> dict:
         """Keyword arguments of Gluon's ``AMDWMMALayout``."""
@@ -927,18 +706,18 @@ class AMDWMMALayout(HardwareLayout):
     def to_triton(self) -> str:
         cta = []
         if self.reg_bases:
-            cta.append(f"register = {_fmt_bases(self.reg_bases)}")
+            cta.append(f"register = {format_cga(self.reg_bases)}")
         if self.warp_bases:
-            cta.append(f"warp = {_fmt_bases(self.warp_bases)}")
+            cta.append(f"warp = {format_cga(self.warp_bases)}")
         parts = [
             f"version = {self.version}",
             f"isTranspose = {'true' if self.transposed else 'false'}",
             "ctaLayout = {" + ", ".join(cta) + "}",
         ]
         if self.cga_layout:
-            parts.append(f"CGALayout = {_fmt_bases(self.cga_layout)}")
+            parts.append(f"CGALayout = {format_cga(self.cga_layout)}")
         if self.instr_shape != (16, 16, 16):
-            parts.append(f"instrShape = {_fmt_list(self.instr_shape)}")
+            parts.append(f"instrShape = {format_int_list(self.instr_shape)}")
         return "#ttg.amd_wmma<{" + ", ".join(parts) + "}>"
 
     @classmethod
@@ -988,9 +767,9 @@ def mfma_scale_layout(
         raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
     if m_dim not in (16, 32) or isinstance(m_dim, bool):
         raise LayoutError(f"m_dim: scaled MFMA instructions have M = 16 or 32, got {m_dim!r}")
-    shape = _check_shape(shape, 2)
-    tpw = _check_pow2_list(tiles_per_warp, "tiles_per_warp", 2)
-    warps = _check_pow2_list(warps_per_cta, "warps_per_cta", 2)
+    shape = check_shape(shape, 2)
+    tpw = check_pow2_list(tiles_per_warp, "tiles_per_warp", 2)
+    warps = check_pow2_list(warps_per_cta, "warps_per_cta", 2)
     k = shape[1]
     # bases below are written (K, MN): K is the first out dim, as Triton builds it
     threads_k = 2 if m_dim == 32 else 4
@@ -1005,13 +784,12 @@ def mfma_scale_layout(
         v *= 2
     lanes = [[0, 1 << i] for i in range(5 if m_dim == 32 else 4)]
     lanes += [[1, 0]] if m_dim == 32 else [[1, 0], [2, 0]]
-    L = _L.from_bases({"register": regs, "lane": lanes}, ["dim1", "dim0"])
-    L = L * _L.ident("register", 1, "dim0")  # keep outs (K, MN) even when nothing moves along MN
+    L = _from_bases({"register": regs, "lane": lanes}, ["dim1", "dim0"])
     if operand_index == 0:
-        L = L * _L.ident("warp", warps[1], "dim1") * _L.ident("warp", warps[0], "dim0")
+        L = L * _ident("warp", warps[1], "dim1") * _ident("warp", warps[0], "dim0")
     else:
-        L = L * _L.ident("warp", warps[1], "dim0") * _L.ident("warp", warps[0], "dim1")
-    return _to_linear_layout(_combine_cta_cga(L, (), shape))
+        L = L * _ident("warp", warps[1], "dim0") * _ident("warp", warps[0], "dim1")
+    return with_distributed_ins(_fit(L, (), shape))
 
 
 def wmma_scale_layout(
@@ -1044,35 +822,37 @@ def wmma_scale_layout(
         raise LayoutError(f"m_dim/n_dim: scaled WMMA instructions are 16x16 or 32x16, got {m_dim}x{n_dim}")
     if not isinstance(transposed, bool):
         raise LayoutError(f"transposed: expected a bool, got {transposed!r}")
-    shape = _check_shape(shape, 2)
+    shape = check_shape(shape, 2)
     rb = _bases_list(reg_bases, "reg_bases", 2)
     wb = _bases_list(warp_bases, "warp_bases", 2)
-    if not _is_surjective(_L.from_bases({"register": rb, "warp": wb}, _dims(2))):
+    if not _reaches_every_tile({"register": rb, "warp": wb}, 2):
         raise LayoutError(f"warp_bases/reg_bases: must reach every tile of their grid, got {wb}, {rb}")
-    cga = _cga_bases(cga_layout, 2)
+    cga = [list(b) for b in check_cga_layout(cga_layout, 2)]
     if operand_index == 1:  # B's CGA is given in (K, N); the scales are (N, K)
         cga = [[b[1], b[0]] for b in cga]
     lm, ln = (n_dim, m_dim) if transposed else (m_dim, n_dim)
     non_k = lm if operand_index == 0 else ln
     acc_dim = 0 if operand_index == 0 else 1
     k_width = 4 if scale_factor == 32 else 8
-    L = _L({"register": [], "lane": []}, [("dim1", 1), ("dim0", 1)])
-    L = L * _L.ident("register", k_width, "dim1") * _L.ident("lane", non_k, "dim0")
-    L = L * _L.zeros("lane", _WMMA_WAVE // non_k, "dim0")
+    L = _empty(("register", "lane"), ("dim1", "dim0"))
+    L = L * _ident("register", k_width, "dim1") * _ident("lane", non_k, "dim0")
+    L = L * LinearLayout.zeros("lane", _WMMA_WAVE // non_k, "dim0")
     if shape[1] > k_width:
-        L = L * _L.ident("register", shape[1] // k_width, "dim1")
+        L = L * _ident("register", shape[1] // k_width, "dim1")
     proj = lambda b: [b[acc_dim], 0]  # noqa: E731 - (nonK, K) coordinates, K dropped
-    cta = _L.from_bases(
+    cta = _from_bases(
         {"register": [proj(b) for b in rb if b[acc_dim]], "warp": [proj(b) for b in wb]}, ["dim0", "dim1"]
     )
     L = L * cta.transpose_outs(["dim1", "dim0"])
-    R = _combine_cta_cga(L, cga, shape)
+    R = with_distributed_ins(_fit(L, cga, shape))
     if m_dim <= 16:  # the first register after the K registers moves into lane bit 4
-        regs = R.ins["register"]
+        bases = R.bases
+        regs = bases["register"]
         first = _log2(max(k_width, shape[1]), "shape")
         if first < len(regs):
-            R.ins["lane"][4] = regs.pop(first)
-    return _to_linear_layout(R)
+            bases["lane"][4] = regs.pop(first)
+            R = _from_bases(bases, list(R.out_dims.items()))
+    return R
 
 
 # ======================================================================================
@@ -1109,7 +889,7 @@ def ds_read_tr_dot_layout(
             "parent: ds_read_tr layouts need a rank-2 16x16 or 32x32 MFMA parent, got "
             f"{list(parent.instr_shape)} rank {parent.rank}"
         )
-    shape = _check_shape(shape, 2)
+    shape = check_shape(shape, 2)
     m = parent.instr_shape[0]
     k_idx, nk_idx = (1, 0) if op == 0 else (0, 1)
     d_k, d_nk = f"dim{k_idx}", f"dim{nk_idx}"
@@ -1118,13 +898,12 @@ def ds_read_tr_dot_layout(
     lanes = [(0, 1), (0, 2), (0, 4), (0, 8)] + ([(0, 32), (0, 64)] if m == 16 else [(8, 0), (0, 32)])
     # bases above are (nonK, K); put them in (dim0, dim1)
     place = (lambda b: [b[0], b[1]]) if op == 0 else (lambda b: [b[1], b[0]])  # noqa: E731
-    L = _L.from_bases(
-        {"register": [place(b) for b in regs], "lane": [place(b) for b in lanes]}, ["dim0", "dim1"]
-    )
+    placed = {"register": [place(b) for b in regs], "lane": [place(b) for b in lanes]}
+    L = _from_bases(placed, ["dim0", "dim1"])
     L = L.transpose_outs([d_nk, d_k])
     for d in (1, 0):
-        L = L * _L.ident("warp", parent.warps_per_cta[d], f"dim{d}")
-    return _to_linear_layout(_combine_cta_cga(L, parent.cga_layout, shape))
+        L = L * _ident("warp", parent.warps_per_cta[d], f"dim{d}")
+    return with_distributed_ins(_fit(L, parent.cga_layout, shape))
 
 
 def _powers_from(start: int, stop: int) -> list[int]:
@@ -1149,7 +928,7 @@ def mfma_like_store_layout(parent: AMDMFMALayout, shape: Sequence[int], elem_bit
     """
     if not isinstance(parent, AMDMFMALayout):
         raise LayoutError(f"parent: expected an AMDMFMALayout, got {parent!r}")
-    shape = _check_shape(shape, parent.rank)
+    shape = check_shape(shape, parent.rank)
     m, n = parent.instr_shape[:2]
     ok = (
         parent.version == 4
@@ -1172,6 +951,4 @@ def mfma_like_store_layout(parent: AMDMFMALayout, shape: Sequence[int], elem_bit
         return v ^ (1 << 2) ^ (1 << hi)
 
     bases = {d: [[b[0], swap(b[1])] for b in bl] for d, bl in acc.bases.items()}
-    from ..layout import LinearLayout
-
-    return LinearLayout.from_bases(bases, list(acc.out_dims.items()), require_surjective=False)
+    return _from_bases(bases, list(acc.out_dims.items()))

@@ -26,23 +26,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import LayoutError
-from .amd import (
-    _L,
-    AMDMFMALayout,
-    _bases_list,
-    _cga_bases,
-    _check_pow2_list,
-    _check_shape,
-    _combine_cta_cga,
-    _dims,
-    _fmt_bases,
-    _fmt_list,
-    _int_list,
-    _log2,
-    _to_linear_layout,
-    _unit,
-)
+from ..layout import LinearLayout, identity_standard_nd, standard_out_dims
+from .amd import AMDMFMALayout, _bases_list, _fit, _from_bases, _int_list, _log2
 from .base import HardwareLayout, triton_attr
+from .cga import check_cga_layout, check_pow2_list, check_shape, format_cga, format_int_list, shape_per_cta
 
 __all__ = [
     "AMDRotatingSharedLayout",
@@ -74,6 +61,14 @@ def _powers(n: int) -> list[int]:
         out.append(v)
         v *= 2
     return out
+
+
+def _shared_fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> LinearLayout:
+    """The per-CTA ``offset`` layout fitted to ``shape`` with the CGA; in-dims ``offset, block``."""
+    L = _fit(cta, cga_layout, shape)
+    if tuple(L.in_dims) == SHARED_INS:
+        return L
+    return _from_bases({d: L.bases.get(d, []) for d in SHARED_INS}, list(L.out_dims.items()))
 
 
 # ======================================================================================
@@ -114,7 +109,7 @@ class AMDRotatingSharedLayout(HardwareLayout):
         sa(self, "max_phase", _pos_int(max_phase, "max_phase"))
         o = _check_order(order)
         sa(self, "order", o)
-        sa(self, "cga_layout", tuple(tuple(b) for b in _cga_bases(cga_layout, len(o))))
+        sa(self, "cga_layout", check_cga_layout(cga_layout, len(o)))
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -142,10 +137,10 @@ class AMDRotatingSharedLayout(HardwareLayout):
     def to_linear_layout(self, shape: Sequence[int]):
         """Triton's ``sharedToLinearLayoutAMDRotating``: in-dims ``offset, block``."""
         rank = self.rank
-        shape = _check_shape(shape, rank)
-        names = _dims(rank)
+        shape = check_shape(shape, rank)
+        names = standard_out_dims(rank)
         if rank == 1:
-            cta = _L.ident("offset", shape[0], "dim0")
+            cta = LinearLayout.identity("offset", shape[0], "dim0")
         else:
             col, row = self.order[0], self.order[1]
             ncols, nrows = shape[col], shape[row]
@@ -155,19 +150,18 @@ class AMDRotatingSharedLayout(HardwareLayout):
                 phase = (r // self.per_phase) % self.max_phase
                 block_no = (r // span) % self.max_phase
                 bases.append([r, (self.vec * (phase ^ block_no)) % ncols])
-            cta = _L({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
+            cta = _from_bases({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
             for d in self.order[2:]:
-                cta = cta * _L.ident("offset", shape[d], names[d])
-        cta.ins.setdefault("block", [])
-        return _to_linear_layout(_combine_cta_cga(cta, self.cga_layout, shape), SHARED_INS)
+                cta = cta * LinearLayout.identity("offset", shape[d], names[d])
+        return _shared_fit(cta, self.cga_layout, shape)
 
     def to_triton(self) -> str:
         s = (
             f"#ttg.amd_rotating_shared<{{vec = {self.vec}, perPhase = {self.per_phase}, "
-            f"maxPhase = {self.max_phase}, order = {_fmt_list(self.order)}"
+            f"maxPhase = {self.max_phase}, order = {format_int_list(self.order)}"
         )
         if self.cga_layout:
-            s += f", CGALayout = {_fmt_bases(self.cga_layout)}"
+            s += f", CGALayout = {format_cga(self.cga_layout)}"
         return s + "}>"
 
     @classmethod
@@ -193,16 +187,8 @@ class AMDRotatingSharedLayout(HardwareLayout):
 
 
 def _identity_offset_bases(shape: Sequence[int], order: Sequence[int]) -> list[list[int]]:
-    rank = len(shape)
-    return [_unit(rank, d, v) for d in order for v in _powers(shape[d])]
-
-
-def _shape_per_cta(shape: Sequence[int], cga: Sequence[Sequence[int]]) -> list[int]:
-    out = []
-    for d, s in enumerate(shape):
-        split = 1 << sum(1 for b in cga if b[d])
-        out.append(s // min(s, split))
-    return out
+    L = identity_standard_nd("offset", list(shape), list(order))
+    return L.transpose_outs(standard_out_dims(len(shape))).bases["offset"]
 
 
 @triton_attr("ttg.padded_shared")
@@ -233,7 +219,7 @@ class PaddedSharedLayout(HardwareLayout):
         cga_layout: Sequence[Sequence[int]],
         shape: Sequence[int],
     ):
-        shape_t = _check_pow2_list(shape, "shape")
+        shape_t = check_pow2_list(shape, "shape")
         rank = len(shape_t)
         if rank == 0:
             raise LayoutError("shape: expected at least one dim")
@@ -255,15 +241,15 @@ class PaddedSharedLayout(HardwareLayout):
         if len({iv for iv, _ in pairs}) != len(pairs):
             raise LayoutError(f"interval_padding_pairs: intervals must be unique, got {pairs}")
         ob = _bases_list(offset_bases, "offset_bases", rank)
-        cga = _cga_bases(cga_layout, rank)
-        per_cta = _shape_per_cta(shape_t, cga)
+        cga = check_cga_layout(cga_layout, rank)
+        per_cta = shape_per_cta(shape_t, cga)
         for b in ob:
             nz = [x for x in b if x]
             if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
                 raise LayoutError(f"offset_bases: each basis moves along one dim by a power of two, got {b}")
-        lin = _L.from_bases({"offset": ob}, _dims(rank))
-        covered = [s for _, s in lin.outs]
-        if any(c > p for c, p in zip(covered, per_cta)) or not _is_bijective(ob, covered):
+        if any(x >= p for b in ob for x, p in zip(b, per_cta)) or not _from_bases(
+            {"offset": ob}, standard_out_dims(rank)
+        ).is_invertible():
             raise LayoutError(
                 f"offset_bases: must enumerate distinct elements of the per-CTA shape {per_cta} "
                 f"(each once), got {ob}"
@@ -306,12 +292,12 @@ class PaddedSharedLayout(HardwareLayout):
         >>> PaddedSharedLayout.with_identity_for([[512, 16]], [4, 4], [1, 0]).offset_bases
         ((0, 1), (0, 2), (1, 0), (2, 0))
         """
-        shape = list(_check_pow2_list(shape, "shape"))
+        shape = list(check_pow2_list(shape, "shape"))
         o = _check_order(order)
         if len(o) != len(shape):
             raise LayoutError(f"order: expected {len(shape)} dims, got {list(o)}")
-        cga = _cga_bases(cga_layout, len(shape))
-        return cls(interval_padding_pairs, _identity_offset_bases(_shape_per_cta(shape, cga), o), cga, shape)
+        cga = check_cga_layout(cga_layout, len(shape))
+        return cls(interval_padding_pairs, _identity_offset_bases(shape_per_cta(shape, cga), o), cga, shape)
 
     @property
     def rank(self) -> int:
@@ -327,7 +313,7 @@ class PaddedSharedLayout(HardwareLayout):
                 seen.append(d)
         rank = self.rank
         order = tuple(seen + [d for d in range(rank - 1, -1, -1) if d not in seen])
-        per_cta = _shape_per_cta(self.shape, self.cga_layout)
+        per_cta = shape_per_cta(self.shape, self.cga_layout)
         ident = _identity_offset_bases(per_cta, order)
         return order if [list(b) for b in self.offset_bases] == ident else None
 
@@ -337,14 +323,12 @@ class PaddedSharedLayout(HardwareLayout):
         >>> PaddedSharedLayout([[4, 1]], [[0, 1], [1, 0]], [], [2, 2]).linear_component().bases["offset"]
         [[0, 1], [1, 0]]
         """
-        if shape is not None and list(_check_shape(shape, self.rank)) != list(self.shape):
+        if shape is not None and list(check_shape(shape, self.rank)) != list(self.shape):
             raise LayoutError(
                 f"shape: a padded_shared layout is built for shape {list(self.shape)}, got {list(shape)}"
             )
-        rank = self.rank
-        names = _dims(rank)
-        cta = _L.from_bases({"offset": [list(b) for b in self.offset_bases], "block": []}, names)
-        return _to_linear_layout(_combine_cta_cga(cta, self.cga_layout, self.shape), SHARED_INS)
+        cta = _from_bases({"offset": [list(b) for b in self.offset_bases]}, standard_out_dims(self.rank))
+        return _shared_fit(cta, self.cga_layout, self.shape)
 
     def to_linear_layout(self, shape: Sequence[int]):
         """Always raises: padded shared memory is not linear (Triton 3.9 has no layout for it)."""
@@ -366,7 +350,7 @@ class PaddedSharedLayout(HardwareLayout):
     def padded_size(self) -> int:
         """Elements allocated per CTA including padding (Triton's ``getPaddedSize``)."""
         n = 1
-        for s in _shape_per_cta(self.shape, self.cga_layout):
+        for s in shape_per_cta(self.shape, self.cga_layout):
             n *= s
         extra = 0
         for iv, pad in self.interval_padding_pairs:
@@ -389,11 +373,11 @@ class PaddedSharedLayout(HardwareLayout):
         pairs = ", ".join(f"{iv}:+{pad}" for iv, pad in self.interval_padding_pairs)
         order = self.order
         if order is not None:
-            body = f"order = {_fmt_list(order)}, shape = {_fmt_list(self.shape)}"
+            body = f"order = {format_int_list(order)}, shape = {format_int_list(self.shape)}"
             if self.cga_layout:
-                body += f", CGALayout = {_fmt_bases(self.cga_layout)}"
+                body += f", CGALayout = {format_cga(self.cga_layout)}"
         else:
-            body = f"offset = {_fmt_bases(self.offset_bases)}, block = {_fmt_bases(self.cga_layout)}"
+            body = f"offset = {format_cga(self.offset_bases)}, block = {format_cga(self.cga_layout)}"
         return f"#ttg.padded_shared<[{pairs}] {{{body}}}>"
 
     @classmethod
@@ -411,11 +395,11 @@ class PaddedSharedLayout(HardwareLayout):
             first = ob[0] if ob else [0]
             rank = len(first) if isinstance(first, Sequence) else 1
             block = params.get("block", [])
-            lin = _L.from_bases(
+            lin = _from_bases(
                 {"offset": _bases_list(ob, "offset", rank), "block": _bases_list(block, "block", rank)},
-                _dims(rank),
+                standard_out_dims(rank),
             )
-            shape = params.get("shape") or [s for _, s in lin.outs]
+            shape = params.get("shape") or list(lin.out_dims.values())
             return cls(pairs, ob, block, shape)
         known = {"intervalPaddingPairs", "order", "shape", "CGALayout"}
         if set(params) - known:
@@ -424,24 +408,6 @@ class PaddedSharedLayout(HardwareLayout):
             if k not in params:
                 raise LayoutError(f"padded_shared: missing field {k!r}")
         return cls.with_identity_for(pairs, params["shape"], params["order"], params.get("CGALayout", ()))
-
-
-def _is_bijective(bases: Sequence[Sequence[int]], shape: Sequence[int]) -> bool:
-    shifts, acc = [], 0
-    for s in shape:
-        shifts.append(acc)
-        acc += s.bit_length() - 1
-    basis: list[int] = []
-    for b in bases:
-        v = 0
-        for x, sh in zip(b, shifts):
-            v |= x << sh
-        for p in basis:
-            v = min(v, v ^ p)
-        if not v:
-            return False
-        basis.append(v)
-    return len(basis) == acc
 
 
 # ======================================================================================
@@ -518,9 +484,7 @@ class PartitionedSharedLayout(HardwareLayout):
 
     def to_linear_layout(self, shape: Sequence[int]):
         """In-dims ``offset, block, partition``; out-dims ``dim0..``."""
-        from ..layout import LinearLayout
-
-        shape = _check_shape(shape, self.rank)
+        shape = check_shape(shape, self.rank)
         p = self.partition_dim
         pieces = self.num_partitions * self.num_groups
         if shape[p] < pieces:
@@ -595,7 +559,7 @@ def cdna4_padded_shared_layout(
         raise LayoutError(f"k_width: expected a positive int, got {k_width!r}")
     if not isinstance(k_contig, bool):
         raise LayoutError(f"k_contig: expected a bool, got {k_contig!r}")
-    shape = _check_shape(shape, parent.rank)
+    shape = check_shape(shape, parent.rank)
     if isinstance(elem_bits, bool) or elem_bits not in (4, 8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 4, 8, 16, 32 or 64, got {elem_bits!r}")
     warp = 64
@@ -677,17 +641,9 @@ def cdna4_padded_shared_layout(
         bases[off_idx], bases[row16] = bases[row16], bases[off_idx]
     if (k_contig and k_idx == 1) or (not k_contig and k_idx == 0):
         bases = [[b[1], b[0]] for b in bases]
-    names = _dims(2)
-    cta = _L(
-        {"offset": bases, "block": []},
-        [
-            (names[0], 1 << max(0, max(b[0] for b in bases).bit_length())),
-            (names[1], 1 << max(0, max(b[1] for b in bases).bit_length())),
-        ],
-    )
-    lin = _combine_cta_cga(cta, parent.cga_layout, shape)
-    offs = lin.ins["offset"]
-    return PaddedSharedLayout([[interval, padding]], offs, [list(b) for b in lin.ins.get("block", [])], shape)
+    lin = _shared_fit(_from_bases({"offset": bases}, standard_out_dims(2)), parent.cga_layout, shape)
+    fitted = lin.bases
+    return PaddedSharedLayout([[interval, padding]], fitted["offset"], fitted["block"], shape)
 
 
 # ======================================================================================
@@ -723,11 +679,11 @@ def tdm_message_layout(
     >>> tdm_message_layout([64, 64], [4, 1]).bases["warp"]
     [[16, 0], [32, 0]]
     """
-    shape = list(_check_pow2_list(block_shape, "block_shape"))
+    shape = list(check_pow2_list(block_shape, "block_shape"))
     rank = len(shape)
     if rank == 0:
         raise LayoutError("block_shape: expected at least one dim")
-    warps = _check_pow2_list(warps_per_cta, "warps_per_cta", rank)
+    warps = check_pow2_list(warps_per_cta, "warps_per_cta", rank)
     for d, (s, w) in enumerate(zip(shape, warps)):
         if w > s:
             raise LayoutError(f"warps_per_cta: {w} waves along dim {d} exceed the block size {s}")
@@ -741,23 +697,19 @@ def tdm_message_layout(
     positions = list(range(_log2(k, "warps_per_cta")))
     if warp_used_hint is not None:
         positions = _tdm_hint_bits(warp_used_hint, k, total)
-    names = _dims(rank)
+    names = standard_out_dims(rank)
     order = list(range(rank - 1, -1, -1))
     piece = [s // w for s, w in zip(shape, warps)]
-    msg = _L({"message": []}, [(names[d], 1) for d in order])
-    for d in order:
-        msg = msg * _L.ident("message", piece[d], names[d])
-    grid = _L({"warp": []}, [(names[d], 1) for d in order])
-    for d in order:
-        grid = grid * _L.ident("warp", warps[d], names[d])
-    rows = iter(grid.ins["warp"])
+    msg = identity_standard_nd("message", piece, order)
+    grid = identity_standard_nd("warp", list(warps), order)
+    rows = iter(grid.bases["warp"])
     zero = [0] * rank
-    grid.ins["warp"] = [
-        next(rows) if b in positions else list(zero) for b in range(_log2(total, "num_warps"))
-    ]
+    warp_rows = [next(rows) if b in positions else list(zero) for b in range(_log2(total, "num_warps"))]
+    grid = _from_bases({"warp": warp_rows}, list(grid.out_dims.items()))
     L = msg * grid
-    cga = _L.from_bases({"block": _cga_bases(cga_layout, rank)}, names).transpose_outs(L.out_names())
-    return _to_linear_layout((L * cga).transpose_outs(names), TDM_INS)
+    blocks = [list(b) for b in check_cga_layout(cga_layout, rank)]
+    cga = _from_bases({"block": blocks}, names).transpose_outs(list(L.out_dims))
+    return (L * cga).transpose_outs(names)
 
 
 def _tdm_hint_bits(hint: Any, k: int, total: int) -> list[int]:

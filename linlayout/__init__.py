@@ -67,6 +67,14 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "linlayout.triton.emit": ("to_triton", "to_gluon"),
     "linlayout.triton.ttgir": ("scan_ttgir",),
     "linlayout.cute": ("from_cute", "from_cute_tv", "to_cute", "parse_cute", "CuteLayout"),
+    "linlayout.memory": (
+        "TmaCopy",
+        "TdmCopy",
+        "CopyPlan",
+        "plan_copy",
+        "tma_box_layout",
+        "tdm_warp_distribution",
+    ),
     # conversion planning
     "linlayout.plan": (
         "plan_conversion",

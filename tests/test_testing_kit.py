@@ -595,3 +595,34 @@ def test_plan_conversion_passes_independent_checker(target, ws):
         np.testing.assert_array_equal(np.asarray(plan.run(vals)), out)
 
     check()
+
+
+def test_checker_catches_broken_real_plans():
+    """Break real plans from plan_conversion in small ways: the checker notices each."""
+    import dataclasses
+
+    plan_conversion = _planner()
+    src = _L([[0, 1], [0, 2]], [[0, 4], [0, 8], [1, 0], [2, 0], [4, 0]], [[8, 0], [16, 0]],
+             out=("dim0", "dim1"))
+    dst = _L([[1, 0], [2, 0]], [[4, 0], [8, 0], [0, 1], [0, 2], [0, 4]], [[0, 8], [16, 0]],
+             out=("dim0", "dim1"))
+    plan = plan_conversion(src, dst, "sm_80", elem_bits=32)
+    assert_plan_correct(plan, src, dst)
+    steps = list(plan.steps)
+    kinds = [type(s).__name__ for s in steps]
+    assert "SharedStore" in kinds and "Barrier" in kinds
+    broken = []
+    # 1. no barrier: a race
+    broken.append([s for s in steps if type(s).__name__ != "Barrier"])
+    # 2. one load offset pointing elsewhere
+    k = kinds.index("SharedLoad")
+    off = np.array(steps[k].offset).copy()
+    flat = off.reshape(-1)
+    j = int(np.flatnonzero(flat != flat[0])[0])
+    flat[0], flat[j] = flat[j], flat[0]
+    broken.append(steps[:k] + [dataclasses.replace(steps[k], offset=off, vec=1)] + steps[k + 1:])
+    # 3. the store dropped
+    broken.append([s for s in steps if type(s).__name__ != "SharedStore"])
+    for bad in broken:
+        with pytest.raises(AssertionError):
+            assert_plan_correct(dataclasses.replace(plan, steps=bad, _metrics=None), src, dst)

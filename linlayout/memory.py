@@ -718,24 +718,17 @@ class TdmCopy:
     def tdm_layout(self) -> LinearLayout:
         """Triton's ``getTDMLinearLayout``: ``message`` (element of the warp's sub-box,
         row-major), ``warp`` (identity on the active warp bits, zero elsewhere: free
-        variables that predicate inactive warps off), ``block`` (``cga_bases``)."""
-        rank = self.rank
-        msg = []
-        for d in range(rank - 1, -1, -1):
-            for k in range(_log2(self.warp_box[d])):
-                v = [0] * rank
-                v[d] = 1 << k
-                msg.append(v)
-        origins = self._warp_origin_bases()
-        active = self._warp_bits()
-        warp = []
-        for b in range(_log2(self.num_warps)):
-            warp.append(origins[active.index(b)] if b in active else [0] * rank)
-        shape = [b * (1 << sum(1 for v in self.cga_bases if v[d])) for d, b in enumerate(self.box_shape)]
-        return LinearLayout.from_bases(
-            {"message": msg, "warp": warp, "block": [list(v) for v in self.cga_bases]},
-            list(zip(standard_out_dims(rank), shape)),
-            require_surjective=False,
+        variables that predicate inactive warps off), ``block`` (``cga_bases``).  Built by
+        :func:`linlayout.hardware.amd_shared.tdm_message_layout`, which rejects the
+        ``warp_used_hint`` patterns Triton 3.9's lowering does not place this way."""
+        from .hardware.amd_shared import tdm_message_layout
+
+        return tdm_message_layout(
+            self.box_shape,
+            self.warps_per_cta,
+            [list(v) for v in self.cga_bases],
+            num_warps=self.num_warps,
+            warp_used_hint=self.warp_used_hint,
         )
 
     def smem_layout(self) -> LinearLayout:

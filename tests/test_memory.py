@@ -328,13 +328,23 @@ def test_tdm_messages_cover_block_once(block, warps):
 
 def test_tdm_warp_hint_free_variables():
     c = TdmCopy(
-        global_shape=[64, 64], box_shape=[64, 64], element_bitwidth=16, num_warps=8, warp_used_hint=0b00110011
+        global_shape=[64, 64], box_shape=[64, 64], element_bitwidth=16, num_warps=8, warp_used_hint=0b11110000
     )
     T = c.tdm_layout()
     assert c.active_warps == 4 and c.message_count == 4
-    # warps {0, 1, 4, 5}: warp bit 1 is unused by the hint, a free variable (zero basis)
-    assert T.bases["warp"][1] == [0, 0] and T.is_surjective()
-    assert T.free_variable_masks()["warp"] == 0b010
+    # warps {4, 5, 6, 7}: warp bit 2 only selects the active half, a free variable (zero basis)
+    assert T.bases["warp"][2] == [0, 0] and T.is_surjective()
+    assert T.free_variable_masks()["warp"] == 0b100
+
+
+def test_tdm_non_contiguous_warp_hint_is_refused():
+    """Waves {0, 1, 4, 5} vary wave-id bits 0 and 2: compiled gfx1250 kernels (stored in
+    tests/data/triton_amd_tdm.json) show Triton 3.9 does not place them by getTDMLinearLayout."""
+    c = TdmCopy(
+        global_shape=[64, 64], box_shape=[64, 64], element_bitwidth=16, num_warps=8, warp_used_hint=0b00110011
+    )
+    with pytest.raises(LayoutError, match="warp_used_hint"):
+        c.tdm_layout()
 
 
 # ----------------------------------------------------------------------------- plan_copy

@@ -663,7 +663,8 @@ def tdm_message_layout(
     """Which part of a TDM block each wave moves (Triton's ``getTDMLinearLayout``, gfx1250).
 
     In-dims ``message, warp, block``: ``message`` walks one wave's piece (``block_shape /
-    warps_per_cta``, row-major), ``warp`` places the pieces (row-major over ``warps_per_cta``),
+    warps_per_cta``, row-major), ``warp`` places the pieces (wave bit 0 along ``dim0``
+    first, then the next dims),
     ``block`` is the CGA.  The ``warp`` in-dim has ``num_warps`` (default: the product of
     ``warps_per_cta``) values; bits that are not used are zero (idle or duplicate waves).
 
@@ -701,11 +702,12 @@ def tdm_message_layout(
     order = list(range(rank - 1, -1, -1))
     piece = [s // w for s, w in zip(shape, warps)]
     msg = identity_standard_nd("message", piece, order)
-    grid = identity_standard_nd("warp", list(warps), order)
+    # waves fill dim0 first (wave bit 0 -> dim0), as the compiled gfx1250 kernels place them
+    grid = identity_standard_nd("warp", list(warps), list(range(rank)))
     rows = iter(grid.bases["warp"])
     zero = [0] * rank
     warp_rows = [next(rows) if b in positions else list(zero) for b in range(_log2(total, "num_warps"))]
-    grid = _from_bases({"warp": warp_rows}, list(grid.out_dims.items()))
+    grid = _from_bases({"warp": warp_rows}, list(grid.out_dims.items())).transpose_outs(list(msg.out_dims))
     L = msg * grid
     blocks = [list(b) for b in check_cga_layout(cga_layout, rank)]
     cga = _from_bases({"block": blocks}, names).transpose_outs(list(L.out_dims))

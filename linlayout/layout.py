@@ -1211,6 +1211,20 @@ class LinearLayout:
 
         return to_gluon(self)
 
+    # ------------------------------------------------------------------ Jupyter
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter: a coloured table of who holds which element (no matplotlib needed)."""
+        from .views.draw import layout_html
+
+        return layout_html(self)
+
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter: the layout as a picture (``None`` without matplotlib or when too large)."""
+        from .views.draw import layout_png
+
+        return layout_png(self)
+
 
 _set_ins = LinearLayout._ins.__set__
 _set_bases = LinearLayout._bases.__set__

@@ -198,6 +198,12 @@ class ConversionPlan:
 
         return explain_plan(self)
 
+    def _repr_html_(self) -> str | None:
+        """Jupyter: source and destination grids and one panel per step (picture embedded)."""
+        from ..views.draw import plan_html
+
+        return plan_html(self)
+
     def __repr__(self) -> str:
         return (
             f"ConversionPlan(kind={self.kind!r}, steps={len(self.steps)}, target={str(self.target)!r}, "

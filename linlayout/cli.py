@@ -86,6 +86,10 @@ def _cmd_show(args) -> int:
 
     _check_picture_path(args.png)
     shape = parse_shape(args.shape)
+    if args.target is not None:
+        from .targets import get_target
+
+        get_target(args.target)  # an unknown chip is an error even when the layout needs no banks
     layout = _layout(args.attr, shape)
     kw = {"target": args.target, "elem_bits": args.elem_bits, "full": args.full}
     if args.triton_text:

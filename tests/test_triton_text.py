@@ -652,12 +652,7 @@ def test_canonical_inputs_and_tritons_reprinting_parse():
 
 def _canonical_params():
     for c in CANONICAL:
-        marks = []
-        if "ctaLayout = {register = [], warp = [[1, 0]], block = []}" in c["input"]:
-            marks.append(pytest.mark.xfail(reason="amd_wmma.from_triton_params rejects an explicit empty "
-                                           "'block' in ctaLayout, which Triton accepts (reported to H4)",
-                                           strict=False))
-        yield pytest.param(c, marks=marks, id=c["input"][:60])
+        yield pytest.param(c, id=c["input"][:60])
 
 
 @pytest.mark.parametrize("case", list(_canonical_params()))

@@ -731,8 +731,12 @@ class AMDWMMALayout(HardwareLayout):
             if need not in params:
                 raise LayoutError(f"amd_wmma: missing field {need!r}")
         cta = params["ctaLayout"]
-        if not isinstance(cta, dict) or set(cta) - {"register", "warp"}:
+        if not isinstance(cta, dict) or set(cta) - {"register", "warp", "block"}:
             raise LayoutError(f"ctaLayout: expected {{register = [...], warp = [...]}}, got {cta!r}")
+        if cta.get("block"):
+            raise LayoutError(
+                f"ctaLayout: block bases belong in CGALayout, got block = {cta['block']!r} inside ctaLayout"
+            )
         wb = cta.get("warp", [])
         rb = cta.get("register", [])
         cga = params.get("CGALayout", ())

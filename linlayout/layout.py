@@ -877,17 +877,11 @@ class LinearLayout:
 
     def divide_left(self, divisor: LinearLayout) -> LinearLayout | None:
         """``C`` with ``divisor * C == self``, or ``None`` when there is none."""
-        _check_layout(divisor, "divisor")
         A, B = self, divisor
-        if not set(B._ins) <= set(A._ins) or not set(B._outs) <= set(A._outs):
+        clog = _quotient_out_log2(A, divisor)
+        if clog is None:
             return None
         blog = dict(zip(B._outs, B._outlog))
-        clog = []
-        for o, w in zip(A._outs, A._outlog):
-            c = w - blog.get(o, 0)
-            if c < 0:
-                return None
-            clog.append(c)
         aoffs = _offsets(A._outlog)
         boffs = dict(zip(B._outs, _offsets(B._outlog)))
         bvals = dict(zip(B._ins, B._bases))
@@ -923,17 +917,10 @@ class LinearLayout:
 
     def divide_right(self, divisor: LinearLayout) -> LinearLayout | None:
         """``C`` with ``C * divisor == self``, or ``None`` when there is none."""
-        _check_layout(divisor, "divisor")
         A, B = self, divisor
-        if not set(B._ins) <= set(A._ins) or not set(B._outs) <= set(A._outs):
+        clog = _quotient_out_log2(A, divisor)
+        if clog is None:
             return None
-        blog = dict(zip(B._outs, B._outlog))
-        clog = []
-        for o, w in zip(A._outs, A._outlog):
-            c = w - blog.get(o, 0)
-            if c < 0:
-                return None
-            clog.append(c)
         aoffs = _offsets(A._outlog)
         coffs = _offsets(clog)
         bvals = dict(zip(B._ins, B._bases))
@@ -1248,6 +1235,17 @@ class _Builder(LinearLayout):
 
 def _rebuild(ins, bases, outs, outlog):
     return LinearLayout._new(ins, bases, outs, outlog)
+
+
+def _quotient_out_log2(A: LinearLayout, B: Any) -> list[int] | None:
+    """Out-dim log2 sizes of ``A / B`` (A's out-dims, sizes divided by B's), or None when B
+    has dims A lacks or a larger out-dim."""
+    _check_layout(B, "divisor")
+    if not set(B._ins) <= set(A._ins) or not set(B._outs) <= set(A._outs):
+        return None
+    blog = dict(zip(B._outs, B._outlog))
+    clog = [w - blog.get(o, 0) for o, w in zip(A._outs, A._outlog)]
+    return None if min(clog, default=0) < 0 else clog
 
 
 def _check_layout(x: Any, what: str) -> None:

@@ -90,7 +90,6 @@ def test_show_png_and_svg(capsys, tmp_path):
 
 
 def test_plan(capsys, tmp_path):
-    pytest.importorskip("linlayout.plan")
     rc, out, _ = run(capsys, "plan", BLOCKED, BLOCKED, "--shape", "8x16", "--target", "sm_80")
     assert rc == 0 and out.startswith("noop")
     rc, out, _ = run(

@@ -374,7 +374,6 @@ def test_tile_fit_equals_combine_cta_cga_with_shape(layout: BlockedLayout, data)
 @given(any_distributed(), st.data())
 def test_to_triton_round_trips_through_from_triton_params(layout, data) -> None:
     """Printing then rebuilding from the printed fields gives the same layout."""
-    pytest.importorskip("linlayout.triton.attrs")
     from linlayout.triton.attrs import from_triton, parse_attr
 
     text = layout.to_triton()

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from typing import Any
@@ -41,7 +40,6 @@ def _load(name: str) -> dict:
 
 CASES = _load("triton_nvidia_cases.json")
 FAMILIES = sorted({lay["family"] for lay in CASES["layouts"]})
-HAVE_PARSER = importlib.util.find_spec("linlayout.triton.attrs") is not None
 
 
 def build(p: dict[str, Any]):
@@ -166,7 +164,6 @@ def test_to_triton_text(family: str) -> None:
     assert not bad, "\n".join(f"{i}:\n got  {g}\n want {w}" for i, g, w in bad[:5])
 
 
-@pytest.mark.skipif(not HAVE_PARSER, reason="linlayout.triton.attrs (the TTGIR parser) not available yet")
 @pytest.mark.parametrize("family", FAMILIES)
 def test_stored_cases_from_text(family: str) -> None:
     """Every stored case, through ``from_triton`` on Triton's own printed text."""
@@ -175,7 +172,6 @@ def test_stored_cases_from_text(family: str) -> None:
     assert not failures, f"{len(failures)} of {n + len(failures)} cases differ:\n" + "\n".join(failures[:5])
 
 
-@pytest.mark.skipif(not HAVE_PARSER, reason="linlayout.triton.attrs (the TTGIR parser) not available yet")
 @pytest.mark.parametrize("family", FAMILIES)
 def test_text_round_trip(family: str) -> None:
     """Parsing Triton's text gives a description that prints the same text."""

@@ -9,7 +9,6 @@ Triton's LinearLayoutConversionsTest.cpp, errors, and the ldmatrix/stmatrix PTX 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -56,7 +55,6 @@ def _load(name: str) -> list[dict]:
 
 SHARED = _load("triton_memory_shared.json")
 LITERAL = _load("triton_memory_conversions_test.json")
-HAVE_PARSER = importlib.util.find_spec("linlayout.triton.attrs") is not None
 
 
 def _answer(case: dict):
@@ -110,7 +108,6 @@ def test_stored_refusals_include_aborts():
             CLASSES[c["kind"]](**c["p"]).to_linear_layout(c["s"])
 
 
-@pytest.mark.skipif(not HAVE_PARSER, reason="linlayout.triton.attrs not written yet")
 def test_stored_cases_through_from_triton():
     """Triton's own printed text, parsed by ``from_triton``, gives Triton's layout."""
     from linlayout.triton.attrs import from_triton
@@ -127,7 +124,6 @@ def test_stored_cases_through_from_triton():
     assert n >= 3000
 
 
-@pytest.mark.skipif(not HAVE_PARSER, reason="linlayout.triton.grammar not written yet")
 def test_text_round_trip():
     """``from_triton_params`` of the parsed printed text rebuilds an equal description,
     which prints the same text again."""

@@ -687,7 +687,7 @@ cases("AMDWMMALayout", "instr_shape", {
 })
 cases("AMDWMMALayout", ("warp_bases", "reg_bases"), {
     "warp-bases-3": lambda: wmma(2, False, [[0, 3]]),
-    "warp-bases-not-pow2": lambda: wmma(2, False, [[0, 3]]),
+    "warp-bases-negative": lambda: wmma(2, False, [[0, -1]]),
     "warp-bases-wrong-rank": lambda: wmma(2, False, [[0, 1, 0]]),
 })
 cases("AMDWMMALayout", "rank", {"rank-4": lambda: wmma(2, False, [[0, 0, 0, 1]], rank=4)})

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, standard_out_dims
-from .base import HardwareLayout, triton_attr
+from .base import KeyedHardwareLayout, triton_attr
 from .cga import (
     DISTRIBUTED_IN_DIMS,
     Tile,
@@ -147,7 +147,7 @@ def _mfma_tile(t: Tile, m: int, n: int, transposed: bool, elem_bits: int, im: in
 
 
 @triton_attr("ttg.amd_mfma")
-class AMDMFMALayout(HardwareLayout):
+class AMDMFMALayout(KeyedHardwareLayout):
     """The MFMA accumulator layout ``#ttg.amd_mfma`` (wave64, CDNA1–CDNA4).
 
     Arguments follow Gluon's ``AMDMFMALayout``: ``version`` (1 gfx908, 2 gfx90a, 3 gfx942,
@@ -223,9 +223,6 @@ class AMDMFMALayout(HardwareLayout):
         sa(self, "tiles_per_warp", tpw)
         sa(self, "cga_layout", cga)
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def _key(self):
         return (
             self.version,
@@ -236,12 +233,6 @@ class AMDMFMALayout(HardwareLayout):
             self.tiles_per_warp,
             self.cga_layout,
         )
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
 
     def __repr__(self):
         return (
@@ -478,7 +469,7 @@ def _wmma_tile(version: int, m: int, transposed: bool, rank: int) -> tuple[Linea
 
 
 @triton_attr("ttg.amd_wmma")
-class AMDWMMALayout(HardwareLayout):
+class AMDWMMALayout(KeyedHardwareLayout):
     """The WMMA accumulator layout ``#ttg.amd_wmma`` (wave32: RDNA3 v1, RDNA4 v2, gfx1250 v3).
 
     Arguments follow Gluon 3.9's ``AMDWMMALayout``: ``version``, ``transposed``,
@@ -534,9 +525,6 @@ class AMDWMMALayout(HardwareLayout):
         sa(self, "cga_layout", cga)
         sa(self, "rank", rank)
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def _key(self):
         return (
             self.version,
@@ -547,12 +535,6 @@ class AMDWMMALayout(HardwareLayout):
             self.cga_layout,
             self.rank,
         )
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
 
     def __repr__(self):
         return (

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import LayoutError
 from ..layout import LinearLayout, identity_standard_nd, standard_out_dims
 from .amd import AMDMFMALayout, _bases_list, _fit, _from_bases, _int_list, _log2
-from .base import HardwareLayout, triton_attr
+from .base import HardwareLayout, KeyedHardwareLayout, triton_attr
 from .cga import check_cga_layout, check_pow2_list, check_shape, format_cga, format_int_list, shape_per_cta
 
 __all__ = [
@@ -77,7 +77,7 @@ def _shared_fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: S
 
 
 @triton_attr("ttg.amd_rotating_shared")
-class AMDRotatingSharedLayout(HardwareLayout):
+class AMDRotatingSharedLayout(KeyedHardwareLayout):
     """``#ttg.amd_rotating_shared<{vec, perPhase, maxPhase, order[, CGALayout]}>``.
 
     Like ``swizzled_shared`` but the XOR phase of row ``r`` is
@@ -111,17 +111,8 @@ class AMDRotatingSharedLayout(HardwareLayout):
         sa(self, "order", o)
         sa(self, "cga_layout", check_cga_layout(cga_layout, len(o)))
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def _key(self):
         return (self.vec, self.per_phase, self.max_phase, self.order, self.cga_layout)
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
 
     def __repr__(self):
         return (
@@ -192,7 +183,7 @@ def _identity_offset_bases(shape: Sequence[int], order: Sequence[int]) -> list[l
 
 
 @triton_attr("ttg.padded_shared")
-class PaddedSharedLayout(HardwareLayout):
+class PaddedSharedLayout(KeyedHardwareLayout):
     """``#ttg.padded_shared<[interval:+padding, ...] {...}>`` — padded LDS.
 
     **Not a linear layout.**  Element ``i`` of the linear component (logical offset) is
@@ -261,17 +252,8 @@ class PaddedSharedLayout(HardwareLayout):
         sa(self, "cga_layout", tuple(tuple(b) for b in cga))
         sa(self, "shape", shape_t)
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def _key(self):
         return (self.interval_padding_pairs, self.offset_bases, self.cga_layout, self.shape)
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
 
     def __repr__(self):
         return (
@@ -419,7 +401,7 @@ PARTITIONED_INS = ("offset", "block", "partition")
 
 
 @triton_attr("ttg.partitioned_shared")
-class PartitionedSharedLayout(HardwareLayout):
+class PartitionedSharedLayout(KeyedHardwareLayout):
     """``#ttg.partitioned_shared`` — a tensor split into pieces placed in separate LDS partitions.
 
     The tensor is cut along ``partition_dim`` into ``num_partitions * num_groups`` pieces, each
@@ -465,17 +447,8 @@ class PartitionedSharedLayout(HardwareLayout):
         sa(self, "partition_dim", partition_dim)
         sa(self, "partition_layout", partition_layout)
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
     def _key(self):
         return (self.num_partitions, self.num_groups, self.partition_dim, self.partition_layout)
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
 
     def __repr__(self):
         return (

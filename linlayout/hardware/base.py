@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-__all__ = ["HardwareLayout", "triton_attr", "TRITON_ATTRS"]
+__all__ = ["HardwareLayout", "KeyedHardwareLayout", "triton_attr", "TRITON_ATTRS"]
 
 #: attribute name as written after '#' (e.g. "ttg.blocked") -> description class
 TRITON_ATTRS: dict[str, type[HardwareLayout]] = {}
@@ -50,3 +50,23 @@ class HardwareLayout:
     @classmethod
     def from_triton_params(cls, params: dict[str, Any]) -> HardwareLayout:  # pragma: no cover
         raise NotImplementedError
+
+
+class KeyedHardwareLayout(HardwareLayout):
+    """A :class:`HardwareLayout` with immutable value semantics, for description classes
+    that are not frozen dataclasses: they set their fields once with
+    ``object.__setattr__`` and define ``_key()``, the tuple of their fields."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))

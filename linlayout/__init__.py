@@ -85,6 +85,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "SharedStore",
         "SharedLoad",
         "Barrier",
+        "wavefront_bound",
     ),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_plan_helpers import layout_pairs, make_layout, wavefront_lower_bound
 
 from linlayout import LinearLayout
-from linlayout.plan import plan_conversion
+from linlayout.plan import plan_conversion, wavefront_bound
 from linlayout.plan.classify import flatten
 from linlayout.targets import get_target
 
@@ -287,6 +287,7 @@ def test_brute_force_optimum(case):
     vs, vd = _vecs(plan)
     assert plan.wavefronts == brute_force_best(src, dst, eb, vs, vd, target)
     assert plan.wavefronts == brute_force_over_vectors(src, dst, eb, target)
+    assert wavefront_bound(src, dst, target, elem_bits=eb) <= plan.wavefronts
     # the brute-force evaluator agrees with the plan's own metric on the plan itself
     t = get_target(target)
     so = next(s for s in plan.steps if type(s).__name__ == "SharedStore").offset
@@ -349,3 +350,41 @@ def test_at_bandwidth_bound_when_achievable(target, data):
         return
     lb = wavefront_lower_bound(plan, t.num_banks, t.bank_bytes)
     assert plan.wavefronts >= lb
+
+
+@pytest.mark.parametrize("target", ["sm_90", "sm_80", "gfx942", "gfx950", "gfx1200"])
+@settings(max_examples=20)
+@given(data=st.data())
+def test_wavefront_bound_is_a_lower_bound(target, data):
+    """``wavefront_bound`` never exceeds what a one-round plan takes (it is a bound over every
+    legal scratch and vector choice), and plans are never below it."""
+    ws = get_target(target).warp_size
+    src, dst = data.draw(layout_pairs(warp_size=ws, max_bits=ws.bit_length() + 4))
+    eb = data.draw(st.sampled_from([8, 16, 32, 64]))
+    plan = plan_conversion(src, dst, target, elem_bits=eb, strategy="shared_memory")
+    if plan.kind != "shared_memory" or sum(type(s).__name__ == "SharedStore" for s in plan.steps) != 1:
+        return
+    assert plan.wavefronts >= wavefront_bound(src, dst, target, elem_bits=eb)
+
+
+def _hw_pairs():
+    from test_plan_hardware import AMD, AMD_PAIRS, NV, NV_PAIRS
+
+    out = [(NV[a], NV[b], t) for a, b in NV_PAIRS for t in ("sm_90", "sm_80")]
+    out += [(AMD[a], AMD[b], t) for a, b in AMD_PAIRS for t in ("gfx942", "gfx950")]
+    return out
+
+
+def test_hardware_pairs_sit_at_the_wavefront_bound():
+    """Every shared-memory plan between hardware layouts (blocked, slices, mma v2/v3, dot
+    operands, mfma; 8-64-bit) takes exactly the fewest wavefronts any plan under API.md's
+    vector rule can take."""
+    n = 0
+    for a, b, t in _hw_pairs():
+        for eb in (8, 16, 32, 64):
+            p = plan_conversion(a, b, t, elem_bits=eb, strategy="shared_memory")
+            if p.kind != "shared_memory":
+                continue
+            n += 1
+            assert p.wavefronts == wavefront_bound(a, b, t, elem_bits=eb), (t, eb, p.explain())
+    assert n >= 800

@@ -24,6 +24,7 @@ __all__ = [
     "SharedStore",
     "SharedLoad",
     "Barrier",
+    "wavefront_bound",
 ]
 
 _STRATEGIES = (None, "auto", "shuffle", "shared_memory")
@@ -178,6 +179,14 @@ def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute=False
             f"warning: the scratch exceeds the {t.shared_bytes} bytes of shared memory of {t.name}"
         )
     return plan
+
+
+def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
+    """The fewest wavefronts any one-round shared-memory plan for ``src -> dst`` can take
+    under API.md's vector rule (see ``cost.wavefront_bound``)."""
+    from .cost import wavefront_bound as _wb
+
+    return _wb(src, dst, target, elem_bits=elem_bits)
 
 
 def plan_gather(src, index, axis, target, *, elem_bits: int = 32):

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CostModel", "cost_model", "shuffle_cost", "shared_cost"]
+__all__ = ["CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +106,106 @@ def shared_cost(
         + rounds * (bar + model.roundtrip)
         + (rounds - 1) * bar
     )
+
+
+def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int) -> int:
+    """Fewest wavefronts per warp one side's vector instructions can take in any scratch:
+    each distinct instruction moves its distinct elements' bytes, at most ``num_banks *
+    bank_bytes`` per wavefront (Lemma 9.4), and at least one wavefront."""
+    import numpy as np
+
+    from .classify import xor_table
+
+    regs = xor_table(fl.reg).reshape(-1, 1 << vbits)  # instruction groups
+    lanes = xor_table(fl.lane)
+    els = regs[:, None, :] ^ lanes[None, :, None]  # (groups, lanes, vec)
+    els = els.reshape(els.shape[0], -1)
+    rows = np.unique(np.sort(els, axis=1), axis=0)  # identical instructions issue once
+    row_bits = 8 * num_banks * bank_bytes
+    total = 0
+    for row in rows:
+        n = np.unique(row).size  # broadcast copies of one element move once
+        total += max(1, -(-n * elem_bits // row_bits))
+    return total
+
+
+def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
+    """The fewest wavefronts per warp any one-round shared-memory plan can take under API.md's
+    vector rule (a vector is registers ``k*vec … k*vec+vec-1`` at consecutive aligned offsets).
+
+    Minimum over every legal pair of store/load vector widths: each a prefix of its side's
+    registers (≤ 128 bits), the narrower a prefix of the wider (both occupy the lowest offset
+    bits), and some scratch keeps both aligned for every warp.  For one pair, each side needs
+
+    * the Lemma 9.4 bandwidth bound: per distinct instruction, its bytes over one bank row;
+    * the alignment bound: the segment ``S`` (kernel of the bank map, ``k`` offset bits) must
+      lie in ``H``, the span of the wider side's non-vector images, so an instruction whose
+      access space is ``A`` conflicts ``2^dim(S∩A)``-fold with ``dim(S∩A) ≥ k - dim H +
+      dim(A∩H)``, and ``dim(S∩A_s) + dim(S∩A_d) ≥ k - dim H + max dim(A∩H)``.
+
+    A plan whose ``wavefronts`` equals it is optimal among such plans, whatever the swizzle.
+
+    >>> from linlayout import LinearLayout
+    >>> a = LinearLayout.from_bases({"register": [[1]], "lane": [[2], [4], [8], [16], [32]]}, {"dim0": 64})
+    >>> wavefront_bound(a, a, "sm_90")  # one 64-bit store, one 64-bit load, 256 B each
+    4
+    """
+    from ..errors import LayoutError
+    from ..targets import get_target
+    from .classify import Span, flatten
+    from .swizzle import _aligned_space, _intersection, low_bits
+
+    t = get_target(target)
+    if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    fs, fd = flatten(src, "src"), flatten(dst, "dst")
+    vmax = max(1, 128 // elem_bits)
+    space = Span([v for v in fd.reg + fd.lane + fd.warp if v]).basis()
+    n = len(space)
+    nlow = low_bits(elem_bits, t.num_banks)
+
+    def widths(fl):
+        out = []
+        for b in range(len(fl.reg) + 1):
+            if 1 << b > vmax or any(v == 0 for v in fl.reg[:b]):
+                break
+            out.append(b)
+        return out
+
+    nb, bb = t.num_banks, t.bank_bytes
+    bw: dict = {}
+    best = None
+    for bs in widths(fs):
+        for bd in widths(fd):
+            m = min(bs, bd)
+            if tuple(fs.reg[:m]) != tuple(fd.reg[:m]):
+                continue
+            big = list(fs.reg[:bs]) if bs >= bd else list(fd.reg[:bd])
+            h = _aligned_space(
+                big, list(fs.reg[:m]), big[m:], bs > bd,
+                list(fs.lane) + list(fs.warp) + list(fs.reg[bs:]),
+                list(fd.lane) + list(fd.warp) + list(fd.reg[bd:]),
+                space,
+            )
+            if h is None:
+                continue  # no scratch keeps these vectors aligned
+            if ("s", bs) not in bw:
+                bw[("s", bs)] = _side_bound(fs, bs, elem_bits, nb, bb)
+            if ("d", bd) not in bw:
+                bw[("d", bd)] = _side_bound(fd, bd, elem_bits, nb, bb)
+            hb = h.basis()
+            dh = len(hb)
+            da = len(_intersection(Span(list(fs.reg[:bs]) + [v for v in fs.lane if v]).basis(), hb))
+            dd = len(_intersection(Span(list(fd.reg[:bd]) + [v for v in fd.lane if v]).basis(), hb))
+            k = max(0, n - max(nlow, len(big)))
+            ns = 1 << sum(1 for v in fs.reg[bs:] if v)
+            nd = 1 << sum(1 for v in fd.reg[bd:] if v)
+            xs0, xd0 = max(0, k - dh + da), max(0, k - dh + dd)
+            extra = max(0, k - dh + max(da, dd))
+            cfg = None
+            for xs in range(xs0, k + 1):
+                xd = max(xd0, extra - xs)
+                c = max(ns << xs, bw[("s", bs)]) + max(nd << xd, bw[("d", bd)])
+                cfg = c if cfg is None else min(cfg, c)
+            best = cfg if best is None else min(best, cfg)
+    return best

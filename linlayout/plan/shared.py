@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..errors import LayoutError
 from .classify import Flat, Span, xor_table
 from .ir import Barrier, SharedLoad, SharedStore
-from .swizzle import Swizzle, _units, choose_swizzle
+from .swizzle import Swizzle, _units, aligned_space, choose_swizzle, conflict_floor
 
 __all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction"]
 
@@ -79,8 +79,6 @@ def design_shared(
 ) -> SharedDesign:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
     cluster) round trip; the cheapest under ``model`` among the vector extensions."""
-    from .cost import shared_cost
-
     space = _space(dst)
     sp = Span(space)
     vmax = _log2(128 // elem_bits)
@@ -109,22 +107,89 @@ def design_shared(
     while (1 << (n - n_reps)) * eb_bytes > max_shared_bytes and n_reps < len(rep_cand):
         n_reps += 1
     warp_sync = src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst)
-    # vector extensions worth trying: none, the widest, and filling one 32-bit word
-    word = _log2(32 // elem_bits) if elem_bits < 32 else 0
-    fill = max(0, word - p)
-    configs = [(0, 0)]
-    for k in sorted({ks, min(ks, fill)} - {0}):
-        configs.append((k, 0))
-    for k in sorted({kd, min(kd, fill)} - {0}):
-        configs.append((0, k))
+    # vector widths worth trying, as (common bits, store extension, load extension): every
+    # extension on either side (a narrower one leaves the other side's access space more
+    # room), and narrower common prefixes for when the full one cannot stay aligned
+    configs = [(p, 0, 0)] + [(p, k, 0) for k in range(1, ks + 1)] + [(p, 0, k) for k in range(1, kd + 1)]
+    configs += [(m, 0, 0) for m in range(p - 1, -1, -1)]
     units = _units(space)
+    warps_s = [proj(v) for v in src.warp if proj(v)]
+    warps_d = [v for v in dst.warp if v]
+    best = _best_design(
+        configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
+        rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
+    )
+    if best is None:  # no aligned scratch found: the vectors fall back at plan time
+        best = _best_design(
+            configs[: 1 + ks + kd], common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits,
+            target, nz_s, nz_d, rep_cand, n_reps, src, dst, units, model, warp_sync, permute,
+            None, None,
+        )
+    return best
+
+
+def _best_design(
+    configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
+    rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
+):
+    from .cost import shared_cost
+    from .swizzle import low_bits, span_dim
+
+    # a cheap lower bound per configuration (bandwidth bound, widest possible issue) lets the
+    # search stop once no remaining configuration can beat the best design found
+    nlow = low_bits(elem_bits, target.num_banks)
+    dl_s = span_dim(lanes_s)
+    dl_d = span_dim([v for v in dst.lane if v])
+    # ld/stmatrix (one instruction per four 32-bit vectors) only with 16-bit pairs as vectors
+    mat16 = target.is_nvidia and elem_bits == 16
+    rounds0 = 1 << n_reps
+    import heapq
+
+    n = len(space)
+    lanes_dn = [v for v in dst.lane if v]
+
+    def sizes(i):
+        m, se, le = configs[i]
+        vs, vd = m + se, m + le
+        return m, se, le, vs, vd, 1 << max(0, nz_s - vs), 1 << max(0, nz_d - vd)
+
+    def instr_lb(vs, vd, n_store, n_load):
+        # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
+        mat_d = mat16 and vd == 1 and target.has("ldmatrix")
+        mat_s = mat16 and vs == 1 and target.has("stmatrix") and not mat_d
+        return -(-n_store // (4 if mat_s else 1)) + -(-n_load // (4 if mat_d else 1))
+
+    # best-first over configurations: a cheap bound (bandwidth, widest issue) first; popped
+    # once, a configuration gets the alignment floor (needs H); popped refined, it is built
+    heap = []
+    for i in range(len(configs)):
+        m, se, le, vs, vd, n_store, n_load = sizes(i)
+        wf = (n_store << max(0, vs + dl_s - nlow)) + (n_load << max(0, vd + dl_d - nlow))
+        lb = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
+        heap.append((lb, i, 0, None))
+    heapq.heapify(heap)
     best = None
-    for se, le in configs:
-        vs, vd = p + se, p + le
-        n_store = 1 << max(0, nz_s - vs)
-        n_load = 1 << max(0, nz_d - vd)
+    while heap:
+        lb, i, refined, h = heapq.heappop(heap)
+        if best is not None and lb >= best.cost:
+            break
+        m, se, le, vs, vd, n_store, n_load = sizes(i)
+        if not refined and warps_s is not None:
+            h = aligned_space(common[:m], se, le, s_regs, d_regs, lanes_s, lanes_d, warps_s, warps_d, space)
+            if h is None:
+                continue  # these vectors cannot both stay aligned
+            acc_s = [v for v in list(s_regs[:vs]) + list(lanes_s) if v]
+            acc_d = [v for v in list(d_regs[:vd]) + lanes_dn if v]
+            n_seg = max(0, n - max(nlow, vs, vd))
+            fs_, fd_ = conflict_floor(h, acc_s, acc_d, n_seg, n_store, n_load)
+            xs = max(max(0, vs + dl_s - nlow), fs_)
+            xd = max(max(0, vd + dl_d - nlow), fd_)
+            wf = (n_store << xs) + (n_load << xd)
+            lb2 = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
+            heapq.heappush(heap, (max(lb, lb2), i, 1, h))
+            continue
         sw = choose_swizzle(
-            vec_common=common,
+            vec_common=common[:m],
             src_regs=list(s_regs),
             dst_regs=list(d_regs),
             lanes_s=lanes_s,
@@ -140,7 +205,12 @@ def design_shared(
             n_reps=n_reps,
             bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
             units=units,
+            warps_s=warps_s,
+            warps_d=warps_d,
+            h_span=h,
         )
+        if sw is None:
+            continue
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
@@ -210,13 +280,53 @@ def _warp_local(src: Flat, dst: Flat) -> bool:
 def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int) -> list[int]:
     """Put the side's first two lane images right above a 32-bit vector so that ldmatrix /
     stmatrix tiles divide the scratch (NVIDIA, 16-bit); ``vs``/``vd`` are vector bits."""
+    if _ds_read_tr_bits(target, elem_bits) and vd == 0:
+        # gfx950 ds_read_b64_tr: the load's first lane images on the lowest offset bits
+        k = _ds_read_tr_bits(target, elem_bits)
+        if len(dst.lane) >= k and all(dst.lane[:k]):
+            return list(dst.lane[:k])
+        return []
     if not target.is_nvidia or elem_bits != 16:
         return []
     if (elem_bits << vd) == 32 and target.has("ldmatrix") and len(dst.lane) >= 2:
         return [dst.lane[0], dst.lane[1]]
+    if vd == 0 and target.has("ldmatrix") and len(dst.lane) >= 5 and len(dst.reg) >= 1:
+        # ldmatrix.trans: lane bits 2, 3, 4 fill one 16-byte row (already low when the store's
+        # vector runs along them, as in a transpose)
+        if vs == 0 or (src.reg and src.reg[0] == dst.lane[2]):
+            return [dst.lane[2], dst.lane[3], dst.lane[4]]
     if (elem_bits << vs) == 32 and target.has("stmatrix") and len(src.lane) >= 2:
         return [src.lane[0], src.lane[1]]
     return []
+
+
+def _ds_read_tr_bits(target, elem_bits: int) -> int:
+    """log2 of the elements in one ds_read_b64_tr chunk (2 for b16, 3 for b8), 0 if none."""
+    if not target.is_amd or target.warp_size != 64 or not target.has("ds_read_tr"):
+        return 0
+    return {16: 2, 8: 3}.get(elem_bits, 0)
+
+
+def ds_read_tr_instruction(cr, cl, cw, elem_bits: int, target) -> str | None:
+    """``ds_read_b64_tr_b16`` / ``_b8`` (gfx950) when one instruction per 64/elem_bits
+    registers delivers the load.
+
+    Within each 16-lane group, source lane ``j`` reads ``R = 64/elem_bits`` consecutive
+    elements; element ``r`` of it goes to lane ``R*(j mod 16/R) + r``, register ``j // (16/R)``
+    (CDNA4 ISA §11.4 as Triton lowers it, checked against its gfx950 code).  In offset
+    coordinates: the load's lane bits ``0..log2 R - 1`` are offset bits ``0..``, and every other
+    register, lane and warp bit leaves those offset bits alone, so each source lane's chunk is
+    contiguous and aligned; registers ``k*R .. k*R+R-1`` form one instruction.
+    """
+    k = _ds_read_tr_bits(target, elem_bits)
+    if not k or len(cl) < 4 or len(cr) < k:
+        return None
+    if any(cl[i] != 1 << i for i in range(k)):
+        return None
+    low = (1 << k) - 1
+    if any(c & low for c in list(cr) + list(cl[k:]) + list(cw)):
+        return None
+    return f"ds_read_b64_tr_b{elem_bits}"
 
 
 def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str | None:
@@ -365,6 +475,8 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     ld_instr = (
         matrix_instruction(d_cr, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
     )
+    if ld_instr is None and vd == 1:
+        ld_instr = ds_read_tr_instruction(d_cr, d_cl, d_cw, elem_bits, target)
     st_name = st_instr or _instr_name(target, True, vs, elem_bits)
     ld_name = ld_instr or _instr_name(target, False, vd, elem_bits)
     if target.is_amd:

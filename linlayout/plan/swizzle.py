@@ -29,7 +29,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .classify import Span
+
+class Span:
+    """A GF(2) span kept as an echelon basis (distinct leading bits, descending): the light
+    twin of ``classify.Span`` without the combination bookkeeping, for the swizzle search."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, vectors=()):
+        self.rows: list[int] = []
+        for v in vectors:
+            self.add(v)
+
+    def reduce(self, v: int) -> tuple[int, int]:
+        for r in self.rows:
+            x = v ^ r
+            if x < v:
+                v = x
+        return v, 0
+
+    def add(self, v: int) -> bool:
+        rows = self.rows
+        i = 0
+        for r in rows:
+            x = v ^ r
+            if x < v:
+                v = x
+        if not v:
+            return False
+        n = len(rows)
+        while i < n and rows[i] > v:
+            i += 1
+        rows.insert(i, v)
+        return True
+
+    def contains(self, v: int) -> bool:
+        for r in self.rows:
+            x = v ^ r
+            if x < v:
+                v = x
+        return v == 0
+
+    @property
+    def dim(self) -> int:
+        return len(self.rows)
+
+    def basis(self) -> list[int]:
+        return list(self.rows)
 
 __all__ = ["Swizzle", "choose_swizzle", "wavefront_exp", "bound_exp", "low_bits"]
 
@@ -50,14 +96,7 @@ def sub_bits(elem_bits: int) -> int:
 
 def span_dim(vectors) -> int:
     """Rank over GF(2) (a basis with distinct leading bits, kept in descending order)."""
-    basis: list[int] = []
-    for v in vectors:
-        for b in basis:
-            v = min(v, v ^ b)
-        if v:
-            basis.append(v)
-            basis.sort(reverse=True)
-    return len(basis)
+    return Span(vectors).dim
 
 
 def wavefront_exp(acc: list[int], seg: list[int], sub: list[int]) -> int:
@@ -127,7 +166,10 @@ def choose_swizzle(
     n_reps: int = 0,
     bank_prefer: list[int] = (),
     units: list[int] | None = None,
-) -> Swizzle:
+    warps_s: list[int] | None = None,
+    warps_d: list[int] | None = None,
+    h_span: Span | None = None,
+) -> Swizzle | None:
     """Build the scratch layout for one choice of vector extension (see module docstring).
 
     ``vec_common``: the common register prefix (tensor vectors); ``store_ext``/``load_ext``:
@@ -135,6 +177,13 @@ def choose_swizzle(
     the tensor bits held by one CTA; ``n_store``/``n_load``: instructions per warp on each
     side, used to decide on which side unavoidable conflicts cost less; ``rep_candidates``:
     vectors that are registers on both sides and may become rounds (``n_reps`` of them).
+
+    With ``warps_s``/``warps_d`` given, the scratch keeps both vectors aligned for every warp:
+    every non-vector image of the wider side (lanes, warps, registers past the vector) must
+    lie in ``H``, the span of the non-vector columns, so ``H`` is that side's image span and
+    segment and bank vectors are chosen inside it (exact costs, no translate by a vector
+    bit).  Returns None when no scratch can keep these vectors aligned.  ``h_span``: ``H``
+    when the caller has it already (``aligned_space``).
     """
     if units is None:
         units = _units(space)
@@ -145,6 +194,19 @@ def choose_swizzle(
     elif load_ext:
         ext = list(dst_regs[p : p + load_ext])
     low = list(vec_common) + ext
+    if h_span is None and warps_s is not None and warps_d is not None:
+        h_span = _aligned_space(
+            low, list(vec_common), ext, store_ext > 0,
+            list(lanes_s) + list(warps_s) + list(src_regs[p + store_ext :]),
+            list(lanes_d) + list(warps_d) + list(dst_regs[p + load_ext :]),
+            space,
+        )
+        if h_span is None:
+            return None
+        in_h = [u for u in units if h_span.contains(u)] + h_span.basis()
+        units = in_h
+        rep_candidates = [v for v in rep_candidates if h_span.contains(v)]
+        bank_prefer = [v for v in bank_prefer if h_span.contains(v)]
     acc_s = [v for v in list(vec_common) + (ext if store_ext else []) + list(lanes_s) if v]
     acc_d = [v for v in list(vec_common) + (ext if load_ext else []) + list(lanes_d) if v]
     n = len(space)
@@ -160,6 +222,8 @@ def choose_swizzle(
         for c in both + either:
             if len(low) + len(sub_fill) >= min(nsub, n):
                 break
+            if h_span is not None and not h_span.contains(c):
+                continue
             if base.add(c):
                 sub_fill.append(c)
         del ls
@@ -168,13 +232,23 @@ def choose_swizzle(
 
     # Work modulo the low (vector + sub) part: segment vectors then never touch the vector
     # bits, so every vector stays at consecutive aligned offsets.
-    q0 = Span(low)
+    if h_span is None:
+        q0 = Span(low)
+        acc_s_h, acc_d_h = acc_s, acc_d
+    else:
+        # inside H: the access spaces' parts in H (plus the word bits), modulo the sub-word
+        # lanes placed low
+        q0 = Span(sub_fill)
+        hb = h_span.basis()
+        sub0 = low[:nsub]
+        acc_s_h = _intersection(Span(acc_s + sub0).basis(), hb)
+        acc_d_h = _intersection(Span(acc_d + sub0).basis(), hb)
 
     def red(v: int) -> int:
         return q0.reduce(v)[0]
 
-    rs = Span([red(v) for v in acc_s]).basis()
-    rd = Span([red(v) for v in acc_d]).basis()
+    rs = Span([red(v) for v in acc_s_h]).basis()
+    rd = Span([red(v) for v in acc_d_h]).basis()
     # I = A_S ∩ A_D, E = complement of I in A_S, F = complement of I in A_D
     inter = _intersection(rs, rd)
     e_part = _complement(Span(inter), rs)
@@ -182,8 +256,15 @@ def choose_swizzle(
     # C: complement of A_S + A_D (and of the low part) inside the space; registers of both
     # sides first so that they can become rounds
     both_span = Span(low + rs + rd)
-    cand = list(rep_candidates) + units
-    c_part = _complement(both_span, [v if v in rep_candidates else red(v) for v in cand])
+    c_part = []
+    if len_seg:
+        for v in list(rep_candidates) + [red(u) for u in units]:
+            if h_span is not None and not h_span.contains(v):
+                continue
+            if v and both_span.add(v):
+                c_part.append(v)
+                if len(c_part) >= len_seg:
+                    break
     seg: list[int] = []
     chosen = Span(low)
 
@@ -220,8 +301,10 @@ def choose_swizzle(
     # bank bits complete the basis
     bank = []
     full = Span(low + seg)
-    in_space = Span(space)
-    for v in [b for b in bank_prefer if in_space.contains(b)] + units:
+    if bank_prefer:
+        in_space = Span(space)
+        bank_prefer = [b for b in bank_prefer if in_space.contains(b)]
+    for v in list(bank_prefer) + units:
         if len(low) + len(seg) + len(bank) >= n:
             break
         if full.add(v):
@@ -240,31 +323,107 @@ def choose_swizzle(
         n_low=len(low) + len(bank),
         segment=seg,
         reps=reps,
-        store_wavefront_exp=wavefront_exp(acc_store, seg, sub),
-        load_wavefront_exp=wavefront_exp(acc_load, seg, sub),
-        store_bound_exp=bound_exp(acc_store, elem_bits, num_banks),
-        load_bound_exp=bound_exp(acc_load, elem_bits, num_banks),
+        **_exps(acc_store, acc_load, seg, sub, elem_bits, num_banks),
     )
 
 
-def _intersection(a: list[int], b: list[int]) -> list[int]:
-    """A basis of span(a) ∩ span(b)."""
-    s = Span()
-    out: list[int] = []
-    na = len(a)
-    vecs = list(a) + list(b)
-    for i, v in enumerate(vecs):
-        r, combo = s.reduce(v)
-        if r:
-            s.n = i
-            s.add(v)
-            continue
-        combo ^= 1 << i
-        w = 0
-        for j in range(na):
-            if combo >> j & 1:
-                w ^= vecs[j]
-        if w:
-            out.append(w)
-    # out vectors are independent: each new relation involves a new b-vector
+def _exps(acc_s, acc_d, seg, sub, elem_bits, num_banks) -> dict:
+    """Conflict and bound exponents of both sides (``wavefront_exp``/``bound_exp`` with each
+    access span built once)."""
+    nlow = low_bits(elem_bits, num_banks)
+    out = {}
+    for side, acc in (("store", acc_s), ("load", acc_d)):
+        sp = Span(acc)
+        out[f"{side}_bound_exp"] = max(0, sp.dim - nlow)
+        for v in sub:
+            sp.add(v)
+        out[f"{side}_wavefront_exp"] = sum(1 for v in seg if not sp.add(v))
     return out
+
+
+def aligned_space(
+    vec_common, store_ext: int, load_ext: int, src_regs, dst_regs, lanes_s, lanes_d, warps_s,
+    warps_d, space,
+):
+    """``H`` for one choice of vectors (see ``choose_swizzle``), or None."""
+    p = len(vec_common)
+    ext = list(src_regs[p : p + store_ext]) if store_ext else list(dst_regs[p : p + load_ext])
+    return _aligned_space(
+        list(vec_common) + ext, list(vec_common), ext, store_ext > 0,
+        list(lanes_s) + list(warps_s) + list(src_regs[p + store_ext :]),
+        list(lanes_d) + list(warps_d) + list(dst_regs[p + load_ext :]),
+        space,
+    )
+
+
+def conflict_floor(h: Span, acc_s, acc_d, n_seg: int, n_store: int, n_load: int) -> tuple[int, int]:
+    """Smallest ``(store, load)`` conflict exponents any segment of ``n_seg`` vectors inside
+    ``h`` can have, for the weighted cost ``n_store * 2^xs + n_load * 2^xd``: ``xs ≥ n_seg -
+    dim H + dim(A_s∩H)``, likewise ``xd``, and ``xs + xd ≥ n_seg - dim H + max`` of the two."""
+    hb = h.basis()
+    dh = len(hb)
+    # dim(A ∩ H) = dim A + dim H - dim(A + H)
+    da = Span(acc_s).dim + dh - Span(hb + list(acc_s)).dim
+    dd = Span(acc_d).dim + dh - Span(hb + list(acc_d)).dim
+    xs0, xd0 = max(0, n_seg - dh + da), max(0, n_seg - dh + dd)
+    extra = max(0, n_seg - dh + max(da, dd))
+    best = None
+    for xs in range(xs0, max(xs0, extra) + 1):
+        xd = max(xd0, extra - xs)
+        c = (n_store << xs) + (n_load << xd)
+        if best is None or c < best[0]:
+            best = (c, xs, xd)
+    return best[1], best[2]
+
+
+def _aligned_space(low, small_vec, ext, store_big, imgs_s, imgs_d, space):
+    """``H``: the span the non-vector columns must have so that both sides' vectors sit at
+    aligned offsets for every warp, or None when none exists.
+
+    The wider vector's side (``store_big``: the store's) has its non-vector images in ``H``
+    and ``H ∩ vector = 0``; the narrower side's images lie in ``H + ext`` (``ext``: the
+    wider vector's extra columns), so ``(H + its images + ext) ∩ small_vec = 0``.
+    """
+    big_imgs, small_imgs = (imgs_s, imgs_d) if store_big else (imgs_d, imgs_s)
+    big_imgs = [v for v in big_imgs if v]
+    small_imgs = [v for v in small_imgs if v]
+    h = Span()
+    for v in big_imgs:
+        h.add(v)
+    hv = Span(h.basis() + list(low))
+    if hv.dim != h.dim + len(low):
+        return None  # a non-vector image of the wide side touches its vector bits
+    for v in small_imgs:
+        if hv.add(v):
+            h.add(v)
+    chk = Span(h.basis() + list(ext) + small_imgs)
+    if Span(chk.basis() + list(small_vec)).dim != chk.dim + len(small_vec):
+        return None
+    target = len(space) - len(low)
+    for v in list(space):
+        if h.dim >= target:
+            break
+        if hv.add(v):
+            h.add(v)
+    if h.dim != target:
+        return None
+    return h
+
+
+def _intersection(a: list[int], b: list[int]) -> list[int]:
+    """A basis of span(a) ∩ span(b) (Zassenhaus: echelon of ``(a|a)`` and ``(b|0)``; rows
+    whose upper half vanishes carry the intersection in their lower half)."""
+    shift = max([v.bit_length() for v in list(a) + list(b)] + [1])
+    rows: list[int] = []
+    for v in [x << shift | x for x in a] + [x << shift for x in b]:
+        for r in rows:
+            x = v ^ r
+            if x < v:
+                v = x
+        if v:
+            i = 0
+            while i < len(rows) and rows[i] > v:
+                i += 1
+            rows.insert(i, v)
+    mask = (1 << shift) - 1
+    return [r & mask for r in rows if r >> shift == 0]

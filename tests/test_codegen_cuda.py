@@ -195,6 +195,53 @@ def test_nvcc_compiles_emitted_kernels(tmp_path):
         assert r.returncode == 0, r.stderr[-2000:]
 
 
+def _matrix_plans():
+    """16-bit shared-memory plans whose steps the planner annotated ld/stmatrix (.trans)."""
+    from linlayout.hardware.nvidia import DotOperandLayout, NVMMADistributedLayout
+
+    mma = NVMMADistributedLayout([2, 0], [2, 2], [16, 8])
+    shape = [32, 64]
+    dot_b = DotOperandLayout(1, mma, 2).to_linear_layout(shape)
+    acc = mma.to_linear_layout(shape)
+    row = ll.BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(shape)
+    return [
+        ll.plan_conversion(a, b, "sm_90", elem_bits=16, strategy="shared_memory")
+        for a, b in ((dot_b, acc), (row, acc), (acc, row))
+    ]
+
+
+def test_matrix_steps_emit_real_ldmatrix_stmatrix(tmp_path):
+    """Steps annotated ldmatrix/stmatrix become the PTX instructions (guarded by the
+    architecture; the H200 runs them, see benchmarks/hardware); the portable branch still
+    delivers every element on the CPU emulator."""
+    plans = _matrix_plans()
+    names = {getattr(s, "instruction", "") or "" for p in plans for s in p.steps}
+    names = {n for n in names if "matrix" in n}
+    assert {"ldmatrix.x4.trans", "ldmatrix.x4", "stmatrix.x4"} <= names
+    for p in plans:
+        code = emit_plan(p)
+        for s in p.steps:
+            ins = getattr(s, "instruction", "") or ""
+            if "matrix" in ins:
+                op = ins.split(".")[0] + ".sync.aligned.m8n8." + ".".join(ins.split(".")[1:]) + ".shared.b16"
+                assert op in code
+        assert "#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= " in code
+    items = [(p.src, p.dst, "sm_90", 16, None) for p in plans]
+    check_many(items, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
+def test_nvcc_compiles_matrix_steps(tmp_path):
+    for i, plan in enumerate(_matrix_plans()):
+        cu = tmp_path / f"m{i}.cu"
+        cu.write_text(emit_check_kernel(plan, name=f"m{i}"))
+        r = subprocess.run(
+            [NVCC, "-arch=sm_90a", "-c", "-o", str(tmp_path / "m.o"), str(cu)], capture_output=True, text=True
+        )
+        assert r.returncode == 0, r.stderr[-2000:]
+
+
 def test_emit_rejects_bad_input():
     with pytest.raises(LayoutError, match="plan"):
         emit_plan("not a plan")

@@ -124,3 +124,79 @@ def test_ldmatrix_stmatrix_annotations_match_their_tiles():
             valid = off >= 0
             assert ((off & 7) == (((lanes & 3) << 1) | (regs & 1)))[valid].all()
     assert seen >= 1
+
+
+def _ds_read_tr_feasible(off, elem_bits):
+    """Independent check of one ``ds_read_b64_tr_bN`` per group of 64/N registers (gfx950,
+    wave64; semantics as Triton lowers it): in every 16-lane group, source lane ``j`` reads
+    ``R = 64/N`` consecutive elements whose element ``r`` lands in lane ``R*(j mod 16/R) + r``,
+    register ``j // (16/R)``.  So those R wanted offsets must be ``base .. base+R-1`` with
+    ``base % R == 0``."""
+    R = 64 // elem_bits
+    per = 16 // R
+    W, L, regs = off.shape
+    for w in range(W):
+        for k in range(regs // R):
+            want = off[w, :, k * R : (k + 1) * R]  # (lanes, element)
+            for s in range(L):
+                g, j = s & ~15, s & 15
+                cells = [want[g + R * (j % per) + r, j // per] for r in range(R)]
+                base = cells[0]
+                if base % R or cells != [base + r for r in range(R)]:
+                    return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "elem_bits, src_bases, dst_bases, shape",
+    [
+        (
+            16,
+            {"register": [[1, 0], [2, 0]], "lane": [[4, 0], [8, 0], [0, 1], [0, 2], [0, 4], [0, 8]]},
+            {"register": [[0, 1], [0, 2]], "lane": [[1, 0], [2, 0], [0, 4], [0, 8], [4, 0], [8, 0]]},
+            {"dim0": 16, "dim1": 16},
+        ),
+        (
+            8,
+            {"register": [[1, 0], [2, 0], [4, 0]], "lane": [[8, 0], [0, 1], [0, 2], [0, 4], [0, 8], [0, 16]]},
+            {"register": [[0, 1], [0, 2], [0, 4]], "lane": [[1, 0], [2, 0], [4, 0], [0, 8], [8, 0], [0, 16]]},
+            {"dim0": 16, "dim1": 32},
+        ),
+    ],
+    ids=["b16", "b8"],
+)
+def test_ds_read_tr_on_gfx950(elem_bits, src_bases, dst_bases, shape):
+    """A transposing load on gfx950 (the load's lanes run along the scratch's contiguous
+    direction) is annotated ``ds_read_b64_tr_bN``; its offsets satisfy the instruction's
+    16-lane transpose, the plan delivers every element, and one instruction is issued per
+    64 bits of registers.  gfx942 has no such instruction."""
+    from linlayout import LinearLayout
+
+    src = LinearLayout.from_bases(src_bases, shape)
+    dst = LinearLayout.from_bases(dst_bases, shape)
+    p = plan_conversion(src, dst, "gfx950", elem_bits=elem_bits, strategy="shared_memory")
+    np.testing.assert_array_equal(execute(p, tables(src)), tables(dst))
+    ld = [s for s in p.steps if type(s).__name__ == "SharedLoad"]
+    assert [s.instruction for s in ld] == [f"ds_read_b64_tr_b{elem_bits}"]
+    assert ld[0].vec == 1
+    assert _ds_read_tr_feasible(np.asarray(ld[0].offset), elem_bits)
+    n_regs = ld[0].offset.shape[-1]
+    stores = sum(1 for s in p.steps if type(s).__name__ == "SharedStore")
+    assert p.shared_instructions == stores + n_regs * elem_bits // 64
+    q = plan_conversion(src, dst, "gfx942", elem_bits=elem_bits, strategy="shared_memory")
+    assert not any("tr_b" in (getattr(s, "instruction", None) or "") for s in q.steps)
+
+
+def test_ds_read_tr_annotation_only_where_it_fits():
+    """Every load annotated ds_read_b64_tr over the AMD hardware pairs passes the independent
+    16-lane transpose check (and the plan is still correct)."""
+    seen = 0
+    for a, b in AMD_PAIRS:
+        for eb in (8, 16):
+            p = plan_conversion(AMD[a], AMD[b], "gfx950", elem_bits=eb, strategy="shared_memory")
+            np.testing.assert_array_equal(execute(p, tables(AMD[a])), tables(AMD[b]))
+            for s in p.steps:
+                if "tr_b" in (getattr(s, "instruction", None) or ""):
+                    seen += 1
+                    assert _ds_read_tr_feasible(np.asarray(s.offset), eb)
+    assert seen >= 8  # 7 ds_read_b64_tr_b16 and 1 _b8 loads among these pairs when written

@@ -224,6 +224,12 @@ def part_plans(cp, workdir: Path, n_random: int, seed: int) -> dict:
     for name, a, b, bits in cases:
         plan = ll.plan_conversion(a, b, "sm_90", elem_bits=bits)
         plans.append((name, a, b, bits, plan))
+    # 16-bit round trips through shared memory: the planner's ldmatrix / stmatrix (x1/x2/x4,
+    # .trans) annotations are emitted as the real instructions
+    for name, a, b in hw:
+        plan = ll.plan_conversion(a, b, "sm_90", elem_bits=16, strategy="shared_memory")
+        if any("matrix" in (getattr(s, "instruction", None) or "") for s in plan.steps):
+            plans.append((f"{name}/16/smem", a, b, 16, plan))
     # compile in chunks, in parallel
     chunk = 24
     srcs = []
@@ -275,6 +281,11 @@ def part_plans(cp, workdir: Path, n_random: int, seed: int) -> dict:
                     "wavefronts": plan.wavefronts,
                     "shared_bytes": plan.shared_bytes,
                     "mismatches": int((got != dv).sum()),
+                    "matrix": [
+                        s.instruction
+                        for s in plan.steps
+                        if "matrix" in (getattr(s, "instruction", None) or "")
+                    ],
                 }
             )
     return {
@@ -284,6 +295,9 @@ def part_plans(cp, workdir: Path, n_random: int, seed: int) -> dict:
         "missing_families": missing,
         "passed": sum(r["ok"] for r in results),
         "total": len(results),
+        "matrix_plans": sum(1 for r in results if r["matrix"]),
+        "matrix_plans_passed": sum(1 for r in results if r["matrix"] and r["ok"]),
+        "matrix_instructions": sorted({m for r in results for m in r["matrix"]}),
     }
 
 
@@ -411,6 +425,10 @@ def main(argv=None) -> int:
         p = out["plans"]
         print(
             f"plans: {p['passed']}/{p['total']} correct; by kind {p['by_kind']}; compile {p['compile_s']} s"
+        )
+        print(
+            f"  with real ldmatrix/stmatrix: {p['matrix_plans_passed']}/{p['matrix_plans']} correct "
+            f"({', '.join(p['matrix_instructions'])})"
         )
         for r in p["cases"]:
             if not r["ok"]:

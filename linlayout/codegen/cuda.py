@@ -225,7 +225,91 @@ def _offset_code(off_wl, ctx, ind, lines, var: str) -> tuple[str, str | None]:
     return f"{tab}[warp * {ctx.lanes} + lane]", pred
 
 
+def _matrix_code(step, ctx, ind, elem_bits, store: bool) -> list[str] | None:
+    """``ldmatrix``/``stmatrix`` (``.xN``, ``.trans``) for a step annotated so, or None when the
+    annotation cannot be lowered (not 16-bit, cluster/per-CTA offsets, skipped entries).
+
+    Lane ``l < 8N`` gives the address of row ``l % 8`` of matrix ``l // 8``; matrix ``i`` of
+    instruction ``m`` is the thread's 32-bit register ``g = N*m + i`` (registers ``2g, 2g+1``).
+    Non-transposed, thread ``t`` holds row ``t/4``, columns ``2(t%4)``, ``+1``: row ``ρ`` starts
+    at thread ``4ρ``'s register ``2g``.  Transposed, thread ``t`` holds rows ``2(t%4)``, ``+1`` of
+    column ``t/4``: row ``ρ`` starts at thread ``ρ>>1``'s register ``2g + (ρ&1)``.
+    """
+    import re
+
+    import numpy as np
+
+    m = re.fullmatch(r"(ld|st)matrix\.x([124])(\.trans)?", step.instruction or "")
+    if m is None or elem_bits != 16 or getattr(step, "block", None) is not None:
+        return None
+    if (m.group(1) == "st") != store:
+        return None
+    off = np.asarray(step.offset)
+    if off.ndim != 3 or ctx.lanes != 32:
+        return None
+    n, trans = int(m.group(2)), m.group(3) is not None
+    W, L, R = off.shape
+    if R % (2 * n) or int(step.vec) != (1 if trans else 2):
+        return None
+    lanes = np.arange(L)
+    rho, mat = lanes % 8, (lanes // 8) % n
+    op = ("ldmatrix" if not store else "stmatrix") + f".sync.aligned.m8n8.x{n}" + (".trans" if trans else "")
+    op += ".shared.b16"
+    out = []
+    for k in range(R // (2 * n)):
+        g = n * k + mat
+        # a warp issues the instruction whole or not at all (skipped broadcast copies)
+        part = off[:, :, 2 * n * k : 2 * n * (k + 1)]
+        on, off_ = (part >= 0).all(axis=(1, 2)), (part < 0).all(axis=(1, 2))
+        if not (on | off_).all():
+            return None
+        if trans:
+            addr = off[:, rho >> 1, 2 * g + (rho & 1)]
+        else:
+            addr = off[:, 4 * rho, 2 * g]
+        addr = np.where(on[:, None], addr, -1)
+        body: list[str] = []
+        expr, pred = _offset_code(addr, ctx, ind + "  ", body, "a")
+        if pred == "false":
+            continue
+        regs = ", ".join(f"%{i}" for i in range(n))
+        out.append(f"{ind}{{" if pred is None else f"{ind}if ({pred}) {{")
+        out += body
+        out.append(f"{ind}  const unsigned a = (unsigned)__cvta_generic_to_shared(&smem[{expr}]);")
+        if store:
+            for i in range(n):
+                r = 2 * (n * k + i)
+                pack = f"(unsigned)src[{r}] | ((unsigned)src[{r + 1}] << 16)"
+                out.append(f"{ind}  const unsigned r{i} = {pack};")
+            ins = ", ".join(f'"r"(r{i})' for i in range(n))
+            regs = ", ".join(f"%{i + 1}" for i in range(n))
+            out.append(f'{ind}  asm volatile("{op} [%0], {{{regs}}};" :: "r"(a), {ins} : "memory");')
+        else:
+            out.append(f"{ind}  unsigned {', '.join(f'r{i}' for i in range(n))};")
+            outs = ", ".join(f'"=r"(r{i})' for i in range(n))
+            out.append(f'{ind}  asm volatile("{op} {{{regs}}}, [%{n}];" : {outs} : "r"(a) : "memory");')
+            for i in range(n):
+                r = 2 * (n * k + i)
+                out.append(f"{ind}  out[{r}] = (elem_t)(r{i} & 0xffffu);")
+                out.append(f"{ind}  out[{r + 1}] = (elem_t)(r{i} >> 16);")
+        out.append(f"{ind}}}")
+    return out
+
+
 def _emit_shared(step, ctx, lines, ind, elem_bits, store: bool):
+    mat = _matrix_code(step, ctx, ind, elem_bits, store)
+    if mat is not None:
+        arch = 900 if store else 750
+        lines.append(f"#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= {arch}")
+        lines.extend(mat)
+        lines.append("#else")
+        _emit_shared_plain(step, ctx, lines, ind, elem_bits, store)
+        lines.append("#endif")
+        return
+    _emit_shared_plain(step, ctx, lines, ind, elem_bits, store)
+
+
+def _emit_shared_plain(step, ctx, lines, ind, elem_bits, store: bool):
     import numpy as np
 
     off = np.asarray(step.offset)

@@ -207,13 +207,19 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
     return best_wf, best_n
 
 
-def _issued(step, groups: int) -> int:
+def _issued(step, groups: int, elem_bits: int = 16) -> int:
     """Instructions issued for ``groups`` vector groups: ``ldmatrix/stmatrix.xN`` moves N
-    32-bit registers per lane at once."""
+    32-bit registers per lane at once, ``ds_read_b64_tr_bN`` 64 bits of N-bit ones."""
     import re
 
     m = re.search(r"matrix\.x(\d)", step.instruction or "")
-    return -(-groups // int(m.group(1))) if m else groups
+    if m:  # N matrices of 8 rows x 16 bytes: N 32-bit registers per lane
+        per = int(m.group(1)) * max(1, 32 // (step.vec * elem_bits))
+        return -(-groups // per)
+    m = re.search(r"_tr_b(\d+)", step.instruction or "")
+    if m:  # ds_read_b64_tr_bN: 64 bits of N-bit registers per instruction
+        return -(-groups * int(m.group(1)) // 64)
+    return groups
 
 
 def plan_metrics(plan) -> dict:
@@ -245,11 +251,11 @@ def plan_metrics(plan) -> dict:
         elif isinstance(step, SharedStore):
             a, n = step_wavefronts(step.offset, step.vec, plan, step.block, step.regs)
             wf += a
-            ninstr += _issued(step, n)
+            ninstr += _issued(step, n, eb)
         elif isinstance(step, SharedLoad):
             a, n = step_wavefronts(step.offset, step.vec, plan, regs=step.regs)
             wf += a
-            ninstr += _issued(step, n)
+            ninstr += _issued(step, n, eb)
             codes[:, :] = -2
     post = 0
     for r in range(plan.dst_regs):
@@ -313,7 +319,7 @@ def explain_plan(plan) -> str:
                 where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
             lines.append(
                 f"  {i}. SharedStore {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
-                f"{n} instruction(s)/warp, {wfs} wavefront(s)/warp"
+                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
             )
             off = s.offset if s.offset.ndim == 3 else s.offset[0]
             lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
@@ -322,7 +328,7 @@ def explain_plan(plan) -> str:
             ins = s.instruction or "ld.shared"
             lines.append(
                 f"  {i}. SharedLoad {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits): "
-                f"{n} instruction(s)/warp, {wfs} wavefront(s)/warp"
+                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
             )
             off = s.offset if s.offset.ndim == 3 else s.offset[0]
             lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")

@@ -27,12 +27,14 @@ side where a doubling costs fewer wavefronts.
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass
 
 
 class Span:
-    """A GF(2) span kept as an echelon basis (distinct leading bits, descending): the light
-    twin of ``classify.Span`` without the combination bookkeeping, for the swizzle search."""
+    """A GF(2) span kept as an echelon basis (distinct leading bits): the light twin of
+    ``classify.Span`` without the combination bookkeeping, for the swizzle search.  Rows are
+    kept in ascending order and reduced from the top."""
 
     __slots__ = ("rows",)
 
@@ -42,7 +44,7 @@ class Span:
             self.add(v)
 
     def reduce(self, v: int) -> tuple[int, int]:
-        for r in self.rows:
+        for r in reversed(self.rows):
             x = v ^ r
             if x < v:
                 v = x
@@ -50,21 +52,17 @@ class Span:
 
     def add(self, v: int) -> bool:
         rows = self.rows
-        i = 0
-        for r in rows:
+        for r in reversed(rows):
             x = v ^ r
             if x < v:
                 v = x
         if not v:
             return False
-        n = len(rows)
-        while i < n and rows[i] > v:
-            i += 1
-        rows.insert(i, v)
+        insort(rows, v)
         return True
 
     def contains(self, v: int) -> bool:
-        for r in self.rows:
+        for r in reversed(self.rows):
             x = v ^ r
             if x < v:
                 v = x
@@ -75,7 +73,7 @@ class Span:
         return len(self.rows)
 
     def basis(self) -> list[int]:
-        return list(self.rows)
+        return self.rows[::-1]
 
 __all__ = ["Swizzle", "choose_swizzle", "wavefront_exp", "bound_exp", "low_bits"]
 

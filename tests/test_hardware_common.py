@@ -306,7 +306,7 @@ def test_linear_layouts_print_and_fit() -> None:
     "make, needle",
     [
         (lambda: BlockedLayout([1, 3], [4, 8], [1, 1], [1, 0]), "size_per_thread"),
-        (lambda: BlockedLayout([1, 1], [4, 4], [1, 1], [1, 0]), "threads_per_warp"),
+        (lambda: BlockedLayout([1, 1], [4, 3], [1, 1], [1, 0]), "threads_per_warp"),
         (lambda: BlockedLayout([1, 1], [4, 8], [1, 3], [1, 0]), "warps_per_cta"),
         (lambda: BlockedLayout([1, 1], [4, 8], [1], [1, 0]), "warps_per_cta"),
         (lambda: BlockedLayout([1, 1], [4, 8], [1, 1], [1, 1]), "order"),
@@ -420,3 +420,33 @@ def test_generic_linear_rules() -> None:
         DistributedLinearLayout([[0, 1]], lanes[:4] + [[16, 1]], [[0, 2]], [], [32, 4])
     with pytest.raises(LayoutError, match=re.escape("reg_bases[0]")):
         DistributedLinearLayout([[0, 3]], lanes, [[0, 1]], [], [32, 4])
+
+
+@pytest.mark.parametrize(
+    "tpw, reg, lane, warp",
+    [
+        # triton 3.9.0: BlockedLayout([1, 4], tpw, [2, 2], [1, 0]) on [32, 64]
+        (
+            [4, 4],
+            [[0, 1], [0, 2], [0, 32], [8, 0], [16, 0]],
+            [[0, 4], [0, 8], [1, 0], [2, 0]],
+            [[0, 16], [4, 0]],
+        ),
+        (
+            [8, 16],
+            [[0, 1], [0, 2], [16, 0]],
+            [[0, 4], [0, 8], [0, 16], [0, 32], [1, 0], [2, 0], [4, 0]],
+            [[0, 0], [8, 0]],
+        ),
+    ],
+)
+def test_blocked_threads_per_warp_not_32_or_64_like_triton(tpw, reg, lane, warp):
+    """Triton accepts a threadsPerWarp product of 16 or 128 (the thread count is checked at
+    module level); so does BlockedLayout, with Triton's bases."""
+    from linlayout.hardware.blocked import BlockedLayout
+
+    L = BlockedLayout([1, 4], tpw, [2, 2], [1, 0]).to_linear_layout([32, 64])
+    got = {k: [list(v) for v in L.bases[k]] for k in ("register", "lane", "warp")}
+    assert got == {"register": reg, "lane": lane, "warp": warp}
+    with pytest.raises(LayoutError, match="threads_per_warp"):
+        BlockedLayout([1, 4], tpw, [2, 2], [1, 0], warp_size=32)

@@ -205,8 +205,9 @@ def test_triton_rejections_raise_layout_error() -> None:
             continue
         err = _rejects(e["params"], e["shape"])
         if e["triton"] == "accepted":
-            # Triton takes it at attribute level; linlayout is stricter on purpose (documented)
-            assert err is not None and e["param"] in str(err), e
+            # recorded as a probe Triton accepts (threadsPerWarp products 16 and 128): so does
+            # linlayout, with Triton's bases (test_hardware_common checks them)
+            assert err is None, e
             continue
         assert err is not None, f"no LayoutError for {e}"
         if "param" in e:

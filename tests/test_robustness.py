@@ -581,7 +581,7 @@ cases("BlockedLayout", "size_per_thread", {
 cases("BlockedLayout", "threads_per_warp", {
     "tpw-rank-mismatch": lambda: blocked([1, 1], [32], [1, 1], [1, 0]),
     "tpw-product-24": lambda: blocked([1], [24], [1], [0]),
-    "tpw-product-128": lambda: blocked([1, 1], [16, 8], [1, 1], [1, 0]),
+    "tpw-zero": lambda: blocked([1, 1], [0, 32], [1, 1], [1, 0]),
     "tpw-nested": lambda: blocked([1], [[32]], [1], [0]),
 })
 cases("BlockedLayout", "warps_per_cta", {

@@ -50,7 +50,8 @@ __all__ = [
     "cga_from_params",
 ]
 
-#: products of threads_per_warp accepted: NVIDIA warps (32) and AMD wave64 (64)
+#: the warp sizes of the chips (NVIDIA 32, AMD wave64 64, RDNA 32); threads_per_warp may
+#: multiply to any power of two, as in Triton
 WARP_SIZES = (32, 64)
 
 _set = object.__setattr__
@@ -104,9 +105,10 @@ class BlockedLayout(HardwareLayout):
     """``#ttg.blocked``: ``size_per_thread`` x ``threads_per_warp`` x ``warps_per_cta``,
     each level filling dims in ``order`` (fastest first), then CTAs per ``cga_layout``.
 
-    Every entry is a power of two; ``prod(threads_per_warp)`` is the warp size: 32 or 64,
-    or exactly ``warp_size`` when given (Triton's own unit tests use toy warps of 4 or 16
-    threads; ``warp_size`` is not part of the attribute and is not printed or compared).
+    Every entry is a power of two; ``prod(threads_per_warp)`` may be any power of two, as in
+    Triton (the module's thread count is checked elsewhere; Triton's own unit tests use toy
+    warps of 4 or 16 threads), or exactly ``warp_size`` when given (``warp_size`` is not part
+    of the attribute and is not printed or compared).
 
     >>> BlockedLayout([4], [32], [4], [0]).to_linear_layout([1024]).bases["register"]
     [[1], [2], [512]]
@@ -130,11 +132,12 @@ class BlockedLayout(HardwareLayout):
         lanes = 1
         for t in tpw:
             lanes *= t
-        allowed = WARP_SIZES if self.warp_size is None else (self.warp_size,)
-        if lanes not in allowed:
-            want = "32 or 64" if self.warp_size is None else str(self.warp_size)
+        # Triton takes any power-of-two product (the module's thread count is checked later,
+        # against num_warps x threadsPerWarp); a given warp_size pins it
+        if self.warp_size is not None and lanes != self.warp_size:
             raise LayoutError(
-                f"threads_per_warp: the product must be the warp size ({want}), got {list(tpw)} = {lanes}"
+                f"threads_per_warp: the product must be the warp size ({self.warp_size}), got "
+                f"{list(tpw)} = {lanes}"
             )
         bits = sum(v.bit_length() - 1 for v in (*spt, *tpw, *wpc))
         if bits > 64:

@@ -388,3 +388,55 @@ def test_hardware_pairs_sit_at_the_wavefront_bound():
             n += 1
             assert p.wavefronts == wavefront_bound(a, b, t, elem_bits=eb), (t, eb, p.explain())
     assert n >= 800
+
+
+def _design_and_plan(src, dst, target, eb):
+    from linlayout.plan.classify import flatten
+    from linlayout.plan.cost import cost_model
+    from linlayout.plan.shared import design_shared
+
+    t = get_target(target)
+    d = design_shared(flatten(src), flatten(dst), t, eb, t.shared_bytes, cost_model(t))
+    p = plan_conversion(src, dst, target, elem_bits=eb, strategy="shared_memory")
+    return d, p
+
+
+def _assert_design_kept(d, p):
+    """The vectors the design chose survive into the steps (no fallback to narrower
+    accesses for want of alignment), and its analytic wavefronts are the plan's."""
+    st_ = next(s for s in p.steps if type(s).__name__ == "SharedStore")
+    ld = next(s for s in p.steps if type(s).__name__ == "SharedLoad")
+    assert (st_.vec, ld.vec) == (1 << d.swizzle.store_vec_bits, 1 << d.swizzle.load_vec_bits), p.explain()
+    assert p.wavefronts == d.wavefronts, p.explain()
+
+
+def test_design_vectors_stay_aligned_regression():
+    """A design once took bank columns outside the aligned span ``H`` when ``H`` was computed
+    by the caller: the 128-bit store fell back to 32-bit accesses at plan time (20 wavefronts
+    where the design promised 8).  Found by the H200 timing run (run 3)."""
+    src = LinearLayout.from_bases(
+        {"register": [[1, 0], [0, 2]], "lane": [[0, 32], [0, 66], [0, 24], [0, 1], [2, 0]],
+         "warp": [[0, 4], [0, 16]], "block": []},
+        {"dim0": 4, "dim1": 128},
+    )
+    dst = LinearLayout.from_bases(
+        {"register": [[0, 3], [0, 24]], "lane": [[2, 0], [0, 66], [0, 32], [0, 2], [1, 0]],
+         "warp": [[0, 4], [0, 16]], "block": []},
+        {"dim0": 4, "dim1": 128},
+    )
+    d, p = _design_and_plan(src, dst, "sm_90", 32)
+    _assert_design_kept(d, p)
+    assert p.wavefronts == 8 == wavefront_bound(src, dst, "sm_90", elem_bits=32)
+
+
+@pytest.mark.parametrize("target", ["sm_90", "gfx942", "gfx950", "gfx1200"])
+@settings(max_examples=20)
+@given(data=st.data())
+def test_design_vectors_stay_aligned(target, data):
+    ws = get_target(target).warp_size
+    src, dst = data.draw(layout_pairs(warp_size=ws, max_bits=ws.bit_length() + 4))
+    eb = data.draw(st.sampled_from([8, 16, 32, 64]))
+    d, p = _design_and_plan(src, dst, target, eb)
+    if p.kind != "shared_memory" or sum(type(s).__name__ == "SharedStore" for s in p.steps) != 1:
+        return
+    _assert_design_kept(d, p)

@@ -201,8 +201,8 @@ def choose_swizzle(
         )
         if h_span is None:
             return None
-        in_h = [u for u in units if h_span.contains(u)] + h_span.basis()
-        units = in_h
+    if h_span is not None:
+        units = [u for u in units if h_span.contains(u)] + h_span.basis()
         rep_candidates = [v for v in rep_candidates if h_span.contains(v)]
         bank_prefer = [v for v in bank_prefer if h_span.contains(v)]
     acc_s = [v for v in list(vec_common) + (ext if store_ext else []) + list(lanes_s) if v]

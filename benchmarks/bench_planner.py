@@ -35,7 +35,7 @@ def main(md: bool = False) -> list[tuple[str, float, str]]:
     for name, s, d, tgt, eb in cases():
         plan_conversion(s, d, tgt, elem_bits=eb)  # warm
         ts = []
-        for _ in range(15):
+        for _ in range(31):
             t0 = time.perf_counter()
             p = plan_conversion(s, d, tgt, elem_bits=eb)
             ts.append(time.perf_counter() - t0)

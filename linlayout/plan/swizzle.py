@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from bisect import insort
 from dataclasses import dataclass
+from itertools import chain
 
 
 class Span:
@@ -211,10 +212,10 @@ def choose_swizzle(
     nsub = sub_bits(elem_bits)
     nlow = min(low_bits(elem_bits, num_banks), n)
     # sub-word bits still free: prefer lanes both sides touch, then either side's lanes
-    base = Span(low)
     sub_fill: list[int] = []
     if len(low) < nsub:
-        ls, ld = Span(lanes_s), Span(lanes_d)
+        base = Span(low)
+        ld = Span(lanes_d)
         both = [v for v in lanes_s if v and ld.contains(v)]
         either = [v for v in list(lanes_s) + list(lanes_d) if v]
         for c in both + either:
@@ -224,7 +225,6 @@ def choose_swizzle(
                 continue
             if base.add(c):
                 sub_fill.append(c)
-        del ls
     low = low + sub_fill
     len_seg = max(0, n - max(nlow, len(low)))
 
@@ -239,8 +239,8 @@ def choose_swizzle(
         q0 = Span(sub_fill)
         hb = h_span.basis()
         sub0 = low[:nsub]
-        acc_s_h = _intersection(Span(acc_s + sub0).basis(), hb)
-        acc_d_h = _intersection(Span(acc_d + sub0).basis(), hb)
+        acc_s_h = _intersection(acc_s + sub0, hb)
+        acc_d_h = _intersection(acc_d + sub0, hb)
 
     def red(v: int) -> int:
         return q0.reduce(v)[0]
@@ -256,9 +256,8 @@ def choose_swizzle(
     both_span = Span(low + rs + rd)
     c_part = []
     if len_seg:
-        for v in list(rep_candidates) + [red(u) for u in units]:
-            if h_span is not None and not h_span.contains(v):
-                continue
+        # (inside H every candidate already lies in H: units and registers were filtered)
+        for v in chain(rep_candidates, (red(u) for u in units)):
             if v and both_span.add(v):
                 c_part.append(v)
                 if len(c_part) >= len_seg:

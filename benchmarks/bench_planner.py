@@ -1,4 +1,5 @@
-"""Median time of ``plan_conversion`` on blocked/MMA layout pairs, 64x64 .. 256x256, 4-8 warps.
+"""Median (and minimum) time of ``plan_conversion`` on blocked/MMA layout pairs, 64x64 ..
+256x256, 4-8 warps, 31 calls each, round-robin over the pairs.
 
 Run from the repository root: ``python3 benchmarks/bench_planner.py`` (add ``--md`` for a
 markdown table).  Target: under 2 ms per plan.
@@ -30,25 +31,30 @@ def cases():
             yield f"{shape[0]}x{shape[1]} w{warps} mma->blocked", mma, a, "sm_90", 16
 
 
-def main(md: bool = False) -> list[tuple[str, float, str]]:
-    rows = []
-    for name, s, d, tgt, eb in cases():
-        plan_conversion(s, d, tgt, elem_bits=eb)  # warm
-        ts = []
-        for _ in range(31):
+def main(md: bool = False, reps: int = 31) -> list[tuple[str, float, float, str]]:
+    """Time every case ``reps`` times, round-robin over the cases (so that a CPU that changes
+    speed during the run slows every case alike); report the median and the minimum."""
+    cs = list(cases())
+    kinds = {}
+    for name, s, d, tgt, eb in cs:
+        kinds[name] = plan_conversion(s, d, tgt, elem_bits=eb).kind  # warm
+    times: dict[str, list[float]] = {name: [] for name, *_ in cs}
+    for _ in range(reps):
+        for name, s, d, tgt, eb in cs:
             t0 = time.perf_counter()
-            p = plan_conversion(s, d, tgt, elem_bits=eb)
-            ts.append(time.perf_counter() - t0)
-        rows.append((name, statistics.median(ts) * 1e3, p.kind))
+            plan_conversion(s, d, tgt, elem_bits=eb)
+            times[name].append(time.perf_counter() - t0)
+    rows = [(n, statistics.median(t) * 1e3, min(t) * 1e3, kinds[n]) for n, t in times.items()]
     if md:
-        print("| case | kind | median ms |\n|---|---|---|")
-        for n, ms, k in rows:
-            print(f"| {n} | {k} | {ms:.2f} |")
+        print("| case | kind | median ms | min ms |\n|---|---|---|---|")
+        for n, med, lo, k in rows:
+            print(f"| {n} | {k} | {med:.2f} | {lo:.2f} |")
     else:
-        for n, ms, k in rows:
-            print(f"{n:40s} {k:14s} {ms:7.2f} ms")
+        for n, med, lo, k in rows:
+            print(f"{n:40s} {k:14s} {med:7.2f} ms (min {lo:.2f})")
     print(
-        f"overall median {statistics.median(r[1] for r in rows):.2f} ms, max {max(r[1] for r in rows):.2f} ms"
+        f"overall median {statistics.median(r[1] for r in rows):.2f} ms, "
+        f"max median {max(r[1] for r in rows):.2f} ms"
     )
     return rows
 

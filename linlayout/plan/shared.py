@@ -441,27 +441,39 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     rs_t, rd_t = xor_table(s_cr), xor_table(d_cr)
     s_round, d_round = rs_t >> nb, rd_t >> nb
 
-    def table(cw, cl, rt):
-        t = xor_table(cw).astype(dt)[:, None, None] ^ xor_table(cl).astype(dt)[None, :, None]
-        return t ^ (rt & mask).astype(dt)[None, None, :]
+    def wl_table(cw, cl):
+        return xor_table(cw).astype(dt)[:, None] ^ xor_table(cl).astype(dt)[None, :]
 
-    full_s = table(s_cw, s_cl, rs_t)
-    full_d = table(d_cw, d_cl, rd_t)
-    # src copies stored once: skip any index with a broadcast bit set
-    skip = None
-    for dim_i, bases in enumerate((src.warp, src.lane, src.reg)):
+    wl_s, wl_d = wl_table(s_cw, s_cl), wl_table(d_cw, d_cl)
+    rlow_s, rlow_d = (rs_t & mask).astype(dt), (rd_t & mask).astype(dt)
+    # src copies stored once: skip any index with a broadcast bit set (-1 = all bits set, so
+    # OR-ing a {0, -1} mask marks the skipped entries)
+    def neg(bases):
         free = sum(1 << k for k, v in enumerate(bases) if v == 0)
-        if free:
-            idx = (np.arange(1 << len(bases)) & free) != 0
-            shape = [1, 1, 1]
-            shape[dim_i] = -1
-            skip = idx.reshape(shape) if skip is None else skip | idx.reshape(shape)
+        if not free:
+            return None
+        return np.where((np.arange(1 << len(bases)) & free) != 0, dt(-1), dt(0))
+
+    skip_w, skip_l, skip_r = neg(src.warp), neg(src.lane), neg(src.reg)
+    skip_wl = None
+    if skip_w is not None or skip_l is not None:
+        skip_wl = np.zeros(wl_s.shape, dtype=dt)
+        if skip_w is not None:
+            skip_wl |= skip_w[:, None]
+        if skip_l is not None:
+            skip_wl |= skip_l[None, :]
+
+    def offsets(wl, rlow, keep_r, skip_wl_):
+        """(warps, lanes, regs) offsets, -1 where ``keep_r`` is -1 or ``skip_wl_`` is -1."""
+        out = wl[:, :, None] ^ rlow[None, None, :]
+        if keep_r is not None:
+            np.bitwise_or(out, keep_r[None, None, :], out=out)
+        if skip_wl_ is not None:
+            np.bitwise_or(out, skip_wl_[:, :, None], out=out)
+        return out
+
     vs = 1 << sw.store_vec_bits
     vd = 1 << sw.load_vec_bits
-    st_off = full_s
-    if skip is not None:
-        st_off = np.where(skip, dt(-1), st_off)
-    ld_off = full_d
     s_order = d_order = None
     if design.permute:
         vs, s_order = _permuted(src.reg, sw.columns, sw.store_vec_bits, s_cr, s_cl + s_cw)
@@ -488,8 +500,14 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
     for k in range(rounds):
         if k:
             steps.append(Barrier(bar))
-        so = np.where((s_round == k)[None, None, :], st_off, dt(-1)) if rounds > 1 else st_off
-        lo = np.where((d_round == k)[None, None, :], ld_off, dt(-1)) if rounds > 1 else ld_off
+        keep_s, keep_d = skip_r, None
+        if rounds > 1:
+            keep_s = np.where(s_round == k, dt(0), dt(-1))
+            if skip_r is not None:
+                keep_s |= skip_r
+            keep_d = np.where(d_round == k, dt(0), dt(-1))
+        so = offsets(wl_s, rlow_s, keep_s, skip_wl)
+        lo = offsets(wl_d, rlow_d, keep_d, None)
         steps.append(SharedStore(so, vs, instruction=st_name, regs=s_order))
         steps.append(Barrier(bar))
         steps.append(SharedLoad(lo, vd, instruction=ld_name, regs=d_order))

@@ -900,6 +900,26 @@ cases("cute", ("text", "cute", "layout", "shape", "stride"), {
                                               + ")" * 3000),
 })
 cases("cute", ("layout",), {"to-cute-int": lambda: _cute("to_cute")(3)})
+def _bound(src, dst, target="sm_90", **kw):
+    return need_attr("linlayout.plan", "wavefront_bound")(src, dst, target, **kw)
+
+
+cases("wavefront_bound", "elem_bits", {
+    "bound-elem-bits-12": lambda: _bound(D32, D32b, elem_bits=12),
+    "bound-elem-bits-str": lambda: _bound(D32, D32b, elem_bits="16"),
+})
+cases("wavefront_bound", "target", {"bound-target-unknown": lambda: _bound(D32, D32b, "sm_999")})
+cases("wavefront_bound", ("src", "lane", "warp size"), {
+    "bound-wave32-on-cdna": lambda: _bound(D32, D32b, "gfx942"),
+})
+cases("wavefront_bound", "dst", {
+    "bound-dst-none": lambda: _bound(D32, None),
+    "bound-dst-other-shape": lambda: _bound(D32, LL.from_bases(
+        {"register": [[1]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": []}, ["dim0"])),
+    "bound-dst-other-out-names": lambda: _bound(D32, D32b.rename_out_dim("dim0", "x")),
+})
+
+
 def _gather(*a, **k):
     need("linlayout.plan.gather")
     return need_attr("linlayout.plan", "plan_gather")(*a, **k)

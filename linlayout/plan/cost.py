@@ -152,13 +152,19 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
     """
     from ..errors import LayoutError
     from ..targets import get_target
-    from .classify import Span, flatten
+    from .classify import Span, classify, flatten
     from .swizzle import _aligned_space, _intersection, low_bits
 
     t = get_target(target)
     if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     fs, fd = flatten(src, "src"), flatten(dst, "dst")
+    if (1 << len(fs.lane)) != t.warp_size:
+        raise LayoutError(
+            f"src: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
+            "layouts for this target"
+        )
+    classify(fs, fd)  # same tensor, same lanes, warps and blocks (LayoutError naming dst)
     vmax = max(1, 128 // elem_bits)
     space = Span([v for v in fd.reg + fd.lane + fd.warp if v]).basis()
     n = len(space)

@@ -917,6 +917,11 @@ cases("wavefront_bound", "dst", {
     "bound-dst-other-shape": lambda: _bound(D32, LL.from_bases(
         {"register": [[1]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": []}, ["dim0"])),
     "bound-dst-other-out-names": lambda: _bound(D32, D32b.rename_out_dim("dim0", "x")),
+    "bound-dst-cluster": lambda: _bound(
+        LL.from_bases({"register": [[1]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": [[64]]},
+                      ["dim0"]),
+        LL.from_bases({"register": [[64]], "lane": [[2], [4], [8], [16], [32]], "warp": [], "block": [[1]]},
+                      ["dim0"])),
 })
 
 

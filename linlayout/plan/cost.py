@@ -164,7 +164,12 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
             f"src: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
             "layouts for this target"
         )
-    classify(fs, fd)  # same tensor, same lanes, warps and blocks (LayoutError naming dst)
+    conv = classify(fs, fd)  # same tensor, same lanes, warps and blocks (LayoutError naming dst)
+    if conv.kind == "cluster":
+        raise LayoutError(
+            "dst: this conversion moves data between CTAs (a cluster plan); wavefront_bound covers "
+            "round trips through one CTA's shared memory"
+        )
     vmax = max(1, 128 // elem_bits)
     space = Span([v for v in fd.reg + fd.lane + fd.warp if v]).basis()
     n = len(space)

@@ -349,6 +349,18 @@ def explain_plan(plan) -> str:
         f"  totals: shuffles={plan.shuffles} selects={plan.selects} shared_bytes={plan.shared_bytes} "
         f"wavefronts={plan.wavefronts} barriers={plan.barriers}"
     )
+    if plan.kind == "shared_memory" and sum(isinstance(s, SharedStore) for s in plan.steps) == 1:
+        from .cost import wavefront_bound
+
+        try:
+            b = wavefront_bound(plan.src, plan.dst, plan.target, elem_bits=plan.elem_bits)
+        except LayoutError:
+            b = None
+        if b is not None:
+            lines.append(
+                f"  fewest wavefronts any one-round plan can take under the plan IR's vector rule: {b}"
+                + (" (this plan)" if b == plan.wavefronts else "")
+            )
     if plan.alternatives:
         alt = ", ".join(f"{k}={v:.1f}" for k, v in plan.alternatives.items())
         lines.append(f"  cost model ({t}): {alt}")

@@ -192,7 +192,6 @@ def wavefronts(plan, num_banks: int, bank_bytes: int) -> int:
         vec = step.vec
         for b in range(off.shape[0]):
             for w in range(off.shape[1]):
-                seen = set()
                 tot = 0
                 for g in range(off.shape[3] // vec):
                     words = set()
@@ -205,12 +204,7 @@ def wavefronts(plan, num_banks: int, bank_bytes: int) -> int:
                             for byte in range(o * eb, o * eb + eb):
                                 words.add((tb, byte // bank_bytes))
                     if not words:
-                        continue
-                    key = tuple(sorted(int(x) for x in off[b, w, :, g * vec : (g + 1) * vec].ravel()))
-                    key = (key, tuple(sorted(words)))
-                    if key in seen:
-                        continue
-                    seen.add(key)
+                        continue  # every lane idle: not issued
                     per_bank = {}
                     for tb, wd in words:
                         per_bank.setdefault((tb, wd % num_banks), set()).add(wd)
@@ -236,15 +230,12 @@ def wavefront_lower_bound(plan, num_banks: int, bank_bytes: int) -> int:
         vec = step.vec
         for b in range(off.shape[0]):
             for w in range(off.shape[1]):
-                seen = set()
                 tot = 0
                 for g in range(off.shape[3] // vec):
                     els = off[b, w, :, g * vec : (g + 1) * vec]
-                    key = tuple(sorted(int(x) for x in els.ravel()))
                     els = set(int(x) for x in els.ravel() if x >= 0)
-                    if not els or key in seen:
+                    if not els:
                         continue
-                    seen.add(key)
                     tot += max(1, -(-len(els) * eb // (num_banks * bank_bytes)))
                 best[(b, w)] = best.get((b, w), 0) + tot
     return max(best.values()) if best else 0

@@ -75,20 +75,18 @@ def xor_tab(vals):
 
 def fast_wavefronts(off, vec, elem_bits, num_banks, bank_bytes):
     """Per warp, per vector instruction: most distinct words in one bank; summed; max over
-    warps.  Identical instructions count once (numpy, for the brute force)."""
+    warps.  Every issued instruction counts (numpy, for the brute force)."""
     eb = elem_bits // 8
     per = max(1, eb // bank_bytes)
     W, L, R = off.shape
     best = 0
     for w in range(W):
-        seen = set()
         tot = 0
         for g in range(R // vec):
             els = off[w, :, g * vec : (g + 1) * vec].ravel()
             els = np.unique(els[els >= 0])
-            if els.size == 0 or els.tobytes() in seen:
+            if els.size == 0:
                 continue
-            seen.add(els.tobytes())
             words = np.unique(((els * eb) // bank_bytes)[:, None] + np.arange(per))
             tot += int(np.bincount(words % num_banks).max())
         best = max(best, tot)

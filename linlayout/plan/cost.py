@@ -19,7 +19,8 @@ How the metrics of a plan are counted (``simulate.plan_metrics``):
   (copy register or shuffle slot) across lanes minus one (post-selects); doubled for 64 bits.
 * ``wavefronts``: per vector instruction (a group of ``vec`` registers of one step) the most
   distinct bank-width words one bank serves, summed over the instructions of every shared
-  step; identical instructions in one step (dst register broadcast) are issued once.  The
+  step, every instruction counted as API.md words it (a dst broadcast register is loaded
+  again; src broadcast copies are skipped, ``-1``, so never stored twice).  The
   maximum over warps is reported (all warps are the same for linear layouts).
 
 Costs per target family (``cost_model(target)``):
@@ -108,7 +109,7 @@ def shared_cost(
     )
 
 
-def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int) -> int:
+def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int, store: bool) -> int:
     """Fewest wavefronts per warp one side's vector instructions can take in any scratch:
     each distinct instruction moves its distinct elements' bytes, at most ``num_banks *
     bank_bytes`` per wavefront (Lemma 9.4), and at least one wavefront."""
@@ -120,7 +121,9 @@ def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int)
     lanes = xor_table(fl.lane)
     els = regs[:, None, :] ^ lanes[None, :, None]  # (groups, lanes, vec)
     els = els.reshape(els.shape[0], -1)
-    rows = np.unique(np.sort(els, axis=1), axis=0)  # identical instructions issue once
+    rows = np.sort(els, axis=1)
+    if store:  # src broadcast copies are stored once: repeated instructions are skipped
+        rows = np.unique(rows, axis=0)
     row_bits = 8 * num_banks * bank_bytes
     total = 0
     for row in rows:
@@ -201,16 +204,16 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
             if h is None:
                 continue  # no scratch keeps these vectors aligned
             if ("s", bs) not in bw:
-                bw[("s", bs)] = _side_bound(fs, bs, elem_bits, nb, bb)
+                bw[("s", bs)] = _side_bound(fs, bs, elem_bits, nb, bb, True)
             if ("d", bd) not in bw:
-                bw[("d", bd)] = _side_bound(fd, bd, elem_bits, nb, bb)
+                bw[("d", bd)] = _side_bound(fd, bd, elem_bits, nb, bb, False)
             hb = h.basis()
             dh = len(hb)
             da = len(_intersection(Span(list(fs.reg[:bs]) + [v for v in fs.lane if v]).basis(), hb))
             dd = len(_intersection(Span(list(fd.reg[:bd]) + [v for v in fd.lane if v]).basis(), hb))
             k = max(0, n - max(nlow, len(big)))
             ns = 1 << sum(1 for v in fs.reg[bs:] if v)
-            nd = 1 << sum(1 for v in fd.reg[bd:] if v)
+            nd = 1 << len(fd.reg[bd:])
             xs0, xd0 = max(0, k - dh + da), max(0, k - dh + dd)
             extra = max(0, k - dh + max(da, dd))
             cfg = None

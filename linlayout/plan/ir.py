@@ -185,7 +185,8 @@ class ConversionPlan:
 
     @property
     def shared_instructions(self) -> int:
-        """Vector ld/st.shared instructions per warp (identical duplicates counted once)."""
+        """Vector ld/st.shared instructions issued per warp (``ld/stmatrix.xN`` and
+        ``ds_read_b64_tr`` move several groups at once)."""
         return self._m()["shared_instructions"]
 
     @property

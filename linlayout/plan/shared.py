@@ -96,7 +96,9 @@ def design_shared(
     ks = _extension(s_regs, p, vmax, common, sp)
     kd = _extension(d_regs, p, vmax, common, sp)
     nz_s = sum(1 for v in src.reg if v)
-    nz_d = sum(1 for v in dst.reg if v)
+    # every dst register is loaded (a broadcast copy is loaded again: the IR has no
+    # register-to-register move on the out side); src broadcast copies are stored once
+    nz_d = len(dst.reg)
     proj = projector(space, dst.block)
     lanes_s = [proj(v) for v in src.lane if proj(v)]
     lanes_d = [v for v in dst.lane if v]

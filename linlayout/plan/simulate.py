@@ -147,8 +147,8 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
     """(wavefronts, instructions) per warp for one shared step, max over warps and blocks.
 
     A vector instruction is one group of ``vec`` registers; lanes with ``-1`` are idle; an
-    instruction with every lane idle is not issued; identical instructions of one step count
-    once (a lowering issues them once and renames the result).
+    instruction with every lane idle is not issued; every other one counts (API.md: "for each
+    vector instruction"), identical ones included.
     """
     import numpy as np
 
@@ -180,7 +180,6 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
         rows = rows[(rows >= 0).any(-1)]
         if rows.shape[0] == 0:
             continue
-        rows = np.unique(rows, axis=0)  # identical instructions are issued once
         cta = np.where(rows >= 0, rows // S, -1)
         el = np.where(rows >= 0, rows % S, -1)
         words = (el * eb // bb)[..., None] + np.arange(per)
@@ -241,6 +240,8 @@ def plan_metrics(plan) -> dict:
             used = (step.recv >= 0).any(0)
             cols = step.send[:, used]
             if cols.shape[1]:
+                # API.md: one shuffle per lane per 32 bits *moved*; two slots carrying the
+                # same sender register move the same bits (one shuffle, its result used twice)
                 n = np.unique(cols.T, axis=0).shape[0]
                 shuffles += -(-n * eb // 32)
                 for v in range(cols.shape[1]):

@@ -156,7 +156,7 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
     from ..errors import LayoutError
     from ..targets import get_target
     from .classify import Span, classify, flatten
-    from .swizzle import _aligned_space, _intersection, low_bits
+    from .swizzle import aligned_space, conflict_bounds, low_bits
 
     t = get_target(target)
     if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
@@ -194,12 +194,8 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
             m = min(bs, bd)
             if tuple(fs.reg[:m]) != tuple(fd.reg[:m]):
                 continue
-            big = list(fs.reg[:bs]) if bs >= bd else list(fd.reg[:bd])
-            h = _aligned_space(
-                big, list(fs.reg[:m]), big[m:], bs > bd,
-                list(fs.lane) + list(fs.warp) + list(fs.reg[bs:]),
-                list(fd.lane) + list(fd.warp) + list(fd.reg[bd:]),
-                space,
+            h = aligned_space(
+                fs.reg[:m], bs - m, bd - m, fs.reg, fd.reg, fs.lane, fd.lane, fs.warp, fd.warp, space
             )
             if h is None:
                 continue  # no scratch keeps these vectors aligned
@@ -207,15 +203,12 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
                 bw[("s", bs)] = _side_bound(fs, bs, elem_bits, nb, bb, True)
             if ("d", bd) not in bw:
                 bw[("d", bd)] = _side_bound(fd, bd, elem_bits, nb, bb, False)
-            hb = h.basis()
-            dh = len(hb)
-            da = len(_intersection(Span(list(fs.reg[:bs]) + [v for v in fs.lane if v]).basis(), hb))
-            dd = len(_intersection(Span(list(fd.reg[:bd]) + [v for v in fd.lane if v]).basis(), hb))
-            k = max(0, n - max(nlow, len(big)))
+            k = max(0, n - max(nlow, bs, bd))
+            xs0, xd0, extra = conflict_bounds(
+                h, [v for v in fs.reg[:bs] + fs.lane if v], [v for v in fd.reg[:bd] + fd.lane if v], k
+            )
             ns = 1 << sum(1 for v in fs.reg[bs:] if v)
             nd = 1 << len(fd.reg[bd:])
-            xs0, xd0 = max(0, k - dh + da), max(0, k - dh + dd)
-            extra = max(0, k - dh + max(da, dd))
             cfg = None
             for xs in range(xs0, k + 1):
                 xd = max(xd0, extra - xs)

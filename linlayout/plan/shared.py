@@ -134,6 +134,8 @@ def _best_design(
     configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
     rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
 ):
+    import heapq
+
     from .cost import shared_cost
     from .swizzle import low_bits, span_dim
 
@@ -141,14 +143,11 @@ def _best_design(
     # search stop once no remaining configuration can beat the best design found
     nlow = low_bits(elem_bits, target.num_banks)
     dl_s = span_dim(lanes_s)
-    dl_d = span_dim([v for v in dst.lane if v])
+    dl_d = span_dim(lanes_d)
     # ld/stmatrix (one instruction per four 32-bit vectors) only with 16-bit pairs as vectors
     mat16 = target.is_nvidia and elem_bits == 16
     rounds0 = 1 << n_reps
-    import heapq
-
     n = len(space)
-    lanes_dn = [v for v in dst.lane if v]
 
     def sizes(i):
         m, se, le = configs[i]
@@ -181,7 +180,7 @@ def _best_design(
             if h is None:
                 continue  # these vectors cannot both stay aligned
             acc_s = [v for v in list(s_regs[:vs]) + list(lanes_s) if v]
-            acc_d = [v for v in list(d_regs[:vd]) + lanes_dn if v]
+            acc_d = [v for v in list(d_regs[:vd]) + list(lanes_d) if v]
             n_seg = max(0, n - max(nlow, vs, vd))
             fs_, fd_ = conflict_floor(h, acc_s, acc_d, n_seg, n_store, n_load)
             xs = max(max(0, vs + dl_s - nlow), fs_)
@@ -207,12 +206,8 @@ def _best_design(
             n_reps=n_reps,
             bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
             units=units,
-            warps_s=warps_s,
-            warps_d=warps_d,
             h_span=h,
         )
-        if sw is None:
-            continue
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)

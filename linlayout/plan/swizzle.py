@@ -99,8 +99,10 @@ def span_dim(vectors) -> int:
 
 
 def wavefront_exp(acc: list[int], seg: list[int], sub: list[int]) -> int:
-    """log2 of the wavefronts of one instruction touching ``span(acc)``."""
-    return len(seg) - span_dim(acc + seg + sub) + span_dim(acc + sub)
+    """log2 of the wavefronts of one instruction touching ``span(acc)``: ``dim(S ∩ (A +
+    sub))``, the segment vectors that add nothing to the access span."""
+    sp = Span(list(acc) + list(sub))
+    return sum(1 for v in seg if not sp.add(v))
 
 
 def bound_exp(acc: list[int], elem_bits: int, num_banks: int) -> int:
@@ -165,10 +167,8 @@ def choose_swizzle(
     n_reps: int = 0,
     bank_prefer: list[int] = (),
     units: list[int] | None = None,
-    warps_s: list[int] | None = None,
-    warps_d: list[int] | None = None,
     h_span: Span | None = None,
-) -> Swizzle | None:
+) -> Swizzle:
     """Build the scratch layout for one choice of vector extension (see module docstring).
 
     ``vec_common``: the common register prefix (tensor vectors); ``store_ext``/``load_ext``:
@@ -177,12 +177,10 @@ def choose_swizzle(
     side, used to decide on which side unavoidable conflicts cost less; ``rep_candidates``:
     vectors that are registers on both sides and may become rounds (``n_reps`` of them).
 
-    With ``warps_s``/``warps_d`` given, the scratch keeps both vectors aligned for every warp:
-    every non-vector image of the wider side (lanes, warps, registers past the vector) must
-    lie in ``H``, the span of the non-vector columns, so ``H`` is that side's image span and
-    segment and bank vectors are chosen inside it (exact costs, no translate by a vector
-    bit).  Returns None when no scratch can keep these vectors aligned.  ``h_span``: ``H``
-    when the caller has it already (``aligned_space``).
+    With ``h_span`` (``H`` from ``aligned_space``) the scratch keeps both vectors aligned for
+    every warp: every non-vector image of the wider side (lanes, warps, registers past the
+    vector) must lie in ``H``, the span of the non-vector columns, so segment and bank vectors
+    are chosen inside it (exact costs, no translate by a vector bit).
     """
     if units is None:
         units = _units(space)
@@ -193,15 +191,6 @@ def choose_swizzle(
     elif load_ext:
         ext = list(dst_regs[p : p + load_ext])
     low = list(vec_common) + ext
-    if h_span is None and warps_s is not None and warps_d is not None:
-        h_span = _aligned_space(
-            low, list(vec_common), ext, store_ext > 0,
-            list(lanes_s) + list(warps_s) + list(src_regs[p + store_ext :]),
-            list(lanes_d) + list(warps_d) + list(dst_regs[p + load_ext :]),
-            space,
-        )
-        if h_span is None:
-            return None
     if h_span is not None:
         units = [u for u in units if h_span.contains(u)] + h_span.basis()
         rep_candidates = [v for v in rep_candidates if h_span.contains(v)]
@@ -320,22 +309,11 @@ def choose_swizzle(
         n_low=len(low) + len(bank),
         segment=seg,
         reps=reps,
-        **_exps(acc_store, acc_load, seg, sub, elem_bits, num_banks),
+        store_wavefront_exp=wavefront_exp(acc_store, seg, sub),
+        load_wavefront_exp=wavefront_exp(acc_load, seg, sub),
+        store_bound_exp=bound_exp(acc_store, elem_bits, num_banks),
+        load_bound_exp=bound_exp(acc_load, elem_bits, num_banks),
     )
-
-
-def _exps(acc_s, acc_d, seg, sub, elem_bits, num_banks) -> dict:
-    """Conflict and bound exponents of both sides (``wavefront_exp``/``bound_exp`` with each
-    access span built once)."""
-    nlow = low_bits(elem_bits, num_banks)
-    out = {}
-    for side, acc in (("store", acc_s), ("load", acc_d)):
-        sp = Span(acc)
-        out[f"{side}_bound_exp"] = max(0, sp.dim - nlow)
-        for v in sub:
-            sp.add(v)
-        out[f"{side}_wavefront_exp"] = sum(1 for v in seg if not sp.add(v))
-    return out
 
 
 def aligned_space(
@@ -353,17 +331,22 @@ def aligned_space(
     )
 
 
-def conflict_floor(h: Span, acc_s, acc_d, n_seg: int, n_store: int, n_load: int) -> tuple[int, int]:
-    """Smallest ``(store, load)`` conflict exponents any segment of ``n_seg`` vectors inside
-    ``h`` can have, for the weighted cost ``n_store * 2^xs + n_load * 2^xd``: ``xs ≥ n_seg -
-    dim H + dim(A_s∩H)``, likewise ``xd``, and ``xs + xd ≥ n_seg - dim H + max`` of the two."""
+def conflict_bounds(h: Span, acc_s, acc_d, n_seg: int) -> tuple[int, int, int]:
+    """``(xs0, xd0, extra)``: any segment of ``n_seg`` vectors inside ``h`` has store and load
+    conflict exponents ``xs ≥ xs0 = n_seg - dim H + dim(A_s∩H)``, likewise ``xd ≥ xd0``, and
+    ``xs + xd ≥ extra = n_seg - dim H + max`` of the two intersections."""
     hb = h.basis()
     dh = len(hb)
     # dim(A ∩ H) = dim A + dim H - dim(A + H)
     da = Span(acc_s).dim + dh - Span(hb + list(acc_s)).dim
     dd = Span(acc_d).dim + dh - Span(hb + list(acc_d)).dim
-    xs0, xd0 = max(0, n_seg - dh + da), max(0, n_seg - dh + dd)
-    extra = max(0, n_seg - dh + max(da, dd))
+    return max(0, n_seg - dh + da), max(0, n_seg - dh + dd), max(0, n_seg - dh + max(da, dd))
+
+
+def conflict_floor(h: Span, acc_s, acc_d, n_seg: int, n_store: int, n_load: int) -> tuple[int, int]:
+    """Smallest ``(store, load)`` conflict exponents allowed by ``conflict_bounds`` for the
+    weighted cost ``n_store * 2^xs + n_load * 2^xd``."""
+    xs0, xd0, extra = conflict_bounds(h, acc_s, acc_d, n_seg)
     best = None
     for xs in range(xs0, max(xs0, extra) + 1):
         xd = max(xd0, extra - xs)
@@ -411,16 +394,6 @@ def _intersection(a: list[int], b: list[int]) -> list[int]:
     """A basis of span(a) ∩ span(b) (Zassenhaus: echelon of ``(a|a)`` and ``(b|0)``; rows
     whose upper half vanishes carry the intersection in their lower half)."""
     shift = max([v.bit_length() for v in list(a) + list(b)] + [1])
-    rows: list[int] = []
-    for v in [x << shift | x for x in a] + [x << shift for x in b]:
-        for r in rows:
-            x = v ^ r
-            if x < v:
-                v = x
-        if v:
-            i = 0
-            while i < len(rows) and rows[i] > v:
-                i += 1
-            rows.insert(i, v)
+    rows = Span([x << shift | x for x in a] + [x << shift for x in b]).basis()
     mask = (1 << shift) - 1
     return [r & mask for r in rows if r >> shift == 0]

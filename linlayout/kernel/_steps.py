@@ -1,0 +1,194 @@
+"""The steps of reduction and scan plans, their combiners, and the flat-layout helpers both share.
+
+A reduction or scan plan runs on one register file per thread, the *state*
+``(blocks, warps, lanes, registers)``, whose register count changes as steps combine
+registers.  Steps (dataclasses holding numpy int arrays, as in the conversion plan IR):
+
+* ``Combine(groups)`` — in-thread: new register ``i`` is the combination of old registers
+  ``groups[i, :]`` (the same in every lane; free of data movement);
+* ``Butterfly(mask)`` — one shuffle round ``shfl.bfly``: every lane combines each register with
+  the same register of lane ``lane ^ mask`` (one shuffle per register per 32 bits);
+* ``Convert(plan)`` — a layout conversion of the state, a :class:`~linlayout.plan.ConversionPlan`
+  (its shuffles, shared-memory stores/loads and barriers count as its own metrics say);
+* ``Barrier()`` — between two shared-memory stages that reuse the scratch;
+* scan steps (``ScanRegisters``, ``ScanShuffle``, ``ScanStore``, ``ScanLoad``) are in ``scan.py``.
+
+Combiners: ``"sum"``, ``"max"``, ``"min"``, and ``"argmax"``/``"argmin"`` on ``(values, indices)``
+with Triton's tie-breaking (``tie_break_left``: among equal values the smaller index wins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import LayoutError
+
+__all__ = ["Combine", "Butterfly", "Convert", "combine", "check_op", "check_values", "REDUCE_OPS", "SCAN_OPS"]
+
+REDUCE_OPS = ("sum", "max", "min", "argmax", "argmin")
+SCAN_OPS = ("sum", "max", "min")
+
+
+def _arr(x: Any):
+    import numpy as np
+
+    a = np.array(x, dtype=np.int64)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Combine:
+    """In-thread: ``new[i] = combine(old[groups[i, 0]], old[groups[i, 1]], …)`` in every lane."""
+
+    groups: Any
+
+    def __post_init__(self):
+        object.__setattr__(self, "groups", _arr(self.groups))
+
+
+@dataclass(frozen=True)
+class Butterfly:
+    """``state[l, r] = combine(state[l, r], state[l ^ mask, r])`` for every lane and register
+    (``shfl.sync.bfly`` with lane mask ``mask``; AMD: DPP / ``ds_swizzle`` / ``ds_bpermute``)."""
+
+    mask: int
+    registers: int
+
+
+@dataclass(frozen=True, eq=False)
+class Convert:
+    """Move the state to another layout with a conversion plan (``plan.run`` on the state)."""
+
+    plan: Any
+    purpose: str = ""
+
+
+def check_op(op: Any, allowed: tuple[str, ...]) -> str:
+    """Validate a combiner name."""
+    if not isinstance(op, str) or op not in allowed:
+        raise LayoutError(f"op: expected one of {', '.join(map(repr, allowed))}, got {op!r}")
+    return op
+
+
+def check_values(values: Any, shape: tuple[int, ...], op: str):
+    """(values, indices or None) as numpy arrays of ``shape`` (LayoutError naming the argument)."""
+    import numpy as np
+
+    if op in ("argmax", "argmin"):
+        if not isinstance(values, (tuple, list)) or len(values) != 2:
+            raise LayoutError(f"values: op {op!r} takes a pair (values, indices), got {type(values).__name__}")
+        v, i = np.asarray(values[0]), np.asarray(values[1])
+        if i.shape != shape:
+            raise LayoutError(f"values: indices have shape {i.shape}, expected {shape}")
+        if i.dtype.kind not in "iu":
+            raise LayoutError(f"values: indices must be integers, got dtype {i.dtype}")
+    else:
+        if isinstance(values, (tuple, list)):
+            raise LayoutError(f"values: op {op!r} takes one array (pairs are for argmax/argmin)")
+        v, i = np.asarray(values), None
+    if v.shape != shape:
+        raise LayoutError(f"values: expected shape (blocks, warps, lanes, registers) = {shape}, got {v.shape}")
+    if v.dtype.kind not in "iufb":
+        raise LayoutError(f"values: expected a numeric array, got dtype {v.dtype}")
+    return v, i
+
+
+def combine(op: str, a, b):
+    """Triton's combiner ``op`` on two operands: arrays, or (value, index) pairs for arg ops."""
+    import numpy as np
+
+    if op == "sum":
+        return a + b
+    if op == "max":
+        return np.maximum(a, b)
+    if op == "min":
+        return np.minimum(a, b)
+    (v1, i1), (v2, i2) = a, b
+    tie = (v1 == v2) & (i1 < i2)
+    win = ((v1 > v2) if op == "argmax" else (v1 < v2)) | tie
+    return np.where(win, v1, v2), np.where(win, i1, i2)
+
+
+def take(state, idx, axis: int = -1):
+    """Index the register (or lane) axis of a state, a (value, index) pair included."""
+    import numpy as np
+
+    if isinstance(state, tuple):
+        return tuple(np.take(s, idx, axis=axis) for s in state)
+    return np.take(state, idx, axis=axis)
+
+
+def where(cond, a, b):
+    """Select between two states elementwise."""
+    import numpy as np
+
+    if isinstance(a, tuple):
+        return tuple(np.where(cond, x, y) for x, y in zip(a, b))
+    return np.where(cond, a, b)
+
+
+def convert_state(plan, state):
+    """Run a conversion plan on a state (both members of a pair)."""
+    if isinstance(state, tuple):
+        return tuple(plan.run(s) for s in state)
+    return plan.run(state)
+
+
+# ---------------------------------------------------------------------------------------
+# flat layouts
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A distributed layout's flat out bits split into the axis and the other dims."""
+
+    out_dims: tuple  # ((name, size), ...)
+    axis: int
+    shift: int  # first flat bit of the axis
+    width: int  # axis bits
+
+    @property
+    def axis_mask(self) -> int:
+        return ((1 << self.width) - 1) << self.shift
+
+    def other(self, v: int) -> int:
+        """``v`` with its axis bits cleared."""
+        return v & ~self.axis_mask
+
+    def squeeze(self, v: int) -> int:
+        """The other dims' bits of ``v``, packed as in the tensor without the axis."""
+        low = v & ((1 << self.shift) - 1)
+        return low | ((v >> (self.shift + self.width)) << self.shift)
+
+    def reduced_dims(self) -> list[tuple[str, int]]:
+        """Out dims of the tensor without the axis (renamed dim0..)."""
+        keep = [s for i, (_, s) in enumerate(self.out_dims) if i != self.axis]
+        return [(f"dim{i}", s) for i, s in enumerate(keep)]
+
+
+def geometry(flat, axis: Any, arg: str = "axis") -> Geometry:
+    """Validate ``axis`` against a flat layout's out dims."""
+    rank = len(flat.out_dims)
+    if isinstance(axis, bool) or not isinstance(axis, int) or not 0 <= axis < rank:
+        raise LayoutError(f"{arg}: expected an int in [0, {rank}) for a rank-{rank} layout, got {axis!r}")
+    shift = sum(s.bit_length() - 1 for _, s in flat.out_dims[:axis])
+    width = flat.out_dims[axis][1].bit_length() - 1
+    return Geometry(tuple(flat.out_dims), axis, shift, width)
+
+
+def to_layout(levels: dict, dims: list[tuple[str, int]]):
+    """A LinearLayout from flat bases per hardware level over out dims ``dims``."""
+    from ..layout import LinearLayout
+
+    shifts, s = [], 0
+    for _, size in dims:
+        shifts.append(s)
+        s += size.bit_length() - 1
+
+    def split(v: int) -> list[int]:
+        return [(v >> sh) & (size - 1) for sh, (_, size) in zip(shifts, dims)]
+
+    bases = {d: [split(v) for v in levels[d]] for d in ("register", "lane", "warp", "block")}
+    return LinearLayout.from_bases(bases, dims, require_surjective=False)

@@ -1,0 +1,484 @@
+"""Reduction plans: ``plan_reduce(layout, axis, target)`` (API.md "Kernel semantics").
+
+A reduction along ``axis`` combines, for every coordinate of the other dims, all tensor
+elements along the axis.  Writing ``M`` for "a hardware bit's tensor basis with its axis
+coordinate dropped", hardware bits (or XOR-combinations of them) with ``M = 0`` join elements
+that must be combined, and the plan works level by level, as Triton does:
+
+1. **in-thread** — registers in the kernel of ``M`` are combined (``Combine``); registers that
+   hold the same element (broadcast) are dropped, never combined twice;
+2. **in-warp** — each lane combination in the kernel of ``M`` whose axis part is new is one
+   butterfly round (``Butterfly``, ``shfl.bfly`` by that lane mask); broadcast lanes need none;
+3. **across warps (and CTAs)** — the warp/block combinations in the kernel are swapped into
+   lanes that hold nothing new (as Triton's ``getInterLayout``), through a shared-memory
+   conversion planned by :func:`linlayout.plan_conversion` (distributed shared memory across
+   CTAs, sm_90+ only), then more butterflies; repeated while warps remain;
+4. a last conversion (often a no-op) puts the result in the slice layout Triton gives
+   ``tt.reduce``: ``layout`` with ``axis`` removed and zero register bases dropped.
+
+Every intermediate value is a *partial*: the combination of a coset of the elements reduced
+so far, so a layout is tracked on the tensor of partials (other dims, plus what is left of
+the axis).  Layouts whose hardware levels do not split the kernel of ``M`` cleanly (XOR-mixed
+custom layouts) are first converted to a plain one.
+
+>>> from linlayout import BlockedLayout, plan_reduce
+>>> L = BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0]).to_linear_layout([32, 64])
+>>> p = plan_reduce(L, 1, "sm_80")
+>>> p.shuffles, p.barriers, p.shared_bytes
+(16, 1, 256)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import LayoutError
+from ._steps import REDUCE_OPS, Butterfly, Combine, Convert, Geometry, check_op, check_values, geometry, to_layout
+
+__all__ = ["plan_reduce", "ReducePlan", "reduced_layout"]
+
+_LEVELS = ("register", "lane", "warp", "block")
+
+
+def _check_common(layout, target, elem_bits):
+    """(flat layout, target) after the argument checks shared by reductions and scans."""
+    from ..plan.classify import flatten
+    from ..targets import get_target
+
+    t = get_target(target)
+    if isinstance(elem_bits, bool) or not isinstance(elem_bits, int) or elem_bits not in (8, 16, 32, 64):
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    fs = flatten(layout, "layout")
+    if (1 << len(fs.lane)) != t.warp_size:
+        raise LayoutError(
+            f"layout: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
+            "layout for this target"
+        )
+    return fs, t
+
+
+def _levels(fs) -> dict[str, list[int]]:
+    return {"register": list(fs.reg), "lane": list(fs.lane), "warp": list(fs.warp), "block": list(fs.block)}
+
+
+def _xor(vectors: list[int], mask: int) -> int:
+    """XOR of ``vectors[i]`` over the set bits ``i`` of ``mask``."""
+    v, i = 0, 0
+    while mask:
+        if mask & 1:
+            v ^= vectors[i]
+        mask >>= 1
+        i += 1
+    return v
+
+
+def _kernel(vectors: list[int], f) -> tuple[list[int], list[int]]:
+    """(kernel combinations as index masks, indices of a complement) of ``x -> f(XOR vectors[x])``."""
+    from ..plan.classify import Span
+
+    span = Span()
+    kern, comp = [], []
+    for i, v in enumerate(vectors):
+        r, combo = span.reduce(f(v))
+        if r:
+            span.add(f(v))
+            comp.append(i)
+        else:
+            idx = 0
+            m = 0
+            for j in comp:  # the span's inputs are the complement vectors, in order
+                if combo >> idx & 1:
+                    m |= 1 << j
+                idx += 1
+            kern.append(m | (1 << i))
+    return kern, comp
+
+
+def _rank(vectors) -> int:
+    from ..plan.classify import Span
+
+    return len(Span([v for v in vectors if v]).rows)
+
+
+def reduced_layout(layout, axis: int):
+    """The slice layout of ``tt.reduce(layout, axis)``: ``axis`` dropped, zero register bases removed."""
+    from ..plan.classify import flatten
+
+    fs = flatten(layout, "layout")
+    g = geometry(fs, axis)
+    return _slice(fs, g)
+
+
+def _slice(fs, g: Geometry):
+    lv = {d: [g.squeeze(v) for v in vs] for d, vs in _levels(fs).items()}
+    lv["register"] = [v for v in lv["register"] if v]
+    return to_layout(lv, g.reduced_dims())
+
+
+def _aligned(lv: dict, g: Geometry) -> bool:
+    """Whether the kernel of ``M`` is the direct sum of the per-level kernels."""
+    imgs = [[g.other(v) for v in lv[d]] for d in _LEVELS]
+    return _rank(sum(imgs, [])) == sum(_rank(x) for x in imgs)
+
+
+def _canonical(fs) -> dict[str, list[int]]:
+    """A layout of the same tensor and hardware with one tensor bit per basis: the block bases
+    kept, the other bits dealt to lanes, warps, then registers (zeros where bits run out)."""
+    from ..plan.classify import Span
+
+    span = Span([v for v in fs.block if v])
+    free = [1 << i for i in range(fs.nbits) if span.add(1 << i)]
+    lanes, warps = len(fs.lane), len(fs.warp)
+    lane = (free[:lanes] + [0] * lanes)[:lanes]
+    rest = free[lanes:]
+    warp = (rest[:warps] + [0] * warps)[:warps]
+    return {"register": rest[warps:], "lane": lane, "warp": warp, "block": list(fs.block)}
+
+
+class _Partials:
+    """Flat bases of the partials' layout: other-dim bits plus the axis bits not yet reduced."""
+
+    def __init__(self, g: Geometry):
+        from ..plan.classify import Span
+
+        self.g = g
+        self.span = Span()
+
+    def add(self, axis_value: int) -> bool:
+        """Mark ``axis_value`` reduced (True when it was new)."""
+        if self.span.reduce(axis_value)[0] == 0:
+            return False
+        self.span.add(axis_value)
+        return True
+
+    def residue(self, v: int) -> int:
+        return self.span.reduce(v)[0]
+
+    def free_bits(self) -> list[int]:
+        """Axis bit positions that still index partials (not pivots of the reduced span)."""
+        g = self.g
+        piv = set(self.span.rows)
+        return [b for b in range(g.shift, g.shift + g.width) if b not in piv]
+
+    def layout(self, lv: dict):
+        """The LinearLayout of flat bases ``lv`` on the partials' tensor."""
+        g = self.g
+        dims = g.reduced_dims()
+        obits = sum(s.bit_length() - 1 for _, s in dims)
+        free = self.free_bits()
+
+        def pack(v: int) -> int:
+            v = self.residue(v)
+            extra = sum(1 << i for i, b in enumerate(free) if v >> b & 1)
+            return g.squeeze(v) | (extra << obits)
+
+        if free:
+            dims = dims + [(f"dim{len(dims)}", 1 << len(free))]
+        return to_layout({d: [pack(v) for v in vs] for d, vs in lv.items()}, dims)
+
+
+@dataclass(eq=False)
+class ReducePlan:
+    """An executable reduction: ``steps`` (``Combine``, ``Butterfly``, ``Convert``, ``Barrier``),
+    the input ``layout`` and the ``result`` layout (the slice layout), and per-thread counts."""
+
+    layout: Any
+    axis: int
+    target: Any
+    elem_bits: int
+    result: Any
+    steps: list
+    blocks: int
+    warps: int
+    lanes: int
+    registers: int
+    notes: list = field(default_factory=list)
+    _index_plans: dict = field(default_factory=dict, repr=False)
+
+    # ---- metrics --------------------------------------------------------------------
+    def metrics(self, op: str = "sum") -> dict:
+        """Counts per thread for ``op``: argmax/argmin also move a 32-bit index beside each value
+        (same stages and barriers, twice the traffic)."""
+        check_op(op, REDUCE_OPS)
+        m = _stage_metrics(self.steps, self.elem_bits)
+        if op in ("argmax", "argmin"):
+            idx = _stage_metrics([self._index_step(s) for s in self.steps], 32)
+            for k in ("shuffles", "selects", "shared_instructions"):
+                m[k] += idx[k]
+            m["shared_bytes"] = max(
+                (a + b for a, b in zip(m["stage_bytes"], idx["stage_bytes"])), default=0
+            )
+        m.pop("stage_bytes")
+        return m
+
+    def _index_step(self, s):
+        """The step moving the 32-bit indices beside ``s``."""
+        if not isinstance(s, Convert) or self.elem_bits == 32:
+            return s
+        key = id(s)
+        if key not in self._index_plans:
+            from ..plan import plan_conversion
+
+            p = s.plan
+            self._index_plans[key] = Convert(plan_conversion(p.src, p.dst, self.target, elem_bits=32), s.purpose)
+        return self._index_plans[key]
+
+    @property
+    def shuffles(self) -> int:
+        """Shuffle instructions per thread (32 bits each)."""
+        return self.metrics()["shuffles"]
+
+    @property
+    def selects(self) -> int:
+        """Lane-dependent register choices per thread (from the conversion steps)."""
+        return self.metrics()["selects"]
+
+    @property
+    def shared_instructions(self) -> int:
+        """Shared-memory load/store instructions per thread."""
+        return self.metrics()["shared_instructions"]
+
+    @property
+    def shared_bytes(self) -> int:
+        """Scratch bytes per block (the largest stage; stages reuse it)."""
+        return self.metrics()["shared_bytes"]
+
+    @property
+    def barriers(self) -> int:
+        """Barriers per thread (the conversions' own plus one between shared stages)."""
+        return self.metrics()["barriers"]
+
+    # ---- execution ------------------------------------------------------------------
+    def run(self, values, op: str = "sum"):
+        """Execute on ``values`` ``(blocks, warps, lanes, registers)`` in ``layout`` and return the
+        result register file in ``result`` (for argmax/argmin: ``(values, indices)`` in and out)."""
+        from ._steps import combine, convert_state, take
+
+        check_op(op, REDUCE_OPS)
+        v, i = check_values(values, (self.blocks, self.warps, self.lanes, self.registers), op)
+        import numpy as np
+
+        state = (v, i) if i is not None else v
+        lanes = np.arange(self.lanes)
+        for s in self.steps:
+            if isinstance(s, Combine):
+                acc = take(state, s.groups[:, 0])
+                for k in range(1, s.groups.shape[1]):
+                    acc = combine(op, acc, take(state, s.groups[:, k]))
+                state = acc
+            elif isinstance(s, Butterfly):
+                state = combine(op, state, take(state, lanes ^ s.mask, axis=2))
+            elif isinstance(s, Convert):
+                state = convert_state(s.plan, state)
+        return state
+
+    def explain(self) -> str:
+        """A readable account of the plan, stage by stage."""
+        t = self.target
+        lines = [
+            f"ReducePlan axis={self.axis} on {t} ({t.warp_size}-lane warps), {self.elem_bits}-bit elements",
+            f"  threads: {self.blocks} block(s) x {self.warps} warp(s) x {self.lanes} lanes; "
+            f"{self.registers} register(s) in, {self.result.in_dims['register']} out (slice layout)",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        for k, s in enumerate(self.steps, 1):
+            if isinstance(s, Combine):
+                g = s.groups
+                lines.append(
+                    f"  {k}. Combine in-thread: {g.shape[0]} register(s) from {g.shape[1]} each"
+                    + ("" if g.shape[1] > 1 else " (drop broadcast copies: a free renaming)")
+                )
+                lines.append(f"     r0 <- {list(map(int, g[0]))}")
+            elif isinstance(s, Butterfly):
+                lines.append(
+                    f"  {k}. Butterfly shfl.bfly xor {s.mask}: {s.registers} register(s) "
+                    f"x {max(1, -(-self.elem_bits // 32))} shuffle(s)"
+                )
+            elif isinstance(s, Convert):
+                p = s.plan
+                lines.append(
+                    f"  {k}. Convert ({s.purpose}): {p.kind}, shuffles={p.shuffles} "
+                    f"shared_instructions={p.shared_instructions} shared_bytes={p.shared_bytes} "
+                    f"barriers={p.barriers}"
+                )
+                lines += ["     " + x for x in p.explain().splitlines()[1:]]
+            else:
+                lines.append(f"  {k}. Barrier (bar.sync): the scratch is reused")
+        m = self.metrics()
+        lines.append(
+            "  totals: " + " ".join(f"{key}={m[key]}" for key in
+                                   ("shuffles", "selects", "shared_instructions", "shared_bytes", "barriers"))
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"ReducePlan(axis={self.axis}, steps={len(self.steps)}, target={str(self.target)!r})"
+
+
+def _stage_metrics(steps, elem_bits: int) -> dict:
+    from ..plan.ir import Barrier
+
+    words = max(1, -(-elem_bits // 32))
+    m = {"shuffles": 0, "selects": 0, "shared_instructions": 0, "barriers": 0, "stage_bytes": []}
+    for s in steps:
+        if isinstance(s, Butterfly):
+            m["shuffles"] += s.registers * words
+        elif isinstance(s, Convert):
+            p = s.plan
+            m["shuffles"] += p.shuffles
+            m["selects"] += p.selects
+            m["shared_instructions"] += p.shared_instructions
+            m["barriers"] += p.barriers
+            m["stage_bytes"].append(p.shared_bytes)
+        elif isinstance(s, Barrier):
+            m["barriers"] += 1
+    m["shared_bytes"] = max(m["stage_bytes"], default=0)
+    return m
+
+
+def _uses_shared(plan) -> bool:
+    return plan.kind in ("shared_memory", "cluster")
+
+
+def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan:
+    """Plan ``tt.reduce`` of a tensor in distributed ``layout`` along ``axis`` on ``target``.
+
+    ``elem_bits`` is 8, 16, 32 or 64.  The result is in the slice layout (``result``); see the
+    module docstring for the stages.  ``LayoutError`` for a bad axis, a layout built for another
+    warp size, or a reduction across CTAs on a chip without distributed shared memory.
+    """
+    from ..layout import LinearLayout
+    from ..plan import plan_conversion
+    from ..plan.ir import Barrier
+
+    fs, t = _check_common(layout, target, elem_bits)
+    g = geometry(fs, axis)
+    result = _slice(fs, g)
+    lv = _levels(fs)
+    plan = ReducePlan(layout, axis, t, elem_bits, result, [], 1 << len(fs.block), 1 << len(fs.warp),
+                      1 << len(fs.lane), 1 << len(fs.reg))
+    steps = plan.steps
+    part = _Partials(g)
+    shared_before = False
+
+    def convert(src_lv, dst_lv, purpose):
+        nonlocal shared_before
+        src = part.layout(src_lv)
+        dst = dst_lv if isinstance(dst_lv, LinearLayout) else part.layout(dst_lv)
+        p = plan_conversion(src, dst, t, elem_bits=elem_bits)
+        if p.kind == "noop":
+            return
+        if _uses_shared(p):
+            if shared_before:
+                steps.append(Barrier("bar.sync"))
+            shared_before = True
+        steps.append(Convert(p, purpose))
+
+    if not _aligned(lv, g):
+        canon = _canonical(fs)
+        if not _aligned(canon, g):
+            raise LayoutError(
+                "layout: its block bases mix the reduced axis with other dims; a reduction across CTAs "
+                "needs block bases along single dims"
+            )
+        plan.notes.append("the hardware levels mix the axis with other dims: converted to a plain layout first")
+        convert(lv, canon, "to a layout whose levels split the axis")
+        lv = canon
+    regs = _in_thread(lv, g, part, steps)
+    _butterflies(lv, g, part, steps, regs)
+    _across_warps(lv, g, part, t, steps, regs, convert)
+    if part.layout(lv) != result:
+        convert(lv, result, "to the slice layout")
+    return plan
+
+
+def _in_thread(lv: dict, g: Geometry, part: _Partials, steps: list) -> int:
+    """Combine the registers in the kernel of ``M``, drop broadcast copies; the registers left."""
+    import numpy as np
+
+    regs = lv["register"]
+    kern, comp = _kernel(regs, g.other)
+    eff = []
+    for k in kern:
+        if part.add(_xor(regs, k)):
+            eff.append(k)
+    if len(comp) < len(regs):
+        subs = [0]
+        for k in eff:
+            subs = subs + [s ^ k for s in subs]
+        bases = [0]
+        for j in comp:
+            bases = bases + [b | (1 << j) for b in bases]
+        steps.append(Combine(np.array([[b ^ s for s in subs] for b in bases], dtype=np.int64)))
+    lv["register"] = [regs[j] for j in comp]
+    _reduce_all(lv, part)
+    return 1 << len(comp)
+
+
+def _reduce_all(lv: dict, part: _Partials) -> None:
+    for d in _LEVELS:
+        lv[d] = [part.residue(v) for v in lv[d]]
+
+
+def _butterflies(lv: dict, g: Geometry, part: _Partials, steps: list, regs: int) -> None:
+    """One butterfly round per lane combination in the kernel of ``M`` with a new axis part."""
+    kern, _ = _kernel(lv["lane"], g.other)
+    for k in sorted(kern, reverse=True):
+        if part.add(_xor(lv["lane"], k)):
+            steps.append(Butterfly(k, regs))
+    _reduce_all(lv, part)
+
+
+def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, convert) -> None:
+    """Swap the warp/block combinations in the kernel of ``M`` into lanes, then butterflies."""
+    nw = len(lv["warp"])
+    while True:
+        hw = lv["warp"] + lv["block"]
+        kern, _ = _kernel(hw, g.other)
+        effs = []
+        seen = _Partials(g)
+        for k in kern:
+            a = part.residue(_xor(hw, k))
+            if seen.add(a):
+                effs.append([k, a])
+        if not effs:
+            return
+        if any(k >> nw for k, _ in effs) and not t.has("dsmem"):
+            raise LayoutError(
+                f"layout: the reduction crosses CTAs (block bases along axis {g.axis}), which needs "
+                f"distributed shared memory (sm_90+); {t.name} has none"
+            )
+        effs = _pivoted(effs)[: len(lv["lane"])]
+        lanes = lv["lane"]
+        free = [j for j, v in enumerate(lanes) if v == 0]
+        busy = [j for j, v in enumerate(lanes) if v != 0]
+        slots = (free + busy)[: len(effs)]
+        dst = {d: list(v) for d, v in lv.items()}
+        dhw = list(hw)
+        for (_, a, p), j in zip(effs, slots):
+            dhw[p] = lanes[j]
+            dst["lane"][j] = a
+        dst["warp"], dst["block"] = dhw[:nw], dhw[nw:]
+        convert(lv, dst, "warp partials into lanes")
+        for (_, a, _), j in zip(effs, slots):
+            part.add(a)
+            steps.append(Butterfly(1 << j, regs))
+        lv.update(dst)
+        _reduce_all(lv, part)
+
+
+def _pivoted(effs: list[list[int]]) -> list[list[int]]:
+    """Row-reduce (hardware mask, axis value) pairs: each gets a pivot bit no other mask has;
+    returns (mask, axis value, pivot index) triples."""
+    rows = [list(e) for e in effs]
+    pivots = []
+    for i in range(len(rows)):
+        k = rows[i][0]
+        low = k & -k
+        pivots.append(low.bit_length() - 1)
+        for j in range(len(rows)):
+            if j != i and rows[j][0] & low:
+                rows[j][0] ^= k
+                rows[j][1] ^= rows[i][1]
+    return [[k, a, p] for (k, a), p in zip(rows, pivots)]

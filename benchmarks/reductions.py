@@ -185,10 +185,102 @@ def triton_results(cs: list[dict], workers: int = 2, chunk: int = 12) -> list[di
     return out
 
 
+# ---------------------------------------------------------------------------------------
+# our side
+
+_BITS = {"fp32": 32, "fp16": 16, "bf16": 16, "fp64": 64}
+_PARTS = {  # kernel op -> the reductions / scans it lowers: (kind, op, axis-from-case?)
+    "softmax": [("reduce", "max"), ("reduce", "sum")],
+    "layernorm": [("reduce", "sum"), ("reduce", "sum")],
+    "rmsnorm": [("reduce", "sum")],
+    "cumsum": [("scan", "sum")],
+    "cummax": [("scan", "max")],
+}
+KEYS = ("shuffles", "shared_instructions", "shared_bytes", "barriers")
+
+
+def ours(case: dict, bases: dict) -> dict:
+    """Our counts for a case: the sum over the kernel's reductions/scans (scratch: the largest)."""
+    from linlayout import LinearLayout
+    from linlayout.kernel.reduce import plan_reduce
+    plan_scan = None
+
+    shape = case["shape"]
+    L = LinearLayout.from_bases(bases, [(f"dim{i}", s) for i, s in enumerate(shape)])
+    target = case["target"].replace("cuda:", "sm_").replace("hip:", "")
+    bits = _BITS[case["dtype"]]
+    tot = dict.fromkeys(KEYS, 0)
+    for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
+        if kind == "reduce":
+            m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
+        else:
+            m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
+        for k in KEYS:
+            tot[k] = max(tot[k], m[k]) if k == "shared_bytes" else tot[k] + m[k]
+    return tot
+
+
+def theirs(rec: dict) -> dict:
+    """Triton's counts in our names (``redux.sync`` counted as a shuffle)."""
+    return {"shuffles": rec["shfl"] + rec["redux"], "shared_instructions": rec["st"] + rec["ld"],
+            "shared_bytes": rec["smem"], "barriers": rec["bar"]}
+
+
+def compare(cs: list[dict], res: list[dict]) -> list[dict]:
+    rows = []
+    for c, r in zip(cs, res):
+        if not r["ok"]:
+            rows.append({"case": c, "triton": None, "error": r["error"]})
+            continue
+        rows.append({"case": c, "bases": r["bases"], "triton": theirs(r), "ours": ours(c, r["bases"])})
+    return rows
+
+
+def table(rows: list[dict], md: bool = False) -> str:
+    head = ["case", "shfl T/o", "smem instr T/o", "scratch B T/o", "bar T/o", "ok"]
+    lines = []
+    if md:
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        if row["triton"] is None:
+            lines.append(f"{row['case']['name']}: triton refused ({row['error'][:60]})")
+            continue
+        t, o = row["triton"], row["ours"]
+        ok = all(o[k] <= t[k] for k in KEYS)
+        cells = [row["case"]["name"]] + [f"{t[k]}/{o[k]}" for k in KEYS] + ["yes" if ok else "**NO**"]
+        lines.append(("| " + " | ".join(cells) + " |") if md else "  ".join(f"{x:>14}" if i else f"{x:<58}"
+                                                                         for i, x in enumerate(cells)))
+    return "\n".join(lines)
+
+
+def summary(rows: list[dict]) -> str:
+    ok = [r for r in rows if r["triton"] is not None]
+    le = sum(all(r["ours"][k] <= r["triton"][k] for k in KEYS) for r in ok)
+    tot = {k: (sum(r["triton"][k] for r in ok), sum(r["ours"][k] for r in ok)) for k in KEYS}
+    fams = sorted({r["case"]["family"] for r in ok})
+    return (f"{len(ok)} kernels compiled ({len(rows) - len(ok)} refused by Triton); ours <= Triton on every "
+            f"count in {le}/{len(ok)}; totals Triton/ours: "
+            + ", ".join(f"{k} {a}/{b}" for k, (a, b) in tot.items()) + f"; families: {', '.join(fams)}")
+
+
+def store(rows: list[dict]) -> None:
+    keep = [{"name": r["case"]["name"], "target": r["case"]["target"], "shape": r["case"]["shape"],
+             "dtype": r["case"]["dtype"], "op": r["case"]["op"], "axis": r["case"]["axis"],
+             "reverse": r["case"]["reverse"], "family": r["case"]["family"], "bases": r["bases"],
+             "triton": r["triton"]} for r in rows if r["triton"] is not None]
+    with open(DATA, "w") as f:
+        json.dump({"generator": "benchmarks/reductions.py --store (triton 3.9.0, CPU compile)", "cases": keep},
+                  f, indent=0)
+
+
 if __name__ == "__main__":
     cs = cases()
-    print(len(cs), "cases")
+    res = triton_results(cs)
     if "--triton-only" in sys.argv:
-        res = triton_results(cs)
         print(sum(r["ok"] for r in res), "compiled")
         sys.exit(0)
+    rows = compare(cs, res)
+    print(table(rows, md="--md" in sys.argv))
+    print(summary(rows))
+    if "--store" in sys.argv:
+        store(rows)

@@ -218,10 +218,8 @@ class ReducePlan:
             return s
         key = id(s)
         if key not in self._index_plans:
-            from ..plan import plan_conversion
-
             p = s.plan
-            self._index_plans[key] = Convert(plan_conversion(p.src, p.dst, self.target, elem_bits=32), s.purpose)
+            self._index_plans[key] = Convert(lean_conversion(p.src, p.dst, self.target, 32), s.purpose)
         return self._index_plans[key]
 
     @property
@@ -337,6 +335,47 @@ def _stage_metrics(steps, elem_bits: int) -> dict:
     return m
 
 
+def lean_conversion(src, dst, t, elem_bits: int):
+    """``plan_conversion``, then with less scratch in rounds (Triton's ``reps``): halve it while
+    that costs no more shuffles, shared instructions or wavefronts and the rounds stay within
+    :func:`round_bits` (the register bits a bank-conflict-free tile leaves over, as Triton)."""
+    from ..plan import plan_conversion
+
+    best = plan_conversion(src, dst, t, elem_bits=elem_bits)
+    if not _uses_shared(best) or best.kind == "cluster":
+        return best
+    floor = best.shared_bytes >> round_bits(src, dst, t, elem_bits)
+    limit = best.shared_bytes // 2
+    while limit >= max(floor, 1):
+        p = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=limit)
+        if (p.kind != best.kind or p.shared_bytes >= best.shared_bytes or p.shuffles > best.shuffles
+                or p.shared_instructions > best.shared_instructions or p.wavefronts > best.wavefronts):
+            break
+        best = p
+        limit = p.shared_bytes // 2
+    return best
+
+
+def round_bits(src, dst, t, elem_bits: int) -> int:
+    """The rounds (log2) Triton's swizzled conversion takes: its ``segment`` bases (tensor bits
+    neither the vector nor either side's bank-covering lanes hold) that are registers on both
+    sides (``buildReps``; ``optimalSwizzlingLdSt``, triton-linear-layouts.md §3.4)."""
+    from ..plan.classify import flatten
+
+    fs, fd = flatten(src, "src"), flatten(dst, "dst")
+    reg_s, reg_d = [v for v in fs.reg if v], {v for v in fd.reg if v}
+    vec = [v for v in reg_s if v in reg_d][: (128 // elem_bits).bit_length() - 1]
+    log2vec = max(0, ((1 << len(vec)) * elem_bits // 32).bit_length() - 1)
+    block = [v for v in fs.block if v]
+    n = fs.nbits
+    len_b = min(max(0, (t.num_banks * 32 // ((1 << len(vec)) * elem_bits)).bit_length() - 1),
+                n - len(vec) - len(block))
+    len_s = n - len_b - len(vec) - len(block)
+    covered = [set(vec) | set(block) | set(lanes[: len(lanes) - log2vec]) for lanes in (fs.lane, fd.lane)]
+    segment = [1 << b for b in range(n) if all(1 << b not in c for c in covered)][: max(0, len_s)]
+    return sum(1 for v in segment if v in reg_d and v in set(reg_s))
+
+
 def _uses_shared(plan) -> bool:
     return plan.kind in ("shared_memory", "cluster")
 
@@ -349,7 +388,6 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
     warp size, or a reduction across CTAs on a chip without distributed shared memory.
     """
     from ..layout import LinearLayout
-    from ..plan import plan_conversion
     from ..plan.ir import Barrier
 
     fs, t = _check_common(layout, target, elem_bits)
@@ -366,7 +404,7 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
         nonlocal shared_before
         src = part.layout(src_lv)
         dst = dst_lv if isinstance(dst_lv, LinearLayout) else part.layout(dst_lv)
-        p = plan_conversion(src, dst, t, elem_bits=elem_bits)
+        p = lean_conversion(src, dst, t, elem_bits)
         if p.kind == "noop":
             return
         if _uses_shared(p):

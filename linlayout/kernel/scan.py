@@ -1,0 +1,1 @@
+"""Scan plans (placeholder while reduce lands)."""

@@ -203,7 +203,7 @@ def ours(case: dict, bases: dict) -> dict:
     """Our counts for a case: the sum over the kernel's reductions/scans (scratch: the largest)."""
     from linlayout import LinearLayout
     from linlayout.kernel.reduce import plan_reduce
-    plan_scan = None
+    from linlayout.kernel.scan import plan_scan
 
     shape = case["shape"]
     L = LinearLayout.from_bases(bases, [(f"dim{i}", s) for i, s in enumerate(shape)])

@@ -87,6 +87,9 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "Barrier",
         "wavefront_bound",
     ),
+    # kernel semantics: reductions and scans
+    "linlayout.kernel.reduce": ("plan_reduce", "ReducePlan", "reduced_layout"),
+    "linlayout.kernel.scan": ("plan_scan", "ScanPlan"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

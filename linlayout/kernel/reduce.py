@@ -39,6 +39,7 @@ from ._steps import REDUCE_OPS, Butterfly, Combine, Convert, Geometry, check_op,
 __all__ = ["plan_reduce", "ReducePlan", "reduced_layout"]
 
 _LEVELS = ("register", "lane", "warp", "block")
+_MAX_HW_BITS = 22
 
 
 def _check_common(layout, target, elem_bits):
@@ -50,6 +51,14 @@ def _check_common(layout, target, elem_bits):
     if isinstance(elem_bits, bool) or not isinstance(elem_bits, int) or elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     fs = flatten(layout, "layout")
+    if len(fs.hw) > _MAX_HW_BITS:
+        raise LayoutError(
+            f"layout: {len(fs.hw)} hardware bits (2^{len(fs.hw)} register slots) exceed the {_MAX_HW_BITS} "
+            "this planner simulates; plan a smaller tile"
+        )
+    if _rank(fs.hw) != fs.nbits:
+        raise LayoutError("layout: not surjective (some tensor elements live in no thread); every element must "
+                          "be held somewhere to be reduced or scanned")
     if (1 << len(fs.lane)) != t.warp_size:
         raise LayoutError(
             f"layout: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
@@ -117,9 +126,14 @@ def _slice(fs, g: Geometry):
 
 
 def _aligned(lv: dict, g: Geometry) -> bool:
-    """Whether the kernel of ``M`` is the direct sum of the per-level kernels."""
-    imgs = [[g.other(v) for v in lv[d]] for d in _LEVELS]
-    return _rank(sum(imgs, [])) == sum(_rank(x) for x in imgs)
+    """Whether the per-level kernels of ``M`` reach every axis value the whole kernel reaches
+    (combinations across levels that only meet broadcast copies do not count)."""
+    def images(vs):
+        kern, _ = _kernel(vs, g.other)
+        return [_xor(vs, k) for k in kern]
+
+    per_level = sum((images(lv[d]) for d in _LEVELS), [])
+    return _rank(per_level) == _rank(images(sum((lv[d] for d in _LEVELS), [])))
 
 
 def _canonical(fs) -> dict[str, list[int]]:

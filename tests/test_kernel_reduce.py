@@ -1,0 +1,226 @@
+"""plan_reduce: executable reduction plans checked against numpy on random and hardware layouts,
+and against Triton 3.9.0's lowering of real-style kernels (tests/data/triton_reductions.json,
+written by ``benchmarks/reductions.py --store``)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linlayout import BlockedLayout, LayoutError, LinearLayout, SliceLayout, plan_reduce, plan_scan, reduced_layout
+from linlayout.testing import distributed_layouts, hardware_layouts
+
+DATA = os.path.join(os.path.dirname(__file__), "data", "triton_reductions.json")
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+TARGETS = ("sm_80", "sm_90", "sm_100", "gfx942", "gfx950", "gfx1100")
+KEYS = ("shuffles", "shared_instructions", "shared_bytes", "barriers")
+
+
+def distribute(L: LinearLayout, X: np.ndarray) -> np.ndarray:
+    """The register file ``(blocks, warps, lanes, registers)`` of tensor ``X`` in layout ``L``."""
+    t = L.to_table()
+    ins = L.in_dims
+    shp = (ins["block"], ins["warp"], ins["lane"], ins["register"])
+    return X[tuple(t[:, k].reshape(shp) for k in range(t.shape[1]))]
+
+
+def axis_index(shape, axis: int) -> np.ndarray:
+    """Each element's coordinate along ``axis`` (the indices Triton's argmax reduces with)."""
+    return np.broadcast_to(np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))]),
+                           shape)
+
+
+def check_reduction(L: LinearLayout, axis: int, target: str, seed: int = 0) -> None:
+    """Run sum/max/min/argmax/argmin plans on data with ties and compare with numpy, broadcast
+    copies of the slice layout included."""
+    p = plan_reduce(L, axis, target)
+    assert p.result == reduced_layout(L, axis)
+    shape = tuple(L.out_dims.values())
+    X = np.random.default_rng(seed).integers(-4, 4, size=shape)  # few values: many ties
+    vals = distribute(L, X)
+    for op, fn in (("sum", np.sum), ("max", np.max), ("min", np.min)):
+        np.testing.assert_array_equal(p.run(vals, op), distribute(p.result, fn(X, axis=axis)), err_msg=op)
+    idx = distribute(L, axis_index(shape, axis))
+    for op, fv, fi in (("argmax", np.max, np.argmax), ("argmin", np.min, np.argmin)):
+        gv, gi = p.run((vals, idx), op)
+        np.testing.assert_array_equal(gv, distribute(p.result, fv(X, axis=axis)), err_msg=op)
+        np.testing.assert_array_equal(gi, distribute(p.result, fi(X, axis=axis)), err_msg=op)
+
+
+# ---------------------------------------------------------------------------------------
+# properties
+
+
+@SETTINGS
+@given(distributed_layouts(num_warps=st.sampled_from([1, 2, 4, 8]), broadcast=st.booleans(), max_bits=10)
+       | distributed_layouts(num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(), xor_mix=False,
+                             max_bits=10), st.data())
+def test_random_layouts_match_numpy(L, data):
+    check_reduction(L, data.draw(st.integers(0, len(L.out_dims) - 1)), "sm_80")
+
+
+@SETTINGS
+@given(distributed_layouts(warp_size=64, num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(),
+                           max_bits=10), st.data())
+def test_random_wave64_layouts_match_numpy(L, data):
+    check_reduction(L, data.draw(st.integers(0, len(L.out_dims) - 1)), "gfx942")
+
+
+@SETTINGS
+@given(st.sampled_from(TARGETS).flatmap(lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))),
+       st.data())
+def test_hardware_layouts_match_numpy(tl, data):
+    """blocked, slice, mma v2/v3, dot operands, mfma, wmma, linear, tmem register layouts."""
+    target, L = tl
+    check_reduction(L, data.draw(st.integers(0, len(L.out_dims) - 1)), target)
+
+
+@SETTINGS
+@given(distributed_layouts(num_warps=st.sampled_from([1, 2, 4]), num_blocks=st.sampled_from([2, 4]),
+                           xor_mix=False, max_bits=11), st.data())
+def test_across_ctas(L, data):
+    """sm_90 reduces across the CTAs of a cluster (distributed shared memory); sm_80 refuses."""
+    axis = data.draw(st.integers(0, len(L.out_dims) - 1))
+    check_reduction(L, axis, "sm_90")
+    crosses = any(b[axis] for b in L.bases["block"])
+    if crosses:
+        with pytest.raises(LayoutError, match="distributed shared memory"):
+            plan_reduce(L, axis, "sm_80")
+    else:
+        plan_reduce(L, axis, "sm_80")
+
+
+@SETTINGS
+@given(st.sampled_from(TARGETS).flatmap(lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))),
+       st.data(), st.sampled_from([8, 16, 64]))
+def test_metrics_are_consistent(tl, data, bits):
+    """Counts add up over the steps; an index beside each value never costs extra barriers."""
+    target, L = tl
+    axis = data.draw(st.integers(0, len(L.out_dims) - 1))
+    p = plan_reduce(L, axis, target, elem_bits=bits)
+    m, a = p.metrics("sum"), p.metrics("argmax")
+    assert a["barriers"] == m["barriers"]
+    assert all(a[k] >= m[k] for k in KEYS)
+    assert p.shuffles == m["shuffles"] and p.barriers == m["barriers"]
+    assert "totals:" in p.explain()
+
+
+def test_slice_layout_of_blocked_parent():
+    P = BlockedLayout([2, 4], [4, 8], [2, 2], [1, 0])
+    L = P.to_linear_layout([64, 64])
+    for axis in (0, 1):
+        assert plan_reduce(L, axis, "sm_80").result == SliceLayout(axis, P).to_linear_layout([64])
+
+
+def test_rank_one_reduces_to_a_scalar():
+    L = BlockedLayout([4], [32], [4], [0]).to_linear_layout([512])
+    p = plan_reduce(L, 0, "sm_80")
+    X = np.arange(512)
+    out = p.run(distribute(L, X), "sum")
+    assert out.shape == (1, 4, 32, 1) and (out == X.sum()).all()
+
+
+# ---------------------------------------------------------------------------------------
+# Triton 3.9.0, stored
+
+
+def _stored():
+    with open(DATA) as f:
+        return json.load(f)["cases"]
+
+
+_PARTS = {"softmax": [("reduce", "max"), ("reduce", "sum")], "layernorm": [("reduce", "sum"), ("reduce", "sum")],
+          "rmsnorm": [("reduce", "sum")], "cumsum": [("scan", "sum")], "cummax": [("scan", "max")]}
+
+
+def _ours(case) -> dict:
+    L = LinearLayout.from_bases(case["bases"], [(f"dim{i}", s) for i, s in enumerate(case["shape"])])
+    target = case["target"].replace("cuda:", "sm_").replace("hip:", "")
+    bits = {"fp32": 32, "fp16": 16}[case["dtype"]]
+    tot = dict.fromkeys(KEYS, 0)
+    for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
+        if kind == "reduce":
+            m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
+        else:
+            m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
+        for k in KEYS:
+            tot[k] = max(tot[k], m[k]) if k == "shared_bytes" else tot[k] + m[k]
+    return tot
+
+
+def test_stored_cover_the_table4_families():
+    cases = _stored()
+    assert len(cases) >= 100
+    fams = {c["family"].split("_")[0] for c in cases}
+    assert {"blocked", "mma", "slice", "dot", "mfma", "custom"} <= fams
+    assert {c["target"] for c in cases} >= {"cuda:80", "cuda:90", "hip:gfx942"}
+
+
+def test_no_more_than_triton_on_any_count():
+    worse = []
+    for case in _stored():
+        ours = _ours(case)
+        if any(ours[k] > case["triton"][k] for k in KEYS):
+            worse.append((case["name"], case["triton"], ours))
+    assert not worse, worse[:5]
+
+
+def test_stored_layouts_run_correctly():
+    """A sample of the benchmark's layouts (Triton's own bases) reduces correctly."""
+    for case in _stored()[::17]:
+        if case["op"] in ("sum", "max", "argmax", "argmin"):
+            L = LinearLayout.from_bases(case["bases"], [(f"dim{i}", s) for i, s in enumerate(case["shape"])])
+            check_reduction(L, case["axis"], case["target"].replace("cuda:", "sm_").replace("hip:", ""))
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+
+L0 = BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0]).to_linear_layout([32, 64])
+
+
+@pytest.mark.parametrize(
+    "kwargs, arg",
+    [
+        ({"axis": 2}, "axis"),
+        ({"axis": -1}, "axis"),
+        ({"axis": True}, "axis"),
+        ({"elem_bits": 12}, "elem_bits"),
+        ({"target": "gfx942"}, "layout"),
+        ({"target": "sm_7"}, "target"),
+        ({"layout": "blocked"}, "layout"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs, arg):
+    args = {"layout": L0, "axis": 1, "target": "sm_80"} | kwargs
+    eb = args.pop("elem_bits", 32)
+    with pytest.raises(LayoutError, match=arg):
+        plan_reduce(args["layout"], args["axis"], args["target"], elem_bits=eb)
+
+
+def test_bad_run_input_names_the_argument():
+    p = plan_reduce(L0, 1, "sm_80")
+    v = np.zeros((1, 4, 32, 16))
+    with pytest.raises(LayoutError, match="op"):
+        p.run(v, "prod")
+    with pytest.raises(LayoutError, match="values"):
+        p.run(np.zeros((1, 4, 32, 8)), "sum")
+    with pytest.raises(LayoutError, match="values"):
+        p.run(v, "argmax")
+    with pytest.raises(LayoutError, match="values"):
+        p.run((v, v), "argmax")  # float indices
+    with pytest.raises(LayoutError, match="op"):
+        p.metrics("cumsum")
+
+
+def test_non_surjective_layout_is_refused():
+    L = LinearLayout.from_bases({"register": [[1]], "lane": [[0]] * 5, "warp": [], "block": []}, [("dim0", 4)],
+                                require_surjective=False)
+    with pytest.raises(LayoutError, match="surjective"):
+        plan_reduce(L, 0, "sm_80")

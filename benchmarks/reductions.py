@@ -54,8 +54,11 @@ def _custom(shape, seed, lanes, warps, broadcast=False):
     import random
 
     rnd = random.Random(seed)
-    units = [[1 << k if d == dim else 0 for d in range(2)] for dim in range(2)
-             for k in range(shape[dim].bit_length() - 1)]
+    units = [
+        [1 << k if d == dim else 0 for d in range(2)]
+        for dim in range(2)
+        for k in range(shape[dim].bit_length() - 1)
+    ]
     rnd.shuffle(units)
     lb, wb = lanes.bit_length() - 1, warps.bit_length() - 1
     lane = units[:lb]
@@ -63,10 +66,13 @@ def _custom(shape, seed, lanes, warps, broadcast=False):
         lane = units[: lb - 1] + [[0, 0]]
         lane.insert(rnd.randrange(lb), lane.pop())
     used = len([x for x in lane if any(x)])
-    warp = units[used: used + wb]
-    reg = units[used + wb:]
-    return {"kind": "linear", "shape": list(shape),
-            "bases": {"register": reg, "lane": lane, "warp": warp, "block": []}}
+    warp = units[used : used + wb]
+    reg = units[used + wb :]
+    return {
+        "kind": "linear",
+        "shape": list(shape),
+        "bases": {"register": reg, "lane": lane, "warp": warp, "block": []},
+    }
 
 
 def _layouts():
@@ -78,8 +84,14 @@ def _layouts():
             sh = [[64, 64]] if nw == 4 else [[32, 128]]
             out += [
                 (t, "blocked_rows", _blocked([1, 4], [4, 8], [h, 2]), nw, sh, ["fp32"]),
-                (t, "blocked_warp_row", _blocked([1, 1], [1, 32], [nw, 1]), nw, [[16, 256]],
-                 ["fp32", "fp16"] if nw == 4 else ["fp32"]),
+                (
+                    t,
+                    "blocked_warp_row",
+                    _blocked([1, 1], [1, 32], [nw, 1]),
+                    nw,
+                    [[16, 256]],
+                    ["fp32", "fp16"] if nw == 4 else ["fp32"],
+                ),
                 (t, "blocked_warp_col", _blocked([1, 1], [1, 32], [1, nw]), nw, [[16, 256]], ["fp32"]),
                 (t, "blocked_colmajor", _blocked([4, 1], [8, 4], [1, nw], [0, 1]), nw, [[64, 64]], ["fp32"]),
             ]
@@ -87,23 +99,47 @@ def _layouts():
         m2 = _mma([2, 0], w, [16, 8])
         out += [
             ("cuda:80", f"mma_v2_{w[0]}x{w[1]}", m2, nw, [[64, 64]] if nw == 4 else [[128, 64]], ["fp32"]),
-            ("cuda:80", f"dot_a_v2_{w[0]}x{w[1]}", {"kind": "dot", "op": 0, "k_width": 2, "parent": m2}, nw,
-             [[64, 64]], ["fp16"]),
-            ("cuda:80", f"dot_b_v2_{w[0]}x{w[1]}", {"kind": "dot", "op": 1, "k_width": 2, "parent": m2}, nw,
-             [[64, 64]], ["fp16"]),
+            (
+                "cuda:80",
+                f"dot_a_v2_{w[0]}x{w[1]}",
+                {"kind": "dot", "op": 0, "k_width": 2, "parent": m2},
+                nw,
+                [[64, 64]],
+                ["fp16"],
+            ),
+            (
+                "cuda:80",
+                f"dot_b_v2_{w[0]}x{w[1]}",
+                {"kind": "dot", "op": 1, "k_width": 2, "parent": m2},
+                nw,
+                [[64, 64]],
+                ["fp16"],
+            ),
         ]
     m3 = _mma([3, 0], [4, 1], [16, 64, 16])
     out += [
         ("cuda:90", "mma_v3_4x1", m3, 4, [[64, 64]], ["fp32"]),
         ("cuda:90", "mma_v3_8x1", _mma([3, 0], [8, 1], [16, 64, 16]), 8, [[128, 64]], ["fp32"]),
-        ("cuda:90", "dot_a_v3", {"kind": "dot", "op": 0, "k_width": 2, "parent": m3}, 4, [[64, 64]], ["fp16"]),
+        (
+            "cuda:90",
+            "dot_a_v3",
+            {"kind": "dot", "op": 0, "k_width": 2, "parent": m3},
+            4,
+            [[64, 64]],
+            ["fp16"],
+        ),
     ]
     par3 = _blocked([1, 1, 4], [2, 4, 4], [2, 2, 1], [2, 1, 0])
     out += [
         ("cuda:80", "slice_of_3d", {"kind": "slice", "dim": 2, "parent": par3}, 4, [[64, 64]], ["fp32"]),
-        ("cuda:80", "slice_of_3d_dim0", {"kind": "slice", "dim": 0, "parent": _blocked([2, 1, 4], [1, 4, 8],
-                                                                                       [2, 1, 2], [2, 1, 0])},
-         4, [[64, 64]], ["fp32"]),
+        (
+            "cuda:80",
+            "slice_of_3d_dim0",
+            {"kind": "slice", "dim": 0, "parent": _blocked([2, 1, 4], [1, 4, 8], [2, 1, 2], [2, 1, 0])},
+            4,
+            [[64, 64]],
+            ["fp32"],
+        ),
         ("cuda:80", "custom_a", _custom([64, 64], 1, 32, 4), 4, None, ["fp32"]),
         ("cuda:80", "custom_b_bcast", _custom([64, 64], 2, 32, 4, broadcast=True), 4, None, ["fp32"]),
         ("cuda:90", "custom_c", _custom([64, 128], 3, 32, 8), 8, None, ["fp32"]),
@@ -113,10 +149,22 @@ def _layouts():
         (g, "blocked_rows", _blocked([1, 4], [8, 8], [2, 2]), 4, [[64, 64]], ["fp32"]),
         (g, "blocked_warp_row", _blocked([1, 1], [1, 64], [4, 1]), 4, [[16, 256]], ["fp32"]),
         (g, "blocked_colmajor", _blocked([4, 1], [16, 4], [1, 4], [0, 1]), 4, [[64, 64]], ["fp32"]),
-        (g, "mfma_32x32_t", {"kind": "mfma", "version": 3, "instr": [32, 32, 8], "transposed": True,
-                             "warps": [2, 2]}, 4, [[64, 64]], ["fp32"]),
-        (g, "mfma_16x16", {"kind": "mfma", "version": 3, "instr": [16, 16, 16], "transposed": False,
-                           "warps": [4, 1]}, 4, [[64, 64]], ["fp32"]),
+        (
+            g,
+            "mfma_32x32_t",
+            {"kind": "mfma", "version": 3, "instr": [32, 32, 8], "transposed": True, "warps": [2, 2]},
+            4,
+            [[64, 64]],
+            ["fp32"],
+        ),
+        (
+            g,
+            "mfma_16x16",
+            {"kind": "mfma", "version": 3, "instr": [16, 16, 16], "transposed": False, "warps": [4, 1]},
+            4,
+            [[64, 64]],
+            ["fp32"],
+        ),
         (g, "custom_d", _custom([64, 64], 4, 64, 4), 4, None, ["fp32"]),
     ]
     return out
@@ -125,11 +173,24 @@ def _layouts():
 def _ops(name: str, kind: str):
     """The (op, axis, reverse) list a layout family is run with."""
     if kind == "dot" or name.startswith(("blocked_warp_col", "slice_of_3d_dim0")):
-        return [("sum", 1, False), ("sum", 0, False), ("max", 1, False), ("argmax", 1, False),
-                ("softmax", 1, False)]
-    ops = [("sum", 1, False), ("sum", 0, False), ("max", 1, False), ("max", 0, False),
-           ("argmax", 1, False), ("argmin", 0, False), ("softmax", 1, False), ("layernorm", 1, False),
-           ("rmsnorm", 1, False)]
+        return [
+            ("sum", 1, False),
+            ("sum", 0, False),
+            ("max", 1, False),
+            ("argmax", 1, False),
+            ("softmax", 1, False),
+        ]
+    ops = [
+        ("sum", 1, False),
+        ("sum", 0, False),
+        ("max", 1, False),
+        ("max", 0, False),
+        ("argmax", 1, False),
+        ("argmin", 0, False),
+        ("softmax", 1, False),
+        ("layernorm", 1, False),
+        ("rmsnorm", 1, False),
+    ]
     if kind == "blocked":  # Triton lowers scans for blocked layouts only
         ops += [("cumsum", 1, False), ("cumsum", 0, False), ("cummax", 1, False), ("cumsum", 1, True)]
     return ops
@@ -145,9 +206,22 @@ def cases() -> list[dict]:
                 for op, axis, rev in _ops(lname, spec["kind"]):
                     if (si or dt != dtypes[0]) and op in ("min", "argmin", "layernorm", "cummax"):
                         continue  # fewer repeats of the same lowering on other shapes / dtypes
-                    name = f"{target}/{lname}/{shape[0]}x{shape[1]}/{dt}/w{nw}/{op}{'_rev' if rev else ''}/ax{axis}"
-                    out.append({"name": name, "target": target, "layout": spec, "shape": shape, "dtype": dt,
-                                "num_warps": nw, "op": op, "axis": axis, "reverse": rev, "family": lname})
+                    opname = op + ("_rev" if rev else "")
+                    name = f"{target}/{lname}/{shape[0]}x{shape[1]}/{dt}/w{nw}/{opname}/ax{axis}"
+                    out.append(
+                        {
+                            "name": name,
+                            "target": target,
+                            "layout": spec,
+                            "shape": shape,
+                            "dtype": dt,
+                            "num_warps": nw,
+                            "op": op,
+                            "axis": axis,
+                            "reverse": rev,
+                            "family": lname,
+                        }
+                    )
     return out
 
 
@@ -161,8 +235,14 @@ def _key(case: dict) -> str:
 
 def _compile_chunk(chunk: list[dict]) -> None:
     env = dict(os.environ, TRITON_DEFAULT_FP_FUSION="1")
-    r = subprocess.run(["nice", "-n", "15", TRITON_PY, CHILD], input=json.dumps(chunk), capture_output=True,
-                       text=True, env=env, timeout=3000)
+    r = subprocess.run(
+        ["nice", "-n", "15", TRITON_PY, CHILD],
+        input=json.dumps(chunk),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=3000,
+    )
     if "@@JSON@@" not in r.stdout:
         raise RuntimeError(f"triton child failed: {r.stderr[-2000:]}")
     for case, rec in zip(chunk, json.loads(r.stdout.split("@@JSON@@", 1)[1])):
@@ -174,7 +254,7 @@ def triton_results(cs: list[dict], workers: int = 2, chunk: int = 12) -> list[di
     """Triton's counts for every case (compiling only those not cached yet)."""
     os.makedirs(CACHE, exist_ok=True)
     todo = [c for c in cs if not os.path.exists(os.path.join(CACHE, _key(c) + ".json"))]
-    chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+    chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
     if chunks:
         with ThreadPoolExecutor(max_workers=min(workers, 2)) as ex:
             list(ex.map(_compile_chunk, chunks))
@@ -222,8 +302,12 @@ def ours(case: dict, bases: dict) -> dict:
 
 def theirs(rec: dict) -> dict:
     """Triton's counts in our names (``redux.sync`` counted as a shuffle)."""
-    return {"shuffles": rec["shfl"] + rec["redux"], "shared_instructions": rec["st"] + rec["ld"],
-            "shared_bytes": rec["smem"], "barriers": rec["bar"]}
+    return {
+        "shuffles": rec["shfl"] + rec["redux"],
+        "shared_instructions": rec["st"] + rec["ld"],
+        "shared_bytes": rec["smem"],
+        "barriers": rec["bar"],
+    }
 
 
 def compare(cs: list[dict], res: list[dict]) -> list[dict]:
@@ -248,8 +332,11 @@ def table(rows: list[dict], md: bool = False) -> str:
         t, o = row["triton"], row["ours"]
         ok = all(o[k] <= t[k] for k in KEYS)
         cells = [row["case"]["name"]] + [f"{t[k]}/{o[k]}" for k in KEYS] + ["yes" if ok else "**NO**"]
-        lines.append(("| " + " | ".join(cells) + " |") if md else "  ".join(f"{x:>14}" if i else f"{x:<58}"
-                                                                         for i, x in enumerate(cells)))
+        lines.append(
+            ("| " + " | ".join(cells) + " |")
+            if md
+            else "  ".join(f"{x:>14}" if i else f"{x:<58}" for i, x in enumerate(cells))
+        )
     return "\n".join(lines)
 
 
@@ -258,19 +345,36 @@ def summary(rows: list[dict]) -> str:
     le = sum(all(r["ours"][k] <= r["triton"][k] for k in KEYS) for r in ok)
     tot = {k: (sum(r["triton"][k] for r in ok), sum(r["ours"][k] for r in ok)) for k in KEYS}
     fams = sorted({r["case"]["family"] for r in ok})
-    return (f"{len(ok)} kernels compiled ({len(rows) - len(ok)} refused by Triton); ours <= Triton on every "
-            f"count in {le}/{len(ok)}; totals Triton/ours: "
-            + ", ".join(f"{k} {a}/{b}" for k, (a, b) in tot.items()) + f"; families: {', '.join(fams)}")
+    return (
+        f"{len(ok)} kernels compiled ({len(rows) - len(ok)} refused by Triton); ours <= Triton on every "
+        f"count in {le}/{len(ok)}; totals Triton/ours: "
+        + ", ".join(f"{k} {a}/{b}" for k, (a, b) in tot.items())
+        + f"; families: {', '.join(fams)}"
+    )
 
 
 def store(rows: list[dict]) -> None:
-    keep = [{"name": r["case"]["name"], "target": r["case"]["target"], "shape": r["case"]["shape"],
-             "dtype": r["case"]["dtype"], "op": r["case"]["op"], "axis": r["case"]["axis"],
-             "reverse": r["case"]["reverse"], "family": r["case"]["family"], "bases": r["bases"],
-             "triton": r["triton"]} for r in rows if r["triton"] is not None]
+    keep = [
+        {
+            "name": r["case"]["name"],
+            "target": r["case"]["target"],
+            "shape": r["case"]["shape"],
+            "dtype": r["case"]["dtype"],
+            "op": r["case"]["op"],
+            "axis": r["case"]["axis"],
+            "reverse": r["case"]["reverse"],
+            "family": r["case"]["family"],
+            "bases": r["bases"],
+            "triton": r["triton"],
+        }
+        for r in rows
+        if r["triton"] is not None
+    ]
     with open(DATA, "w") as f:
-        f.write('{"generator": "benchmarks/reductions.py --store (triton 3.9.0 PTX/AMDGCN compiled on the CPU)",\n'
-                ' "cases": [\n')
+        f.write(
+            '{"generator": "benchmarks/reductions.py --store (triton 3.9.0, compiled on the CPU)",\n'
+            ' "cases": [\n'
+        )
         f.write(",\n".join(json.dumps(k, separators=(",", ":")) for k in keep))
         f.write("\n]}\n")
 

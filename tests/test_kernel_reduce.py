@@ -12,7 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linlayout import BlockedLayout, LayoutError, LinearLayout, SliceLayout, plan_reduce, plan_scan, reduced_layout
+from linlayout import (
+    BlockedLayout,
+    LayoutError,
+    LinearLayout,
+    SliceLayout,
+    plan_reduce,
+    plan_scan,
+    reduced_layout,
+)
 from linlayout.testing import distributed_layouts, hardware_layouts
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "triton_reductions.json")
@@ -31,8 +39,9 @@ def distribute(L: LinearLayout, X: np.ndarray) -> np.ndarray:
 
 def axis_index(shape, axis: int) -> np.ndarray:
     """Each element's coordinate along ``axis`` (the indices Triton's argmax reduces with)."""
-    return np.broadcast_to(np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))]),
-                           shape)
+    return np.broadcast_to(
+        np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))]), shape
+    )
 
 
 def check_reduction(L: LinearLayout, axis: int, target: str, seed: int = 0) -> None:
@@ -57,23 +66,35 @@ def check_reduction(L: LinearLayout, axis: int, target: str, seed: int = 0) -> N
 
 
 @SETTINGS
-@given(distributed_layouts(num_warps=st.sampled_from([1, 2, 4, 8]), broadcast=st.booleans(), max_bits=10)
-       | distributed_layouts(num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(), xor_mix=False,
-                             max_bits=10), st.data())
+@given(
+    distributed_layouts(num_warps=st.sampled_from([1, 2, 4, 8]), broadcast=st.booleans(), max_bits=10)
+    | distributed_layouts(
+        num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(), xor_mix=False, max_bits=10
+    ),
+    st.data(),
+)
 def test_random_layouts_match_numpy(L, data):
     check_reduction(L, data.draw(st.integers(0, len(L.out_dims) - 1)), "sm_80")
 
 
 @SETTINGS
-@given(distributed_layouts(warp_size=64, num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(),
-                           max_bits=10), st.data())
+@given(
+    distributed_layouts(
+        warp_size=64, num_warps=st.sampled_from([1, 2, 4]), broadcast=st.booleans(), max_bits=10
+    ),
+    st.data(),
+)
 def test_random_wave64_layouts_match_numpy(L, data):
     check_reduction(L, data.draw(st.integers(0, len(L.out_dims) - 1)), "gfx942")
 
 
 @SETTINGS
-@given(st.sampled_from(TARGETS).flatmap(lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))),
-       st.data())
+@given(
+    st.sampled_from(TARGETS).flatmap(
+        lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))
+    ),
+    st.data(),
+)
 def test_hardware_layouts_match_numpy(tl, data):
     """blocked, slice, mma v2/v3, dot operands, mfma, wmma, linear, tmem register layouts."""
     target, L = tl
@@ -81,8 +102,12 @@ def test_hardware_layouts_match_numpy(tl, data):
 
 
 @SETTINGS
-@given(distributed_layouts(num_warps=st.sampled_from([1, 2, 4]), num_blocks=st.sampled_from([2, 4]),
-                           xor_mix=False, max_bits=11), st.data())
+@given(
+    distributed_layouts(
+        num_warps=st.sampled_from([1, 2, 4]), num_blocks=st.sampled_from([2, 4]), xor_mix=False, max_bits=11
+    ),
+    st.data(),
+)
 def test_across_ctas(L, data):
     """sm_90 reduces across the CTAs of a cluster (distributed shared memory); sm_80 refuses."""
     axis = data.draw(st.integers(0, len(L.out_dims) - 1))
@@ -96,8 +121,13 @@ def test_across_ctas(L, data):
 
 
 @SETTINGS
-@given(st.sampled_from(TARGETS).flatmap(lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))),
-       st.data(), st.sampled_from([8, 16, 64]))
+@given(
+    st.sampled_from(TARGETS).flatmap(
+        lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))
+    ),
+    st.data(),
+    st.sampled_from([8, 16, 64]),
+)
 def test_metrics_are_consistent(tl, data, bits):
     """Counts add up over the steps; an index beside each value never costs extra barriers."""
     target, L = tl
@@ -134,8 +164,13 @@ def _stored():
         return json.load(f)["cases"]
 
 
-_PARTS = {"softmax": [("reduce", "max"), ("reduce", "sum")], "layernorm": [("reduce", "sum"), ("reduce", "sum")],
-          "rmsnorm": [("reduce", "sum")], "cumsum": [("scan", "sum")], "cummax": [("scan", "max")]}
+_PARTS = {
+    "softmax": [("reduce", "max"), ("reduce", "sum")],
+    "layernorm": [("reduce", "sum"), ("reduce", "sum")],
+    "rmsnorm": [("reduce", "sum")],
+    "cumsum": [("scan", "sum")],
+    "cummax": [("scan", "max")],
+}
 
 
 def _ours(case) -> dict:
@@ -220,7 +255,10 @@ def test_bad_run_input_names_the_argument():
 
 
 def test_non_surjective_layout_is_refused():
-    L = LinearLayout.from_bases({"register": [[1]], "lane": [[0]] * 5, "warp": [], "block": []}, [("dim0", 4)],
-                                require_surjective=False)
+    L = LinearLayout.from_bases(
+        {"register": [[1]], "lane": [[0]] * 5, "warp": [], "block": []},
+        [("dim0", 4)],
+        require_surjective=False,
+    )
     with pytest.raises(LayoutError, match="surjective"):
         plan_reduce(L, 0, "sm_80")

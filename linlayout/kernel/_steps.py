@@ -78,7 +78,9 @@ def check_values(values: Any, shape: tuple[int, ...], op: str):
 
     if op in ("argmax", "argmin"):
         if not isinstance(values, (tuple, list)) or len(values) != 2:
-            raise LayoutError(f"values: op {op!r} takes a pair (values, indices), got {type(values).__name__}")
+            raise LayoutError(
+                f"values: op {op!r} takes a pair (values, indices), got {type(values).__name__}"
+            )
         v, i = np.asarray(values[0]), np.asarray(values[1])
         if i.shape != shape:
             raise LayoutError(f"values: indices have shape {i.shape}, expected {shape}")
@@ -89,7 +91,9 @@ def check_values(values: Any, shape: tuple[int, ...], op: str):
             raise LayoutError(f"values: op {op!r} takes one array (pairs are for argmax/argmin)")
         v, i = np.asarray(values), None
     if v.shape != shape:
-        raise LayoutError(f"values: expected shape (blocks, warps, lanes, registers) = {shape}, got {v.shape}")
+        raise LayoutError(
+            f"values: expected shape (blocks, warps, lanes, registers) = {shape}, got {v.shape}"
+        )
     if v.dtype.kind not in "iufb":
         raise LayoutError(f"values: expected a numeric array, got dtype {v.dtype}")
     return v, i

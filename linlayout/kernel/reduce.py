@@ -34,7 +34,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
-from ._steps import REDUCE_OPS, Butterfly, Combine, Convert, Geometry, check_op, check_values, geometry, to_layout
+from ._steps import (
+    REDUCE_OPS,
+    Butterfly,
+    Combine,
+    Convert,
+    Geometry,
+    check_op,
+    check_values,
+    geometry,
+    to_layout,
+)
 
 __all__ = ["plan_reduce", "ReducePlan", "reduced_layout"]
 
@@ -57,8 +67,10 @@ def _check_common(layout, target, elem_bits):
             "this planner simulates; plan a smaller tile"
         )
     if _rank(fs.hw) != fs.nbits:
-        raise LayoutError("layout: not surjective (some tensor elements live in no thread); every element must "
-                          "be held somewhere to be reduced or scanned")
+        raise LayoutError(
+            "layout: not surjective (some tensor elements live in no thread); every element must "
+            "be held somewhere to be reduced or scanned"
+        )
     if (1 << len(fs.lane)) != t.warp_size:
         raise LayoutError(
             f"layout: has {1 << len(fs.lane)} lanes but {t.name} runs {t.warp_size}-lane warps; build the "
@@ -128,6 +140,7 @@ def _slice(fs, g: Geometry):
 def _aligned(lv: dict, g: Geometry) -> bool:
     """Whether the per-level kernels of ``M`` reach every axis value the whole kernel reaches
     (combinations across levels that only meet broadcast copies do not count)."""
+
     def images(vs):
         kern, _ = _kernel(vs, g.other)
         return [_xor(vs, k) for k in kern]
@@ -220,9 +233,7 @@ class ReducePlan:
             idx = _stage_metrics([self._index_step(s) for s in self.steps], 32)
             for k in ("shuffles", "selects", "shared_instructions"):
                 m[k] += idx[k]
-            m["shared_bytes"] = max(
-                (a + b for a, b in zip(m["stage_bytes"], idx["stage_bytes"])), default=0
-            )
+            m["shared_bytes"] = max((a + b for a, b in zip(m["stage_bytes"], idx["stage_bytes"])), default=0)
         m.pop("stage_bytes")
         return m
 
@@ -319,8 +330,11 @@ class ReducePlan:
                 lines.append(f"  {k}. Barrier (bar.sync): the scratch is reused")
         m = self.metrics()
         lines.append(
-            "  totals: " + " ".join(f"{key}={m[key]}" for key in
-                                   ("shuffles", "selects", "shared_instructions", "shared_bytes", "barriers"))
+            "  totals: "
+            + " ".join(
+                f"{key}={m[key]}"
+                for key in ("shuffles", "selects", "shared_instructions", "shared_bytes", "barriers")
+            )
         )
         return "\n".join(lines)
 
@@ -362,8 +376,13 @@ def lean_conversion(src, dst, t, elem_bits: int):
     limit = best.shared_bytes // 2
     while limit >= max(floor, 1):
         p = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=limit)
-        if (p.kind != best.kind or p.shared_bytes >= best.shared_bytes or p.shuffles > best.shuffles
-                or p.shared_instructions > best.shared_instructions or p.wavefronts > best.wavefronts):
+        if (
+            p.kind != best.kind
+            or p.shared_bytes >= best.shared_bytes
+            or p.shuffles > best.shuffles
+            or p.shared_instructions > best.shared_instructions
+            or p.wavefronts > best.wavefronts
+        ):
             break
         best = p
         limit = p.shared_bytes // 2
@@ -382,8 +401,10 @@ def round_bits(src, dst, t, elem_bits: int) -> int:
     log2vec = max(0, ((1 << len(vec)) * elem_bits // 32).bit_length() - 1)
     block = [v for v in fs.block if v]
     n = fs.nbits
-    len_b = min(max(0, (t.num_banks * 32 // ((1 << len(vec)) * elem_bits)).bit_length() - 1),
-                n - len(vec) - len(block))
+    len_b = min(
+        max(0, (t.num_banks * 32 // ((1 << len(vec)) * elem_bits)).bit_length() - 1),
+        n - len(vec) - len(block),
+    )
     len_s = n - len_b - len(vec) - len(block)
     covered = [set(vec) | set(block) | set(lanes[: len(lanes) - log2vec]) for lanes in (fs.lane, fd.lane)]
     segment = [1 << b for b in range(n) if all(1 << b not in c for c in covered)][: max(0, len_s)]
@@ -408,8 +429,18 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
     g = geometry(fs, axis)
     result = _slice(fs, g)
     lv = _levels(fs)
-    plan = ReducePlan(layout, axis, t, elem_bits, result, [], 1 << len(fs.block), 1 << len(fs.warp),
-                      1 << len(fs.lane), 1 << len(fs.reg))
+    plan = ReducePlan(
+        layout,
+        axis,
+        t,
+        elem_bits,
+        result,
+        [],
+        1 << len(fs.block),
+        1 << len(fs.warp),
+        1 << len(fs.lane),
+        1 << len(fs.reg),
+    )
     steps = plan.steps
     part = _Partials(g)
     shared_before = False
@@ -434,7 +465,9 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
                 "layout: its block bases mix the reduced axis with other dims; a reduction across CTAs "
                 "needs block bases along single dims"
             )
-        plan.notes.append("the hardware levels mix the axis with other dims: converted to a plain layout first")
+        plan.notes.append(
+            "the hardware levels mix the axis with other dims: converted to a plain layout first"
+        )
         convert(lv, canon, "to a layout whose levels split the axis")
         lv = canon
     regs = _in_thread(lv, g, part, steps)

@@ -181,8 +181,13 @@ class ScanPlan:
                 b = cols[i + 1]
                 both = (a >= 0) & (b >= 0)
                 d = (b - a)[both]
-                if (both == ((a >= 0) | (b >= 0))).all() and d.size and (d == d.flat[0]).all() \
-                        and 0 < d.flat[0] // vec <= 255 and d.flat[0] % vec == 0:
+                if (
+                    (both == ((a >= 0) | (b >= 0))).all()
+                    and d.size
+                    and (d == d.flat[0]).all()
+                    and 0 < d.flat[0] // vec <= 255
+                    and d.flat[0] % vec == 0
+                ):
                     n, i = n + 1, i + 2
                     continue
             n, i = n + 1, i + 1
@@ -255,35 +260,48 @@ class ScanPlan:
         """A readable account of the plan."""
         t = self.target
         lines = [
-            f"ScanPlan axis={self.axis}{' reverse' if self.reverse else ''} on {t} ({t.warp_size}-lane warps), "
+            f"ScanPlan axis={self.axis}{' reverse' if self.reverse else ''} on {t} ({t.warp_size} lanes), "
             f"{self.elem_bits}-bit elements; {self.registers} register(s) per thread",
         ]
         lines += [f"  note: {n}" for n in self.notes]
         for k, s in enumerate(self.steps, 1):
             if isinstance(s, ScanRegisters):
-                lines.append(f"  {k}. ScanRegisters: {s.groups.shape[0]} row(s) of {s.groups.shape[1]} register(s), "
-                             f"first {list(map(int, s.groups[0]))}")
+                lines.append(
+                    f"  {k}. ScanRegisters: {s.groups.shape[0]} row(s) of {s.groups.shape[1]} register(s), "
+                    f"first {list(map(int, s.groups[0]))}"
+                )
             elif isinstance(s, ScanShuffle):
-                lines.append(f"  {k}. ScanShuffle shfl.bfly xor {s.mask}: {s.sends} total(s); upper lanes add "
-                             "the partner's total to their prefixes")
+                lines.append(
+                    f"  {k}. ScanShuffle shfl.bfly xor {s.mask}: {s.sends} total(s); upper lanes add "
+                    "the partner's total to their prefixes"
+                )
             elif isinstance(s, ScanStore):
                 n = int((s.offset >= 0).any(axis=(0, 1)).sum())
                 lines.append(f"  {k}. ScanStore: {n} total(s) per thread to scratch (one lane per group)")
             elif isinstance(s, ScanLoad):
-                lines.append(f"  {k}. ScanLoad: the {s.offset.shape[3]} warp totals of each row, folded into "
-                             "the prefixes of later warps")
+                lines.append(
+                    f"  {k}. ScanLoad: the {s.offset.shape[3]} warp totals of each row, folded into "
+                    "the prefixes of later warps"
+                )
             elif isinstance(s, Convert):
                 lines.append(f"  {k}. Convert ({s.purpose}): {s.plan.kind}")
             else:
                 lines.append(f"  {k}. Barrier (bar.sync)")
         m = self.metrics()
-        lines.append("  totals: " + " ".join(f"{key}={m[key]}" for key in
-                                             ("shuffles", "selects", "shared_instructions", "shared_bytes",
-                                              "barriers")))
+        lines.append(
+            "  totals: "
+            + " ".join(
+                f"{key}={m[key]}"
+                for key in ("shuffles", "selects", "shared_instructions", "shared_bytes", "barriers")
+            )
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"ScanPlan(axis={self.axis}, reverse={self.reverse}, steps={len(self.steps)}, target={str(self.target)!r})"
+        return (
+            f"ScanPlan(axis={self.axis}, reverse={self.reverse}, steps={len(self.steps)}, "
+            f"target={str(self.target)!r})"
+        )
 
 
 def _scan_registers(op, P, S, groups):
@@ -315,8 +333,18 @@ def plan_scan(layout, axis: int, target, *, elem_bits: int = 32, reverse: bool =
             f"layout: its block bases run along axis {axis}; a scan across CTAs is not supported (Triton "
             "lowers scans within one CTA): keep the axis inside a CTA"
         )
-    plan = ScanPlan(layout, axis, t, elem_bits, reverse, [], 1 << len(fs.block), 1 << len(fs.warp),
-                    1 << len(fs.lane), 1 << len(fs.reg))
+    plan = ScanPlan(
+        layout,
+        axis,
+        t,
+        elem_bits,
+        reverse,
+        [],
+        1 << len(fs.block),
+        1 << len(fs.warp),
+        1 << len(fs.lane),
+        1 << len(fs.reg),
+    )
     lv = _levels(fs)
     prov = _providers(lv, g)
     back = None
@@ -326,7 +354,9 @@ def plan_scan(layout, axis: int, target, *, elem_bits: int = 32, reverse: bool =
         cl = to_layout(canon, dims)
         pre = lean_conversion(layout, cl, t, elem_bits)
         plan.steps.append(Convert(pre, "to a plain layout"))
-        plan.notes.append("the layout mixes the axis with other dims: scanned in a plain layout, converted back")
+        plan.notes.append(
+            "the layout mixes the axis with other dims: scanned in a plain layout, converted back"
+        )
         back = lean_conversion(cl, layout, t, elem_bits)
         lv = canon
         prov = _providers(lv, g)
@@ -395,9 +425,11 @@ def _warp_stage(plan: ScanPlan, lv: dict, idx: list[int], done: dict, shared_bef
     K = 1 << len(idx)
     # the bits that tell totals apart: registers, lanes and warps outside the done/broadcast bits
     keys = []
-    for d, n, skip in (("register", nreg, done["register"] | _zero_bits(lv["register"])),
-                       ("lane", nlane, done["lane"] | _zero_bits(lv["lane"])),
-                       ("warp", nwarp, run_mask | done["warp"] | _zero_bits(lv["warp"]))):
+    for d, n, skip in (
+        ("register", nreg, done["register"] | _zero_bits(lv["register"])),
+        ("lane", nlane, done["lane"] | _zero_bits(lv["lane"])),
+        ("warp", nwarp, run_mask | done["warp"] | _zero_bits(lv["warp"])),
+    ):
         keys += [(d, i) for i in range(n) if not skip >> i & 1]
     r = np.arange(1 << nreg)[None, None, :]
     lane = np.arange(1 << nlane)[None, :, None]

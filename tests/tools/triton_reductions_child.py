@@ -40,8 +40,17 @@ def _mx(a, b):
 
 
 @gluon.jit
-def kern(x_ptr, y_ptr, i_ptr, M: ttgl.constexpr, N: ttgl.constexpr, L: ttgl.constexpr,
-         AXIS: ttgl.constexpr, OP: ttgl.constexpr, REV: ttgl.constexpr):
+def kern(
+    x_ptr,
+    y_ptr,
+    i_ptr,
+    M: ttgl.constexpr,
+    N: ttgl.constexpr,
+    L: ttgl.constexpr,
+    AXIS: ttgl.constexpr,
+    OP: ttgl.constexpr,
+    REV: ttgl.constexpr,
+):
     om = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, L))
     on = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, L))
     offs = om[:, None] * N + on[None, :]
@@ -105,8 +114,9 @@ def layout(spec):
         return AMDWMMALayout(spec["version"], spec["transposed"], spec["warp_bases"])
     if k == "linear":
         b = spec["bases"]
-        return ttgl.DistributedLinearLayout(b["register"], b["lane"], b["warp"], b.get("block", []),
-                                            spec["shape"])
+        return ttgl.DistributedLinearLayout(
+            b["register"], b["lane"], b["warp"], b.get("block", []), spec["shape"]
+        )
     raise ValueError(k)
 
 
@@ -157,13 +167,33 @@ def run(case):
     lay = layout(case["layout"])
     rec = {"name": case["name"], "bases": bases_of(lay, shape)}
     dt = case["dtype"]
-    sig = {"x_ptr": "*" + dt, "y_ptr": "*" + dt, "i_ptr": "*i32", "M": "constexpr", "N": "constexpr",
-           "L": "constexpr", "AXIS": "constexpr", "OP": "constexpr", "REV": "constexpr"}
+    sig = {
+        "x_ptr": "*" + dt,
+        "y_ptr": "*" + dt,
+        "i_ptr": "*i32",
+        "M": "constexpr",
+        "N": "constexpr",
+        "L": "constexpr",
+        "AXIS": "constexpr",
+        "OP": "constexpr",
+        "REV": "constexpr",
+    }
     arch, _, chip = case["target"].partition(":")
     nv = arch == "cuda"
     tgt = GPUTarget("cuda", int(chip), 32) if nv else GPUTarget("hip", chip, 64)
-    src = GluonASTSource(kern, sig, constexprs={"M": shape[0], "N": shape[1], "L": lay, "AXIS": case["axis"],
-                                                  "OP": case["op"], "REV": case.get("reverse", False)}, attrs={})
+    src = GluonASTSource(
+        kern,
+        sig,
+        constexprs={
+            "M": shape[0],
+            "N": shape[1],
+            "L": lay,
+            "AXIS": case["axis"],
+            "OP": case["op"],
+            "REV": case.get("reverse", False),
+        },
+        attrs={},
+    )
     k = triton.compile(src, target=tgt, options={"num_warps": case["num_warps"]})
     asm = k.asm["ptx"] if nv else k.asm["amdgcn"]
     rec.update(count(asm, nv), smem=int(k.metadata.shared), ok=True)

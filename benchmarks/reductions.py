@@ -14,7 +14,7 @@ print them beside ``plan_reduce`` / ``plan_scan`` on the layout Triton itself re
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/reductions.py [--md] [--store]
+    PYTHONPATH=. python benchmarks/reductions.py [--md | --families] [--store]
 
 ``--store`` writes the measured pairs to ``tests/data/triton_reductions.json`` (the test
 ``tests/test_kernel_reduce.py`` checks the "no more than Triton" claim on them without
@@ -290,11 +290,15 @@ def ours(case: dict, bases: dict) -> dict:
     target = case["target"].replace("cuda:", "sm_").replace("hip:", "")
     bits = _BITS[case["dtype"]]
     tot = dict.fromkeys(KEYS, 0)
+    used_shared = False
     for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
         if kind == "reduce":
             m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
         else:
             m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
+        if m["shared_bytes"]:  # the next op reuses the scratch: one barrier between them
+            tot["barriers"] += used_shared
+            used_shared = True
         for k in KEYS:
             tot[k] = max(tot[k], m[k]) if k == "shared_bytes" else tot[k] + m[k]
     return tot
@@ -337,6 +341,31 @@ def table(rows: list[dict], md: bool = False) -> str:
             if md
             else "  ".join(f"{x:>14}" if i else f"{x:<58}" for i, x in enumerate(cells))
         )
+    return "\n".join(lines)
+
+
+def family_table(rows: list[dict]) -> str:
+    """One markdown row per (layout family, target): totals Triton / ours and how many kernels are <=."""
+    agg: dict = {}
+    for r in rows:
+        if r["triton"] is None:
+            continue
+        a = agg.setdefault(
+            (r["case"]["family"], r["case"]["target"]), {"n": 0, "le": 0, **{k: [0, 0] for k in KEYS}}
+        )
+        a["n"] += 1
+        a["le"] += all(r["ours"][k] <= r["triton"][k] for k in KEYS)
+        for k in KEYS:
+            a[k][0] += r["triton"][k]
+            a[k][1] += r["ours"][k]
+    lines = [
+        "| family | target | kernels | shuffles T / ours | shared instr T / ours | scratch B T / ours "
+        "| barriers T / ours | ours <= T on all |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (fam, tg), a in agg.items():
+        cells = [fam, tg, str(a["n"])] + [f"{a[k][0]} / {a[k][1]}" for k in KEYS] + [f"{a['le']}/{a['n']}"]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -386,7 +415,7 @@ if __name__ == "__main__":
         print(sum(r["ok"] for r in res), "compiled")
         sys.exit(0)
     rows = compare(cs, res)
-    print(table(rows, md="--md" in sys.argv))
+    print(family_table(rows) if "--families" in sys.argv else table(rows, md="--md" in sys.argv))
     print(summary(rows))
     if "--store" in sys.argv:
         store(rows)

@@ -178,11 +178,15 @@ def _ours(case) -> dict:
     target = case["target"].replace("cuda:", "sm_").replace("hip:", "")
     bits = {"fp32": 32, "fp16": 16}[case["dtype"]]
     tot = dict.fromkeys(KEYS, 0)
+    used_shared = False
     for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
         if kind == "reduce":
             m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
         else:
             m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
+        if m["shared_bytes"]:  # the next op reuses the scratch: one barrier between them
+            tot["barriers"] += used_shared
+            used_shared = True
         for k in KEYS:
             tot[k] = max(tot[k], m[k]) if k == "shared_bytes" else tot[k] + m[k]
     return tot

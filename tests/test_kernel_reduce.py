@@ -16,6 +16,7 @@ from linlayout import (
     BlockedLayout,
     LayoutError,
     LinearLayout,
+    NVMMADistributedLayout,
     SliceLayout,
     plan_reduce,
     plan_scan,
@@ -322,3 +323,19 @@ def test_live_kernels_against_triton(triton_python):
         }
         ours = _ours(case | {"bases": rec["bases"]})
         assert all(ours[k] <= theirs[k] for k in KEYS), (case["name"], theirs, ours)
+
+
+def test_picture_merges_partials_step_by_step():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from linlayout.kernel.draw import _partial_ids
+
+    p = plan_reduce(NVMMADistributedLayout([2, 0], [2, 2], [16, 8]).to_linear_layout([64, 64]), 0, "sm_80")
+    fig = p.draw()
+    assert len(fig.axes) >= 1 + sum(type(s).__name__ in ("Combine", "Butterfly") for s in p.steps)
+    counts = [len(np.unique(_partial_ids(p, b))) for b in [()] + p.progress]
+    assert counts[0] == 64 and counts[-1] == 1
+    assert all(a >= b for a, b in zip(counts, counts[1:]))
+    with pytest.raises(LayoutError, match="max_panels"):
+        p.draw(max_panels=1)

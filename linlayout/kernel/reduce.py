@@ -221,6 +221,7 @@ class ReducePlan:
     lanes: int
     registers: int
     notes: list = field(default_factory=list)
+    progress: list = field(default_factory=list)  # per step: the reduced axis values (flat), a basis
     _index_plans: dict = field(default_factory=dict, repr=False)
 
     # ---- metrics --------------------------------------------------------------------
@@ -295,6 +296,13 @@ class ReducePlan:
             elif isinstance(s, Convert):
                 state = convert_state(s.plan, state)
         return state
+
+    def draw(self, **kwargs):
+        """A matplotlib figure: the tensor after each step, cells of one partial in one colour
+        (see :func:`linlayout.kernel.draw.draw_reduce_plan`)."""
+        from .draw import draw_reduce_plan
+
+        return draw_reduce_plan(self, **kwargs)
 
     def explain(self) -> str:
         """A readable account of the plan, stage by stage."""
@@ -457,6 +465,7 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
                 steps.append(Barrier("bar.sync"))
             shared_before = True
         steps.append(Convert(p, purpose))
+        _sync(plan, part)
 
     if not _aligned(lv, g):
         canon = _canonical(fs)
@@ -471,11 +480,18 @@ def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan
         convert(lv, canon, "to a layout whose levels split the axis")
         lv = canon
     regs = _in_thread(lv, g, part, steps)
-    _butterflies(lv, g, part, steps, regs)
-    _across_warps(lv, g, part, t, steps, regs, convert)
+    _sync(plan, part)
+    _butterflies(lv, g, part, steps, regs, lambda: _sync(plan, part))
+    _across_warps(lv, g, part, t, steps, regs, convert, lambda: _sync(plan, part))
     if part.layout(lv) != result:
         convert(lv, result, "to the slice layout")
     return plan
+
+
+def _sync(plan: ReducePlan, part: _Partials) -> None:
+    """Record, for every step so far, the axis values reduced after it (for pictures)."""
+    basis = tuple(part.span.basis())
+    plan.progress += [basis] * (len(plan.steps) - len(plan.progress))
 
 
 def _in_thread(lv: dict, g: Geometry, part: _Partials, steps: list) -> int:
@@ -506,16 +522,17 @@ def _reduce_all(lv: dict, part: _Partials) -> None:
         lv[d] = [part.residue(v) for v in lv[d]]
 
 
-def _butterflies(lv: dict, g: Geometry, part: _Partials, steps: list, regs: int) -> None:
+def _butterflies(lv: dict, g: Geometry, part: _Partials, steps: list, regs: int, sync) -> None:
     """One butterfly round per lane combination in the kernel of ``M`` with a new axis part."""
     kern, _ = _kernel(lv["lane"], g.other)
     for k in sorted(kern, reverse=True):
         if part.add(_xor(lv["lane"], k)):
             steps.append(Butterfly(k, regs))
+            sync()
     _reduce_all(lv, part)
 
 
-def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, convert) -> None:
+def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, convert, sync) -> None:
     """Swap the warp/block combinations in the kernel of ``M`` into lanes, then butterflies."""
     nw = len(lv["warp"])
     while True:
@@ -549,6 +566,7 @@ def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: 
         for (_, a, _), j in zip(effs, slots):
             part.add(a)
             steps.append(Butterfly(1 << j, regs))
+            sync()
         lv.update(dst)
         _reduce_all(lv, part)
 

@@ -1,0 +1,104 @@
+"""A picture of a reduction plan: the tensor after each step that combines, one colour per partial.
+
+Panel ``k`` shows the tensor (rank 1 or 2) after the ``k``-th combining step: cells holding
+elements already combined into one partial value share a colour (along the reduced axis, the
+other dims are independent), so the pictures go from every cell its own colour to one colour
+per line.  Titles name the step (in-thread combine, ``shfl.bfly xor m``, a shared-memory stage)
+and its cost.
+
+>>> import matplotlib; matplotlib.use("Agg")
+>>> from linlayout import BlockedLayout, plan_reduce
+>>> p = plan_reduce(BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0]).to_linear_layout([32, 64]), 1, "sm_80")
+>>> len(p.draw().axes)
+7
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import LayoutError
+
+__all__ = ["draw_reduce_plan"]
+
+_MAX_CELLS = 1 << 14
+
+
+def _label(step, bits: int) -> str:
+    from ..plan.ir import Barrier
+    from ._steps import Butterfly, Combine, Convert
+
+    if isinstance(step, Combine):
+        return f"in-thread: {step.groups.shape[1]} regs -> 1"
+    if isinstance(step, Butterfly):
+        return f"shfl.bfly xor {step.mask}: {step.registers * max(1, bits // 32)} shfl"
+    if isinstance(step, Convert):
+        p = step.plan
+        return f"{p.kind}: {p.shared_instructions} ld/st, {p.barriers} bar"
+    if isinstance(step, Barrier):
+        return "barrier"
+    return type(step).__name__
+
+
+def _partial_ids(plan, basis) -> Any:
+    """Per tensor cell (dim0, dim1), the id of the partial it belongs to after ``basis`` is reduced."""
+    import numpy as np
+
+    from ..plan.classify import Span, flatten
+    from ._steps import geometry
+
+    fs = flatten(plan.layout, "plan.layout")
+    g = geometry(fs, plan.axis)
+    span = Span(basis)
+    flat = np.arange(1 << fs.nbits)
+    ids = np.array([span.reduce(int(v) & g.axis_mask)[0] for v in flat])
+    _, inv = np.unique(ids, return_inverse=True)
+    sizes = [s for _, s in fs.out_dims]
+    return inv.reshape(sizes[::-1]).T if len(sizes) == 2 else inv.reshape(1, -1)
+
+
+def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
+    """A matplotlib ``Figure``: the input, then the tensor after each step that combines."""
+    import matplotlib.pyplot as plt
+
+    rank = len(plan.layout.out_dims)
+    if rank > 2:
+        raise LayoutError(f"plan: pictures show rank-1 and rank-2 tensors; this one has rank {rank}")
+    total = 1
+    for s in plan.layout.out_dims.values():
+        total *= s
+    if total > _MAX_CELLS:
+        raise LayoutError(
+            f"plan: {total} cells are too many to draw (at most {_MAX_CELLS}); draw a smaller tile"
+        )
+    if isinstance(max_panels, bool) or not isinstance(max_panels, int) or max_panels < 2:
+        raise LayoutError(f"max_panels: expected an int >= 2, got {max_panels!r}")
+    panels = [("input", ())]
+    last = ()
+    for step, basis in zip(plan.steps, plan.progress):
+        if basis != last:
+            panels.append((_label(step, plan.elem_bits), basis))
+            last = basis
+        elif panels and type(step).__name__ == "Convert":
+            panels.append((_label(step, plan.elem_bits), basis))
+    panels = panels[: max_panels - 1] + panels[-1:] if len(panels) > max_panels else panels
+    sizes = list(plan.layout.out_dims.values())
+    h, w = (sizes[0], sizes[1]) if rank == 2 else (1, sizes[0])
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(max(2.0, w * cell) * len(panels), max(1.5, h * cell) + 0.8)
+    )
+    axes = [axes] if len(panels) == 1 else list(axes)
+    for ax, (title, basis) in zip(axes, panels):
+        ids = _partial_ids(plan, basis)
+        ax.imshow(ids, cmap="tab20" if ids.max() < 20 else "viridis", interpolation="nearest", aspect="auto")
+        ax.set_title(title, fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    m = plan.metrics()
+    fig.suptitle(
+        f"reduce axis {plan.axis} on {plan.target}: {m['shuffles']} shuffles, {m['shared_instructions']} "
+        f"shared ld/st, {m['shared_bytes']} B, {m['barriers']} barriers",
+        fontsize=8,
+    )
+    fig.subplots_adjust(top=0.72)
+    return fig

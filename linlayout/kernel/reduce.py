@@ -383,7 +383,10 @@ def lean_conversion(src, dst, t, elem_bits: int):
     floor = best.shared_bytes >> round_bits(src, dst, t, elem_bits)
     limit = best.shared_bytes // 2
     while limit >= max(floor, 1):
-        p = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=limit)
+        try:
+            p = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=limit)
+        except LayoutError:  # no plan fits in that little scratch
+            break
         if (
             p.kind != best.kind
             or p.shared_bytes >= best.shared_bytes

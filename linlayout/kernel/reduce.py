@@ -31,7 +31,7 @@ custom layouts) are first converted to a plain one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
 from ._steps import (
@@ -45,6 +45,11 @@ from ._steps import (
     geometry,
     to_layout,
 )
+
+if TYPE_CHECKING:
+    from ..layout import LinearLayout
+    from ..plan.ir import ConversionPlan
+    from ..targets import Target
 
 __all__ = ["plan_reduce", "ReducePlan", "reduced_layout"]
 
@@ -80,6 +85,7 @@ def _check_common(layout, target, elem_bits):
 
 
 def _levels(fs) -> dict[str, list[int]]:
+    """The flat bases of a :class:`Flat` layout per hardware level (mutable lists)."""
     return {"register": list(fs.reg), "lane": list(fs.lane), "warp": list(fs.warp), "block": list(fs.block)}
 
 
@@ -117,12 +123,13 @@ def _kernel(vectors: list[int], f) -> tuple[list[int], list[int]]:
 
 
 def _rank(vectors) -> int:
+    """Dimension of the GF(2) span of ``vectors``."""
     from ..plan.classify import Span
 
     return len(Span([v for v in vectors if v]).rows)
 
 
-def reduced_layout(layout, axis: int):
+def reduced_layout(layout: LinearLayout, axis: int) -> LinearLayout:
     """The slice layout of ``tt.reduce(layout, axis)``: ``axis`` dropped, zero register bases removed."""
     from ..plan.classify import flatten
 
@@ -132,6 +139,7 @@ def reduced_layout(layout, axis: int):
 
 
 def _slice(fs, g: Geometry):
+    """The slice layout of a flat layout (Triton ``SliceEncodingAttr``'s rule)."""
     lv = {d: [g.squeeze(v) for v in vs] for d, vs in _levels(fs).items()}
     lv["register"] = [v for v in lv["register"] if v]
     return to_layout(lv, g.reduced_dims())
@@ -145,7 +153,7 @@ def _aligned(lv: dict, g: Geometry) -> bool:
         kern, _ = _kernel(vs, g.other)
         return [_xor(vs, k) for k in kern]
 
-    per_level = sum((images(lv[d]) for d in _LEVELS), [])
+    per_level: list[int] = sum((images(lv[d]) for d in _LEVELS), [])
     return _rank(per_level) == _rank(images(sum((lv[d] for d in _LEVELS), [])))
 
 
@@ -354,7 +362,13 @@ def _stage_metrics(steps, elem_bits: int) -> dict:
     from ..plan.ir import Barrier
 
     words = max(1, -(-elem_bits // 32))
-    m = {"shuffles": 0, "selects": 0, "shared_instructions": 0, "barriers": 0, "stage_bytes": []}
+    m: dict[str, Any] = {
+        "shuffles": 0,
+        "selects": 0,
+        "shared_instructions": 0,
+        "barriers": 0,
+        "stage_bytes": [],
+    }
     for s in steps:
         if isinstance(s, Butterfly):
             m["shuffles"] += s.registers * words
@@ -371,7 +385,7 @@ def _stage_metrics(steps, elem_bits: int) -> dict:
     return m
 
 
-def lean_conversion(src, dst, t, elem_bits: int):
+def lean_conversion(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: int) -> ConversionPlan:
     """``plan_conversion``, then with less scratch in rounds (Triton's ``reps``): halve it while
     that costs no more shuffles, shared instructions or wavefronts and the rounds stay within
     :func:`round_bits` (the register bits a bank-conflict-free tile leaves over, as Triton)."""
@@ -400,7 +414,7 @@ def lean_conversion(src, dst, t, elem_bits: int):
     return best
 
 
-def round_bits(src, dst, t, elem_bits: int) -> int:
+def round_bits(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: int) -> int:
     """The rounds (log2) Triton's swizzled conversion takes: its ``segment`` bases (tensor bits
     neither the vector nor either side's bank-covering lanes hold) that are registers on both
     sides (``buildReps``; ``optimalSwizzlingLdSt``, triton-linear-layouts.md §3.4)."""
@@ -426,7 +440,7 @@ def _uses_shared(plan) -> bool:
     return plan.kind in ("shared_memory", "cluster")
 
 
-def plan_reduce(layout, axis: int, target, *, elem_bits: int = 32) -> ReducePlan:
+def plan_reduce(layout: LinearLayout, axis: int, target: str | Target, *, elem_bits: int = 32) -> ReducePlan:
     """Plan ``tt.reduce`` of a tensor in distributed ``layout`` along ``axis`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  The result is in the slice layout (``result``); see the

@@ -30,10 +30,14 @@ Triton lowers scans within one CTA.  Triton itself lowers only blocked layouts; 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
 from ._steps import SCAN_OPS, Convert, Geometry, _arr, check_op, check_values, combine, geometry, take, where
+
+if TYPE_CHECKING:
+    from ..layout import LinearLayout
+    from ..targets import Target
 
 __all__ = ["plan_scan", "ScanPlan", "ScanRegisters", "ScanShuffle", "ScanStore", "ScanLoad"]
 
@@ -244,6 +248,8 @@ class ScanPlan:
                 w, li, r = np.nonzero(s.offset >= 0)
                 scratch[:, s.offset[w, li, r]] = S[:, w, li, r]
             elif isinstance(s, ScanLoad):
+                if scratch is None:
+                    raise LayoutError("steps: a ScanLoad before any ScanStore reads an empty scratch")
                 T = scratch[:, s.offset]  # (blocks, warps, lanes, regs, K)
                 rank = s.rank[None, :, None, None]
                 K = T.shape[-1]
@@ -318,7 +324,9 @@ def _scan_registers(op, P, S, groups):
     return newP, newS
 
 
-def plan_scan(layout, axis: int, target, *, elem_bits: int = 32, reverse: bool = False) -> ScanPlan:
+def plan_scan(
+    layout: LinearLayout, axis: int, target: str | Target, *, elem_bits: int = 32, reverse: bool = False
+) -> ScanPlan:
     """Plan an inclusive ``tt.scan`` of ``layout`` along ``axis`` on ``target`` (see the module
     docstring).  ``LayoutError`` for a bad axis, ``elem_bits`` or ``reverse``, a layout for another
     warp size, or a scan across CTAs."""

@@ -121,7 +121,7 @@ def test_across_ctas(L, data):
         plan_reduce(L, axis, "sm_80")
 
 
-@SETTINGS
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.sampled_from(TARGETS).flatmap(
         lambda t: st.tuples(st.just(t), hardware_layouts(t, kind="distributed"))
@@ -139,6 +139,24 @@ def test_metrics_are_consistent(tl, data, bits):
     assert all(a[k] >= m[k] for k in KEYS)
     assert p.shuffles == m["shuffles"] and p.barriers == m["barriers"]
     assert "totals:" in p.explain()
+
+
+@SETTINGS
+@given(
+    st.sampled_from(TARGETS).flatmap(lambda t: hardware_layouts(t, kind="distributed"))
+    | distributed_layouts(broadcast=True, xor_mix=False),
+    st.data(),
+)
+def test_result_is_the_layout_infer_layout_gives(L, data):
+    """The result register file is in ``infer_layout('tt.reduce', …)``'s slice layout (f1's module;
+    skipped on a branch without it)."""
+    infer = pytest.importorskip("linlayout.kernel.infer")
+    if len(L.out_dims) < 2:
+        return
+    axis = data.draw(st.integers(0, len(L.out_dims) - 1))
+    assert plan_reduce(
+        L, axis, "sm_80" if L.in_dims["lane"] == 32 else "gfx942"
+    ).result == infer.infer_layout("tt.reduce", [L], axis=axis)
 
 
 def test_slice_layout_of_blocked_parent():

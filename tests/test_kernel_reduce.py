@@ -357,3 +357,22 @@ def test_picture_merges_partials_step_by_step():
     assert all(a >= b for a, b in zip(counts, counts[1:]))
     with pytest.raises(LayoutError, match="max_panels"):
         p.draw(max_panels=1)
+
+
+def test_command_line(tmp_path, capsys):
+    from linlayout.kernel.cli import main
+
+    attr = (
+        "#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], "
+        "order = [1, 0]}>"
+    )
+    png = tmp_path / "plan.png"
+    assert main([attr, "32x64", "--axis", "1", "--target", "sm_80", "--draw", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "ReducePlan axis=1" in out and "shuffles=16" in out and png.stat().st_size > 0
+    assert main([attr, "32x64", "--axis", "0", "--scan", "--reverse"]) == 0
+    assert "ScanPlan axis=0 reverse" in capsys.readouterr().out
+    assert main([attr, "32x6x", "--axis", "0"]) == 2
+    assert "shape" in capsys.readouterr().err
+    assert main([attr, "32x64", "--axis", "3"]) == 2
+    assert "axis" in capsys.readouterr().err

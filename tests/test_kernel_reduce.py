@@ -275,6 +275,8 @@ def test_bad_run_input_names_the_argument():
         p.run((v, v), "argmax")  # float indices
     with pytest.raises(LayoutError, match="op"):
         p.metrics("cumsum")
+    with pytest.raises(LayoutError, match="values"):
+        p.run(v.astype(bool), "sum")  # booleans would sum as a logical or
 
 
 def test_non_surjective_layout_is_refused():

@@ -94,7 +94,7 @@ def check_values(values: Any, shape: tuple[int, ...], op: str):
         raise LayoutError(
             f"values: expected shape (blocks, warps, lanes, registers) = {shape}, got {v.shape}"
         )
-    if v.dtype.kind not in "iufb":
+    if v.dtype.kind not in "iuf":
         raise LayoutError(f"values: expected a numeric array, got dtype {v.dtype}")
     return v, i
 

@@ -24,7 +24,17 @@ from typing import Any
 
 from ..errors import LayoutError
 
-__all__ = ["Combine", "Butterfly", "Convert", "combine", "check_op", "check_values", "REDUCE_OPS", "SCAN_OPS"]
+__all__ = [
+    "Combine",
+    "Butterfly",
+    "Convert",
+    "butterfly_instruction",
+    "combine",
+    "check_op",
+    "check_values",
+    "REDUCE_OPS",
+    "SCAN_OPS",
+]
 
 REDUCE_OPS = ("sum", "max", "min", "argmax", "argmin")
 SCAN_OPS = ("sum", "max", "min")
@@ -55,6 +65,24 @@ class Butterfly:
 
     mask: int
     registers: int
+    instruction: str | None = None
+
+
+def butterfly_instruction(target, mask: int) -> str:
+    """The one instruction per register a ``lane ^ mask`` exchange takes on ``target``."""
+    if target.is_nvidia:
+        return "shfl.sync.bfly.b32"
+    if mask < 16:
+        return "DPP row_xmask" if target.warp_size == 32 else "DPP / ds_swizzle_b32"
+    if mask == 16 and target.has("permlanex16"):
+        return "v_permlanex16_b32"
+    if mask == 16 and target.has("permlane16_swap"):
+        return "v_permlane16_swap"
+    if mask < 32:
+        return "ds_swizzle_b32"
+    if mask == 32 and target.has("permlane32_swap"):
+        return "v_permlane32_swap"
+    return "ds_bpermute_b32"
 
 
 @dataclass(frozen=True, eq=False)

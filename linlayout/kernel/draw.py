@@ -3,7 +3,7 @@
 Panel ``k`` shows the tensor (rank 1 or 2) after the ``k``-th combining step: cells holding
 elements already combined into one partial value share a colour (along the reduced axis, the
 other dims are independent), so the pictures go from every cell its own colour to one colour
-per line.  Titles name the step (in-thread combine, ``shfl.bfly xor m``, a shared-memory stage)
+per line.  Titles name the step (in-thread combine, a butterfly ``xor m``, a shared-memory stage)
 and its cost.
 
 >>> import matplotlib; matplotlib.use("Agg")
@@ -31,7 +31,7 @@ def _label(step, bits: int) -> str:
     if isinstance(step, Combine):
         return f"in-thread: {step.groups.shape[1]} regs -> 1"
     if isinstance(step, Butterfly):
-        return f"shfl.bfly xor {step.mask}: {step.registers * max(1, bits // 32)} shfl"
+        return f"xor {step.mask}: {step.registers * max(1, bits // 32)} shuffles"
     if isinstance(step, Convert):
         p = step.plan
         return f"{p.kind}: {p.shared_instructions} ld/st, {p.barriers} bar"

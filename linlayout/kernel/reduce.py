@@ -40,6 +40,7 @@ from ._steps import (
     Combine,
     Convert,
     Geometry,
+    butterfly_instruction,
     check_op,
     check_values,
     geometry,
@@ -331,7 +332,7 @@ class ReducePlan:
                 lines.append(f"     r0 <- {list(map(int, g[0]))}")
             elif isinstance(s, Butterfly):
                 lines.append(
-                    f"  {k}. Butterfly shfl.bfly xor {s.mask}: {s.registers} register(s) "
+                    f"  {k}. Butterfly xor {s.mask} ({s.instruction}): {s.registers} register(s) "
                     f"x {max(1, -(-self.elem_bits // 32))} shuffle(s)"
                 )
             elif isinstance(s, Convert):
@@ -498,7 +499,7 @@ def plan_reduce(layout: LinearLayout, axis: int, target: str | Target, *, elem_b
         lv = canon
     regs = _in_thread(lv, g, part, steps)
     _sync(plan, part)
-    _butterflies(lv, g, part, steps, regs, lambda: _sync(plan, part))
+    _butterflies(lv, g, part, t, steps, regs, lambda: _sync(plan, part))
     _across_warps(lv, g, part, t, steps, regs, convert, lambda: _sync(plan, part))
     if part.layout(lv) != result:
         convert(lv, result, "to the slice layout")
@@ -539,12 +540,12 @@ def _reduce_all(lv: dict, part: _Partials) -> None:
         lv[d] = [part.residue(v) for v in lv[d]]
 
 
-def _butterflies(lv: dict, g: Geometry, part: _Partials, steps: list, regs: int, sync) -> None:
+def _butterflies(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, sync) -> None:
     """One butterfly round per lane combination in the kernel of ``M`` with a new axis part."""
     kern, _ = _kernel(lv["lane"], g.other)
     for k in sorted(kern, reverse=True):
         if part.add(_xor(lv["lane"], k)):
-            steps.append(Butterfly(k, regs))
+            steps.append(Butterfly(k, regs, butterfly_instruction(t, k)))
             sync()
     _reduce_all(lv, part)
 
@@ -582,7 +583,7 @@ def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: 
         convert(lv, dst, "warp partials into lanes")
         for (_, a, _), j in zip(effs, slots):
             part.add(a)
-            steps.append(Butterfly(1 << j, regs))
+            steps.append(Butterfly(1 << j, regs, butterfly_instruction(t, 1 << j)))
             sync()
         lv.update(dst)
         _reduce_all(lv, part)

@@ -4,7 +4,7 @@ Each case is a real-style Gluon kernel (row/column sum, max, min, argmax/argmin,
 layer norm, RMS norm, cumsum/cummax, reverse scans) over a 2-D tile in one layout: blocked,
 slice, NVIDIA MMA v2/v3, MMA dot operands, AMD MFMA, and custom ``#ttg.linear`` layouts
 (the paper's Table 4 families).  Triton compiles it on this CPU (``cuda:80``, ``cuda:90``
-PTX, ``hip:gfx942`` AMDGCN) in a subprocess of its own interpreter
+PTX, ``hip:gfx942``, ``gfx950``, ``gfx1100`` AMDGCN) in a subprocess of its own interpreter
 (``LINLAYOUT_TRITON_PYTHON``, default ``/tmp/tritonvenv/bin/python``), at most two at a
 time under ``nice``; each answer is cached in ``benchmarks/.reductions_cache/`` (git-ignored).
 We count Triton's shuffles (``shfl.sync``, ``redux.sync`` counted apart; AMD DPP, ``ds_swizzle``,
@@ -166,6 +166,24 @@ def _layouts():
             ["fp32"],
         ),
         (g, "custom_d", _custom([64, 64], 4, 64, 4), 4, None, ["fp32"]),
+        ("hip:gfx950", "blocked_rows", _blocked([1, 4], [8, 8], [2, 2]), 4, [[64, 64]], ["fp32"]),
+        (
+            "hip:gfx950",
+            "mfma_32x32x16_t",
+            {"kind": "mfma", "version": 4, "instr": [32, 32, 16], "transposed": True, "warps": [2, 2]},
+            4,
+            [[64, 64]],
+            ["fp32"],
+        ),
+        ("hip:gfx1100", "blocked_rows", _blocked([1, 4], [4, 8], [2, 2]), 4, [[64, 64]], ["fp32"]),
+        (
+            "hip:gfx1100",
+            "wmma_v1_2x2",
+            {"kind": "wmma", "version": 1, "transposed": False, "warp_bases": [[0, 1], [1, 0]]},
+            4,
+            [[64, 64]],
+            ["fp32"],
+        ),
     ]
     return out
 

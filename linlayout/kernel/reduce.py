@@ -189,6 +189,7 @@ class _Partials:
         return True
 
     def residue(self, v: int) -> int:
+        """``v`` with the reduced axis values eliminated (the partial that holds it)."""
         return self.span.reduce(v)[0]
 
     def free_bits(self) -> list[int]:

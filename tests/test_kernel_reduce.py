@@ -159,6 +159,10 @@ def test_result_is_the_layout_infer_layout_gives(L, data):
     ).result == infer.infer_layout("tt.reduce", [L], axis=axis)
 
 
+def test_numpy_integer_axis():
+    assert plan_reduce(L0, np.int64(1), "sm_80").axis == 1
+
+
 def test_slice_layout_of_blocked_parent():
     P = BlockedLayout([2, 4], [4, 8], [2, 2], [1, 0])
     L = P.to_linear_layout([64, 64])

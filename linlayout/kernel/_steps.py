@@ -202,9 +202,16 @@ class Geometry:
 
 def geometry(flat, axis: Any, arg: str = "axis") -> Geometry:
     """Validate ``axis`` against a flat layout's out dims."""
+    import operator
+
     rank = len(flat.out_dims)
-    if isinstance(axis, bool) or not isinstance(axis, int) or not 0 <= axis < rank:
+    try:
+        ok = not isinstance(axis, bool) and 0 <= operator.index(axis) < rank
+    except TypeError:
+        ok = False
+    if not ok:
         raise LayoutError(f"{arg}: expected an int in [0, {rank}) for a rank-{rank} layout, got {axis!r}")
+    axis = operator.index(axis)
     shift = sum(s.bit_length() - 1 for _, s in flat.out_dims[:axis])
     width = flat.out_dims[axis][1].bit_length() - 1
     return Geometry(tuple(flat.out_dims), axis, shift, width)

@@ -458,7 +458,7 @@ def plan_reduce(layout: LinearLayout, axis: int, target: str | Target, *, elem_b
     lv = _levels(fs)
     plan = ReducePlan(
         layout,
-        axis,
+        g.axis,
         t,
         elem_bits,
         result,

@@ -343,7 +343,7 @@ def plan_scan(
         )
     plan = ScanPlan(
         layout,
-        axis,
+        g.axis,
         t,
         elem_bits,
         reverse,

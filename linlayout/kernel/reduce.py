@@ -127,7 +127,7 @@ def _rank(vectors) -> int:
     """Dimension of the GF(2) span of ``vectors``."""
     from ..plan.classify import Span
 
-    return len(Span([v for v in vectors if v]).rows)
+    return len(Span([v for v in vectors if v]).basis())
 
 
 def reduced_layout(layout: LinearLayout, axis: int) -> LinearLayout:
@@ -195,7 +195,7 @@ class _Partials:
     def free_bits(self) -> list[int]:
         """Axis bit positions that still index partials (not pivots of the reduced span)."""
         g = self.g
-        piv = set(self.span.rows)
+        piv = {r.bit_length() - 1 for r in self.span.basis()}
         return [b for b in range(g.shift, g.shift + g.width) if b not in piv]
 
     def layout(self, lv: dict):

@@ -121,3 +121,29 @@ def test_bad_run_input_names_the_argument():
         p.run(np.zeros((1, 4, 32, 16)), "argmax")
     with pytest.raises(LayoutError, match="values"):
         p.run(np.zeros((4, 32, 16)), "sum")
+
+
+def test_mixed_layout_scans_through_a_plain_one_with_a_barrier_between_scratch_uses():
+    """XOR-mixed bases: convert, scan, convert back; the second conversion waits for the first
+    one's loads before it stores into the same scratch."""
+    from linlayout.plan.ir import Barrier
+
+    L = LinearLayout.from_bases(
+        {
+            "register": [[1, 1], [0, 2]],
+            "lane": [[0, 1], [2, 0], [4, 0], [8, 0], [0, 4]],
+            "warp": [[16, 0]],
+            "block": [],
+        },
+        [("dim0", 32), ("dim1", 8)],
+    )
+    p = plan_scan(L, 0, "sm_80")
+    kinds = [type(s).__name__ for s in p.steps]
+    assert kinds[0] == "Convert" and kinds[-1] == "Convert"
+    shared = [i for i, s in enumerate(p.steps) if type(s).__name__ in ("Convert", "ScanStore")]
+    for a, b in zip(shared, shared[1:]):
+        assert any(isinstance(s, Barrier) for s in p.steps[a + 1 : b + 1]) or (
+            type(p.steps[b]).__name__ == "Convert"
+            and p.steps[b].plan.kind not in ("shared_memory", "cluster")
+        )
+    check_scan(L, 0, "sm_80", False)

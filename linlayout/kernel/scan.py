@@ -356,30 +356,35 @@ def plan_scan(
     lv = _levels(fs)
     prov = _providers(lv, g)
     back = None
+    shared = False  # whether an earlier step used the scratch (a later store must wait)
     if prov is None:
         canon = _canonical(fs)
         dims = list(fs.out_dims)
         cl = to_layout(canon, dims)
         pre = lean_conversion(layout, cl, t, elem_bits)
         plan.steps.append(Convert(pre, "to a plain layout"))
+        shared = pre.kind in ("shared_memory", "cluster")
         plan.notes.append(
             "the layout mixes the axis with other dims: scanned in a plain layout, converted back"
         )
         back = lean_conversion(cl, layout, t, elem_bits)
         lv = canon
         prov = _providers(lv, g)
-    _scan_steps(plan, lv, g, prov)
+    shared = _scan_steps(plan, lv, g, prov, shared)
     if back is not None:
         from ..plan.ir import Barrier
 
-        if plan.scratch_elems and back.kind in ("shared_memory", "cluster"):
+        if shared and back.kind in ("shared_memory", "cluster"):
             plan.steps.append(Barrier("bar.sync"))
         plan.steps.append(Convert(back, "back to the layout"))
     return plan
 
 
-def _scan_steps(plan: ScanPlan, lv: dict, g: Geometry, prov: list[tuple[str, int]]) -> None:
-    """The steps for a plain layout: axis bits in order, grouped into runs of one level."""
+def _scan_steps(
+    plan: ScanPlan, lv: dict, g: Geometry, prov: list[tuple[str, int]], shared_before: bool
+) -> bool:
+    """The steps for a plain layout: axis bits in order, grouped into runs of one level; returns
+    whether the scratch has been used."""
     runs: list[tuple[str, list[int]]] = []
     for d, i in prov:
         if runs and runs[-1][0] == d and d != "lane":
@@ -387,7 +392,6 @@ def _scan_steps(plan: ScanPlan, lv: dict, g: Geometry, prov: list[tuple[str, int
         else:
             runs.append((d, [i]))
     done = {"register": 0, "lane": 0, "warp": 0}
-    shared_before = False
     for d, idx in runs:
         if d == "register":
             plan.steps.append(ScanRegisters(_register_groups(len(lv["register"]), idx, plan.reverse)))
@@ -399,6 +403,7 @@ def _scan_steps(plan: ScanPlan, lv: dict, g: Geometry, prov: list[tuple[str, int
             shared_before = _warp_stage(plan, lv, idx, done, shared_before)
         for i in idx:
             done[d] |= 1 << i
+    return shared_before
 
 
 def _register_groups(nreg: int, idx: list[int], reverse: bool):

@@ -214,9 +214,40 @@ def _ops(name: str, kind: str):
     return ops
 
 
+def _integer_cases() -> list[dict]:
+    """i32 sum/max over full, half and quarter warps (where Triton uses ``redux.sync``)."""
+    lays = [
+        ("blocked_warp_row", _blocked([1, 1], [1, 32], [4, 1]), [16, 256]),
+        ("blocked_half_warp", _blocked([1, 1], [2, 16], [4, 1]), [16, 256]),
+        ("blocked_rows", _blocked([1, 4], [4, 8], [2, 2]), [64, 64]),
+        ("mma_v2_2x2", _mma([2, 0], [2, 2], [16, 8]), [64, 64]),
+    ]
+    out = []
+    for target in ("cuda:80", "cuda:90", "cuda:100"):
+        for lname, spec, shape in lays:
+            for op in ("sum", "max"):
+                for axis in (0, 1):
+                    name = f"{target}/{lname}/{shape[0]}x{shape[1]}/i32/w4/{op}/ax{axis}"
+                    out.append(
+                        {
+                            "name": name,
+                            "target": target,
+                            "layout": spec,
+                            "shape": shape,
+                            "dtype": "i32",
+                            "num_warps": 4,
+                            "op": op,
+                            "axis": axis,
+                            "reverse": False,
+                            "family": lname,
+                        }
+                    )
+    return out
+
+
 def cases() -> list[dict]:
     """Every benchmark case: target, layout spec, shape, dtype, warps, op, axis, reverse."""
-    out = []
+    out = _integer_cases()
     for target, lname, spec, nw, shapes, dtypes in _layouts():
         shapes = shapes or [spec["shape"]]
         for si, shape in enumerate(shapes):
@@ -286,7 +317,7 @@ def triton_results(cs: list[dict], workers: int = 2, chunk: int = 12) -> list[di
 # ---------------------------------------------------------------------------------------
 # our side
 
-_BITS = {"fp32": 32, "fp16": 16, "bf16": 16, "fp64": 64}
+_BITS = {"fp32": 32, "fp16": 16, "bf16": 16, "fp64": 64, "i32": 32}
 _PARTS = {  # kernel op -> the reductions / scans it lowers: (kind, op, axis-from-case?)
     "softmax": [("reduce", "max"), ("reduce", "sum")],
     "layernorm": [("reduce", "sum"), ("reduce", "sum")],
@@ -311,7 +342,8 @@ def ours(case: dict, bases: dict) -> dict:
     used_shared = False
     for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
         if kind == "reduce":
-            m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
+            integer = case["dtype"].startswith(("i", "u"))
+            m = plan_reduce(L, case["axis"], target, elem_bits=bits, integer=integer).metrics(op)
         else:
             m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
         if m["shared_bytes"]:  # the next op reuses the scratch: one barrier between them

@@ -159,6 +159,38 @@ def test_result_is_the_layout_infer_layout_gives(L, data):
     ).result == infer.infer_layout("tt.reduce", [L], axis=axis)
 
 
+@pytest.mark.parametrize(
+    "tpw, target, op, redux, shuffles",
+    [
+        ([1, 32], "sm_80", "sum", 1, 1),  # a full warp: one redux.sync per register
+        ([2, 16], "sm_80", "sum", 2, 2),  # 16 lanes and one partition bit: two reduxes
+        ([4, 8], "sm_80", "sum", 0, 3),  # 8 lanes and two partition bits: shuffles
+        ([4, 8], "sm_80", "max", 0, 3),
+        ([2, 4, 4], "sm_100", "max", 2, 2),  # sm_100 min/max over 8 lanes + one partition bit
+        ([2, 4, 4], "sm_80", "max", 0, 3),
+        ([1, 32], "gfx942", "sum", 0, 6),  # no redux on AMD: 6 rounds over 64 lanes
+    ],
+)
+def test_integer_reductions_count_reduxes_as_triton(tpw, target, op, redux, shuffles):
+    """The redux.sync rule of triton-kernel-semantics.md §2.3 (one register per thread here)."""
+    if len(tpw) == 3:  # lanes: 8 on the axis, one partition bit, one broadcast bit
+        L = LinearLayout.from_bases(
+            {"register": [], "lane": [[1, 0], [2, 0], [4, 0], [0, 1], [0, 0]], "warp": [], "block": []},
+            [("dim0", 8), ("dim1", 2)],
+        )
+        axis = 0
+    else:
+        lanes = 64 if target.startswith("gfx") else 32
+        shape = [tpw[0], tpw[1] * (lanes // 32)]
+        L = BlockedLayout([1, 1], [tpw[0], tpw[1] * (lanes // 32)], [1, 1], [1, 0]).to_linear_layout(shape)
+        axis = 1
+    m = plan_reduce(L, axis, target, integer=True).metrics(op)
+    assert m.get("redux", 0) == redux and m["shuffles"] == shuffles
+    assert plan_reduce(L, axis, target).metrics(op).get("redux", 0) == 0
+    with pytest.raises(LayoutError, match="integer"):
+        plan_reduce(L, axis, target, integer=1)
+
+
 def test_numpy_integer_axis():
     assert plan_reduce(L0, np.int64(1), "sm_80").axis == 1
 
@@ -199,12 +231,13 @@ _PARTS = {
 def _ours(case) -> dict:
     L = LinearLayout.from_bases(case["bases"], [(f"dim{i}", s) for i, s in enumerate(case["shape"])])
     target = case["target"].replace("cuda:", "sm_").replace("hip:", "")
-    bits = {"fp32": 32, "fp16": 16}[case["dtype"]]
+    bits = {"fp32": 32, "fp16": 16, "i32": 32}[case["dtype"]]
+    integer = case["dtype"] == "i32"
     tot = dict.fromkeys(KEYS, 0)
     used_shared = False
     for kind, op in _PARTS.get(case["op"], [("reduce", case["op"])]):
         if kind == "reduce":
-            m = plan_reduce(L, case["axis"], target, elem_bits=bits).metrics(op)
+            m = plan_reduce(L, case["axis"], target, elem_bits=bits, integer=integer).metrics(op)
         else:
             m = plan_scan(L, case["axis"], target, elem_bits=bits, reverse=case["reverse"]).metrics(op)
         if m["shared_bytes"]:  # the next op reuses the scratch: one barrier between them

@@ -29,6 +29,7 @@ __all__ = [
     "Butterfly",
     "Convert",
     "butterfly_instruction",
+    "redux_cost",
     "combine",
     "check_op",
     "check_values",
@@ -66,6 +67,29 @@ class Butterfly:
     mask: int
     registers: int
     instruction: str | None = None
+    broadcast: int = 0  # lane bits holding copies when this warp-level group of rounds began
+
+
+def redux_cost(target, op: str, elem_bits: int, reduce_mask: int, broadcast: int) -> int | None:
+    """``redux.sync`` instructions per register for a group of butterfly rounds over lane bits
+    ``reduce_mask`` of integer data, or None where Triton 3.9.0 would not use it (sm_80+, one
+    add/min/max combiner, at most 32 bits, at most one lane bit left over as a partition, enough
+    lanes: triton-kernel-semantics.md §2.3)."""
+    if not target.is_nvidia or op not in ("sum", "max", "min") or elem_bits > 32:
+        return None
+    sm = int(target.name.split("_")[1])
+    if sm < 80:
+        return None
+    lanes = target.warp_size - 1
+    group = lanes & ~(reduce_mask | broadcast)
+    parts = bin(group).count("1")
+    if parts > 1:
+        return None
+    minmax = op != "sum"
+    need = (8 if parts else 2) if (sm >= 100 and minmax) else (16 if parts else 4)
+    if (1 << bin(reduce_mask).count("1")) < need:
+        return None
+    return 2 if parts else 1
 
 
 def butterfly_instruction(target, mask: int) -> str:

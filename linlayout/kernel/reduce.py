@@ -44,6 +44,7 @@ from ._steps import (
     check_op,
     check_values,
     geometry,
+    redux_cost,
     to_layout,
 )
 
@@ -230,6 +231,7 @@ class ReducePlan:
     warps: int
     lanes: int
     registers: int
+    integer: bool = False
     notes: list = field(default_factory=list)
     progress: list = field(default_factory=list)  # per step: the reduced axis values (flat), a basis
     _index_plans: dict = field(default_factory=dict, repr=False)
@@ -240,6 +242,8 @@ class ReducePlan:
         (same stages and barriers, twice the traffic)."""
         check_op(op, REDUCE_OPS)
         m = _stage_metrics(self.steps, self.elem_bits)
+        if self.integer:
+            _use_redux(m, self.steps, self.target, op, self.elem_bits)
         if op in ("argmax", "argmin"):
             idx = _stage_metrics([self._index_step(s) for s in self.steps], 32)
             for k in ("shuffles", "selects", "shared_instructions"):
@@ -360,6 +364,36 @@ class ReducePlan:
         return f"ReducePlan(axis={self.axis}, steps={len(self.steps)}, target={str(self.target)!r})"
 
 
+def _butterfly_groups(steps) -> list[list]:
+    """Maximal runs of consecutive Butterfly steps (one warp-level reduction each)."""
+    groups: list[list] = []
+    prev = None
+    for s in steps:
+        if isinstance(s, Butterfly):
+            if not isinstance(prev, Butterfly):
+                groups.append([])
+            groups[-1].append(s)
+        prev = s
+    return groups
+
+
+def _use_redux(m: dict, steps, t, op: str, elem_bits: int) -> None:
+    """Integer data: a group of rounds Triton lowers to ``redux.sync`` counts its reduxes (as
+    shuffles, and apart under ``redux``) when that is fewer; a partition bit adds a select."""
+    m["redux"] = 0
+    for grp in _butterfly_groups(steps):
+        masks = [b.mask for b in grp]
+        if any(x & (x - 1) for x in masks):
+            continue
+        per = redux_cost(t, op, elem_bits, sum(masks), grp[0].broadcast)
+        regs = grp[0].registers
+        if per is not None and per < len(grp):
+            m["shuffles"] -= len(grp) * regs
+            m["shuffles"] += per * regs
+            m["redux"] += per * regs
+            m["selects"] += (per - 1) * regs
+
+
 def _stage_metrics(steps, elem_bits: int) -> dict:
     from ..plan.ir import Barrier
 
@@ -442,17 +476,24 @@ def _uses_shared(plan) -> bool:
     return plan.kind in ("shared_memory", "cluster")
 
 
-def plan_reduce(layout: LinearLayout, axis: int, target: str | Target, *, elem_bits: int = 32) -> ReducePlan:
+def plan_reduce(
+    layout: LinearLayout, axis: int, target: str | Target, *, elem_bits: int = 32, integer: bool = False
+) -> ReducePlan:
     """Plan ``tt.reduce`` of a tensor in distributed ``layout`` along ``axis`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  The result is in the slice layout (``result``); see the
-    module docstring for the stages.  ``LayoutError`` for a bad axis, a layout built for another
-    warp size, or a reduction across CTAs on a chip without distributed shared memory.
+    module docstring for the stages.  ``integer=True`` says the elements are integers: on sm_80+
+    the metrics then count a warp-level group of rounds as Triton's ``redux.sync`` where it
+    applies (the steps, and what they compute, are the same).  ``LayoutError`` for a bad axis,
+    a layout built for another warp size, or a reduction across CTAs on a chip without
+    distributed shared memory.
     """
     from ..layout import LinearLayout
     from ..plan.ir import Barrier
 
     fs, t = _check_common(layout, target, elem_bits)
+    if not isinstance(integer, bool):
+        raise LayoutError(f"integer: expected a bool, got {integer!r}")
     g = geometry(fs, axis)
     result = _slice(fs, g)
     lv = _levels(fs)
@@ -467,6 +508,7 @@ def plan_reduce(layout: LinearLayout, axis: int, target: str | Target, *, elem_b
         1 << len(fs.warp),
         1 << len(fs.lane),
         1 << len(fs.reg),
+        integer=integer,
     )
     steps = plan.steps
     part = _Partials(g)
@@ -544,9 +586,10 @@ def _reduce_all(lv: dict, part: _Partials) -> None:
 def _butterflies(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, sync) -> None:
     """One butterfly round per lane combination in the kernel of ``M`` with a new axis part."""
     kern, _ = _kernel(lv["lane"], g.other)
+    bcast = sum(1 << j for j, v in enumerate(lv["lane"]) if v == 0)
     for k in sorted(kern, reverse=True):
         if part.add(_xor(lv["lane"], k)):
-            steps.append(Butterfly(k, regs, butterfly_instruction(t, k)))
+            steps.append(Butterfly(k, regs, butterfly_instruction(t, k), bcast))
             sync()
     _reduce_all(lv, part)
 
@@ -582,9 +625,10 @@ def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: 
             dst["lane"][j] = a
         dst["warp"], dst["block"] = dhw[:nw], dhw[nw:]
         convert(lv, dst, "warp partials into lanes")
+        bcast = sum(1 << j for j, v in enumerate(dst["lane"]) if v == 0)
         for (_, a, _), j in zip(effs, slots):
             part.add(a)
-            steps.append(Butterfly(1 << j, regs, butterfly_instruction(t, 1 << j)))
+            steps.append(Butterfly(1 << j, regs, butterfly_instruction(t, 1 << j), bcast))
             sync()
         lv.update(dst)
         _reduce_all(lv, part)

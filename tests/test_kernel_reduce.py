@@ -25,7 +25,7 @@ from linlayout import (
 from linlayout.testing import distributed_layouts, hardware_layouts
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "triton_reductions.json")
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 TARGETS = ("sm_80", "sm_90", "sm_100", "gfx942", "gfx950", "gfx1100")
 KEYS = ("shuffles", "shared_instructions", "shared_bytes", "barriers")
 

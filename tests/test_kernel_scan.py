@@ -12,7 +12,7 @@ from linlayout import BlockedLayout, LayoutError, LinearLayout, plan_scan
 from linlayout.kernel.scan import ScanLoad, ScanRegisters, ScanShuffle, ScanStore
 from linlayout.testing import distributed_layouts, hardware_layouts
 
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 TARGETS = ("sm_80", "sm_90", "gfx942", "gfx1100")
 NUMPY = {"sum": np.cumsum, "max": np.maximum.accumulate, "min": np.minimum.accumulate}
 

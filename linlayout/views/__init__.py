@@ -29,6 +29,10 @@ __all__ = list(_LAZY)
 
 def __getattr__(name: str):
     mod = _LAZY.get(name)
+    if mod is None and name in ("text", "draw", "formula", "html"):  # the submodules themselves
+        value = _import_module(f"linlayout.views.{name}")
+        globals()[name] = value
+        return value
     if mod is None:
         raise AttributeError(f"module 'linlayout.views' has no attribute {name!r}")
     value = getattr(_import_module(mod), name)

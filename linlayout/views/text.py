@@ -238,6 +238,10 @@ def _banks(target) -> tuple[int, int, str]:
     from ..targets import get_target
 
     t = get_target(target)
+    for name in ("num_banks", "bank_bytes"):  # a hand-built Target may carry nonsense
+        v = getattr(t, name, None)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v & (v - 1):
+            raise LayoutError(f"target: {name} must be a positive power of two, got {v!r}")
     return t.num_banks, t.bank_bytes, f"{t.num_banks} banks x {t.bank_bytes} B ({t.name})"
 
 
@@ -275,8 +279,27 @@ def _table(row_labels, col_labels, cell, rows, cols, corner: str = "") -> str:
     return "\n".join(lines)
 
 
-def _cols_that_fit(cell_width: int, max_width: int, ncols: int) -> int:
-    return max(2, min(ncols, max_width // (cell_width + 2)))
+def terminal_width(max_width: int | None = None) -> int:
+    """``max_width`` when given, else the terminal's width (200 when output is not a terminal)."""
+    import shutil
+
+    if max_width is None:
+        return max(40, shutil.get_terminal_size((200, 24)).columns)
+    if isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < 20:
+        raise LayoutError(f"max_width: expected an int >= 20 (characters), got {max_width!r}")
+    return max_width
+
+
+def _check_rows(max_rows: int) -> None:
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
+        raise LayoutError(f"max_rows: expected an int >= 2 (rows shown before summarising), got {max_rows!r}")
+
+
+def _cols_that_fit(cell_width: int, max_width: int, ncols: int, label_width: int = 6) -> int:
+    """How many columns of ``cell_width`` fit ``max_width`` after the row labels (at least 2)."""
+    if label_width + ncols * (cell_width + 2) <= max_width:
+        return ncols
+    return max(2, min(ncols, (max_width - label_width - 3) // (cell_width + 2)))
 
 
 def _slot_label(kind: str, slot: Sequence[int], sizes: dict[str, int]) -> str:
@@ -413,20 +436,22 @@ def tensor_view(
     target: Any = None,
     elem_bits: int = 32,
     max_rows: int = 32,
-    max_width: int = 200,
+    max_width: int | None = None,
     full: bool = False,
     header: bool = True,
 ) -> str:
     """For every tensor element, the hardware holding it (see the module docstring).
 
     Distributed: ``B<block>:W<warp>:T<lane>:R<register>`` (block and warp left out
-    when there is only one), all copies joined by ``|``.  Shared: ``<offset>:b<bank>``
+    when there is only one); a broadcast element shows its first copy and ``×N`` (all
+    copies joined by ``|`` with ``full``).  ``max_width`` defaults to the terminal's width.  Shared: ``<offset>:b<bank>``
     (banks of ``target``, default 32 x 4 bytes, for ``elem_bits``-bit elements).
     Tensor memory: ``<row>:<col>``.  Columns are the last tensor dim, rows the one
     before; higher dims give one grid per index.  Tensors wider than ``max_width``
     characters or taller than ``max_rows`` rows are summarised unless ``full``.
     """
     _check_layout(layout)
+    _check_rows(max_rows)
     kind = layout_kind(layout)
     sizes = {d: _size(layout, d) for d in ("block", "warp", "lane", "register", "offset", "row", "col")}
     shape = _shape(layout)
@@ -454,13 +479,21 @@ def tensor_view(
 
     def label_of(elem):
         slots = lookup.slots(elem)
-        return "-" if not slots else "|".join(one(s) for s in slots)
+        if not slots:
+            return "-"
+        if full or len(slots) == 1:
+            return "|".join(one(s) for s in slots)
+        return f"{one(slots[0])} ×{len(slots)}"
 
-    grid = _tensor_grid(shape, label_of, max_rows, max_width, full)
+    width = terminal_width(max_width)
+    grid = _tensor_grid(shape, label_of, max_rows, width, full)
     if not header:
         return grid
     broadcast = lookup.max_copies > 1
-    copies = " ('|' joins the copies of a broadcast element)" if broadcast else ""
+    copies = ""
+    if broadcast:
+        copies = (" ('|' joins the copies of a broadcast element)" if full
+                  else " ('×N': the first of N copies of a broadcast element; full=True lists them all)")
     axes = (f"rows: dim{len(shape) - 2}, columns: dim{len(shape) - 1}" if len(shape) > 1
             else "rows: index of the first element, columns: + offset")
     return f"{describe(layout)}\n{legend}{copies}; {axes}\n{grid}"
@@ -475,7 +508,7 @@ def hardware_view(
     target: Any = None,
     elem_bits: int = 32,
     max_rows: int = 32,
-    max_width: int = 200,
+    max_width: int | None = None,
     full: bool = False,
     header: bool = True,
 ) -> str:
@@ -486,6 +519,8 @@ def hardware_view(
     offset in the sweep (its bank in the column header).  Tensor memory: rows x columns.
     """
     _check_layout(layout)
+    _check_rows(max_rows)
+    max_width = terminal_width(max_width)
     kind = layout_kind(layout)
     if kind == "distributed":
         body = _hw_distributed(layout, max_rows, max_width, full)

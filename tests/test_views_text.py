@@ -228,7 +228,8 @@ def test_broadcast_copies_listed():
     view = text.tensor_view(L, header=False, full=True)
     assert "W0:T0:R0|W0:T2:R0|W1:T0:R0|W1:T2:R0" in view
     # summarised: the first copy and the copy count (4 = 2 lanes x 2 warps)
-    assert text.tensor_view(L, header=False).splitlines()[1].split() == ["0", "W0:T0:R0", "×4", "W0:T1:R0", "×4"]
+    row = text.tensor_view(L, header=False).splitlines()[1].split()
+    assert row == ["0", "W0:T0:R0", "×4", "W0:T1:R0", "×4"]
     assert "each element held by 4 threads" in text.describe(L)
 
 
@@ -374,7 +375,8 @@ def test_too_many_slots_is_a_clear_error():
 @given(st.integers(50, 300))
 def test_views_fit_the_width(width):
     """Every line of a summarised view fits ``max_width`` (when one column fits at all)."""
-    L = LinearLayout.from_bases({"register": [[0, 1], [0, 2]], "lane": [[0, 4], [0, 8], [0, 16], [1, 0], [2, 0]],
+    lanes = [[0, 4], [0, 8], [0, 16], [1, 0], [2, 0]]
+    L = LinearLayout.from_bases({"register": [[0, 1], [0, 2]], "lane": lanes,
                                  "warp": [[0, 0]], "block": []}, [("dim0", 4), ("dim1", 32)])
     for view in (text.tensor_view(L, max_width=width), text.hardware_view(L, max_width=width)):
         body = view.splitlines()[2:]

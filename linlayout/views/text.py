@@ -444,8 +444,8 @@ def tensor_view(
 
     Distributed: ``B<block>:W<warp>:T<lane>:R<register>`` (block and warp left out
     when there is only one); a broadcast element shows its first copy and ``×N`` (all
-    copies joined by ``|`` with ``full``).  ``max_width`` defaults to the terminal's width.  Shared: ``<offset>:b<bank>``
-    (banks of ``target``, default 32 x 4 bytes, for ``elem_bits``-bit elements).
+    copies joined by ``|`` with ``full``); ``max_width`` defaults to the terminal's width.
+    Shared: ``<offset>:b<bank>`` (banks of ``target``, default 32 x 4 bytes, for ``elem_bits``-bit elements).
     Tensor memory: ``<row>:<col>``.  Columns are the last tensor dim, rows the one
     before; higher dims give one grid per index.  Tensors wider than ``max_width``
     characters or taller than ``max_rows`` rows are summarised unless ``full``.
@@ -493,7 +493,7 @@ def tensor_view(
     copies = ""
     if broadcast:
         copies = (" ('|' joins the copies of a broadcast element)" if full
-                  else " ('×N': the first of N copies of a broadcast element; full=True lists them all)")
+                  else " ('×N': the first of N copies of a broadcast element; full lists them all)")
     axes = (f"rows: dim{len(shape) - 2}, columns: dim{len(shape) - 1}" if len(shape) > 1
             else "rows: index of the first element, columns: + offset")
     return f"{describe(layout)}\n{legend}{copies}; {axes}\n{grid}"

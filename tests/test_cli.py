@@ -59,7 +59,8 @@ def test_show_hardware_view_and_code(capsys):
 
 
 def test_show_both_views_shared_with_banks(capsys):
-    rc, out, _ = run(capsys, "show", SWIZZLED, "--shape", "4x8", "--view", "both", "--target", "sm_90")
+    rc, out, _ = run(capsys, "show", SWIZZLED, "--shape", "4x8", "--view", "both", "--target", "sm_90",
+                     "--elem-bits", "16")
     assert rc == 0
     assert "10:b5" in out  # element (1,0) sits at offset 10, bank 5 (16-bit elements)
     assert "bank map" in out and "32 banks x 4 B (sm_90)" in out
@@ -178,8 +179,23 @@ def test_gallery_full(capsys, tmp_path, target):
         (["plan", SWIZZLED, BLOCKED, "--shape", "4x8", "--target", "sm_90"], "src: a distributed layout has"),
         (["gallery", "--target", "sm_90", "--out", "/proc/nope/x"], "--out: cannot create the folder"),
         (["ttgir", "/bin/sh"], "is not a UTF-8 text file"),
-        (["show", BLOCKED, "--shape", "8x16", "--access", BLOCKED], "--access: only used with --png"),
-        (["show", BLOCKED], "the following arguments are required: --shape"),
+        (["show", BLOCKED, "--shape", "8x16", "--access", BLOCKED], "--access: only for a shared layout"),
+        (["show", BLOCKED], "--shape: required unless ATTR is a pasted tensor"),
+        (["show", BLOCKED, "--shape", "8x16", "--target", "bogus"], "--target: unknown chip 'bogus'"),
+        (["show", BLOCKED, "--shape", "8x16", "--vec", "4"], "--vec: only used with --access"),
+        (["show", SWIZZLED, "--shape", "4x8", "--access", BLOCKED, "--vec", "3"], "vec: expected a power of two"),
+        (["show", BLOCKED, "--shape", "8x16", "--png", "x.png", "--dpi", "0"], "--dpi: expected 20 to 600"),
+        (["show", BLOCKED, "--shape", "8x16", "--html", "x.txt"], "--html: expected a file name ending in .html"),
+        (["show", BLOCKED, "--shape", "8x16", "--png", "x.png", "--rows", "9:3"], "--rows: expected START:STOP"),
+        (["show", BLOCKED, "--shape", "8x16", "--png", "x.png", "--rows", "0:99"], "rows: expected 0 <= start"),
+        (["show", BLOCKED, "--shape", "256x256", "--png", "x.png"], "draw a sub-tile"),
+        (["show", "tensor<128xi32, #ttg.slice<{dim = 1, parent = #blocked}>>"], "give the dump that defines it with --ttgir"),
+        (["show", "tensor<4x8xf16, #blocked>", "--shape", "8x8"], "--shape: 8x8 differs from the pasted type's 4x8"),
+        (["show", "tensor<?x8xf16, #blocked>"], "has no static shape"),
+        (["plan", BLOCKED, MMA, "--shape", "32768x32768", "--target", "sm_90"], "handles at most 1048576"),
+        (["plan", BLOCKED, MMA, "--shape", "32x32", "--target", "sm_90", "--max-shared-bytes", "0"], "--max-shared-bytes: expected a positive"),
+        (["plan", BLOCKED, MMA, "--shape", "32x32", "--target", "sm_90", "--strategy", "magic"], "invalid choice: 'magic'"),
+        (["ttgir", "/nonexistent/k.ttgir", "--target", "bogus"], "--target: unknown chip 'bogus'"),
         (["show", BLOCKED, "--shape", "8x16", "--view", "sideways"], "invalid choice: 'sideways'"),
         (["plan", BLOCKED, MMA, "--shape", "32x32", "--target", "sm_99"], "target: unknown chip 'sm_99'"),
         (["gallery", "--target", "tpu", "--out", "x"], "target: unknown chip 'tpu'"),
@@ -192,6 +208,7 @@ def test_errors_are_one_line_exit_2(capsys, argv, message):
     assert rc == 2, err
     assert err.count("\n") == 1 and err.startswith("linlayout: error: ")
     assert message in err
+    assert out == ""  # every check comes before any output
 
 
 def test_no_command_prints_help(capsys):

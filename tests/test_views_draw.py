@@ -152,7 +152,7 @@ def test_too_large_to_draw():
         {"register": [[1 << i] for i in range(16)], "lane": [], "warp": [], "block": []}, ["dim0"]
     )
     assert draw.layout_png(big) is None
-    with pytest.raises(LayoutError, match="too many to draw"):
+    with pytest.raises(LayoutError, match="too many .* draw a sub-tile"):
         draw.draw_layout(big)
 
 

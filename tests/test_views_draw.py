@@ -157,15 +157,16 @@ def test_too_large_to_draw():
 
 
 def test_layout_html():
-    h = draw.layout_html(_blocked())
+    assert "class='llv'" in draw.layout_html(_blocked())  # the interactive view (tests/test_views_html.py)
+    h = draw.layout_html(_blocked(), interactive=False)
     assert h.count("<td") >= 8 * 16 and "warp 1" in h and "T0:R0" in h and "background:#" in h
     assert "(0, 0): W0:T0:R0" in h  # hover text names every copy
-    hs = draw.layout_html(_shared())
+    hs = draw.layout_html(_shared(), interactive=False)
     assert "bank" in hs
     big = LinearLayout.from_bases(
         {"register": [[1 << i] for i in range(14)], "lane": [], "warp": [], "block": []}, ["dim0"]
     )
-    assert "<td title" not in draw.layout_html(big)
+    assert "<td title" not in draw.layout_html(big, interactive=False)
 
 
 # ----------------------------------------------------------------------------- plans
@@ -219,7 +220,7 @@ def test_plan_picture_has_a_panel_per_step():
     load = next(t for t in titles if "SharedLoad" in t)
     assert "ideal 1" in load and "wavefront(s)" in load
     assert _png_size(draw._png_bytes(fig, 40))[1] > 300
-    html = draw.plan_html(Plan(steps[:1]))
+    html = draw.plan_html(Plan(steps[:1]), image=True)
     assert "<b>Copy</b>" in html and "data:image/png;base64," in html
     with pytest.raises(LayoutError, match="plan"):
         draw.draw_plan(object())

@@ -1032,14 +1032,20 @@ def show(fig, dpi: int = 64):
 
 
 def layout_png(layout, **kwargs) -> bytes | None:
-    """PNG bytes of :func:`draw_layout` (None when the tensor is too large to draw or
-    matplotlib is not installed, so Jupyter falls back to the other representations)."""
+    """PNG bytes of ``layout`` (None when the tensor is too large to draw or matplotlib is not
+    installed, so Jupyter falls back to the other representations).  Without ``kwargs``
+    distributed and shared layouts take the quick, cached pixel renderer (:func:`quick_png`,
+    what Jupyter shows); with them, :func:`draw_layout`."""
     if not _have_matplotlib():
         return None
     try:
         _check_size(layout)
     except LayoutError:
         return None
+    if not kwargs:
+        png = quick_png(layout)
+        if png is not None:
+            return png
     return _png_bytes(draw_layout(layout, **kwargs))
 
 
@@ -1075,10 +1081,12 @@ def _bases_html(layout) -> str:
     )
 
 
-def layout_html(layout, *, max_cells: int = 1024) -> str:
-    """An HTML summary of ``layout``: what it is, its bases, and (for tensors up to
-    ``max_cells`` elements) a coloured grid with one cell per element (hover a cell for
-    every copy).  Needs no matplotlib.
+def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> str:
+    """An HTML summary of ``layout``: what it is, its bases, and a grid with one cell per
+    element.  ``interactive`` (the default, what Jupyter shows): the hover-and-click view of
+    :mod:`linlayout.views.html` for tensors up to its MAX_HTML_CELLS elements; otherwise a
+    static coloured table for tensors up to ``max_cells`` elements (hover a cell for every
+    copy).  Needs no matplotlib.
     """
     _text._check_layout(layout)
     kind = _text.layout_kind(layout)
@@ -1086,6 +1094,12 @@ def layout_html(layout, *, max_cells: int = 1024) -> str:
     body = _bases_html(layout)
     shape = _text._shape(layout)
     rows, cols = _grid_shape(shape) if shape else (0, 0)
+    if interactive and shape and kind in ("distributed", "shared", "tmem"):
+        from . import html as pages
+
+        if rows * cols <= pages.MAX_HTML_CELLS:
+            frag = pages.layout_fragment(layout)
+            return f"<div>{frag}<details><summary>bases</summary>{body}</details></div>"
     if not shape or rows * cols > max_cells or kind not in ("distributed", "shared"):
         return f"<div>{head}{body}</div>"
     cells = _text.tensor_cells(layout)
@@ -1133,10 +1147,19 @@ def layout_html(layout, *, max_cells: int = 1024) -> str:
     return f"<div>{head}{body}{legend}{''.join(lines)}</div>"
 
 
-def plan_html(plan, *, image: bool = True) -> str:
-    """An HTML summary of a conversion plan: kind, metrics, one line per step, and
-    (``image``) the :func:`draw_plan` picture inlined as PNG."""
+def plan_html(plan, *, image: bool = False, interactive: bool = True) -> str:
+    """An HTML summary of a conversion plan: kind, metrics, one line per step, then
+    (``interactive``, for plans that carry their layouts and ``explain()``) the step-through
+    view of :mod:`linlayout.views.html`, and (``image``) the :func:`draw_plan` picture
+    inlined as PNG."""
     steps = _steps(plan)
+    if interactive and hasattr(plan, "explain") and getattr(plan, "src", None) is not None:
+        from . import html as pages
+
+        try:
+            return pages.plan_fragment(plan)
+        except LayoutError:  # too large for the interactive view: the summary below
+            pass
     items = []
     for s in steps:
         name = _step_name(s)
@@ -1160,3 +1183,129 @@ def plan_html(plan, *, image: bool = True) -> str:
         f"<div><b>ConversionPlan</b><table style='font-size:12px'>{metrics}</table>"
         f"<ol start='1' style='font-size:12px'>{''.join(items) or '<li>no steps</li>'}</ol>{img}</div>"
     )
+
+
+# ----------------------------------------------------------------------------- quick pictures (Jupyter)
+
+
+def _cell_colours(layout):
+    """(rows x cols x 3 float image, per-cell key of thread, per-cell key of warp, labels)
+    of a distributed or shared layout, coloured as :func:`draw_layout` colours them."""
+    import numpy as np
+
+    kind = _text.layout_kind(layout)
+    if kind == "distributed":
+        first, _, (nb, nw, nl, _) = _distributed_grid(layout)
+        base = np.array(warp_colors(nb * nw))
+        group = np.clip(first[..., 0] * nw + first[..., 1], 0, None)
+        t = (0.62 * first[..., 2] / max(1, nl - 1))[..., None]
+        img = base[group] * (1 - t) + t
+        img[first[..., 0] < 0] = 1.0
+        thread = first[..., 0] * nw * nl + first[..., 1] * nl + first[..., 2]
+        warp = first[..., 0] * nw + first[..., 1]
+        return img, thread, warp, (first[..., 2], first[..., 3], "T", "R")
+    shape = _text._shape(layout)
+    rows, cols = _grid_shape(shape)
+    where = _text._element_offsets(layout, shape).reshape(rows, cols)
+    bank = (where * 4 // 4) % 32  # 32-bit elements on 32 banks x 4 bytes
+    palette = np.array([colorsys.hls_to_rgb((k * 0.61803) % 1.0, 0.74, 0.6) for k in range(32)])
+    img = palette[bank]
+    img[where < 0] = 1.0
+    return img, bank, bank // 8, (where, bank, "", "b")
+
+
+def _quick_png_uncached(layout) -> bytes:
+    """A PNG of a distributed or shared layout drawn straight into pixels (no matplotlib
+    figure): cells coloured as in :func:`draw_layout`, thin lines between threads, thick
+    lines between warps, ``T<lane>``/``R<register>`` labels when cells are large enough."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    img, thread, warp, (lab_a, lab_b, pa, pb) = _cell_colours(layout)
+    rows, cols = thread.shape
+    cs = 26 if max(rows, cols) <= 64 else (12 if max(rows, cols) <= 128 else 5)
+    pix = np.repeat(np.repeat((img * 255).astype(np.uint8), cs, axis=0), cs, axis=1)
+    dark, black = np.array([60, 60, 60], np.uint8), np.array([0, 0, 0], np.uint8)
+    vdiff = thread[:, 1:] != thread[:, :-1]
+    vwarp = warp[:, 1:] != warp[:, :-1]
+    for c in np.nonzero(vdiff.any(axis=0))[0]:
+        x = (c + 1) * cs
+        for r in np.nonzero(vdiff[:, c])[0]:
+            heavy = vwarp[r, c]
+            ink = black if heavy else dark
+            pix[r * cs:(r + 1) * cs, x - (2 if heavy else 1):x + (1 if heavy else 0)] = ink
+    hdiff = thread[1:, :] != thread[:-1, :]
+    hwarp = warp[1:, :] != warp[:-1, :]
+    for r in np.nonzero(hdiff.any(axis=1))[0]:
+        y = (r + 1) * cs
+        for c in np.nonzero(hdiff[r])[0]:
+            heavy = hwarp[r, c]
+            ink = black if heavy else dark
+            pix[y - (2 if heavy else 1):y + (1 if heavy else 0), c * cs:(c + 1) * cs] = ink
+    try:
+        font = ImageFont.load_default(size=9)
+        head = ImageFont.load_default(size=12)
+    except TypeError:  # pragma: no cover - Pillow < 10.1 has one bitmap size
+        font = head = ImageFont.load_default()
+    if cs >= 24:  # glyph masks rendered once per distinct string, stamped with numpy
+        glyphs: dict[str, Any] = {}
+
+        def glyph(ch: str):
+            g = glyphs.get(ch)
+            if g is None:
+                im = Image.new("L", (12, 12), 0)
+                ImageDraw.Draw(im).text((0, 0), ch, fill=255, font=font)
+                a = np.asarray(im) > 110
+                width = int(font.getlength(ch)) or 1
+                g = glyphs[ch] = a[:, :width]
+            return g
+
+        def mask(text: str):
+            return np.concatenate([glyph(ch) for ch in text], axis=1)
+
+        lum = img @ np.array([0.299, 0.587, 0.114])
+        for r in range(rows):
+            for c in range(cols):
+                if lab_a[r, c] < 0:
+                    continue
+                ink = black if lum[r, c] > 0.5 else np.array([255, 255, 255], np.uint8)
+                for k, line in enumerate((f"{pa}{lab_a[r, c]}", f"{pb}{lab_b[r, c]}")):
+                    m = mask(line)[: cs // 2 - 1, : cs - 3]
+                    y, x = r * cs + 2 + k * (cs // 2), c * cs + 2
+                    block = pix[y:y + m.shape[0], x:x + m.shape[1]]
+                    block[m[: block.shape[0], : block.shape[1]]] = ink
+    top, left = 34, 30
+    canvas = Image.new("RGB", (left + cols * cs + 4, top + rows * cs + 4), "white")
+    canvas.paste(Image.fromarray(pix), (left, top))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((2, 2), _text.describe(layout)[:160], fill="black", font=head)
+    step = 1 if cols <= 16 else (4 if cols <= 64 else 16)
+    for c in range(0, cols, step):
+        draw.text((left + c * cs + 1, top - 12), str(c), fill="#444", font=font)
+    for r in range(0, rows, 1 if rows <= 16 else (4 if rows <= 64 else 16)):
+        draw.text((2, top + r * cs + 1), str(r), fill="#444", font=font)
+    out = io.BytesIO()
+    canvas.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(out, "PNG")
+    return out.getvalue()
+
+
+_QUICK: dict = {}
+
+
+def quick_png(layout) -> bytes | None:
+    """The Jupyter picture of ``layout``: :func:`_quick_png_uncached`, cached per layout (the
+    last 16); None for kinds it does not draw or tensors beyond MAX_CELLS elements."""
+    _text._check_layout(layout)
+    if _text.layout_kind(layout) not in ("distributed", "shared"):
+        return None
+    try:
+        _check_size(layout)
+    except LayoutError:
+        return None
+    png = _QUICK.get(layout)
+    if png is None:
+        png = _quick_png_uncached(layout)
+        if len(_QUICK) >= 16:
+            _QUICK.pop(next(iter(_QUICK)))
+        _QUICK[layout] = png
+    return png

@@ -233,3 +233,129 @@ def test_python_dash_m_and_exit_codes(tmp_path):
     )
     assert bad.returncode == 2
     assert bad.stderr == "linlayout: error: --shape: sizes must be positive, got '0x8'\n"
+
+
+# ----------------------------------------------------------------------------- issue 16: a newcomer's first hour
+
+DUMPS = {d["name"]: d for d in __import__("json").loads(
+    (Path(__file__).parent / "data" / "triton_text_ttgir.json").read_text())["dumps"]}
+
+
+def _independent_plan_line(dump: dict, src_t: str, dst_t: str):
+    """Plan one convert_layout without the CLI: the types parsed by hand, the aliases by the reader."""
+    from linlayout import from_triton, plan_conversion
+    from linlayout.triton.ttgir import find_aliases
+
+    aliases = find_aliases(dump["ttgir"])
+    dims, enc = src_t[len("tensor<"):-1].split(", ", 1)
+    *shape, elem = dims.split("x")
+    bits = {"f16": 16, "bf16": 16, "f32": 32, "i32": 32, "i64": 64, "i1": 8}[elem]
+    shape = [int(s) for s in shape]
+    src = from_triton(enc, shape, aliases=aliases)
+    dst = from_triton(dst_t[len("tensor<"):-1].split(", ", 1)[1], shape, aliases=aliases)
+    return plan_conversion(src, dst, dump["target"], elem_bits=bits)
+
+
+@pytest.mark.parametrize("name", sorted(DUMPS))
+def test_ttgir_plans_every_convert_layout(capsys, tmp_path, name):
+    dump = DUMPS[name]
+    f = tmp_path / "k.ttgir"
+    f.write_text(dump["ttgir"])
+    rc, out, err = run(capsys, "ttgir", str(f), "--conversions-only")
+    assert rc == 0, err
+    lines = dump["ttgir"].split("\n")
+    cvts = [(no, line) for no, line in enumerate(lines, 1) if "ttg.convert_layout" in line]
+    listed = [ln for ln in out.splitlines() if ln.startswith("  line ")]
+    assert len(listed) == len(cvts) > 0
+    totals = dict.fromkeys(("shuffles", "selects", "shared_instructions", "wavefronts"), 0)
+    for (no, line), got in zip(cvts, listed):
+        assert got.startswith(f"  line {no}: ")
+        types = line.split(" : ", 1)[1].split(" loc(")[0].split(" -> ")
+        plan = _independent_plan_line(dump, types[0], types[1])
+        want = (f"{plan.kind}: {len(plan.steps)} step(s)", f"shuffles={plan.shuffles} ", f"selects={plan.selects} ",
+                f"shared_instructions={plan.shared_instructions} ", f"wavefronts={plan.wavefronts} ",
+                f"shared_bytes={plan.shared_bytes}")
+        assert all(w in got for w in want), (got, want)
+        for k in totals:
+            totals[k] += getattr(plan, k)
+    total = next(ln for ln in out.splitlines() if ln.startswith("  total over"))
+    assert all(f"{k}={v}" in total for k, v in totals.items()), total
+
+
+def test_show_pasted_types_and_aliases_from_a_dump(capsys, tmp_path):
+    f = tmp_path / "k.ttgir"
+    f.write_text(TTGIR)
+    rc, out, err = run(capsys, "show", "tensor<128xi32, #ttg.slice<{dim = 1, parent = #blocked}>>", "--ttgir", str(f))
+    assert rc == 0, err
+    assert out.startswith("distributed layout of a 128 tensor")
+    rc, out, err = run(capsys, "show", "!ttg.memdesc<128x64xf16, #shared, #smem, mutable>", "--ttgir", str(f))
+    assert rc == 0 and "(16-bit elements" in out  # the element width comes from the type
+    rc, out, err = run(capsys, "show", "!ttg.memdesc<2x1xi64, #ttg.swizzled_shared<{vec = 1, perPhase = 1, "
+                       "maxPhase = 1, order = [1, 0]}>, #smem, mutable>")
+    assert rc == 0 and out.startswith("shared layout of a 2x1 tensor") and "(64-bit elements" in out
+
+
+def test_show_padded_shared(capsys, tmp_path):
+    attr = "#ttg.padded_shared<[32:+4] {order = [1, 0], shape = [32, 64]}>"
+    rc, out, err = run(capsys, "show", attr, "--shape", "32x64", "--png", str(tmp_path / "p.png"))
+    assert rc == 0, err
+    assert out.startswith("padded shared memory: offsets are the linear part's, padding +4 after every 32")
+    assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_show_access_counts_vector_accesses(capsys):
+    shared = "#ttg.nvmma_shared<{swizzlingByteWidth = 128, transposed = false, elementBitWidth = 16}>"
+    store = "#ttg.blocked<{sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]}>"
+    from linlayout import from_triton
+    from linlayout.views.text import shared_access
+
+    for vec in (1, 8):
+        rc, out, err = run(capsys, "show", shared, "--shape", "64x64", "--access", store, "--vec", str(vec),
+                           "--elem-bits", "16")
+        assert rc == 0, err
+        acc = shared_access(from_triton(shared, [64, 64]), from_triton(store, [64, 64]), elem_bits=16, vec=vec)
+        assert f"{acc.total} wavefronts over {len(acc.wavefronts)} instruction(s), ideal {sum(acc.ideal)}" in out
+        assert ("conflict-free" in out) == acc.conflict_free
+    assert acc.conflict_free  # 8 fp16 elements per access: the 128-byte swizzle is conflict-free
+
+
+def test_plan_options_reach_the_planner(capsys):
+    from linlayout import from_triton, plan_conversion
+
+    src, dst = MMA, BLOCKED.replace("[2, 1]", "[2, 2]")
+    rc, out, err = run(capsys, "plan", src, dst, "--shape", "64x64", "--target", "sm_90", "--elem-bits", "16",
+                       "--max-shared-bytes", "1024", "--strategy", "shared_memory")
+    assert rc == 0, err
+    plan = plan_conversion(from_triton(src, [64, 64]), from_triton(dst, [64, 64]), "sm_90", elem_bits=16,
+                           max_shared_bytes=1024, strategy="shared_memory")
+    assert plan.shared_bytes <= 1024
+    assert out.strip().endswith(f"wavefronts={plan.wavefronts} shared_bytes={plan.shared_bytes}")
+    assert out.startswith(f"{plan.kind}: {len(plan.steps)} step(s)")
+
+
+def test_help_states_the_default_element_width(capsys):
+    for cmd in ("show", "plan"):
+        with pytest.raises(SystemExit):
+            cli.main([cmd, "--help"])
+        assert "default 32" in " ".join(capsys.readouterr().out.split())
+
+
+def test_html_and_dpi_outputs(capsys, tmp_path):
+    rc, _, err = run(capsys, "show", BLOCKED, "--shape", "8x16", "--html", str(tmp_path / "l.html"),
+                     "--png", str(tmp_path / "a.png"), "--dpi", "50")
+    assert rc == 0, err
+    assert (tmp_path / "l.html").read_text().startswith("<!DOCTYPE html>")
+    run(capsys, "show", BLOCKED, "--shape", "8x16", "--png", str(tmp_path / "b.png"), "--dpi", "150")
+    small, big = (tmp_path / "a.png").read_bytes(), (tmp_path / "b.png").read_bytes()
+    width = lambda png: int.from_bytes(png[16:20], "big")  # noqa: E731
+    assert width(big) > 2.5 * width(small)
+    rc, _, err = run(capsys, "plan", MMA, BLOCKED.replace("[2, 1]", "[2, 2]"), "--shape", "32x32", "--target",
+                     "sm_90", "--html", str(tmp_path / "p.html"))
+    assert rc == 0 and "ConversionPlan" in (tmp_path / "p.html").read_text()
+
+
+def test_sub_tile_of_a_large_tensor(capsys, tmp_path):
+    rc, _, err = run(capsys, "show", BLOCKED, "--shape", "256x256", "--png", str(tmp_path / "t.png"),
+                     "--rows", "64:96", "--cols", "128:160")
+    assert rc == 0, err
+    assert (tmp_path / "t.png").stat().st_size > 10_000

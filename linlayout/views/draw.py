@@ -454,11 +454,13 @@ def draw_layout(
     cell = _cell_size(nrows, ncols, labels=labels)
     if ax is None:
         grid_w = ncols * cell
-        title = _wrap(title or _default_title(layout, kind), max(grid_w, 2.0) + 2.4, 9)
+        title_w = max(grid_w, 2.0) + 2.4
+        title = _wrap(title or _default_title(layout, kind), title_w, 9)
         top = 0.62 + 0.17 * (title.count("\n") + 1)
         legend_h = 0.3 + 0.16 * (min(_text._size(layout, "warp") * _text._size(layout, "block"), 16) + 3)
         grid_h = nrows * cell
-        fig, ax = _single_axes(grid_w, grid_h, left=0.65, right=max(2.1, 2.4 + 2.0 - grid_w), top=top,
+        overhang = title_w / 2 - grid_w / 2 + 0.15  # the centred title's reach beyond the grid
+        fig, ax = _single_axes(grid_w, grid_h, left=max(0.65, overhang), right=max(2.1, overhang), top=top,
                                bottom=max(0.15, legend_h - grid_h))
     if kind == "distributed":
         _draw_distributed(ax, layout, cell=cell, labels=labels, title=title, rows=rows, cols=cols)
@@ -944,7 +946,7 @@ def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | 
         rows, cols = _grid_shape(_text._shape(grids[0]))
     else:
         rows, cols = 0, 0
-    cell = _cell_size(rows, cols, max_w=6.5, max_h=10.0, labels=None if max(rows, cols) <= 32 else False) \
+    cell = _cell_size(rows, cols, max_w=6.5, max_h=10.0, labels=None if max(rows, cols) <= 16 else False) \
         if grids else 0
     top_h = rows * cell + 1.2 if grids else 0
     step_heights = [1.2 if _step_name(p) == "Barrier" else 1.9 for p in panels]
@@ -1223,25 +1225,22 @@ def _quick_png_uncached(layout) -> bytes:
 
     img, thread, warp, (lab_a, lab_b, pa, pb) = _cell_colours(layout)
     rows, cols = thread.shape
-    cs = 26 if max(rows, cols) <= 64 else (12 if max(rows, cols) <= 128 else 5)
+    cs = 24 if max(rows, cols) <= 64 else (12 if max(rows, cols) <= 128 else 5)
     pix = np.repeat(np.repeat((img * 255).astype(np.uint8), cs, axis=0), cs, axis=1)
     dark, black = np.array([60, 60, 60], np.uint8), np.array([0, 0, 0], np.uint8)
-    vdiff = thread[:, 1:] != thread[:, :-1]
-    vwarp = warp[:, 1:] != warp[:, :-1]
-    for c in np.nonzero(vdiff.any(axis=0))[0]:
-        x = (c + 1) * cs
-        for r in np.nonzero(vdiff[:, c])[0]:
-            heavy = vwarp[r, c]
-            ink = black if heavy else dark
-            pix[r * cs:(r + 1) * cs, x - (2 if heavy else 1):x + (1 if heavy else 0)] = ink
-    hdiff = thread[1:, :] != thread[:-1, :]
-    hwarp = warp[1:, :] != warp[:-1, :]
-    for r in np.nonzero(hdiff.any(axis=1))[0]:
-        y = (r + 1) * cs
-        for c in np.nonzero(hdiff[r])[0]:
-            heavy = hwarp[r, c]
-            ink = black if heavy else dark
-            pix[y - (2 if heavy else 1):y + (1 if heavy else 0), c * cs:(c + 1) * cs] = ink
+    span = np.arange(cs)[None, :]
+    for axis in (1, 0):  # lines between threads (1 px) and between warps (3 px, black)
+        diff = np.diff(thread, axis=axis) != 0
+        heavy = np.diff(warp, axis=axis) != 0
+        for offsets, colour, which in (((-1,), dark, diff & ~heavy), ((-2, -1, 0), black, heavy)):
+            rr, cc = np.nonzero(which)
+            for d in offsets:
+                if axis == 1:
+                    ys, xs = rr[:, None] * cs + span, ((cc + 1) * cs + d)[:, None]
+                else:
+                    ys, xs = ((rr + 1) * cs + d)[:, None], cc[:, None] * cs + span
+                ok = (ys < pix.shape[0]) & (xs < pix.shape[1])
+                pix[np.broadcast_to(ys, ok.shape)[ok], np.broadcast_to(xs, ok.shape)[ok]] = colour
     try:
         font = ImageFont.load_default(size=9)
         head = ImageFont.load_default(size=12)
@@ -1260,20 +1259,21 @@ def _quick_png_uncached(layout) -> bytes:
                 g = glyphs[ch] = a[:, :width]
             return g
 
-        def mask(text: str):
-            return np.concatenate([glyph(ch) for ch in text], axis=1)
-
         lum = img @ np.array([0.299, 0.587, 0.114])
-        for r in range(rows):
-            for c in range(cols):
-                if lab_a[r, c] < 0:
-                    continue
-                ink = black if lum[r, c] > 0.5 else np.array([255, 255, 255], np.uint8)
-                for k, line in enumerate((f"{pa}{lab_a[r, c]}", f"{pb}{lab_b[r, c]}")):
-                    m = mask(line)[: cs // 2 - 1, : cs - 3]
-                    y, x = r * cs + 2 + k * (cs // 2), c * cs + 2
-                    block = pix[y:y + m.shape[0], x:x + m.shape[1]]
-                    block[m[: block.shape[0], : block.shape[1]]] = ink
+        inks = np.where((lum > 0.5)[..., None], np.uint8(0), np.uint8(255)).astype(np.uint8)
+        held = lab_a >= 0
+        for k, (prefix, values) in enumerate(((pa, lab_a), (pb, lab_b))):
+            rr_all, cc_all = np.nonzero(held)
+            vals = values[rr_all, cc_all]
+            order = np.argsort(vals, kind="stable")
+            uniq, starts = np.unique(vals[order], return_index=True)
+            for v, group in zip(uniq.tolist(), np.split(order, starts[1:])):  # one stamp per label
+                m = np.concatenate([glyph(ch) for ch in f"{prefix}{v}"], axis=1)[: cs // 2 - 1, : cs - 3]
+                my, mx = np.nonzero(m)
+                rr, cc = rr_all[group], cc_all[group]
+                ys = (rr * cs + 2 + k * (cs // 2))[:, None] + my[None, :]
+                xs = (cc * cs + 2)[:, None] + mx[None, :]
+                pix[ys, xs] = inks[rr, cc][:, None, :]
     top, left = 34, 30
     canvas = Image.new("RGB", (left + cols * cs + 4, top + rows * cs + 4), "white")
     canvas.paste(Image.fromarray(pix), (left, top))
@@ -1285,7 +1285,8 @@ def _quick_png_uncached(layout) -> bytes:
     for r in range(0, rows, 1 if rows <= 16 else (4 if rows <= 64 else 16)):
         draw.text((2, top + r * cs + 1), str(r), fill="#444", font=font)
     out = io.BytesIO()
-    canvas.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(out, "PNG")
+    canvas.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        out, "PNG", compress_level=3)
     return out.getvalue()
 
 

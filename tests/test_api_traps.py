@@ -41,3 +41,31 @@ def test_from_cute_tv_takes_tensor_layouts_objects():
     obj = tl.Layout(((4, 8), (2, 2)), ((32, 1), (16, 8)))
     assert ll.from_cute_tv(obj, (16, 8)) == ll.from_cute_tv(text, (16, 8))
     assert ll.from_cute(tl.Layout((4, 8), (8, 1))) == ll.from_cute("(4,8):(8,1)")
+
+
+def test_to_galois_is_the_matrix_and_needs_the_extra():
+    pytest.importorskip("galois")
+    L = ll.LinearLayout.from_bases({"register": [[1, 2]], "lane": [[2, 1], [0, 3]]},
+                                   [("dim0", 4), ("dim1", 4)],
+                                   require_surjective=False)
+    assert L.to_galois().tolist() == L.matrix()
+    code = (
+        "import sys; sys.modules['galois'] = None\n"
+        "import linlayout as ll\n"
+        "L = ll.LinearLayout.from_bases({'register': [[1]]}, ['dim0'])\n"
+        "try:\n    L.to_galois()\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pip install 'linlayout[galois]'" in out
+
+
+def test_default_install_has_no_galois_and_draws():
+    from pathlib import Path
+
+    import tomllib
+
+    meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    deps = " ".join(meta["dependencies"])
+    assert "matplotlib" in deps and "galois" not in deps
+    assert any(d.startswith("galois") for d in meta["optional-dependencies"]["galois"])
+    assert any(d.startswith("galois") for d in meta["optional-dependencies"]["test"])

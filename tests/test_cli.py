@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linlayout import cli
 from linlayout.targets import TARGETS
@@ -359,3 +361,31 @@ def test_sub_tile_of_a_large_tensor(capsys, tmp_path):
                      "--rows", "64:96", "--cols", "128:160")
     assert rc == 0, err
     assert (tmp_path / "t.png").stat().st_size > 10_000
+
+
+_TOKENS = ["show", "plan", "ttgir", "gallery", BLOCKED, MMA, SWIZZLED, "tensor<8x16xf16, #blocked>",
+           "#ttg.slice<{dim = 1, parent = #blocked}>", "--shape", "8x16", "32768x32768", "0x4", "8",
+           "--target", "sm_90", "bogus", "--elem-bits", "16", "7", "--vec", "8", "-3", "--access",
+           "--width", "10", "--dpi", "--rows", "0:4", "9:1", "--cols", "--strategy", "shuffle",
+           "--max-shared-bytes", "0", "--explain", "--full", "--view", "both", "--code", "c", "--labels",
+           "--ttgir", "/nonexistent", "--conversions-only", "", "-", "--", "x.png"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=0, max_size=9))
+def test_random_argv_never_internal_error(argv):
+    """Whatever the argv, the exit status is 0, 1 or 2, and a 2 comes with one line on stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = [a for a in argv if a not in ("x.png",)]  # never write files here
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = cli.main(argv)
+        except SystemExit as e:  # --help
+            rc = e.code
+    assert "internal error" not in err.getvalue(), (argv, err.getvalue())
+    assert rc in (0, 2), (argv, rc, err.getvalue())
+    if rc == 2 and argv:
+        assert err.getvalue().count("\n") == 1, (argv, err.getvalue())

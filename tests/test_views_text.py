@@ -398,3 +398,13 @@ def test_bad_view_sizes_are_layout_errors(kw):
     L = LinearLayout.from_bases({"lane": [[1]]}, ["dim0"])
     with pytest.raises(LayoutError, match=next(iter(kw))):
         text.tensor_view(L, **kw)
+
+
+def test_huge_sparse_tensors_are_refused_or_summarised_without_allocating_them():
+    """A few slots spread over a 2**51-element tensor: text views stay bounded."""
+    L = LinearLayout.from_bases({"register": [[1 << 30, 0]], "lane": [[1, 1]], "warp": [], "block": []},
+                                [("dim0", 1 << 31), ("dim1", 1 << 20)], require_surjective=False)
+    view = text.tensor_view(L, max_width=80)
+    assert "…" in view and len(view.splitlines()) < 40
+    with pytest.raises(LayoutError, match="too many to be printed in full"):
+        text.triton_layout_str(L)

@@ -48,6 +48,8 @@ __all__ = [
 DISTRIBUTED_DIMS = ("register", "lane", "warp", "block")
 #: the most hardware slots (product of in-dim sizes) a view evaluates (4M: 64 MB of table)
 MAX_SLOTS = 1 << 22
+#: the most tensor elements a text view indexes (its per-element arrays stay under 32 MB)
+MAX_TEXT_ELEMENTS = 1 << 22
 SHARED_DIMS = ("offset", "block")
 TMEM_DIMS = ("row", "col", "block")
 ELLIPSIS = "…"
@@ -84,6 +86,17 @@ def _out_dims(layout) -> dict[str, int]:
 def _check_layout(layout) -> None:
     if not (hasattr(layout, "bases") and hasattr(layout, "in_dims") and hasattr(layout, "out_dims")):
         raise LayoutError(f"layout: expected a linlayout.LinearLayout, got {type(layout).__name__}")
+
+
+def _check_elements(layout, limit: int, what: str) -> None:
+    """LayoutError when the layout's tensor has more than ``limit`` elements."""
+    total = 1
+    for n in _out_dims(layout).values():
+        total *= n
+    if total > limit:
+        shape = "x".join(str(n) for n in _out_dims(layout).values())
+        raise LayoutError(f"layout: a {shape} tensor has {total} elements, too many to be {what} "
+                          f"(at most {limit}); view a sub-tile")
 
 
 def _size(layout, dim: str) -> int:
@@ -165,8 +178,8 @@ class _SlotIndex:
         self.perm = np.argsort(lin, kind="stable")
         self.sorted = lin[self.perm]
         self.dims = table.shape[:-1]
-        counts = np.bincount(lin) if lin.size else np.zeros(1, dtype=np.int64)
-        self.max_copies = int(counts.max()) if counts.size else 0
+        counts = np.unique(self.sorted, return_counts=True)[1] if lin.size else np.zeros(1, dtype=np.int64)
+        self.max_copies = int(counts.max()) if counts.size else 0  # no array as large as the tensor
 
     def slots(self, elem) -> list[tuple[int, ...]]:
         import numpy as np
@@ -684,6 +697,8 @@ def triton_layout_str(layout, use_hw_view: bool = False) -> str:
     >>> triton_layout_str(L)
     '[T0:0, T1:0]\\n'
     """
+    _check_layout(layout)
+    _check_elements(layout, MAX_TEXT_ELEMENTS, "printed in full (Triton's text lists every element)")
     kind = layout_kind(layout)
     if kind == "distributed":
         return _triton_distributed(layout, use_hw_view)
@@ -798,6 +813,7 @@ def _element_offsets(shared, shape):
     """offset of every element (row-major linear index) in block 0 of ``shared``."""
     import numpy as np
 
+    _check_elements(shared, MAX_TEXT_ELEMENTS, "indexed by offset")
     table = evaluate(shared, ["offset"])
     lin = _linear_index(table, shape)
     total = 1

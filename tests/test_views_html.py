@@ -178,3 +178,26 @@ def test_layout_html_is_interactive_for_notebooks():
                                 ["dim0", "dim1"])
     frag = L._repr_html_()
     assert "class='llv'" in frag and "<script>" in frag
+
+
+@pytest.mark.browser
+def test_shared_layout_and_two_notebook_fragments_in_chromium(browser, tmp_path):
+    """Two fragments on one page (two notebook outputs) work independently; a shared layout's
+    cell names its offset, bank and bits, and a click highlights its bank."""
+    S = ll.from_triton("#ttg.swizzled_shared<{vec = 2, perPhase = 1, maxPhase = 4, order = [1, 0]}>", [8, 16])
+    D = ll.from_triton(BLOCKED, [16, 16])
+    path = tmp_path / "two.html"
+    path.write_text("<!DOCTYPE html><html><body>" + D._repr_html_() + S._repr_html_() + "</body></html>")
+    browser.open(path)
+    assert browser.eval("document.querySelectorAll('.llv').length") == 2
+    browser.hover("div:nth-of-type(2) > .llv .c[data-i='19']")
+    infos = browser.eval("[...document.querySelectorAll('.llv .info')].map(e=>e.textContent)")
+    off = next(o for o in range(128) if S.apply(offset=o) == {"dim0": 1, "dim1": 3})
+    bank = (off * 4 // 4) % 32
+    assert "hover a cell" in infos[0]  # the first fragment did not react
+    assert f"offset {off} bank {bank}" in infos[1] and f"offset={off:07b}" in infos[1]
+    browser.click("div:nth-of-type(2) > .llv .c[data-i='19']")
+    lit = browser.eval("[...document.querySelectorAll('.llv')[1].querySelectorAll('.c.hl')].map(e=>+e.dataset.i)")
+    want = sorted(i for i in range(128) if (next(o for o in range(128) if S.apply(offset=o) ==
+                                                  {"dim0": i // 16, "dim1": i % 16})) % 32 == bank)
+    assert sorted(lit) == want

@@ -129,10 +129,12 @@ class Browser:
 
     def open(self, path: Path) -> None:
         """Load the local file ``path`` in a new page and wait until it has loaded."""
-        target = self.call("Target.createTarget", url=Path(path).resolve().as_uri())["targetId"]
+        url = Path(path).resolve().as_uri()
+        target = self.call("Target.createTarget", url=url)["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         deadline = time.monotonic() + self.timeout
-        while self.eval("document.readyState") != "complete":
+        # a new target starts as a loaded about:blank: wait for the file itself to finish loading
+        while self.eval(f"location.href === {json.dumps(url)} && document.readyState") != "complete":
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{path} did not load")
             time.sleep(0.05)

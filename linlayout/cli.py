@@ -540,14 +540,14 @@ class _Progress:
 
 
 def _gallery_layout(attr: str, shape: list[int]):
-    """The layout to draw, and a note; padded shared memory is drawn by its linear part."""
+    """(layout to draw, padded description or None); padded shared memory is drawn as its
+    linear part placed at the padded offsets."""
     if attr.startswith("#ttg.padded_shared"):
         from .triton.attrs import parse_attr
 
         desc = parse_attr(attr)
-        pads = ", ".join(f"+{p} every {i}" for i, p in desc.interval_padding_pairs)
-        return desc.linear_component(), f" (linear part; padding {pads} elements not drawn)"
-    return _layout(attr, shape), ""
+        return desc.linear_component(), desc
+    return _layout(attr, shape), None
 
 
 def _cmd_gallery(args) -> int:
@@ -566,9 +566,9 @@ def _cmd_gallery(args) -> int:
     for fam, attr, shape in fams:
         path = os.path.join(args.out, f"{t.name}_{fam}.{args.format}")
         try:
-            layout, note = _gallery_layout(attr, shape)
-            title = f"{t.name}: {fam}{note}\n{_title(attr, layout)}"
-            fig = draw.draw_layout(layout, target=t, elem_bits=16, title=title)
+            layout, padded = _gallery_layout(attr, shape)
+            title = f"{t.name}: {fam}\n{_title(attr, layout)}"
+            fig = draw.draw_layout(layout, target=t, elem_bits=16, title=title, padded=padded)
             draw.save(fig, path)
             index.append(
                 f"| {fam} | {'x'.join(map(str, shape))} | `{attr}` | ![{fam}]({os.path.basename(path)}) |"

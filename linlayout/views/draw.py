@@ -45,6 +45,7 @@ __all__ = [
     "layout_png",
     "plan_html",
     "plan_png",
+    "quick_png",
     "warp_colors",
 ]
 

@@ -294,7 +294,8 @@ def _cmd_show(args) -> int:
     if args.html:
         from .views import html as pages
 
-        page = pages.layout_page(layout, title=_title(attr, layout), target=target, elem_bits=elem_bits)
+        page = pages.layout_page(layout, title=_title(attr, layout), target=target, elem_bits=elem_bits,
+                                 rows=rows, cols=cols)
     code = None
     if args.code:
         from .views import formula
@@ -776,8 +777,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--ttgir", metavar="FILE", help="a TTGIR dump whose #alias definitions ATTR may use")
     s.add_argument("--view", choices=["tensor", "hardware", "both"], default="tensor")
     _picture_args(s)
-    s.add_argument("--rows", metavar="A:B", help="draw only rows A..B-1 (a sub-tile of a large tensor)")
-    s.add_argument("--cols", metavar="A:B", help="draw only columns A..B-1")
+    s.add_argument("--rows", metavar="A:B",
+                   help="draw (--png, --html) only rows A..B-1: a sub-tile of a large tensor")
+    s.add_argument("--cols", metavar="A:B", help="draw (--png, --html) only columns A..B-1")
     s.add_argument("--labels", action=argparse.BooleanOptionalAction, default=None,
                    help="force cell labels in the picture on or off (default: when legible)")
     s.add_argument(

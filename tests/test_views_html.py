@@ -17,6 +17,7 @@ import re
 import pytest
 from _chromium import Browser, find_chromium
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linlayout as ll
 from linlayout import LayoutError, LinearLayout
@@ -201,3 +202,43 @@ def test_shared_layout_and_two_notebook_fragments_in_chromium(browser, tmp_path)
     want = sorted(i for i in range(128) if (next(o for o in range(128) if S.apply(offset=o) ==
                                                   {"dim0": i // 16, "dim1": i % 16})) % 32 == bank)
     assert sorted(lit) == want
+
+
+@settings(max_examples=20)
+@given(distributed_layouts(broadcast=True, max_bits=9), st.data())
+def test_sub_tile_is_the_slice_of_the_whole(L, data):
+    whole = pages._grid_data(L)
+    rows, cols = whole["rows"], whole["cols"]
+    r0 = data.draw(st.integers(0, rows - 1))
+    r1 = data.draw(st.integers(r0 + 1, rows))
+    c0 = data.draw(st.integers(0, cols - 1))
+    c1 = data.draw(st.integers(c0 + 1, cols))
+    tile = pages._grid_data(L, rows=(r0, r1), cols=(c0, c1))
+    assert (tile["rows"], tile["cols"], tile["r0"], tile["c0"]) == (r1 - r0, c1 - c0, r0, c0)
+    for i, slots in enumerate(tile["cells"]):
+        r, c = divmod(i, c1 - c0)
+        j = (r + r0) * cols + c + c0
+        assert slots == whole["cells"][j] and tile["count"][i] == whole["count"][j]
+
+
+def test_cli_html_sub_tile(tmp_path):
+    from linlayout import cli
+
+    out = tmp_path / "t.html"
+    assert cli.main(["show", BLOCKED, "--shape", "256x256", "--html", str(out), "--rows", "64:96",
+                     "--cols", "0:32"]) == 0
+    page = out.read_text()
+    data = json.loads(re.search(r"class='lld'>(.*?)</script>", page, re.S).group(1))["grids"]["layout"]
+    assert (data["rows"], data["cols"], data["r0"], data["c0"]) == (32, 32, 64, 0)
+    assert "rows 64…95, columns 0…31" in page
+
+
+@pytest.mark.browser
+def test_sub_tile_hover_names_the_tensor_element(browser, tmp_path):
+    L = ll.from_triton(BLOCKED, [256, 256])
+    path = tmp_path / "tile.html"
+    path.write_text(pages.layout_page(L, rows=(64, 96), cols=(128, 160)))
+    browser.open(path)
+    browser.hover(".llv .c[data-i='33']")  # row 1, column 1 of the tile
+    info = browser.eval("document.querySelector('.llv .info').textContent")
+    assert info.startswith("element (65, 129)")

@@ -97,7 +97,7 @@ function grid(g,box,info,onpick){
   return {cells:cells,clear:clear,mark:function(list){clear();const set=new Set(list);
     cells.forEach((c,j)=>{c.classList.toggle('hl',set.has(j));c.classList.toggle('dim',!set.has(j));});}};
 }
-function coords(g,i){const out=[];let f=i;for(let k=g.shape.length-1;k>=0;k--){out.unshift(f%g.shape[k]);
+function coords(g,i){const out=[];let f=(g.r0+Math.floor(i/g.cols))*g.fcols+g.c0+i%g.cols;for(let k=g.shape.length-1;k>=0;k--){out.unshift(f%g.shape[k]);
   f=Math.floor(f/g.shape[k]);}return '('+out.join(', ')+')';}
 function prep(g){
   const nl=g.sizes.lane||1,nw=g.sizes.warp||1;
@@ -170,33 +170,38 @@ def _log2(n: int) -> int:
     return max(0, int(n).bit_length() - 1)
 
 
-def _grid_data(layout, *, target: Any = None, elem_bits: int = 32) -> dict:
-    """The JSON a grid needs: shape, per cell the hardware slots holding it, sizes and bits."""
+def _grid_data(layout, *, target: Any = None, elem_bits: int = 32, rows=None, cols=None) -> dict:
+    """The JSON a grid needs: shape, per cell the hardware slots holding it, sizes and bits;
+    ``rows=(a, b)``/``cols=(c, d)`` keep the sub-tile of rows a..b-1 and columns c..d-1."""
     import numpy as np
 
-    from .draw import _grid_shape
+    from .draw import _grid_shape, _tile
 
     _text._check_layout(layout)
     kind = _text.layout_kind(layout)
     shape = _text._shape(layout)
     if not shape:
         raise LayoutError("layout: has no output dims, so there is no tensor to show")
-    total = 1
-    for s in shape:
-        total *= s
+    full_rows, full_cols = _grid_shape(shape)
+    (r0, r1), (c0, c1) = _tile(full_rows, rows, "rows"), _tile(full_cols, cols, "cols")
+    total = (r1 - r0) * (c1 - c0)
     if total > MAX_HTML_CELLS:
         raise LayoutError(
-            f"layout: a {'x'.join(map(str, shape))} tensor has {total} elements, too many for the "
-            f"interactive view (at most {MAX_HTML_CELLS}); view a sub-tile"
+            f"layout: a {'x'.join(map(str, shape))} tensor has {total} elements to show, too many for the "
+            f"interactive view (at most {MAX_HTML_CELLS}); view a sub-tile (rows=, cols=; CLI --rows, --cols)"
         )
     if elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     order = _text._hw_order(kind, layout) if kind != "generic" else list(_text._in_dims(layout))
     table = _text.evaluate(layout, order)
-    lin = _text._linear_index(table, shape).reshape(-1)
+    full = _text._linear_index(table, shape).reshape(-1)
+    fr, fc = np.divmod(full, full_cols)
+    inside = (fr >= r0) & (fr < r1) & (fc >= c0) & (fc < c1)
+    lin = np.where(inside, (fr - r0) * (c1 - c0) + (fc - c0), -1)
     slots = np.stack(np.unravel_index(np.arange(lin.size), table.shape[:-1]), axis=1)
     keep = np.argsort(lin, kind="stable")
-    count = np.bincount(lin, minlength=total)
+    keep = keep[lin[keep] >= 0]
+    count = np.bincount(lin[lin >= 0], minlength=total)
     cells: list[list] = [[] for _ in range(total)]
     sizes = {d: _text._size(layout, d) for d in order}
     extra: dict[str, Any] = {}
@@ -211,12 +216,14 @@ def _grid_data(layout, *, target: Any = None, elem_bits: int = 32) -> dict:
         if kind == "shared":  # (block, offset) -> (block, offset, bank)
             slot.append(_text.bank_of(slot[1], elem_bits=elem_bits, num_banks=num_banks, bank_bytes=bank_bytes))
         cells[e].append(slot)
-    rows, cols = _grid_shape(shape)
     return {
         "kind": kind if kind in ("distributed", "shared") else "generic",
         "shape": shape,
-        "rows": rows,
-        "cols": cols,
+        "rows": r1 - r0,
+        "cols": c1 - c0,
+        "r0": r0,
+        "c0": c0,
+        "fcols": full_cols,
         "cells": cells,
         "count": count.tolist(),
         "sizes": sizes,
@@ -263,16 +270,22 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def layout_fragment(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32) -> str:
-    """The interactive grid of ``layout`` as one self-contained ``<div>`` (for Jupyter)."""
-    data = _grid_data(layout, target=target, elem_bits=elem_bits)
-    return _fragment(title or _text.describe(layout), {"layout": data}, {"layout": ""})
+def layout_fragment(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
+                    rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None) -> str:
+    """The interactive grid of ``layout`` (or of its sub-tile ``rows``, ``cols``: half-open
+    ranges) as one self-contained ``<div>`` (for Jupyter)."""
+    data = _grid_data(layout, target=target, elem_bits=elem_bits, rows=rows, cols=cols)
+    tile = f" — rows {data['r0']}…{data['r0'] + data['rows'] - 1}, columns {data['c0']}…" \
+        f"{data['c0'] + data['cols'] - 1}" if rows is not None or cols is not None else ""
+    return _fragment((title or _text.describe(layout)) + tile, {"layout": data}, {"layout": ""})
 
 
-def layout_page(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32) -> str:
+def layout_page(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
+                rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None) -> str:
     """A complete HTML page of :func:`layout_fragment` (no network access needed)."""
     title = title or _text.describe(layout)
-    return _page(title, layout_fragment(layout, title=title, target=target, elem_bits=elem_bits))
+    return _page(title, layout_fragment(layout, title=title, target=target, elem_bits=elem_bits, rows=rows,
+                                        cols=cols))
 
 
 # ----------------------------------------------------------------------------- plans

@@ -251,10 +251,7 @@ def _show_input(args):
     _check_size(shape)
     elem_bits = elem_bits or DEFAULT_ELEM_BITS
     padded = None
-    if attr.lstrip().startswith("#ttg.padded_shared") or (
-        aliases and attr.strip().lstrip("#") in aliases and aliases[attr.strip().lstrip("#")].startswith(
-            "#ttg.padded_shared")
-    ):
+    if _resolved(attr, aliases).startswith("#ttg.padded_shared"):  # not linear: its linear part
         from .triton.attrs import parse_attr
 
         padded = parse_attr(attr, aliases)
@@ -262,6 +259,18 @@ def _show_input(args):
     else:
         layout = _layout(attr, shape, aliases=aliases)
     return layout, shape, elem_bits, attr, padded
+
+
+def _resolved(attr: str, aliases: dict | None) -> str:
+    """``attr`` with its aliases replaced by their definitions (as far as they are known)."""
+    if not aliases:
+        return attr.strip()
+    from .triton.ttgir import expand_aliases
+
+    try:
+        return expand_aliases(attr, aliases).strip()
+    except LayoutError:
+        return attr.strip()
 
 
 def _cmd_show(args) -> int:

@@ -14,8 +14,6 @@ import pytest
 from linlayout import LayoutError, LinearLayout
 from linlayout.views import draw, text
 
-pytest.importorskip("matplotlib")
-
 
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

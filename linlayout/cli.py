@@ -168,13 +168,6 @@ def _check_target(name: str | None, what: str = "--target"):
         raise LayoutError(f"{what}: {str(e).splitlines()[0].removeprefix('target: ')}") from None
 
 
-def _positive(text: str, what: str, *, pow2: bool = False) -> int:
-    if not re.fullmatch(r"\d+", text.strip()) or int(text) <= 0 or (pow2 and int(text) & (int(text) - 1)):
-        kind = "a positive power of two" if pow2 else "a positive integer"
-        raise LayoutError(f"{what}: expected {kind}, got {text!r}")
-    return int(text)
-
-
 def parse_range(text: str | None, what: str) -> tuple[int, int] | None:
     """``"64:96"`` -> (64, 96), a half-open range of rows or columns."""
     if text is None:

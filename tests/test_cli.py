@@ -299,10 +299,10 @@ def test_show_pasted_types_and_aliases_from_a_dump(capsys, tmp_path):
 
 def test_show_padded_shared(capsys, tmp_path):
     attr = "#ttg.padded_shared<[32:+4] {order = [1, 0], shape = [32, 64]}>"
-    rc, out, err = run(capsys, "show", attr, "--shape", "32x64", "--png", str(tmp_path / "p.png"))
+    rc, out, err = run(capsys, "show", attr, "--shape", "32x64")  # drawn: test_views_draw.py
     assert rc == 0, err
     assert out.startswith("padded shared memory: offsets are the linear part's, padding +4 after every 32")
-    assert (tmp_path / "p.png").stat().st_size > 10_000
+    assert "shared layout of a 32x64 tensor" in out
 
 
 def test_show_access_counts_vector_accesses(capsys):
@@ -358,7 +358,7 @@ def test_html_and_dpi_outputs(capsys, tmp_path):
 
 def test_sub_tile_of_a_large_tensor(capsys, tmp_path):
     rc, _, err = run(capsys, "show", BLOCKED, "--shape", "256x256", "--png", str(tmp_path / "t.png"),
-                     "--rows", "64:96", "--cols", "128:160")
+                     "--rows", "64:80", "--cols", "128:144")
     assert rc == 0, err
     assert (tmp_path / "t.png").stat().st_size > 10_000
 

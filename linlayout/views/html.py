@@ -313,7 +313,7 @@ def _cells_of(layout):
     return _text._linear_index(table, _text._shape(layout))
 
 
-def _accesses(step, plan, layout, regs_total: int) -> list[dict]:
+def _accesses(step, plan, layout) -> list[dict]:
     """Per vector access of warp 0: registers, per bank the (word, lanes) served per wavefront,
     wavefronts, their ideal and the grid cells moved."""
     import numpy as np
@@ -386,8 +386,7 @@ def plan_fragment(plan) -> str:
         entry: dict[str, Any] = {"name": name, "text": texts.get(i, name)}
         if name in ("SharedStore", "SharedLoad"):
             lay = src if name == "SharedStore" else dst
-            regs = plan.src_regs if name == "SharedStore" else plan.dst_regs
-            entry.update(accesses=_accesses(step, plan, lay, regs), banks=num_banks,
+            entry.update(accesses=_accesses(step, plan, lay), banks=num_banks,
                          grid="src" if name == "SharedStore" else "dst")
         data.append(entry)
     title = (f"ConversionPlan {plan.kind}: {len(steps)} step(s); shuffles={plan.shuffles} "

@@ -549,7 +549,7 @@ def draw_shared(
     layout,
     *,
     target: Any = None,
-    elem_bits: int = 16,
+    elem_bits: int = 32,
     access=None,
     vec: int = 1,
     warp: int = 0,

@@ -826,7 +826,7 @@ def _element_offsets(shared, shape):
     return where
 
 
-def shared_access(shared, access, *, target: Any = None, elem_bits: int = 16, vec: int = 1,
+def shared_access(shared, access, *, target: Any = None, elem_bits: int = 32, vec: int = 1,
                   warp: int = 0) -> BankAccess:
     """Bank behaviour when warp ``warp`` of distributed layout ``access`` reads or writes
     shared layout ``shared`` (same tensor), ``vec`` registers per instruction.

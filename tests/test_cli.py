@@ -389,3 +389,14 @@ def test_random_argv_never_internal_error(argv):
     assert rc in (0, 2), (argv, rc, err.getvalue())
     if rc == 2 and argv:
         assert err.getvalue().count("\n") == 1, (argv, err.getvalue())
+
+
+def test_missing_matplotlib_is_refused_before_any_output(tmp_path):
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from linlayout import cli\n"
+        f"sys.exit(cli.main(['show', {BLOCKED!r}, '--shape', '8x16', '--png', {str(tmp_path / 'x.png')!r}]))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("linlayout: error: drawing layouts needs matplotlib") and r.stderr.count("\n") == 1

@@ -101,8 +101,15 @@ __all__ = [
 ]
 
 
+_SUBMODULES = ("views", "plan", "hardware", "triton", "codegen", "testing", "targets", "memory", "cute")
+
+
 def __getattr__(name: str):
     mod = _LAZY.get(name)
+    if mod is None and name in _SUBMODULES:  # ``ll.views`` etc. after a bare ``import linlayout``
+        value = _import_module(f"linlayout.{name}")
+        globals()[name] = value
+        return value
     if mod is None:
         raise AttributeError(f"module 'linlayout' has no attribute {name!r}")
     value = getattr(_import_module(mod), name)

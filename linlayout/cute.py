@@ -294,6 +294,8 @@ def _as_cute(shape: Any, stride: Any, swizzle: Any) -> CuteLayout:
         if stride is not None:
             raise LayoutError("stride: a CuTe layout string already has its strides")
         cl = parse_cute(shape)
+    elif stride is None and hasattr(shape, "shape") and hasattr(shape, "stride"):  # tensor_layouts.Layout
+        cl = CuteLayout(shape.shape, shape.stride)
     else:
         cl = CuteLayout(shape, stride)
     if swizzle is not None:

@@ -614,8 +614,12 @@ class LinearLayout:
         return [[(c >> r) & 1 for c in flat] for r in range(self.total_out_bits)]
 
     def to_galois(self):
-        """The matrix as a ``galois.GF2`` array (rows = out bits, columns = in bits)."""
-        import galois
+        """The matrix as a ``galois.GF2`` array (rows = out bits, columns = in bits); needs the
+        ``galois`` extra (``pip install 'linlayout[galois]'``)."""
+        try:
+            import galois
+        except ImportError as e:
+            raise ImportError("to_galois needs galois: pip install 'linlayout[galois]'") from e
         import numpy as np
 
         m = np.array(self.matrix(), dtype=np.uint8).reshape(self.total_out_bits, self.total_in_bits)

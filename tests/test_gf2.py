@@ -8,14 +8,25 @@ space and solvability; the remaining properties are checked from definitions.
 
 from __future__ import annotations
 
-import galois
+import functools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linlayout import _gf2
 
-GF2 = galois.GF(2)
+
+@functools.cache
+def _field():
+    """``galois.GF(2)``; galois (the test extra's oracle) is imported on first use: it takes seconds."""
+    import galois
+
+    return galois.GF(2)
+
+
+def GF2(array):  # noqa: N802 - reads like galois.GF(2)(array)
+    return _field()(array)
 
 
 # ------------------------------------------------------------------ strategies

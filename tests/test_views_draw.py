@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Pictures: PNG/SVG are produced, have a sensible size and are not blank; the bank-map
 conflict analysis and the plan panels say the right thing; Jupyter HTML/PNG helpers."""
 
@@ -12,8 +13,6 @@ import pytest
 
 from linlayout import LayoutError, LinearLayout
 from linlayout.views import draw, text
-
-pytest.importorskip("matplotlib")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -152,20 +151,21 @@ def test_too_large_to_draw():
         {"register": [[1 << i] for i in range(16)], "lane": [], "warp": [], "block": []}, ["dim0"]
     )
     assert draw.layout_png(big) is None
-    with pytest.raises(LayoutError, match="too many to draw"):
+    with pytest.raises(LayoutError, match="too many .* draw a sub-tile"):
         draw.draw_layout(big)
 
 
 def test_layout_html():
-    h = draw.layout_html(_blocked())
+    assert "class='llv'" in draw.layout_html(_blocked())  # the interactive view (tests/test_views_html.py)
+    h = draw.layout_html(_blocked(), interactive=False)
     assert h.count("<td") >= 8 * 16 and "warp 1" in h and "T0:R0" in h and "background:#" in h
     assert "(0, 0): W0:T0:R0" in h  # hover text names every copy
-    hs = draw.layout_html(_shared())
+    hs = draw.layout_html(_shared(), interactive=False)
     assert "bank" in hs
     big = LinearLayout.from_bases(
         {"register": [[1 << i] for i in range(14)], "lane": [], "warp": [], "block": []}, ["dim0"]
     )
-    assert "<td title" not in draw.layout_html(big)
+    assert "<td title" not in draw.layout_html(big, interactive=False)
 
 
 # ----------------------------------------------------------------------------- plans
@@ -219,7 +219,7 @@ def test_plan_picture_has_a_panel_per_step():
     load = next(t for t in titles if "SharedLoad" in t)
     assert "ideal 1" in load and "wavefront(s)" in load
     assert _png_size(draw._png_bytes(fig, 40))[1] > 300
-    html = draw.plan_html(Plan(steps[:1]))
+    html = draw.plan_html(Plan(steps[:1]), image=True)
     assert "<b>Copy</b>" in html and "data:image/png;base64," in html
     with pytest.raises(LayoutError, match="plan"):
         draw.draw_plan(object())
@@ -269,3 +269,106 @@ def test_without_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("MissingMatplotlib drawing layouts needs matplotlib")
+
+
+# ----------------------------------------------------------------------------- issue 16: pictures that answer questions
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import linlayout as ll  # noqa: E402
+
+BLOCKED = "#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], order = [1, 0]}>"
+MMA = "#ttg.nvidia_mma<{versionMajor = 2, versionMinor = 0, warpsPerCTA = [2, 2], instrShape = [16, 8]}>"
+
+
+@given(st.integers(0, 9), st.sampled_from([8, 16, 32, 64]))
+def test_lane_shading_is_monotonic(colour, lanes):
+    """Lightness grows with the lane, for every warp colour."""
+    base = draw.warp_colors(10)[colour]
+    light = [sum(draw._shade(base, lane, lanes)) for lane in range(lanes)]
+    assert all(a < b for a, b in zip(light, light[1:]))
+
+
+def test_every_cell_labelled_at_64x64():
+    L = ll.from_triton(BLOCKED, [64, 64])
+    fig = draw.draw_layout(L)
+    paths = [c for c in fig.axes[0].collections if type(c).__name__ == "PathCollection"]
+    assert len(paths) == 1 and len(paths[0].get_paths()) == 2 * 64 * 64  # "T<lane>" and "R<register>" each
+    cell_in = fig.get_size_inches()[0] / 64
+    assert cell_in >= draw.LABEL_CELL * 0.9
+
+
+def test_sub_tile_draws_the_asked_rows_and_columns():
+    L = ll.from_triton(BLOCKED, [256, 256])
+    fig = draw.draw_layout(L, rows=(64, 96), cols=(128, 160))
+    ax = fig.axes[0]
+    assert ax.images[0].get_array().shape[:2] == (32, 32)
+    assert ax.get_yticklabels()[0].get_text() == "64" and ax.get_xticklabels()[0].get_text() == "128"
+    for bad in ({"rows": (0, 999)}, {"cols": (5, 5)}, {"rows": "0:4"}):
+        with pytest.raises(LayoutError, match="rows|cols"):
+            draw.draw_layout(L, **bad)
+
+
+def test_legend_lists_only_warps_that_appear():
+    # a dot operand broadcasts over the warps of the other dim: warps 1 and 3 hold copies only
+    A = ll.from_triton(f"#ttg.dot_op<{{opIdx = 0, parent = {MMA}, kWidth = 2}}>", [32, 16])
+    fig = draw.draw_layout(A)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    first = draw._distributed_grid(A)[0]
+    shown = sorted({int(w) for w in first[:, :, 1].reshape(-1)})
+    assert [x for x in labels if x.startswith("warp")] == [f"warp {w}" for w in shown]
+    assert len(shown) < 4 and any("hold copies only" in x for x in labels)
+
+
+def test_narrow_tensor_keeps_title_and_legend_inside():
+    L = ll.from_triton(BLOCKED, [64, 1])
+    fig = draw.draw_layout(L)
+    fig.canvas.draw()
+    box = fig.bbox
+    for artist in (fig.axes[0].title, fig.axes[0].get_legend()):
+        ext = artist.get_window_extent()
+        assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1 and ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1
+
+
+def test_padded_shared_draws_its_padding():
+    desc = ll.parse_attr("#ttg.padded_shared<[32:+4] {order = [1, 0], shape = [32, 64]}>")
+    lin = desc.linear_component([32, 64])
+    fig = draw.draw_layout(lin, padded=desc, elem_bits=16)
+    hatched = {(int(p.get_x() + 0.5), int(p.get_y() + 0.5)) for p in fig.axes[0].patches if p.get_hatch()}
+    # 16-bit elements: a bank word holds physical offsets 2w, 2w+1; the first 32 rows of 32 words are shown
+    used = {desc.padded_offset(o) for o in range(2048)}
+    want = {(w % 32, w // 32) for w in range(32 * 32) if 2 * w not in used and 2 * w + 1 not in used}
+    assert hatched == want
+    assert len(want) > 20
+
+
+def test_plan_steps_numbered_from_one_like_explain():
+    src, dst = ll.from_triton(BLOCKED, [32, 32]), ll.from_triton(MMA, [32, 32])
+    plan = ll.plan_conversion(src, dst, "sm_90", elem_bits=16)
+    titles = [ax.get_title() for ax in draw.draw_plan(plan).axes if ax.get_title().startswith("step ")]
+    explained = [ln.strip().split(" ", 2)[:2] for ln in plan.explain().splitlines() if ln[:4] == "  " + ln.strip()[:2]]
+    assert [t.split(":")[0] for t in titles] == [f"step {k}" for k in range(1, len(plan.steps) + 1)]
+    assert [e[0] for e in explained if e[0].rstrip(".").isdigit()] == [f"{k}." for k in range(1, len(plan.steps) + 1)]
+    assert "<ol start='1'" in draw.plan_html(plan, interactive=False)
+
+
+def test_quick_png_is_the_layout_and_cached():
+    import io
+
+    from PIL import Image
+
+    L = ll.from_triton(BLOCKED, [64, 64])
+    png = draw.layout_png(L)
+    assert png is draw.layout_png(L)  # cached
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert img.shape[0] > 64 * 20 and img.shape[1] > 64 * 20
+    # the colour of each cell's centre is its warp's colour shaded by its lane
+    first = draw._distributed_grid(L)[0]
+    cs = (img.shape[1] - 34) // 64
+    for r, c in ((0, 0), (5, 37), (63, 63)):
+        b, w, lane, _ = first[r, c]
+        want = np.array(draw._shade(draw.warp_colors(4)[w], lane, 32)) * 255
+        y, x = 34 + r * cs + cs - 3, 30 + c * cs + cs - 3  # a corner pixel away from the label
+        assert np.abs(img[y, x] - want).max() < 24, (r, c, img[y, x], want)
+    assert draw.layout_png(ll.from_triton(BLOCKED, [256, 256])) is None

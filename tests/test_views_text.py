@@ -225,8 +225,11 @@ def test_broadcast_copies_listed():
     L = LinearLayout.from_bases(
         {"register": [], "lane": [[1], [0]], "warp": [[0]], "block": []}, ["dim0"]
     )
-    view = text.tensor_view(L, header=False)
+    view = text.tensor_view(L, header=False, full=True)
     assert "W0:T0:R0|W0:T2:R0|W1:T0:R0|W1:T2:R0" in view
+    # summarised: the first copy and the copy count (4 = 2 lanes x 2 warps)
+    row = text.tensor_view(L, header=False).splitlines()[1].split()
+    assert row == ["0", "W0:T0:R0", "×4", "W0:T1:R0", "×4"]
     assert "each element held by 4 threads" in text.describe(L)
 
 
@@ -367,3 +370,41 @@ def test_too_many_slots_is_a_clear_error():
     with pytest.raises(LayoutError, match="too many to view"):
         text.hardware_view(big)
     assert text.describe(big).startswith("distributed layout of a 8388608 tensor")
+
+
+@given(st.integers(50, 300))
+def test_views_fit_the_width(width):
+    """Every line of a summarised view fits ``max_width`` (when one column fits at all)."""
+    lanes = [[0, 4], [0, 8], [0, 16], [1, 0], [2, 0]]
+    L = LinearLayout.from_bases({"register": [[0, 1], [0, 2]], "lane": lanes,
+                                 "warp": [[0, 0]], "block": []}, [("dim0", 4), ("dim1", 32)])
+    for view in (text.tensor_view(L, max_width=width), text.hardware_view(L, max_width=width)):
+        body = view.splitlines()[2:]
+        assert all(len(line) <= width for line in body), width
+
+
+def test_width_follows_the_terminal(monkeypatch):
+    L = LinearLayout.from_bases({"register": [[0, 1]], "lane": [[0, 2], [0, 4], [0, 8], [0, 16], [0, 32]],
+                                 "warp": [], "block": []}, ["dim0", "dim1"])
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = text.tensor_view(L, header=False)
+    monkeypatch.setenv("COLUMNS", "300")
+    wide = text.tensor_view(L, header=False)
+    assert max(map(len, narrow.splitlines())) <= 60 < max(map(len, wide.splitlines()))
+
+
+@pytest.mark.parametrize("kw", [{"max_rows": 0}, {"max_rows": True}, {"max_width": 5}, {"max_width": "80"}])
+def test_bad_view_sizes_are_layout_errors(kw):
+    L = LinearLayout.from_bases({"lane": [[1]]}, ["dim0"])
+    with pytest.raises(LayoutError, match=next(iter(kw))):
+        text.tensor_view(L, **kw)
+
+
+def test_huge_sparse_tensors_are_refused_or_summarised_without_allocating_them():
+    """A few slots spread over a 2**51-element tensor: text views stay bounded."""
+    L = LinearLayout.from_bases({"register": [[1 << 30, 0]], "lane": [[1, 1]], "warp": [], "block": []},
+                                [("dim0", 1 << 31), ("dim1", 1 << 20)], require_surjective=False)
+    view = text.tensor_view(L, max_width=80)
+    assert "…" in view and len(view.splitlines()) < 40
+    with pytest.raises(LayoutError, match="too many to be printed in full"):
+        text.triton_layout_str(L)

@@ -175,12 +175,20 @@ class AMDMFMALayout(KeyedHardwareLayout):
         self,
         version: int,
         instr_shape: Sequence[int],
-        transposed: bool,
-        warps_per_cta: Sequence[int],
+        transposed: bool | None = None,
+        warps_per_cta: Sequence[int] = (),
         element_bitwidth: int | None = None,
         tiles_per_warp: Sequence[int] | None = None,
         cga_layout: Sequence[Sequence[int]] = (),
+        *,
+        is_transposed: bool | None = None,
     ):
+        if is_transposed is not None:  # Triton's attribute spelling (isTransposed)
+            if transposed is not None and transposed != is_transposed:
+                raise LayoutError("is_transposed: give transposed or is_transposed (the same flag), not both")
+            transposed = is_transposed
+        if transposed is None:
+            raise LayoutError("transposed: required (True or False; is_transposed= is accepted too)")
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 4:
             raise LayoutError(
                 f"version: MFMA version must be 1 (gfx908), 2 (gfx90a), 3 (gfx942) "

@@ -265,9 +265,15 @@ def blocked(
     """
     if order is None:
         order = list(range(len(size_per_thread) - 1, -1, -1))
-    desc = BlockedLayout(
-        size_per_thread, threads_per_warp, warps_per_cta, order, cga_layout, warp_size=warp_size
-    )
+    try:
+        desc = BlockedLayout(
+            size_per_thread, threads_per_warp, warps_per_cta, order, cga_layout, warp_size=warp_size
+        )
+    except LayoutError as e:  # the common slip: the parameters given without the shape first
+        raise LayoutError(
+            f"{e} (blocked() takes the tensor shape first: blocked(shape, size_per_thread, "
+            "threads_per_warp, warps_per_cta, order); BlockedLayout(...) takes the parameters alone)"
+        ) from None
     return desc.to_linear_layout(shape)
 
 

@@ -1,11 +1,14 @@
-"""Conversion planning: explicit, executable plans for ``convert_layout`` (API.md).
+"""Conversion planning: explicit, executable plans for ``convert_layout`` (docs/plan-ir.md).
 
 >>> from linlayout import LinearLayout, plan_conversion
 >>> src = LinearLayout.from_bases({"register": [[1]], "lane": [[2], [4], [8], [16], [32]],
 ...                                "warp": [], "block": []}, ["dim0"])
 >>> dst = LinearLayout.from_bases({"register": [[32]], "lane": [[1], [2], [4], [8], [16]],
 ...                                "warp": [], "block": []}, ["dim0"])
->>> plan = plan_conversion(src, dst, "sm_90")
+>>> plan = plan_conversion(src, dst, "sm_90")   # the cost model prefers shared memory here
+>>> plan.kind, plan.shuffles, plan.wavefronts
+('shared_memory', 0, 4)
+>>> plan = plan_conversion(src, dst, "sm_90", strategy="shuffle")
 >>> plan.kind, plan.shuffles
 ('warp_shuffle', 2)
 """

@@ -45,6 +45,7 @@ __all__ = [
     "layout_png",
     "plan_html",
     "plan_png",
+    "quick_png",
     "warp_colors",
 ]
 
@@ -78,7 +79,9 @@ class MissingMatplotlib(ImportError):
 
 def _require_matplotlib() -> None:
     if not _have_matplotlib():
-        raise MissingMatplotlib("drawing layouts needs matplotlib: pip install matplotlib (linlayout[viz])")
+        raise MissingMatplotlib(
+            "drawing layouts needs matplotlib (a linlayout dependency): pip install matplotlib"
+        )
 
 
 def _figure(width: float, height: float):
@@ -119,9 +122,9 @@ def warp_colors(n: int) -> list[tuple[float, float, float]]:
 
 
 def _shade(color, lane: int, lanes: int) -> tuple[float, float, float]:
-    """Lane 0 is the full colour; higher lanes mix in up to ~60 % white, and odd lanes a
-    little more than their even neighbour, so adjacent lanes stay distinguishable."""
-    t = 0.52 * lane / max(1, lanes - 1) + (0.08 if lane % 2 else 0.0)
+    """Lane 0 is the full colour; higher lanes mix in more white, up to 62 % for the last
+    lane: lightness grows with the lane (thin lines separate neighbouring threads)."""
+    t = 0.62 * lane / max(1, lanes - 1)
     return tuple(c * (1 - t) + t for c in color)
 
 
@@ -218,13 +221,33 @@ def _grid_shape(shape: list[int]) -> tuple[int, int]:
     return rows, shape[-1]
 
 
-def _check_size(layout) -> None:
-    rows, cols = _grid_shape(_text._shape(layout))
-    if rows * cols > MAX_CELLS:
+def _tile(n: int, span, what: str) -> tuple[int, int]:
+    """The half-open range ``span`` (default all of ``0..n``), checked against ``n``."""
+    if span is None:
+        return 0, n
+    if (not isinstance(span, (tuple, list)) or len(span) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in span)):
+        raise LayoutError(f"{what}: expected (start, stop), got {span!r}")
+    a, b = span
+    if not 0 <= a < b <= n:
+        raise LayoutError(f"{what}: expected 0 <= start < stop <= {n}, got {span!r}")
+    return a, b
+
+
+def _check_size(layout, rows=None, cols=None) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (row range, column range) drawn; LayoutError when that is more than MAX_CELLS cells."""
+    _text._check_layout(layout)
+    shape = _text._shape(layout)
+    nr, nc = _grid_shape(shape)
+    r, c = _tile(nr, rows, "rows"), _tile(nc, cols, "cols")
+    n = (r[1] - r[0]) * (c[1] - c[0])
+    if n > MAX_CELLS:
         raise LayoutError(
-            f"layout: a {'x'.join(map(str, _text._shape(layout)))} tensor has {rows * cols} elements, "
-            f"too many to draw (at most {MAX_CELLS}); draw a sub-tile"
+            f"layout: a {'x'.join(map(str, shape))} tensor has {n} elements to draw, too many "
+            f"(at most {MAX_CELLS}); draw a sub-tile with rows=(start, stop), cols=(start, stop) "
+            "(CLI: --rows A:B --cols A:B)"
         )
+    return r, c
 
 
 def _distributed_grid(layout):
@@ -263,9 +286,17 @@ def _copies_label(slots, cell: float) -> str | None:
     return f"{lanes}{sep}R{slots[0][3]}"
 
 
-def _cell_size(rows: int, cols: int, max_w: float = 12.0, max_h: float = 11.0) -> float:
-    """Inches per cell: up to 0.6, so the grid fits ``max_w`` x ``max_h`` inches."""
-    return max(0.05, min(0.6, max_w / max(cols, 1), max_h / max(rows, 1)))
+#: the smallest cell (inches) whose two-line ``T31`` / ``R15`` label stays legible at 110 dpi
+LABEL_CELL = 0.32
+
+
+def _cell_size(rows: int, cols: int, max_w: float = 12.0, max_h: float = 11.0, labels=None) -> float:
+    """Inches per cell: up to 0.6, so the grid fits ``max_w`` x ``max_h`` inches; grids up to
+    64x64 (or any grid with ``labels=True``) grow so that every cell's label is legible."""
+    cell = max(0.05, min(0.6, max_w / max(cols, 1), max_h / max(rows, 1)))
+    if labels or (labels is None and max(rows, cols) <= 64):
+        cell = max(cell, LABEL_CELL)
+    return cell
 
 
 def _draw_boundaries(ax, key, heavy_key=None):
@@ -290,7 +321,7 @@ def _draw_boundaries(ax, key, heavy_key=None):
         ax.add_collection(LineCollection(thick, colors="black", linewidths=2.2))
 
 
-def _axes_ticks(ax, shape, rows, cols):
+def _axes_ticks(ax, shape, rows, cols, r0: int = 0, c0: int = 0):
     import numpy as np
 
     def ticks(n):
@@ -299,6 +330,9 @@ def _axes_ticks(ax, shape, rows, cols):
 
     ax.set_xticks(ticks(cols))
     ax.set_yticks(ticks(rows))
+    if r0 or c0:  # a sub-tile: label with the tensor's own row and column numbers
+        ax.set_xticklabels([str(int(v) + c0) for v in ticks(cols)])
+        ax.set_yticklabels([str(int(v) + r0) for v in ticks(rows)])
     ax.tick_params(labelsize=7, length=2, top=True, labeltop=True, bottom=False, labelbottom=False)
     if len(shape) == 1:
         ax.set_xlabel("dim0 (+ offset)", fontsize=8)
@@ -315,12 +349,16 @@ def _axes_ticks(ax, shape, rows, cols):
 
 
 def _draw_distributed(
-    ax, layout, *, cell: float, labels: bool | None = None, title: str | None = None, legend=True
+    ax, layout, *, cell: float, labels: bool | None = None, title: str | None = None, legend=True,
+    rows=None, cols=None,
 ):
     import numpy as np
 
     shape = _text._shape(layout)
+    (r0, r1), (c0, c1) = _check_size(layout, rows, cols)
     first, copies, (nb, nw, nl, nr) = _distributed_grid(layout)
+    full_cols = copies.shape[1]
+    first, copies = first[r0:r1, c0:c1], copies[r0:r1, c0:c1]
     rows, cols = copies.shape
     groups = nb * nw
     base = warp_colors(groups)
@@ -335,7 +373,7 @@ def _draw_distributed(
     if labels is None:
         labels = cell >= 0.3 and rows * cols <= 4096
     if labels:
-        layout_slots = _broadcast_slots(layout, shape, cols) if (copies > 1).any() else {}
+        layout_slots = _broadcast_slots(layout, shape, full_cols) if (copies > 1).any() else {}
         items = []
         for r in range(rows):
             for c in range(cols):
@@ -344,21 +382,26 @@ def _draw_distributed(
                     continue
                 s = f"T{lane}:R{reg}" if cell >= 0.5 else f"T{lane}\nR{reg}"
                 if copies[r, c] > 1:
-                    s = _copies_label(layout_slots.get((r, c), []), cell) or s + f"\n×{copies[r, c]}"
+                    slots = layout_slots.get((r + r0, c + c0), [])
+                    s = _copies_label(slots, cell) or s + f"\n×{copies[r, c]}"
                 items.append((c, r, s, _ink(img[r, c])))
         _add_labels(ax, items)
-    _axes_ticks(ax, shape, rows, cols)
+    _axes_ticks(ax, shape, rows, cols, r0, c0)
     ax.set_title(title or _text.describe(layout), fontsize=9)
     if legend:
         from matplotlib.patches import Patch
 
+        shown = sorted({int(b) * nw + int(w) for b, w in first[:, :, :2].reshape(-1, 2).tolist() if b >= 0})
         handles = []
-        for g in range(min(groups, 16)):
+        for g in shown[:16]:
             b, w = divmod(g, nw)
             name = (f"block {b} " if nb > 1 else "") + f"warp {w}"
             handles.append(Patch(facecolor=base[g], edgecolor="black", label=name))
-        if groups > 16:
-            handles.append(Patch(facecolor="white", label=f"… {groups - 16} more"))
+        if len(shown) > 16:
+            handles.append(Patch(facecolor="white", label=f"… {len(shown) - 16} more"))
+        hidden = groups - len(shown)
+        if hidden:  # e.g. dot operands: some warps hold only copies of what lower warps hold
+            handles.append(Patch(facecolor="white", label=f"{hidden} more warp(s) hold copies only"))
         handles.append(
             Patch(
                 facecolor=_shade((0.3, 0.3, 0.3), nl - 1, nl),
@@ -382,33 +425,48 @@ def draw_layout(
     *,
     ax=None,
     target: Any = None,
-    elem_bits: int = 16,
+    elem_bits: int = 32,
     labels: bool | None = None,
     title: str | None = None,
     access=None,
+    vec: int = 1,
+    rows: tuple[int, int] | None = None,
+    cols: tuple[int, int] | None = None,
+    padded=None,
 ):
     """Draw ``layout`` (any kind); returns the matplotlib Figure.
 
-    ``labels`` forces cell labels on or off (default: on when cells are large enough).
-    For shared layouts ``target``, ``elem_bits`` and ``access`` go to :func:`draw_shared`.
+    ``labels`` forces cell labels on or off (default: on when legible; every cell of a grid
+    up to 64x64 is labelled ``T<lane>``/``R<register>``).  ``rows=(a, b)`` and
+    ``cols=(c, d)`` draw the sub-tile of rows ``a..b-1`` and columns ``c..d-1``.
+    For shared layouts ``target``, ``elem_bits``, ``access``, ``vec`` and ``padded`` (a
+    :class:`~linlayout.PaddedSharedLayout` whose linear part ``layout`` is) go to
+    :func:`draw_shared`.
     """
     _text._check_layout(layout)
     kind = _text.layout_kind(layout)
     if kind == "shared":
-        return draw_shared(layout, target=target, elem_bits=elem_bits, access=access, ax=ax, title=title)
-    _check_size(layout)
-    shape = _text._shape(layout)
-    rows, cols = _grid_shape(shape)
-    cell = _cell_size(rows, cols)
+        return draw_shared(layout, target=target, elem_bits=elem_bits, access=access, vec=vec, ax=ax,
+                           title=title, padded=padded)
+    (r0, r1), (c0, c1) = _check_size(layout, rows, cols)
+    if kind == "generic" and (rows is not None or cols is not None):
+        raise LayoutError("rows: sub-tiles are drawn for distributed and tensor-memory layouts only")
+    nrows, ncols = r1 - r0, c1 - c0
+    cell = _cell_size(nrows, ncols, labels=labels)
     if ax is None:
-        grid_w = cols * cell
-        title = _wrap(title or _default_title(layout, kind), grid_w + 2.4, 9)
+        grid_w = ncols * cell
+        title_w = max(grid_w, 2.0) + 2.4
+        title = _wrap(title or _default_title(layout, kind), title_w, 9)
         top = 0.62 + 0.17 * (title.count("\n") + 1)
-        fig, ax = _single_axes(grid_w, rows * cell, left=0.65, right=2.1, top=top, bottom=0.15)
+        legend_h = 0.3 + 0.16 * (min(_text._size(layout, "warp") * _text._size(layout, "block"), 16) + 3)
+        grid_h = nrows * cell
+        overhang = title_w / 2 - grid_w / 2 + 0.15  # the centred title's reach beyond the grid
+        fig, ax = _single_axes(grid_w, grid_h, left=max(0.65, overhang), right=max(2.1, overhang), top=top,
+                               bottom=max(0.15, legend_h - grid_h))
     if kind == "distributed":
-        _draw_distributed(ax, layout, cell=cell, labels=labels, title=title)
+        _draw_distributed(ax, layout, cell=cell, labels=labels, title=title, rows=rows, cols=cols)
     elif kind == "tmem":
-        _draw_tmem(ax, layout, cell=cell, labels=labels, title=title)
+        _draw_tmem(ax, layout, cell=cell, labels=labels, title=title, rows=rows, cols=cols)
     else:
         _draw_generic(ax, layout, title=title)
     return ax.figure
@@ -422,10 +480,11 @@ def _default_title(layout, kind: str) -> str:
     return _text.describe(layout)
 
 
-def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None):
+def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None, rows=None, cols=None):
     import numpy as np
 
     shape = _text._shape(layout)
+    (r0, r1), (c0, c1) = _check_size(layout, rows, cols)
     rows, cols = _grid_shape(shape)
     table = _text.evaluate(layout, ["block", "row", "col"])
     nb, nrow, ncol = table.shape[:3]
@@ -433,7 +492,8 @@ def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None):
     slots = np.stack(np.unravel_index(np.arange(lin.size), (nb, nrow, ncol)), axis=1)
     first = np.full((rows * cols, 3), -1, dtype=np.int64)
     first[lin[::-1]] = slots[::-1]
-    first = first.reshape(rows, cols, 3)
+    first = first.reshape(rows, cols, 3)[r0:r1, c0:c1]
+    rows, cols = r1 - r0, c1 - c0
     # colour = which 32-row slice of TMEM (the warp that may access it), shade = column
     base = warp_colors(max(1, nrow // 32) * nb)
     img = np.ones((rows, cols, 3))
@@ -454,7 +514,7 @@ def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None):
                 if first[r, c, 0] >= 0
             ],
         )
-    _axes_ticks(ax, shape, rows, cols)
+    _axes_ticks(ax, shape, rows, cols, r0, c0)
     ax.set_title(
         title
         or (_text.describe(layout) + "\ncolour = TMEM lanes 32k…32k+31 (one warp each), cell = row:col"),
@@ -489,13 +549,14 @@ def draw_shared(
     layout,
     *,
     target: Any = None,
-    elem_bits: int = 16,
+    elem_bits: int = 32,
     access=None,
     vec: int = 1,
     warp: int = 0,
     ax=None,
     title: str | None = None,
     max_rows: int = 32,
+    padded=None,
 ):
     """Bank map of shared layout ``layout``; returns the Figure.
 
@@ -505,7 +566,9 @@ def draw_shared(
     colour pattern.  With ``access`` (a distributed layout of the same tensor), the
     words that warp ``warp`` touches in its worst instruction (``vec`` registers each)
     keep their colour and show the lane, everything else is greyed, and banks that must
-    serve more than one word are outlined in red with the word count.
+    serve more than one word are outlined in red with the word count.  With ``padded`` (a
+    :class:`~linlayout.PaddedSharedLayout` whose linear part is ``layout``) every element sits
+    at its padded offset and the padding words are drawn hatched.
     """
     import numpy as np
 
@@ -515,9 +578,19 @@ def draw_shared(
     num_banks, bank_bytes, bank_text = _text._banks(target)
     if elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise LayoutError(f"max_rows: expected a positive int (bank-map rows drawn), got {max_rows!r}")
+    if padded is not None and access is not None:
+        raise LayoutError("access: the bank analysis of padded shared memory is not drawn; drop access=")
     shape = _text._shape(layout)
     table = _text.evaluate(layout, ["offset"])
     n_off = table.shape[0]
+    logical = None  # physical offset -> logical offset (-1: padding), for padded layouts
+    if padded is not None:
+        phys = np.array([padded.padded_offset(o) for o in range(n_off)], dtype=np.int64)
+        logical = np.full(int(phys.max()) + 1, -1, dtype=np.int64)
+        logical[phys] = np.arange(n_off)
+        n_off = len(logical)
     per_word = max(1, bank_bytes * 8 // elem_bits)  # elements in one bank word
     n_words = max(1, n_off * elem_bits // 8 // bank_bytes)
     cols = min(num_banks, n_words)
@@ -526,9 +599,16 @@ def draw_shared(
     row_dim = len(shape) - 2 if len(shape) > 1 else 0
 
     def word_offsets(w):
+        """Logical offsets of the elements in bank word ``w`` (padding left out)."""
         if elem_bits == 64:
-            return [w // 2]
-        return [o for o in range(w * per_word, (w + 1) * per_word) if o < n_off]
+            offs = [w // 2]
+        else:
+            offs = [o for o in range(w * per_word, (w + 1) * per_word) if o < n_off]
+        if logical is None:
+            return offs
+        return [int(logical[o]) for o in offs if o < n_off and logical[o] >= 0]
+
+    pad_words = [w for w in range(nrows * cols) if logical is not None and not word_offsets(w)]
 
     colour_of = table[:, row_dim]
     ncolour = int(colour_of.max()) + 1
@@ -565,6 +645,11 @@ def draw_shared(
     grid = [[(c - 0.5, -0.5), (c - 0.5, nrows - 0.5)] for c in range(cols + 1)]
     grid += [[(-0.5, r - 0.5), (cols - 0.5, r - 0.5)] for r in range(nrows + 1)]
     ax.add_collection(LineCollection(grid, colors="white", linewidths=0.8))
+    from matplotlib.patches import Rectangle
+
+    for w in pad_words:
+        ax.add_patch(Rectangle((w % cols - 0.5, w // cols - 0.5), 1, 1, facecolor="#dddddd", hatch="///",
+                               edgecolor="#999999", linewidth=0))
     if cell >= 0.25:
         items = []
         for w in range(nrows * cols):
@@ -572,7 +657,7 @@ def draw_shared(
             coords = [_coord_text(table[o]) for o in offs]
             if per_word > 2:
                 coords = [" ".join(coords[k : k + 2]) for k in range(0, len(coords), 2)]
-            s = "\n".join(coords)
+            s = "\n".join(coords) or ("pad" if w in pad_words else "")
             if w in lane_of:
                 s += f"\nT{lane_of[w]}"
             items.append((w % cols, w // cols, s, "black"))
@@ -595,6 +680,9 @@ def draw_shared(
     if total_rows > nrows:
         head += f" (first {nrows} of {total_rows} rows)"
     head += f"\ncolour = tensor dim{row_dim} index"
+    if padded is not None:
+        pads = ", ".join(f"+{p} after every {i}" for i, p in padded.interval_padding_pairs)
+        head += f"; padded: {pads} elements (hatched = padding)"
     if acc is not None:
         inst = acc.worst
         counts = np.zeros(num_banks, dtype=int)
@@ -859,7 +947,8 @@ def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | 
         rows, cols = _grid_shape(_text._shape(grids[0]))
     else:
         rows, cols = 0, 0
-    cell = _cell_size(rows, cols, max_w=6.5, max_h=10.0) if grids else 0
+    cell = _cell_size(rows, cols, max_w=6.5, max_h=10.0, labels=None if max(rows, cols) <= 16 else False) \
+        if grids else 0
     top_h = rows * cell + 1.2 if grids else 0
     step_heights = [1.2 if _step_name(p) == "Barrier" else 1.9 for p in panels]
     width = max(11.0, 2 * (cols * cell + 2.4)) if grids else 11.0
@@ -889,16 +978,16 @@ def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | 
         ax = fig.add_subplot(gs[row + i, :] if grids else gs[row + i, 0])
         name = _step_name(step)
         if name == "Shuffle":
-            _draw_shuffle(ax, step, i)
+            _draw_shuffle(ax, step, i + 1)
         elif name == "Copy":
-            _draw_copy(ax, step, i)
+            _draw_copy(ax, step, i + 1)
         elif name in ("SharedStore", "SharedLoad"):
-            _draw_shared_step(ax, step, i, target, elem_bits)
+            _draw_shared_step(ax, step, i + 1, target, elem_bits)
         elif name == "Barrier":
-            _draw_barrier(ax, i)
+            _draw_barrier(ax, i + 1)
         else:
             ax.set_axis_off()
-            ax.set_title(f"step {i}: {name}", fontsize=8)
+            ax.set_title(f"step {i + 1}: {name}", fontsize=8)
     fig.suptitle(_plan_title(plan), fontsize=10)
     return fig
 
@@ -906,8 +995,8 @@ def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | 
 # ----------------------------------------------------------------------------- output
 
 
-def save(fig, path) -> None:
-    """Write ``fig`` to ``path`` as PNG or SVG (by suffix)."""
+def save(fig, path, dpi: int | None = None) -> None:
+    """Write ``fig`` to ``path`` as PNG or SVG (by suffix); ``dpi`` for PNG (default 110)."""
     p = str(path)
     low = p.lower()
     if not (low.endswith(".png") or low.endswith(".svg")):
@@ -916,7 +1005,7 @@ def save(fig, path) -> None:
         fig.savefig(p, format="svg")
         return
     with open(p, "wb") as f:
-        f.write(_png_bytes(fig, 110))
+        f.write(_png_bytes(fig, dpi or 110))
 
 
 def _png_bytes(fig, dpi: int = 90) -> bytes:
@@ -946,14 +1035,20 @@ def show(fig, dpi: int = 64):
 
 
 def layout_png(layout, **kwargs) -> bytes | None:
-    """PNG bytes of :func:`draw_layout` (None when the tensor is too large to draw or
-    matplotlib is not installed, so Jupyter falls back to the other representations)."""
+    """PNG bytes of ``layout`` (None when the tensor is too large to draw or matplotlib is not
+    installed, so Jupyter falls back to the other representations).  Without ``kwargs``
+    distributed and shared layouts take the quick, cached pixel renderer (:func:`quick_png`,
+    what Jupyter shows); with them, :func:`draw_layout`."""
     if not _have_matplotlib():
         return None
     try:
         _check_size(layout)
     except LayoutError:
         return None
+    if not kwargs:
+        png = quick_png(layout)
+        if png is not None:
+            return png
     return _png_bytes(draw_layout(layout, **kwargs))
 
 
@@ -989,10 +1084,12 @@ def _bases_html(layout) -> str:
     )
 
 
-def layout_html(layout, *, max_cells: int = 1024) -> str:
-    """An HTML summary of ``layout``: what it is, its bases, and (for tensors up to
-    ``max_cells`` elements) a coloured grid with one cell per element (hover a cell for
-    every copy).  Needs no matplotlib.
+def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> str:
+    """An HTML summary of ``layout``: what it is, its bases, and a grid with one cell per
+    element.  ``interactive`` (the default, what Jupyter shows): the hover-and-click view of
+    :mod:`linlayout.views.html` for tensors up to its MAX_HTML_CELLS elements; otherwise a
+    static coloured table for tensors up to ``max_cells`` elements (hover a cell for every
+    copy).  Needs no matplotlib.
     """
     _text._check_layout(layout)
     kind = _text.layout_kind(layout)
@@ -1000,6 +1097,12 @@ def layout_html(layout, *, max_cells: int = 1024) -> str:
     body = _bases_html(layout)
     shape = _text._shape(layout)
     rows, cols = _grid_shape(shape) if shape else (0, 0)
+    if interactive and shape and kind in ("distributed", "shared", "tmem"):
+        from . import html as pages
+
+        if rows * cols <= pages.MAX_HTML_CELLS:
+            frag = pages.layout_fragment(layout)
+            return f"<div>{frag}<details><summary>bases</summary>{body}</details></div>"
     if not shape or rows * cols > max_cells or kind not in ("distributed", "shared"):
         return f"<div>{head}{body}</div>"
     cells = _text.tensor_cells(layout)
@@ -1047,19 +1150,28 @@ def layout_html(layout, *, max_cells: int = 1024) -> str:
     return f"<div>{head}{body}{legend}{''.join(lines)}</div>"
 
 
-def plan_html(plan, *, image: bool = True) -> str:
-    """An HTML summary of a conversion plan: kind, metrics, one line per step, and
-    (``image``) the :func:`draw_plan` picture inlined as PNG."""
+def plan_html(plan, *, image: bool = False, interactive: bool = True) -> str:
+    """An HTML summary of a conversion plan: kind, metrics, one line per step, then
+    (``interactive``, for plans that carry their layouts and ``explain()``) the step-through
+    view of :mod:`linlayout.views.html`, and (``image``) the :func:`draw_plan` picture
+    inlined as PNG."""
     steps = _steps(plan)
+    if interactive and hasattr(plan, "explain") and getattr(plan, "src", None) is not None:
+        from . import html as pages
+
+        try:
+            return pages.plan_fragment(plan)
+        except LayoutError:  # too large for the interactive view: the summary below
+            pass
     items = []
-    for i, s in enumerate(steps):
+    for s in steps:
         name = _step_name(s)
         extra = []
         for key in ("vec", "instruction"):
             v = getattr(s, key, None)
             if v is not None:
                 extra.append(f"{key}={v}")
-        items.append(f"<li>step {i}: <b>{html.escape(name)}</b> {html.escape(' '.join(extra))}</li>")
+        items.append(f"<li><b>{html.escape(name)}</b> {html.escape(' '.join(extra))}</li>")
     metrics = "".join(
         f"<tr><td style='text-align:left'>{html.escape(k)}</td>"
         f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
@@ -1072,5 +1184,130 @@ def plan_html(plan, *, image: bool = True) -> str:
             img = f"<img src='data:image/png;base64,{base64.b64encode(png).decode()}'/>"
     return (
         f"<div><b>ConversionPlan</b><table style='font-size:12px'>{metrics}</table>"
-        f"<ol start='0' style='font-size:12px'>{''.join(items) or '<li>no steps</li>'}</ol>{img}</div>"
+        f"<ol start='1' style='font-size:12px'>{''.join(items) or '<li>no steps</li>'}</ol>{img}</div>"
     )
+
+
+# ----------------------------------------------------------------------------- quick pictures (Jupyter)
+
+
+def _cell_colours(layout):
+    """(rows x cols x 3 float image, per-cell key of thread, per-cell key of warp, labels)
+    of a distributed or shared layout, coloured as :func:`draw_layout` colours them."""
+    import numpy as np
+
+    kind = _text.layout_kind(layout)
+    if kind == "distributed":
+        first, _, (nb, nw, nl, _) = _distributed_grid(layout)
+        base = np.array(warp_colors(nb * nw))
+        group = np.clip(first[..., 0] * nw + first[..., 1], 0, None)
+        t = (0.62 * first[..., 2] / max(1, nl - 1))[..., None]
+        img = base[group] * (1 - t) + t
+        img[first[..., 0] < 0] = 1.0
+        thread = first[..., 0] * nw * nl + first[..., 1] * nl + first[..., 2]
+        warp = first[..., 0] * nw + first[..., 1]
+        return img, thread, warp, (first[..., 2], first[..., 3], "T", "R")
+    shape = _text._shape(layout)
+    rows, cols = _grid_shape(shape)
+    where = _text._element_offsets(layout, shape).reshape(rows, cols)
+    bank = (where * 4 // 4) % 32  # 32-bit elements on 32 banks x 4 bytes
+    palette = np.array([colorsys.hls_to_rgb((k * 0.61803) % 1.0, 0.74, 0.6) for k in range(32)])
+    img = palette[bank]
+    img[where < 0] = 1.0
+    return img, bank, bank // 8, (where, bank, "", "b")
+
+
+def _quick_png_uncached(layout) -> bytes:
+    """A PNG of a distributed or shared layout drawn straight into pixels (no matplotlib
+    figure): cells coloured as in :func:`draw_layout`, thin lines between threads, thick
+    lines between warps, ``T<lane>``/``R<register>`` labels when cells are large enough."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    img, thread, warp, (lab_a, lab_b, pa, pb) = _cell_colours(layout)
+    rows, cols = thread.shape
+    cs = 24 if max(rows, cols) <= 64 else (12 if max(rows, cols) <= 128 else 5)
+    pix = np.repeat(np.repeat((img * 255).astype(np.uint8), cs, axis=0), cs, axis=1)
+    dark, black = np.array([60, 60, 60], np.uint8), np.array([0, 0, 0], np.uint8)
+    span = np.arange(cs)[None, :]
+    for axis in (1, 0):  # lines between threads (1 px) and between warps (3 px, black)
+        diff = np.diff(thread, axis=axis) != 0
+        heavy = np.diff(warp, axis=axis) != 0
+        for offsets, colour, which in (((-1,), dark, diff & ~heavy), ((-2, -1, 0), black, heavy)):
+            rr, cc = np.nonzero(which)
+            for d in offsets:
+                if axis == 1:
+                    ys, xs = rr[:, None] * cs + span, ((cc + 1) * cs + d)[:, None]
+                else:
+                    ys, xs = ((rr + 1) * cs + d)[:, None], cc[:, None] * cs + span
+                ok = (ys < pix.shape[0]) & (xs < pix.shape[1])
+                pix[np.broadcast_to(ys, ok.shape)[ok], np.broadcast_to(xs, ok.shape)[ok]] = colour
+    try:
+        font = ImageFont.load_default(size=9)
+        head = ImageFont.load_default(size=12)
+    except TypeError:  # pragma: no cover - Pillow < 10.1 has one bitmap size
+        font = head = ImageFont.load_default()
+    if cs >= 24:  # glyph masks rendered once per distinct string, stamped with numpy
+        glyphs: dict[str, Any] = {}
+
+        def glyph(ch: str):
+            g = glyphs.get(ch)
+            if g is None:
+                im = Image.new("L", (12, 12), 0)
+                ImageDraw.Draw(im).text((0, 0), ch, fill=255, font=font)
+                a = np.asarray(im) > 110
+                width = int(font.getlength(ch)) or 1
+                g = glyphs[ch] = a[:, :width]
+            return g
+
+        lum = img @ np.array([0.299, 0.587, 0.114])
+        inks = np.where((lum > 0.5)[..., None], np.uint8(0), np.uint8(255)).astype(np.uint8)
+        held = lab_a >= 0
+        for k, (prefix, values) in enumerate(((pa, lab_a), (pb, lab_b))):
+            rr_all, cc_all = np.nonzero(held)
+            vals = values[rr_all, cc_all]
+            order = np.argsort(vals, kind="stable")
+            uniq, starts = np.unique(vals[order], return_index=True)
+            for v, group in zip(uniq.tolist(), np.split(order, starts[1:])):  # one stamp per label
+                m = np.concatenate([glyph(ch) for ch in f"{prefix}{v}"], axis=1)[: cs // 2 - 1, : cs - 3]
+                my, mx = np.nonzero(m)
+                rr, cc = rr_all[group], cc_all[group]
+                ys = (rr * cs + 2 + k * (cs // 2))[:, None] + my[None, :]
+                xs = (cc * cs + 2)[:, None] + mx[None, :]
+                pix[ys, xs] = inks[rr, cc][:, None, :]
+    top, left = 34, 30
+    canvas = Image.new("RGB", (left + cols * cs + 4, top + rows * cs + 4), "white")
+    canvas.paste(Image.fromarray(pix), (left, top))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((2, 2), _text.describe(layout)[:160], fill="black", font=head)
+    step = 1 if cols <= 16 else (4 if cols <= 64 else 16)
+    for c in range(0, cols, step):
+        draw.text((left + c * cs + 1, top - 12), str(c), fill="#444", font=font)
+    for r in range(0, rows, 1 if rows <= 16 else (4 if rows <= 64 else 16)):
+        draw.text((2, top + r * cs + 1), str(r), fill="#444", font=font)
+    out = io.BytesIO()
+    canvas.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        out, "PNG", compress_level=3)
+    return out.getvalue()
+
+
+_QUICK: dict = {}
+
+
+def quick_png(layout) -> bytes | None:
+    """The Jupyter picture of ``layout``: :func:`_quick_png_uncached`, cached per layout (the
+    last 16); None for kinds it does not draw or tensors beyond MAX_CELLS elements."""
+    _text._check_layout(layout)
+    if _text.layout_kind(layout) not in ("distributed", "shared"):
+        return None
+    try:
+        _check_size(layout)
+    except LayoutError:
+        return None
+    png = _QUICK.get(layout)
+    if png is None:
+        png = _quick_png_uncached(layout)
+        if len(_QUICK) >= 16:
+            _QUICK.pop(next(iter(_QUICK)))
+        _QUICK[layout] = png
+    return png

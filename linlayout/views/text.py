@@ -48,6 +48,8 @@ __all__ = [
 DISTRIBUTED_DIMS = ("register", "lane", "warp", "block")
 #: the most hardware slots (product of in-dim sizes) a view evaluates (4M: 64 MB of table)
 MAX_SLOTS = 1 << 22
+#: the most tensor elements a text view indexes (its per-element arrays stay under 32 MB)
+MAX_TEXT_ELEMENTS = 1 << 22
 SHARED_DIMS = ("offset", "block")
 TMEM_DIMS = ("row", "col", "block")
 ELLIPSIS = "…"
@@ -84,6 +86,17 @@ def _out_dims(layout) -> dict[str, int]:
 def _check_layout(layout) -> None:
     if not (hasattr(layout, "bases") and hasattr(layout, "in_dims") and hasattr(layout, "out_dims")):
         raise LayoutError(f"layout: expected a linlayout.LinearLayout, got {type(layout).__name__}")
+
+
+def _check_elements(layout, limit: int, what: str) -> None:
+    """LayoutError when the layout's tensor has more than ``limit`` elements."""
+    total = 1
+    for n in _out_dims(layout).values():
+        total *= n
+    if total > limit:
+        shape = "x".join(str(n) for n in _out_dims(layout).values())
+        raise LayoutError(f"layout: a {shape} tensor has {total} elements, too many to be {what} "
+                          f"(at most {limit}); view a sub-tile")
 
 
 def _size(layout, dim: str) -> int:
@@ -165,8 +178,8 @@ class _SlotIndex:
         self.perm = np.argsort(lin, kind="stable")
         self.sorted = lin[self.perm]
         self.dims = table.shape[:-1]
-        counts = np.bincount(lin) if lin.size else np.zeros(1, dtype=np.int64)
-        self.max_copies = int(counts.max()) if counts.size else 0
+        counts = np.unique(self.sorted, return_counts=True)[1] if lin.size else np.zeros(1, dtype=np.int64)
+        self.max_copies = int(counts.max()) if counts.size else 0  # no array as large as the tensor
 
     def slots(self, elem) -> list[tuple[int, ...]]:
         import numpy as np
@@ -238,6 +251,10 @@ def _banks(target) -> tuple[int, int, str]:
     from ..targets import get_target
 
     t = get_target(target)
+    for name in ("num_banks", "bank_bytes"):  # a hand-built Target may carry nonsense
+        v = getattr(t, name, None)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v & (v - 1):
+            raise LayoutError(f"target: {name} must be a positive power of two, got {v!r}")
     return t.num_banks, t.bank_bytes, f"{t.num_banks} banks x {t.bank_bytes} B ({t.name})"
 
 
@@ -275,8 +292,27 @@ def _table(row_labels, col_labels, cell, rows, cols, corner: str = "") -> str:
     return "\n".join(lines)
 
 
-def _cols_that_fit(cell_width: int, max_width: int, ncols: int) -> int:
-    return max(2, min(ncols, max_width // (cell_width + 2)))
+def terminal_width(max_width: int | None = None) -> int:
+    """``max_width`` when given, else the terminal's width (200 when output is not a terminal)."""
+    import shutil
+
+    if max_width is None:
+        return max(40, shutil.get_terminal_size((200, 24)).columns)
+    if isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < 20:
+        raise LayoutError(f"max_width: expected an int >= 20 (characters), got {max_width!r}")
+    return max_width
+
+
+def _check_rows(max_rows: int) -> None:
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
+        raise LayoutError(f"max_rows: expected an int >= 2 (rows shown before summarising), got {max_rows!r}")
+
+
+def _cols_that_fit(cell_width: int, max_width: int, ncols: int, label_width: int = 6) -> int:
+    """How many columns of ``cell_width`` fit ``max_width`` after the row labels (at least 2)."""
+    if label_width + ncols * (cell_width + 2) <= max_width:
+        return ncols
+    return max(2, min(ncols, (max_width - label_width - 3) // (cell_width + 2)))
 
 
 def _slot_label(kind: str, slot: Sequence[int], sizes: dict[str, int]) -> str:
@@ -413,20 +449,22 @@ def tensor_view(
     target: Any = None,
     elem_bits: int = 32,
     max_rows: int = 32,
-    max_width: int = 200,
+    max_width: int | None = None,
     full: bool = False,
     header: bool = True,
 ) -> str:
     """For every tensor element, the hardware holding it (see the module docstring).
 
     Distributed: ``B<block>:W<warp>:T<lane>:R<register>`` (block and warp left out
-    when there is only one), all copies joined by ``|``.  Shared: ``<offset>:b<bank>``
-    (banks of ``target``, default 32 x 4 bytes, for ``elem_bits``-bit elements).
+    when there is only one); a broadcast element shows its first copy and ``×N`` (all
+    copies joined by ``|`` with ``full``); ``max_width`` defaults to the terminal's width.
+    Shared: ``<offset>:b<bank>`` (banks of ``target``, default 32 x 4 bytes, for ``elem_bits``-bit elements).
     Tensor memory: ``<row>:<col>``.  Columns are the last tensor dim, rows the one
     before; higher dims give one grid per index.  Tensors wider than ``max_width``
     characters or taller than ``max_rows`` rows are summarised unless ``full``.
     """
     _check_layout(layout)
+    _check_rows(max_rows)
     kind = layout_kind(layout)
     sizes = {d: _size(layout, d) for d in ("block", "warp", "lane", "register", "offset", "row", "col")}
     shape = _shape(layout)
@@ -454,13 +492,21 @@ def tensor_view(
 
     def label_of(elem):
         slots = lookup.slots(elem)
-        return "-" if not slots else "|".join(one(s) for s in slots)
+        if not slots:
+            return "-"
+        if full or len(slots) == 1:
+            return "|".join(one(s) for s in slots)
+        return f"{one(slots[0])} ×{len(slots)}"
 
-    grid = _tensor_grid(shape, label_of, max_rows, max_width, full)
+    width = terminal_width(max_width)
+    grid = _tensor_grid(shape, label_of, max_rows, width, full)
     if not header:
         return grid
     broadcast = lookup.max_copies > 1
-    copies = " ('|' joins the copies of a broadcast element)" if broadcast else ""
+    copies = ""
+    if broadcast:
+        copies = (" ('|' joins the copies of a broadcast element)" if full
+                  else " ('×N': the first of N copies of a broadcast element; full lists them all)")
     axes = (f"rows: dim{len(shape) - 2}, columns: dim{len(shape) - 1}" if len(shape) > 1
             else "rows: index of the first element, columns: + offset")
     return f"{describe(layout)}\n{legend}{copies}; {axes}\n{grid}"
@@ -475,7 +521,7 @@ def hardware_view(
     target: Any = None,
     elem_bits: int = 32,
     max_rows: int = 32,
-    max_width: int = 200,
+    max_width: int | None = None,
     full: bool = False,
     header: bool = True,
 ) -> str:
@@ -486,6 +532,8 @@ def hardware_view(
     offset in the sweep (its bank in the column header).  Tensor memory: rows x columns.
     """
     _check_layout(layout)
+    _check_rows(max_rows)
+    max_width = terminal_width(max_width)
     kind = layout_kind(layout)
     if kind == "distributed":
         body = _hw_distributed(layout, max_rows, max_width, full)
@@ -649,6 +697,8 @@ def triton_layout_str(layout, use_hw_view: bool = False) -> str:
     >>> triton_layout_str(L)
     '[T0:0, T1:0]\\n'
     """
+    _check_layout(layout)
+    _check_elements(layout, MAX_TEXT_ELEMENTS, "printed in full (Triton's text lists every element)")
     kind = layout_kind(layout)
     if kind == "distributed":
         return _triton_distributed(layout, use_hw_view)
@@ -763,6 +813,7 @@ def _element_offsets(shared, shape):
     """offset of every element (row-major linear index) in block 0 of ``shared``."""
     import numpy as np
 
+    _check_elements(shared, MAX_TEXT_ELEMENTS, "indexed by offset")
     table = evaluate(shared, ["offset"])
     lin = _linear_index(table, shape)
     total = 1
@@ -775,7 +826,7 @@ def _element_offsets(shared, shape):
     return where
 
 
-def shared_access(shared, access, *, target: Any = None, elem_bits: int = 16, vec: int = 1,
+def shared_access(shared, access, *, target: Any = None, elem_bits: int = 32, vec: int = 1,
                   warp: int = 0) -> BankAccess:
     """Bank behaviour when warp ``warp`` of distributed layout ``access`` reads or writes
     shared layout ``shared`` (same tensor), ``vec`` registers per instruction.

@@ -87,6 +87,13 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "Barrier",
         "wavefront_bound",
     ),
+    # kernel semantics
+    "linlayout.kernel.infer": (
+        "infer_layout",
+        "infer_encoding",
+        "infer_operand_layout",
+        "infer_operand_encoding",
+    ),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

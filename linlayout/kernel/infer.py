@@ -39,9 +39,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
+from ..hardware.amd import AMDWMMALayout
 from ..hardware.blocked import BlockedLayout, SliceLayout
 from ..hardware.cga import DISTRIBUTED_IN_DIMS
-from ..hardware.linear import DistributedLinearLayout, GenericLinearLayout, distributed_from_linear_layout
+from ..hardware.linear import (
+    DistributedLinearLayout,
+    GenericLinearLayout,
+    _is_permutation,
+    distributed_from_linear_layout,
+)
 from ..layout import LinearLayout, standard_out_dims
 from ..triton.attrs import check_shape, parse_attr
 
@@ -66,6 +72,9 @@ class _Value:
     desc: Any
     shape: tuple[int, ...]
     _ll: list = field(default_factory=list, compare=False, repr=False)
+    #: given as a LinearLayout (not as text): read as #ttg.linear, or as a slice of a
+    #: #ttg.linear parent where the op needs a slice (expand_dims)
+    from_layout: bool = field(default=False, compare=False)
 
     @property
     def rank(self) -> int:
@@ -97,7 +106,7 @@ def _as_value(x: Any, what: str) -> _Value:
             desc = distributed_from_linear_layout(x)
         except LayoutError as e:
             raise LayoutError(f"{what}: {e}") from None
-        v = _Value(desc, tuple(x.out_dims.values()))
+        v = _Value(desc, tuple(x.out_dims.values()), from_layout=True)
         v._ll.append(x)
         return v
     if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str):
@@ -151,9 +160,13 @@ def _linear(L: LinearLayout, src: _Value) -> _Value:
 
 
 def _is_generic(desc: Any) -> bool:
-    """A generic encoding, or a slice / dot operand whose root parent is one."""
+    """Triton ``isGenericLinearEncoding``: a generic encoding, an AMD WMMA whose CTA layout
+    (register and warp tile bases) is not a permutation, or a slice / dot operand whose
+    root parent is one of those."""
     while desc is not None:
         if isinstance(desc, GenericLinearLayout):
+            return True
+        if isinstance(desc, AMDWMMALayout) and not _is_permutation([*desc.reg_bases, *desc.warp_bases]):
             return True
         desc = getattr(desc, "parent", None)
     return False
@@ -419,6 +432,25 @@ def _filled(src: Sequence[int], sdims: Sequence[int], sub: Sequence[int]) -> boo
     return True
 
 
+def _squeeze_slice(v: _Value, shape: tuple[int, ...], target: LinearLayout) -> _Value | None:
+    """A reshape that drops one size-1 dim ``d`` of a non-linear encoding gives
+    ``#ttg.slice<{dim = d, parent = src}>`` when that slice lays the tensor out as the
+    linear reshape does (measured on 3.9.0: blocked, slice and dot_op sources; a
+    ``#ttg.linear`` source stays linear)."""
+    if isinstance(v.desc, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
+        return None
+    for d in range(v.rank):
+        if v.shape[d] == 1 and v.shape[:d] + v.shape[d + 1 :] == shape:
+            cand = _Value(SliceLayout(d, v.desc), shape)
+            try:
+                if cand.layout == target:
+                    return cand
+            except LayoutError:
+                return None
+            return None
+    return None
+
+
 def _elems_per_thread(v: _Value) -> int:
     """Triton ``getTotalElemsPerThread``: the registers of the layout on its shape."""
     return v.layout.in_dims["register"]
@@ -435,7 +467,9 @@ def _is_expensive_view(src: _Value, dst: _Value) -> bool:
 
 def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.reshape``: Triton ``inferReshapeOpEncoding`` (legacy blocked rule, then the
-    linear reshape); ``allow_reorder`` with a ``result`` hint keeps a cheap hint."""
+    linear reshape).  A ``result`` layout is checked as the verifier does: the inferred one,
+    or with ``allow_reorder`` any cheap view (``efficient_layout`` only pins it for the
+    propagation passes; inference is the same)."""
     (v,) = vals
     _check_attrs(attrs, ("shape", "allow_reorder", "efficient_layout", "result"), "tt.reshape")
     shape = _shape_attr(attrs, "tt.reshape")
@@ -449,26 +483,33 @@ def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
             f"shape: a reshape keeps the element count; the operand {list(v.shape)} has {n_src}, "
             f"{list(shape)} has {n_dst}"
         )
-    hint = attrs.get("result")
-    if hint is not None:
-        h = _as_value(hint, "result")
-        if h.shape != shape:
-            raise LayoutError(
-                f"result: the hint's shape {list(h.shape)} must be the result shape {list(shape)}"
-            )
-        if not attrs.get("allow_reorder", False):
-            raise LayoutError("result: a result hint is only used with allow_reorder=True")
-        if not _is_expensive_view(v, h):
-            return [h]
-        if attrs.get("efficient_layout", False):
-            raise LayoutError(
-                "result: an efficient_layout reshape must keep its result layout, but this one is an "
-                "expensive view (broadcast bits or registers per thread differ); Triton's verifier rejects it"
-            )
     legacy = _legacy_reshape(v, shape)
     if legacy is not None:
-        return [_Value(legacy, shape)]
-    return [_linear(reshape_linear_layout(v.layout, shape), v)]
+        inferred = _Value(legacy, shape)
+    else:
+        inferred = _linear(reshape_linear_layout(v.layout, shape), v)
+        squeezed = _squeeze_slice(v, shape, inferred.layout)
+        if squeezed is not None:
+            inferred = squeezed
+    hint = attrs.get("result")
+    if hint is None:
+        return [inferred]
+    h = _as_value(hint, "result")
+    if h.shape != shape:
+        raise LayoutError(f"result: the hint's shape {list(h.shape)} must be the result shape {list(shape)}")
+    if h.layout == inferred.layout:
+        return [h]
+    if not attrs.get("allow_reorder", False):
+        raise LayoutError(
+            "result: without allow_reorder a reshape's result layout is the inferred one and this one "
+            "differs (pass allow_reorder=True to let the reshape reorder elements)"
+        )
+    if _is_expensive_view(v, h):
+        raise LayoutError(
+            "result: the layout is an expensive view of the operand (broadcast bits or registers per "
+            "thread differ), which Triton's verifier rejects for an allow_reorder reshape"
+        )
+    return [h]
 
 
 # --------------------------------------------------------------------------- join / split
@@ -580,7 +621,7 @@ def _expand_dims(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     axis = _axis(attrs, v.rank, "tt.expand_dims", insert=True)
     shape = (*v.shape[:axis], 1, *v.shape[axis:])
     d = v.desc
-    if isinstance(d, DistributedLinearLayout):
+    if v.from_layout:
         L = v.layout
         bases = {k: [[*b[:axis], 0, *b[axis:]] for b in bl] for k, bl in L.bases.items()}
         return [_linear(_new_layout(L, bases, shape), v)]
@@ -702,7 +743,10 @@ def _histogram(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
         raise LayoutError(f"operands[0]: tt.histogram takes a rank-1 tensor, got rank {v.rank}")
     if "num_bins" not in attrs:
         raise LayoutError("num_bins: tt.histogram needs num_bins=")
-    bins = check_shape([_int(attrs["num_bins"], "num_bins")], what="num_bins")
+    try:
+        bins = check_shape([_int(attrs["num_bins"], "num_bins")])
+    except LayoutError as e:
+        raise LayoutError(f"num_bins: {e}") from None
     nw, tpw = _counts(v, attrs)
     return [_Value(default_blocked(bins, nw, tpw), bins)]
 

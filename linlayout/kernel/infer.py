@@ -388,9 +388,8 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
         if any(phys[i] != phys[i - 1] + 1 for i in range(1, len(phys))):
             return None
     for sdims, _ in decomp:
-        for sub in subs:
-            if not _filled(src, sdims, sub):
-                return None
+        if not _filled(src, sdims, subs):
+            return None
     rem = list(dst)
     outs = []
     for sub in subs:
@@ -416,27 +415,29 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
     return BlockedLayout(outs[0], outs[1], outs[2], _inverse(dinv))
 
 
-def _filled(src: Sequence[int], sdims: Sequence[int], sub: Sequence[int]) -> bool:
-    """Triton's check that merged src dims are 'filled up' by a subblock (minor to major:
-    a non-1 subblock needs every more-minor dim used up; overflow only on the major dim)."""
+def _filled(src: Sequence[int], sdims: Sequence[int], subs: Sequence[Sequence[int]]) -> bool:
+    """Triton's check that merged src dims are 'filled up' by the subblocks (spt, then tpw,
+    then wpc, sharing one remaining shape; minor to major a non-1 subblock needs every
+    more-minor dim used up; overflow only on the group's most major dim)."""
     rem = [src[s] for s in sdims]
-    for i in range(len(sdims) - 1, -1, -1):
-        b = sub[sdims[i]]
-        if b == 1:
-            continue
-        if any(rem[j] != 1 for j in range(i + 1, len(sdims))):
-            return False
-        rem[i] = rem[i] // b if rem[i] >= b else 0
-        if rem[i] == 0 and i != 0:
-            return False
+    for sub in subs:
+        for i in range(len(sdims) - 1, -1, -1):
+            b = sub[sdims[i]]
+            if b == 1:
+                continue
+            if any(rem[j] != 1 for j in range(i + 1, len(sdims))):
+                return False
+            rem[i] = rem[i] // b if rem[i] >= b else 0
+            if rem[i] == 0 and i != 0:
+                return False
     return True
 
 
 def _squeeze_slice(v: _Value, shape: tuple[int, ...], target: LinearLayout) -> _Value | None:
     """A reshape that drops one size-1 dim ``d`` of a non-linear encoding gives
     ``#ttg.slice<{dim = d, parent = src}>`` when that slice lays the tensor out as the
-    linear reshape does (measured on 3.9.0: blocked, slice and dot_op sources; a
-    ``#ttg.linear`` source stays linear)."""
+    linear reshape does (measured on 3.9.0, before the legacy blocked rule: blocked, slice
+    and dot_op sources; a ``#ttg.linear`` source stays linear)."""
     if isinstance(v.desc, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
         return None
     for d in range(v.rank):
@@ -483,14 +484,11 @@ def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
             f"shape: a reshape keeps the element count; the operand {list(v.shape)} has {n_src}, "
             f"{list(shape)} has {n_dst}"
         )
-    legacy = _legacy_reshape(v, shape)
-    if legacy is not None:
-        inferred = _Value(legacy, shape)
-    else:
-        inferred = _linear(reshape_linear_layout(v.layout, shape), v)
-        squeezed = _squeeze_slice(v, shape, inferred.layout)
-        if squeezed is not None:
-            inferred = squeezed
+    linear = _linear(reshape_linear_layout(v.layout, shape), v)
+    inferred = _squeeze_slice(v, shape, linear.layout)
+    if inferred is None:
+        legacy = _legacy_reshape(v, shape)
+        inferred = _Value(legacy, shape) if legacy is not None else linear
     hint = attrs.get("result")
     if hint is None:
         return [inferred]

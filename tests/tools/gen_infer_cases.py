@@ -227,11 +227,11 @@ def _ty(shape, text, elem="f32") -> str:
     return f"tensor<{'x'.join(map(str, shape))}x{elem}, {text}>"
 
 
-def _module(operands: list[tuple[str, list[int], str]], body: str, nw: int, tpw: int) -> str:
+def _module(operands: list[tuple[str, list[int], str]], body: str, nw: int, tpw: int, nctas: int = 1) -> str:
     lines = [f"    %{i} = ub.poison : {_ty(s, t, e)}" for i, (t, s, e) in enumerate(operands)]
     return (
         f'module attributes {{"ttg.num-warps" = {nw} : i32, "ttg.threads-per-warp" = {tpw} : i32, '
-        f'"ttg.num-ctas" = 1 : i32}} {{\n  tt.func @k() {{\n'
+        f'"ttg.num-ctas" = {nctas} : i32}} {{\n  tt.func @k() {{\n'
         + "\n".join(lines)
         + "\n"
         + body
@@ -336,6 +336,71 @@ def _build_cases(rng: random.Random, pool: list[dict]) -> list[dict]:
             specs.append(
                 ("tt.split", [{"family": "blocked", "text": text, "shape": shape, "bases": None}], {})
             )
+    return specs + _legacy_specs(rng)
+
+
+def _deal(rng: random.Random, bits: int, rank: int) -> list[int]:
+    """``2**bits`` dealt out over ``rank`` dims at random."""
+    out = [1] * rank
+    for _ in range(bits):
+        out[rng.randrange(rank)] *= 2
+    return out
+
+
+def _legacy_specs(rng: random.Random) -> list:
+    """Blocked operands (some on 2 CTAs) through reshapes that merge and split dims (the
+    legacy blocked rule and its fallbacks), transposes, joins and splits."""
+    specs = []
+    for k in range(70):
+        rank = rng.choice([2, 2, 3, 3, 4])
+        spt = [1 << rng.randrange(3) for _ in range(rank)]
+        tpw = _deal(rng, 5, rank)
+        wpc = _deal(rng, rng.randrange(4), rank)
+        order = list(range(rank))
+        if rng.random() < 0.6:
+            order = order[::-1]
+        else:
+            rng.shuffle(order)
+        shape = [
+            max(1, a * b * c * (1 << rng.randrange(3)) >> rng.randrange(3)) for a, b, c in zip(spt, tpw, wpc)
+        ]
+        while sum(s.bit_length() - 1 for s in shape) > 16:
+            shape[rng.randrange(rank)] = max(1, shape[rng.randrange(rank)] // 2)
+            shape = [max(1, s) for s in shape]
+        cga, nctas = "", 1
+        if k % 10 == 9:
+            cga_b = [0] * rank
+            cga_b[rng.randrange(rank)] = 1
+            cga, nctas = f", CGALayout = [{cga_b}]", 2
+            shape = [s * 2 if b else s for s, b in zip(shape, cga_b)]
+        text = _blocked(spt, tpw, wpc, order)[:-2] + cga + "}>"
+        op = {
+            "family": "blocked",
+            "text": text,
+            "shape": shape,
+            "bases": None,
+            "counts": (1 << sum(w.bit_length() - 1 for w in wpc), 32),
+            "nctas": nctas,
+        }
+        n = 1
+        for s in shape:
+            n *= s
+        targets = [[n]]
+        if rank >= 2:
+            targets.append([shape[0] * shape[1], *shape[2:]])
+            targets.append([*shape[:-2], shape[-2] * shape[-1]])
+        big = max(range(rank), key=lambda d: shape[d])
+        if shape[big] >= 4:
+            f = 1 << rng.randrange(1, shape[big].bit_length() - 1)
+            targets.append([*shape[:big], f, shape[big] // f, *shape[big + 1 :]])
+        for t in targets:
+            specs.append(("tt.reshape", [op], {"shape": t}))
+        perm = list(range(rank))
+        rng.shuffle(perm)
+        specs.append(("tt.trans", [op], {"order": perm}))
+        specs.append(("tt.join", [op, op], {}))
+        if shape[-1] == 2:
+            specs.append(("tt.split", [op], {}))
     return specs
 
 
@@ -383,7 +448,7 @@ def _pre_cases(specs: list) -> tuple[list[dict], list]:
                 "id": f"bases-{k}",
                 "kind": "build",
                 "op": "tt.reshape",
-                "module": _module([(o["text"], o["shape"], "f32")], "", nw, tpw),
+                "module": _module([(o["text"], o["shape"], "f32")], "", nw, tpw, o.get("nctas", 1)),
                 "attrs": {"shape": o["shape"]},
                 "result_shapes": [o["shape"]],
             }
@@ -437,12 +502,16 @@ def main() -> None:
                     text = f"#ttg.slice<{{dim = {a}, parent = {_linear_text(parent)}}}>"
                 else:
                     text = _linear_text(o["bases"])
-                ops_.append({"text": text, "shape": o["shape"], "family": o["family"], "bases": o["bases"]})
+                rec = {"text": text, "shape": o["shape"], "family": o["family"]}
+                if spelling == "linear":  # the LinearLayout the test passes
+                    rec["bases"] = o["bases"]
+                ops_.append(rec)
             nw, tpw = _counts(new[0]["bases"])
+            nctas = 1 << len(new[0]["bases"]["block"])
             elems = ["f32"] * len(ops_)
             if op == "tt.gather":
                 elems[1] = "i32"
-            mod = _module([(o["text"], o["shape"], e) for o, e in zip(ops_, elems)], "", nw, tpw)
+            mod = _module([(o["text"], o["shape"], e) for o, e in zip(ops_, elems)], "", nw, tpw, nctas)
             rs = _result_shapes(op, [o["shape"] for o in ops_], attrs)
             cases.append(
                 {
@@ -459,7 +528,7 @@ def main() -> None:
                 }
             )
     cases += _verify_cases(rng, pool)
-    cases += _ttir_cases()
+    cases += _ttir_cases() + _ttir_reshape_cases(rng)
     ans = run_worker(cases)
     out = []
     for c in cases:
@@ -570,11 +639,38 @@ def _ttir_cases() -> list[dict]:
     return cases
 
 
-def _ttir_case(cid, op, body, shape, out_n, target, nw, tpw, elem) -> dict:
-    mod = (
-        "module {\n  tt.func @k() {\n"
-        f"    %p = ub.poison : tensor<{out_n}x!tt.ptr<{elem}>>\n" + body + "    tt.return\n  }\n}\n"
-    )
+def _ttir_reshape_cases(rng: random.Random) -> list[dict]:
+    """TTIR->TTGIR of reshapes and transposes of default-layout tensors (the legacy rule's
+    default -> default step and what the conversion infers)."""
+    cases = []
+    for k in range(24):
+        rank = rng.choice([1, 2, 3])
+        shape = [1 << rng.randrange(0, 7) for _ in range(rank)]
+        n = 1
+        for s in shape:
+            n *= s
+        if n < 32:
+            shape[0] *= 64
+            n *= 64
+        bits = n.bit_length() - 1
+        cut = sorted(rng.sample(range(1, bits), min(2, bits - 1)))
+        dst = [1 << (b - a) for a, b in zip([0, *cut], [*cut, bits])]
+        src_t = f"tensor<{'x'.join(map(str, shape))}xf32>"
+        dst_t = f"tensor<{'x'.join(map(str, dst))}xf32>"
+        body = (
+            f"    %a = ub.poison : {src_t}\n    %c = tt.reshape %a : {src_t} -> {dst_t}\n"
+            f"    tt.store %p, %c : tensor<{'x'.join(map(str, dst))}x!tt.ptr<f32>>\n"
+        )
+        target, nw, tpw = rng.choice((("cuda:80", 4, 32), ("cuda:90", 8, 32), ("hip:gfx942", 4, 64)))
+        c = _ttir_case(f"ttir-reshape-{k}", "tt.reshape", body, shape, dst, target, nw, tpw, "f32")
+        cases.append(c)
+    return cases
+
+
+def _ttir_case(cid, op, body, shape, out_shape, target, nw, tpw, elem) -> dict:
+    out = out_shape if isinstance(out_shape, list) else [out_shape]
+    ptr = f"tensor<{'x'.join(map(str, out))}x!tt.ptr<{elem}>>"
+    mod = f"module {{\n  tt.func @k() {{\n    %p = ub.poison : {ptr}\n" + body + "    tt.return\n  }\n}\n"
     return {
         "id": cid,
         "kind": "ttir",
@@ -583,7 +679,7 @@ def _ttir_case(cid, op, body, shape, out_n, target, nw, tpw, elem) -> dict:
         "num_warps": nw,
         "tpw": tpw,
         "shape": shape,
-        "result_shape": [out_n],
+        "result_shape": out,
         "module": mod,
     }
 

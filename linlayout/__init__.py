@@ -94,6 +94,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "infer_operand_layout",
         "infer_operand_encoding",
     ),
+    "linlayout.kernel.access": ("global_access", "GlobalAccess"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

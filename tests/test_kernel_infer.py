@@ -401,3 +401,67 @@ def test_live_against_triton(triton_python, tmp_path):
         r = answers[q["id"]]["results"][0]
         got = ll.infer_layout(q["op"], [(q["text"], [64, 128])], **q["attrs"])
         assert got == _ll(r["bases"], q["result_shapes"][0])
+
+
+# ------------------------------------------------------------------------------------- per thread
+
+
+def _per_thread(L: LinearLayout) -> dict[tuple, set]:
+    """For each (lane, warp, block): the set of tensor coordinates its registers hold."""
+    out: dict[tuple, set] = {}
+    ins = L.in_dims
+    for b in range(ins["block"]):
+        for w in range(ins["warp"]):
+            for t in range(ins["lane"]):
+                out[(t, w, b)] = {
+                    tuple(L.apply(register=r, lane=t, warp=w, block=b).values())
+                    for r in range(ins["register"])
+                }
+    return out
+
+
+small_hw = st.one_of(
+    hardware_layouts(
+        "sm_80", kind="distributed", with_description=True, shape=st.sampled_from([[16, 32], [64, 8]])
+    ),
+    hardware_layouts(
+        "gfx942", kind="distributed", with_description=True, shape=st.sampled_from([[32, 32], [64, 16]])
+    ),
+)
+
+
+@settings(max_examples=25)
+@given(small_hw, st.data())
+def test_reduce_leaves_each_thread_the_rows_it_reduced(hw, data):
+    desc, shape, L = hw
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    R = ll.infer_layout("tt.reduce", [(desc.to_triton(), shape)], axis=axis)
+    want = {k: {c[:axis] + c[axis + 1 :] for c in v} for k, v in _per_thread(L).items()}
+    assert _per_thread(R) == want
+
+
+@settings(max_examples=25)
+@given(small_hw, st.data())
+def test_broadcast_needs_no_data_from_other_threads(hw, data):
+    desc, shape, L = hw
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    small = [1 if i == axis else s for i, s in enumerate(shape)]
+    text = desc.to_triton()
+    B = ll.infer_layout("tt.broadcast", [(text, small)], shape=shape)
+    A = _per_thread(from_triton(text, small))
+    for k, held in _per_thread(B).items():
+        assert {c[:axis] + (0,) + c[axis + 1 :] for c in held} <= A[k]
+
+
+@settings(max_examples=25)
+@given(small_hw)
+def test_join_and_split_keep_each_thread_its_elements(hw):
+    desc, shape, L = hw
+    text = desc.to_triton()
+    J = ll.infer_layout("tt.join", [(text, shape), (text, shape)])
+    held = _per_thread(L)
+    for k, v in _per_thread(J).items():
+        assert v == {(*c, i) for c in held[k] for i in (0, 1)}
+    Jtext = ll.infer_encoding("tt.join", [(text, shape), (text, shape)])
+    for half in ll.infer_layout("tt.split", [(Jtext, [*shape, 2])]):
+        assert _per_thread(half) == held

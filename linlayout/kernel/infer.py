@@ -246,29 +246,35 @@ def default_blocked(
     shape: Sequence[int],
     num_warps: int,
     threads_per_warp: int = 32,
+    num_ctas: int = 1,
+    *,
     size_per_thread: Sequence[int] | None = None,
     order: Sequence[int] | None = None,
 ) -> BlockedLayout:
     """Triton's ``BlockedEncodingAttr::get(shape, sizePerThread, order, numWarps,
-    threadsPerWarp)`` for one CTA: lanes, then warps, fill dims from ``order[0]`` up to the
-    shape; the last dim in the order takes the rest (spt 1 and row-major by default, i.e.
-    ``getDefaultBlockedEncoding``).
+    threadsPerWarp, CTALayout)`` with the default CTA layout (the CTAs split dim 0): lanes,
+    then warps, fill dims from ``order[0]`` up to the per-CTA shape; the last dim in the
+    order takes the rest (spt 1 and row-major by default, i.e. ``getDefaultBlockedEncoding``).
 
     >>> default_blocked([64, 64], 4)
     BlockedLayout(size_per_thread=[1, 1], threads_per_warp=[1, 32], warps_per_cta=[2, 2], order=[1, 0])
+    >>> default_blocked([32, 64], 4, num_ctas=2).cga_layout
+    ((1, 0),)
     """
     shape = check_shape(shape)
     rank = len(shape)
     spt = [1] * rank if size_per_thread is None else [int(s) for s in size_per_thread]
     order = list(range(rank - 1, -1, -1)) if order is None else [int(o) for o in order]
-    for what, n in (("num_warps", num_warps), ("threads_per_warp", threads_per_warp)):
+    for what, n in (("num_warps", num_warps), ("threads_per_warp", threads_per_warp), ("num_ctas", num_ctas)):
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0 or n & (n - 1):
             raise LayoutError(f"{what}: expected a positive power of two, got {n!r}")
+    cga = [[1 << i if d == 0 else 0 for d in range(rank)] for i in range(num_ctas.bit_length() - 1)]
+    per_cta = [max(1, shape[0] // num_ctas), *shape[1:]]
     tpw, wpc = [1] * rank, [1] * rank
     rem_lanes, rem_threads, rem_warps = threads_per_warp, num_warps * threads_per_warp, num_warps
     prev_lanes = prev_warps = 1
     for i in order[:-1]:
-        threads = max(1, min(rem_threads, max(1, shape[i] // spt[i])))
+        threads = max(1, min(rem_threads, max(1, per_cta[i] // spt[i])))
         tpw[i] = max(1, min(threads, rem_lanes))
         wpc[i] = max(1, min(threads // tpw[i], rem_warps))
         rem_warps //= wpc[i]
@@ -278,17 +284,16 @@ def default_blocked(
         prev_warps *= wpc[i]
     tpw[order[-1]] = threads_per_warp // prev_lanes
     wpc[order[-1]] = num_warps // prev_warps
-    return BlockedLayout(spt, tpw, wpc, order)
+    return BlockedLayout(spt, tpw, wpc, order, cga)
 
 
-def _counts(v: _Value, attrs: Mapping[str, Any]) -> tuple[int, int]:
-    """(num_warps, threads_per_warp) of the module: given, or the operand's."""
+def _counts(v: _Value, attrs: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(num_warps, threads_per_warp, num_ctas) of the module: given, or the operand's."""
     L = v.layout
-    if L.in_dims.get("block", 1) != 1:
-        raise LayoutError("operands: default layouts for several CTAs are not modelled; give a 1-CTA operand")
     nw = attrs.get("num_warps", L.in_dims["warp"])
     tpw = attrs.get("threads_per_warp", L.in_dims["lane"])
-    return _int(nw, "num_warps"), _int(tpw, "threads_per_warp")
+    nc = attrs.get("num_ctas", L.in_dims["block"])
+    return _int(nw, "num_warps"), _int(tpw, "threads_per_warp"), _int(nc, "num_ctas")
 
 
 # --------------------------------------------------------------------------- trans
@@ -372,10 +377,10 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
         nw *= w
     for t in d.threads_per_warp:
         tpw_n *= t
-    if not d.cga_layout:
-        if d == default_blocked(src, nw, tpw_n):
-            return default_blocked(dst, nw, tpw_n)
-    if any(any(b) for b in d.cga_layout):
+    nctas = 1 << len(d.cga_layout)
+    if d == default_blocked(src, nw, tpw_n, nctas):
+        return default_blocked(dst, nw, tpw_n, nctas)
+    if d.cga_layout:  # Triton refuses multi-CTA sources here
         return None
     subs = (d.size_per_thread, d.threads_per_warp, d.warps_per_cta)
     for sub in subs:
@@ -713,12 +718,11 @@ def _cat(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.cat``: TTIR->TTGIR's choice, the default blocked result with
     ``sizePerThread[order[0]]`` scaled to ``nextPow2(ept(lhs) + ept(rhs))`` registers."""
     a, b = vals
-    _check_attrs(attrs, ("num_warps", "threads_per_warp"), "tt.cat")
+    _check_attrs(attrs, ("num_warps", "threads_per_warp", "num_ctas"), "tt.cat")
     if a.shape != b.shape:
         raise LayoutError(f"operands: tt.cat needs equal shapes, got {list(a.shape)} and {list(b.shape)}")
     shape = (2 * a.shape[0], *a.shape[1:])
-    nw, tpw = _counts(a, attrs)
-    base = default_blocked(shape, nw, tpw)
+    base = default_blocked(shape, *_counts(a, attrs))
     ret = _elems_per_thread(_Value(base, shape))
     total = _elems_per_thread(a) + _elems_per_thread(b)
     want = 1 << (total - 1).bit_length()
@@ -729,14 +733,15 @@ def _cat(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
         )
     spt = list(base.size_per_thread)
     spt[base.order[0]] *= want // ret
-    return [_Value(BlockedLayout(spt, base.threads_per_warp, base.warps_per_cta, base.order), shape)]
+    nd = BlockedLayout(spt, base.threads_per_warp, base.warps_per_cta, base.order, base.cga_layout)
+    return [_Value(nd, shape)]
 
 
 def _histogram(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.histogram``: TTIR->TTGIR's default blocked ``[num_bins]`` (the lowering accepts
     any result layout)."""
     (v,) = vals
-    _check_attrs(attrs, ("num_bins", "num_warps", "threads_per_warp"), "tt.histogram")
+    _check_attrs(attrs, ("num_bins", "num_warps", "threads_per_warp", "num_ctas"), "tt.histogram")
     if v.rank != 1:
         raise LayoutError(f"operands[0]: tt.histogram takes a rank-1 tensor, got rank {v.rank}")
     if "num_bins" not in attrs:
@@ -745,8 +750,7 @@ def _histogram(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
         bins = check_shape([_int(attrs["num_bins"], "num_bins")])
     except LayoutError as e:
         raise LayoutError(f"num_bins: {e}") from None
-    nw, tpw = _counts(v, attrs)
-    return [_Value(default_blocked(bins, nw, tpw), bins)]
+    return [_Value(default_blocked(bins, *_counts(v, attrs)), bins)]
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -811,7 +815,7 @@ def infer_layout(
     ``axis=`` (expand_dims, reduce, gather), ``num_bins=`` (histogram),
     ``allow_reorder=`` / ``efficient_layout=`` / ``result=`` (reshape hint),
     ``result=`` (broadcast: a result layout to check), ``num_warps=`` /
-    ``threads_per_warp=`` (cat, histogram; default: the operand's).  ``tt.split`` returns
+    ``threads_per_warp=`` / ``num_ctas=`` (cat, histogram; default: the operand's).  ``tt.split`` returns
     two layouts, ``tt.reduce`` one per operand when given several, otherwise one.
 
     >>> A = LinearLayout.from_bases({"register": [[0, 1]], "lane": [[1, 0], [2, 0]], "warp": [],

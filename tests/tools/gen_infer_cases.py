@@ -121,7 +121,9 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
             elif case["kind"] == "ttir":
                 m = parse(case["module"])
                 pm = ir.pass_manager(ctx)
-                passes.ttir.add_convert_to_ttgpuir(pm, case["target"], case["num_warps"], case["tpw"], 1)
+                passes.ttir.add_convert_to_ttgpuir(
+                    pm, case["target"], case["num_warps"], case["tpw"], case.get("num_ctas", 1)
+                )
                 pm.run(m, "gen_infer")
                 out["ttgir"] = str(m)
         except Exception as e:  # noqa: BLE001 - record what Triton says
@@ -636,7 +638,12 @@ def _ttir_cases() -> list[dict]:
                     f"ttir-hist-{target}-{n}-{bins}", "tt.histogram", body, [n], bins, target, nw, tpw, "i32"
                 )
             )
-    return cases
+    return cases + _with_ctas([c for c in cases if c["target"] == "cuda:90"], 2)
+
+
+def _with_ctas(cases: list[dict], n: int) -> list[dict]:
+    """The same questions on a cluster of ``n`` CTAs."""
+    return [dict(c, id=c["id"] + f"-ctas{n}", num_ctas=n) for c in cases]
 
 
 def _ttir_reshape_cases(rng: random.Random) -> list[dict]:
@@ -664,6 +671,9 @@ def _ttir_reshape_cases(rng: random.Random) -> list[dict]:
         target, nw, tpw = rng.choice((("cuda:80", 4, 32), ("cuda:90", 8, 32), ("hip:gfx942", 4, 64)))
         c = _ttir_case(f"ttir-reshape-{k}", "tt.reshape", body, shape, dst, target, nw, tpw, "f32")
         cases.append(c)
+        if target == "cuda:90" and shape[0] >= 4:  # the same on a cluster of 2 or 4 CTAs
+            c = dict(c, id=f"ttir-reshape-{k}-ctas", num_ctas=rng.choice((2, 4)))
+            cases.append(c)
     return cases
 
 

@@ -94,7 +94,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "infer_operand_layout",
         "infer_operand_encoding",
     ),
-    "linlayout.kernel.access": ("global_access", "GlobalAccess"),
+    "linlayout.kernel.access": ("global_access", "GlobalAccess", "coalesced_layout"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

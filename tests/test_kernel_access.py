@@ -21,6 +21,8 @@ from linlayout.testing import distributed_layouts
 DATA = os.path.join(os.path.dirname(__file__), "data", "triton_access.json")
 with open(DATA) as _f:
     CASES = json.load(_f)["cases"]
+with open(DATA.replace(".json", "_coalesce.json")) as _f:
+    COALESCE = json.load(_f)["cases"]
 
 DIMS = ("register", "lane", "warp", "block")
 
@@ -183,6 +185,29 @@ def test_vector_width_matches_triton_ptx(spelling):
         if got != want:
             bad.append((case["id"], got, want))
     assert not bad, f"{len(bad)}/{len(CASES)} differ; first: {bad[:3]}"
+
+
+def test_coalesced_layout_matches_triton():
+    """The layout Triton's Coalesce pass gave the load of tl kernels (no layouts written)."""
+    bad = []
+    for case in COALESCE:
+        shape = case["shape"]
+        if len(shape) == 1:
+            strides = [1]
+        else:
+            s = 16 if case["div16"] else None
+            strides = [1, s] if case["colmajor"] else [s, 1]
+        got = ll.coalesced_layout(
+            shape,
+            elem_bits=case["elem_bits"],
+            num_warps=case["num_warps"],
+            strides=strides,
+            threads_per_warp=32 if case["target"] == "cuda:90" else 64,
+            num_ctas=case["num_ctas"],
+        )
+        if got.to_triton() != case["load"]:
+            bad.append((case["id"], got.to_triton(), case["load"]))
+    assert not bad, f"{len(bad)}/{len(COALESCE)} differ; first: {bad[:3]}"
 
 
 def test_the_stored_cases_cover_the_paper_tile_and_families():

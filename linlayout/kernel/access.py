@@ -33,7 +33,14 @@ from typing import Any
 from ..errors import LayoutError
 from ..layout import LinearLayout
 
-__all__ = ["GlobalAccess", "global_access", "layout_order", "contig_per_thread", "axis_info_from_strides"]
+__all__ = [
+    "GlobalAccess",
+    "global_access",
+    "coalesced_layout",
+    "layout_order",
+    "contig_per_thread",
+    "axis_info_from_strides",
+]
 
 #: the widest global access Triton 3.9.0 emits (NVIDIA and AMD), in bits
 MAX_VECTOR_BITS = 128
@@ -252,6 +259,75 @@ def global_access(
         sectors_per_request=per_req,
         ideal_sectors=ideal,
     )
+
+
+def coalesced_layout(
+    shape: Sequence[int],
+    *,
+    elem_bits: int,
+    num_warps: int,
+    strides: Sequence[int | None] | None = None,
+    contiguity: Sequence[int] | None = None,
+    divisibility: Sequence[int] | None = None,
+    base_alignment: int = 16,
+    threads_per_warp: int = 32,
+    num_ctas: int = 1,
+    store: bool = False,
+    group: Sequence[int] = (),
+):
+    """The layout Triton 3.9.0's ``Coalesce`` pass gives a load (``store=True``: a store)
+    of a ``shape`` tile of pointers with this axis info (from ``strides`` as in
+    :func:`global_access`, or given): order by decreasing contiguity (ties: the later dim),
+    ``sizePerThread[order[0]]`` = the widest aligned vector (at most 128 bits and
+    ``numel / threads``), then ``BlockedEncodingAttr::get``.  ``group`` holds the per-thread
+    values of the other memory ops of the same shape and order in the op's slice (the
+    maximum is taken; a store never exceeds its own).
+
+    >>> coalesced_layout([64, 64], elem_bits=32, num_warps=4, strides=[64, 1])
+    BlockedLayout(size_per_thread=[1, 4], threads_per_warp=[2, 16], warps_per_cta=[4, 1], order=[1, 0])
+    """
+    from ..triton.attrs import check_shape
+    from .infer import default_blocked
+
+    try:
+        shape_t = list(check_shape(shape))
+    except LayoutError as e:
+        raise LayoutError(f"shape: {e}") from None
+    rank = len(shape_t)
+    if elem_bits not in (8, 16, 32, 64):
+        raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    ebytes = max(elem_bits // 8, 1)
+    if strides is None:
+        strides_l: list = [1] * rank
+        for d in range(rank - 2, -1, -1):
+            strides_l[d] = strides_l[d + 1] * shape_t[d + 1]
+    else:
+        strides_l = _per_dim(strides, rank, "strides", allow_none=True)
+    ax_contig, ax_div = axis_info_from_strides(shape_t, strides_l, ebytes, base_alignment)
+    if contiguity is not None:
+        ax_contig = _per_dim(contiguity, rank, "contiguity")
+    if divisibility is not None:
+        ax_div = _per_dim(divisibility, rank, "divisibility")
+    # getOrderFromContiguity: stable sort of [rank-1 .. 0] by decreasing contiguity
+    order = sorted(range(rank - 1, -1, -1), key=lambda d: -ax_contig[d])
+    o = order[0]
+    per_cta = [max(1, shape_t[0] // num_ctas), *shape_t[1:]] if isinstance(num_ctas, int) else shape_t
+    mine = min(max(ax_div[o] // ebytes, 1), min(ax_contig[o], per_cta[o]), MAX_VECTOR_BITS // elem_bits)
+    for g in group:
+        if isinstance(g, bool) or not isinstance(g, int) or g < 1:
+            raise LayoutError(f"group: expected positive ints (elements per thread), got {list(group)}")
+    per_thread = max([mine, *group])
+    numel = 1
+    for s in per_cta:
+        numel *= s
+    if isinstance(num_warps, bool) or not isinstance(num_warps, int) or num_warps < 1:
+        raise LayoutError(f"num_warps: expected a positive int, got {num_warps!r}")
+    per_thread = min(per_thread, max(numel // (num_warps * threads_per_warp), 1))
+    if store:
+        per_thread = min(per_thread, mine)
+    spt = [1] * rank
+    spt[o] = 1 << (per_thread.bit_length() - 1)
+    return default_blocked(shape_t, num_warps, threads_per_warp, num_ctas, size_per_thread=spt, order=order)
 
 
 def _address(b: Sequence[int], strides: Sequence[int]) -> int:

@@ -26,6 +26,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "data", "triton_access.json")
+COALESCE_OUT = os.path.join(HERE, "..", "data", "triton_access_coalesce.json")
 TRITON_PY = os.environ.get("LINLAYOUT_TRITON_PYTHON", "/tmp/tritonvenv/bin/python")
 SEED = 3
 
@@ -132,6 +133,86 @@ os.close(2)
 """
 
 
+COALESCE_WORKER = r"""
+import json, os, re, sys
+os.environ["TRITON_DEFAULT_FP_FUSION"] = "1"
+import triton
+import triton.language as tl
+from triton.backends.compiler import GPUTarget
+from triton.compiler import ASTSource
+
+@triton.jit
+def t2(x, y, stride, M: tl.constexpr, N: tl.constexpr, COLMAJOR: tl.constexpr):
+    rm = tl.arange(0, M)
+    rn = tl.arange(0, N)
+    if COLMAJOR:
+        offs = rm[:, None] + rn[None, :] * stride
+    else:
+        offs = rm[:, None] * stride + rn[None, :]
+    tl.store(y + offs, tl.load(x + offs))
+
+@triton.jit
+def t1(x, y, N: tl.constexpr):
+    offs = tl.arange(0, N)
+    tl.store(y + offs, tl.load(x + offs))
+
+TY = {8: "i8", 16: "fp16", 32: "fp32", 64: "fp64"}
+for line in sys.stdin:
+    req = json.loads(line)
+    try:
+        bits, shape = req["elem_bits"], req["shape"]
+        if len(shape) == 2:
+            sig = {"x": "*" + TY[bits], "y": "*" + TY[bits], "stride": "i32", "M": "constexpr",
+                   "N": "constexpr", "COLMAJOR": "constexpr"}
+            cx = {"M": shape[0], "N": shape[1], "COLMAJOR": req["colmajor"]}
+            fn = t2
+        else:
+            sig = {"x": "*" + TY[bits], "y": "*" + TY[bits], "N": "constexpr"}
+            cx = {"N": shape[0]}
+            fn = t1
+        attrs = {(0,): [["tt.divisibility", 16]], (1,): [["tt.divisibility", 16]]}
+        if req["div16"] and len(shape) == 2:
+            attrs[(2,)] = [["tt.divisibility", 16]]
+        tgt = GPUTarget("cuda", 90, 32) if req["target"] == "cuda:90" else GPUTarget("hip", "gfx942", 64)
+        ck = triton.compile(ASTSource(fn=fn, signature=sig, constexprs=cx, attrs=attrs), target=tgt,
+                            options={"num_warps": req["num_warps"], "num_ctas": req["num_ctas"]})
+        ttgir = ck.asm["ttgir"]
+        aliases = dict(re.findall(r"^#(\w+) = (#ttg\.\w+<.*>)$", ttgir, re.M))
+        line_ = next(l for l in ttgir.splitlines() if re.search(r"(tt|amdg\w*)\.(buffer_)?load ", l))
+        enc = re.findall(r"#(\w+)>", line_)[-1]
+        print(json.dumps({"id": req["id"], "load": aliases[enc]}), flush=True)
+    except Exception as e:
+        print(json.dumps({"id": req["id"], "error": f"{type(e).__name__}: {str(e)[:200]}"}), flush=True)
+os.close(2)
+"""
+
+
+def _coalesce_requests(rng: random.Random) -> list[dict]:
+    """tl kernels (no layouts given): the load layout Triton's Coalesce pass picks."""
+    reqs = []
+    for _ in range(50):
+        rank = rng.choice((1, 2, 2))
+        bits = rng.choice((8, 16, 32, 64))
+        if rank == 1:
+            shape = [1 << rng.randrange(5, 13)]
+        else:
+            shape = [1 << rng.randrange(1, 8), 1 << rng.randrange(1, 8)]
+        target = rng.choice(("cuda:90", "cuda:90", "hip:gfx942"))
+        reqs.append(
+            {
+                "id": f"coalesce-{len(reqs)}",
+                "shape": shape,
+                "elem_bits": bits,
+                "colmajor": rng.random() < 0.3,
+                "div16": rng.random() < 0.8,
+                "num_warps": rng.choice((1, 2, 4, 8)),
+                "num_ctas": 2 if target == "cuda:90" and rng.random() < 0.15 and shape[0] >= 4 else 1,
+                "target": target,
+            }
+        )
+    return reqs
+
+
 def _requests(rng: random.Random) -> list[dict]:
     reqs = []
 
@@ -212,15 +293,14 @@ def _requests(rng: random.Random) -> list[dict]:
     return reqs
 
 
-def main() -> None:
-    rng = random.Random(SEED)
-    reqs = _requests(rng)
+def _run(worker: str, reqs: list[dict], out_path: str) -> None:
+    """Answer ``reqs`` with ``worker`` (a script run by the oracle) and store them."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     tmp = tempfile.mkdtemp(prefix="gen_access_")
-    path = os.path.join(tmp, "access_worker.py")  # @gluon.jit needs a source file
+    path = os.path.join(tmp, "access_worker.py")  # @jit needs a source file
     with open(path, "w") as f:
-        f.write(WORKER)
+        f.write(worker)
     p = subprocess.run(
         [TRITON_PY, path],
         input="".join(json.dumps(r) + "\n" for r in reqs),
@@ -237,14 +317,21 @@ def main() -> None:
         rec = dict(r)
         rec.update({k: v for k, v in got[r["id"]].items() if k != "id"})
         out.append(rec)
-    with open(DEFAULT_OUT, "w") as f:
+    with open(out_path, "w") as f:
         f.write('{"triton": "3.9.0", "generator": "tests/tools/gen_access_cases.py", "cases": [\n')
         f.write(",\n".join(json.dumps(r, separators=(",", ":")) for r in out))
         f.write("\n]}\n")
     errors = [r for r in out if "error" in r]
-    print(f"{len(out)} cases, {len(errors)} errors")
+    print(f"{os.path.basename(out_path)}: {len(out)} cases, {len(errors)} errors")
     for e in errors[:5]:
         print(e["id"], e["error"])
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    if "--coalesce-only" not in sys.argv:
+        _run(WORKER, _requests(rng), DEFAULT_OUT)
+    _run(COALESCE_WORKER, _coalesce_requests(random.Random(SEED + 1)), COALESCE_OUT)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,7 @@ def _as_layout(layout: Any) -> LinearLayout:
 
 
 def _per_dim(x: Any, rank: int, what: str, *, allow_none: bool = False) -> list:
+    """One int per dim (``None`` allowed where ``allow_none``), checked."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence) or len(x) != rank:
         raise LayoutError(f"{what}: expected one value per dim ({rank}), got {x!r}")
     out = []
@@ -152,12 +153,19 @@ def _per_dim(x: Any, rank: int, what: str, *, allow_none: bool = False) -> list:
         if v is None and allow_none:
             out.append(None)
             continue
-        if isinstance(v, bool) or not isinstance(v, int) or v < (0 if allow_none else 1):
+        if isinstance(v, bool) or not isinstance(v, int) or not (0 if allow_none else 1) <= v < 1 << 40:
+            lo = 0 if allow_none else 1
             raise LayoutError(
-                f"{what}: expected positive ints{' or None' if allow_none else ''}, got {list(x)}"
+                f"{what}: expected ints in [{lo}, 2**40){' or None' if allow_none else ''}, got {x!r}"
             )
         out.append(v)
     return out
+
+
+def _check_pow2(v: Any, what: str) -> None:
+    """A positive power-of-two int, or LayoutError naming ``what``."""
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v & (v - 1):
+        raise LayoutError(f"{what}: expected a positive power of two, got {v!r}")
 
 
 def _instruction(vector: int, elem_bits: int, store: bool, vendor: str) -> str:
@@ -214,8 +222,7 @@ def global_access(
         raise LayoutError(
             f"layout: it has {L.in_dims.get('lane', 1)} lanes but {tgt.name} warps have {tgt.warp_size}"
         )
-    if isinstance(base_alignment, bool) or not isinstance(base_alignment, int) or base_alignment < 1:
-        raise LayoutError(f"base_alignment: expected a positive int (bytes), got {base_alignment!r}")
+    _check_pow2(base_alignment, "base_alignment")
     shape = list(L.out_dims.values())
     rank = len(shape)
     ebytes = max(elem_bits // 8, 1)
@@ -296,6 +303,10 @@ def coalesced_layout(
     rank = len(shape_t)
     if elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
+    for v, what in ((base_alignment, "base_alignment"), (num_warps, "num_warps")):
+        _check_pow2(v, what)
+    for v, what in ((threads_per_warp, "threads_per_warp"), (num_ctas, "num_ctas")):
+        _check_pow2(v, what)
     ebytes = max(elem_bits // 8, 1)
     if strides is None:
         strides_l: list = [1] * rank
@@ -311,8 +322,10 @@ def coalesced_layout(
     # getOrderFromContiguity: stable sort of [rank-1 .. 0] by decreasing contiguity
     order = sorted(range(rank - 1, -1, -1), key=lambda d: -ax_contig[d])
     o = order[0]
-    per_cta = [max(1, shape_t[0] // num_ctas), *shape_t[1:]] if isinstance(num_ctas, int) else shape_t
+    per_cta = [max(1, shape_t[0] // num_ctas), *shape_t[1:]]
     mine = min(max(ax_div[o] // ebytes, 1), min(ax_contig[o], per_cta[o]), MAX_VECTOR_BITS // elem_bits)
+    if isinstance(group, (str, bytes)) or not isinstance(group, Sequence):
+        raise LayoutError(f"group: expected a list of elements per thread, got {group!r}")
     for g in group:
         if isinstance(g, bool) or not isinstance(g, int) or g < 1:
             raise LayoutError(f"group: expected positive ints (elements per thread), got {list(group)}")
@@ -320,8 +333,6 @@ def coalesced_layout(
     numel = 1
     for s in per_cta:
         numel *= s
-    if isinstance(num_warps, bool) or not isinstance(num_warps, int) or num_warps < 1:
-        raise LayoutError(f"num_warps: expected a positive int, got {num_warps!r}")
     per_thread = min(per_thread, max(numel // (num_warps * threads_per_warp), 1))
     if store:
         per_thread = min(per_thread, mine)

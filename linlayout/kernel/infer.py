@@ -35,7 +35,6 @@ The rules (Triton's ``TritonGPUInferLayoutInterface`` and the TTIR->TTGIR patter
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
@@ -65,27 +64,81 @@ __all__ = [
 Operand = LinearLayout | tuple[str, Sequence[int]]
 
 
-@dataclass(frozen=True)
 class _Value:
-    """A tensor's encoding (a hardware description) and shape; its layout on demand."""
+    """A tensor's encoding (a hardware description) and shape; each computed from the other
+    on demand (a value known by its layout is ``#ttg.linear``, or ``#ttg.generic_linear``)."""
 
-    desc: Any
-    shape: tuple[int, ...]
-    _ll: list = field(default_factory=list, compare=False, repr=False)
-    #: given as a LinearLayout (not as text): read as #ttg.linear, or as a slice of a
-    #: #ttg.linear parent where the op needs a slice (expand_dims)
-    from_layout: bool = field(default=False, compare=False)
+    __slots__ = ("_desc", "shape", "_ll", "from_layout", "_generic")
+
+    def __init__(
+        self,
+        desc: Any,
+        shape: Sequence[int],
+        *,
+        layout: LinearLayout | None = None,
+        from_layout: bool = False,
+        generic: bool = False,
+    ) -> None:
+        self._desc = desc
+        self.shape = tuple(shape)
+        self._ll = layout
+        #: given as a LinearLayout (not as text): read as #ttg.linear, or as a slice of a
+        #: #ttg.linear parent where the op needs a slice (expand_dims)
+        self.from_layout = from_layout
+        self._generic = generic
 
     @property
     def rank(self) -> int:
         return len(self.shape)
 
     @property
+    def kind(self) -> type:
+        """The description's class, without building a linear one."""
+        if self._desc is None:
+            return (
+                GenericLinearLayout
+                if self._generic or not _permutation_layout(self._ll)
+                else DistributedLinearLayout
+            )
+        return type(self._desc)
+
+    @property
+    def desc(self) -> Any:
+        """The encoding's description (``to_triton()`` prints it as Triton does)."""
+        if self._desc is None:
+            d = distributed_from_linear_layout(self._ll)
+            if self._generic and not isinstance(d, GenericLinearLayout):
+                d = GenericLinearLayout(d.reg_bases, d.lane_bases, d.warp_bases, d.block_bases, d.shape)
+            self._desc = d
+        return self._desc
+
+    @property
     def layout(self) -> LinearLayout:
         """Triton's ``toLinearLayout(shape, encoding)``."""
-        if not self._ll:
-            self._ll.append(self.desc.to_linear_layout(list(self.shape)))
-        return self._ll[0]
+        if self._ll is None:
+            self._ll = self.desc.to_linear_layout(list(self.shape))
+        return self._ll
+
+
+def _permutation_layout(L: LinearLayout) -> bool:
+    """Every nonzero basis one power of two, all distinct (printable as ``#ttg.linear``)."""
+    return _is_permutation([b for bl in L.bases.values() for b in bl])
+
+
+def _check_encodable(L: LinearLayout, what: str) -> None:
+    """A layout ``#ttg.linear`` / ``#ttg.generic_linear`` can spell: surjective, and every
+    register, lane and block basis zero or one power of two (only warps may be swizzled)."""
+    bases = L.bases
+    for k in ("register", "lane", "block"):
+        for i, b in enumerate(bases[k]):
+            nz = [c for c in b if c]
+            if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
+                raise LayoutError(
+                    f"{what}: {k} basis {i} = {b} is not zero or one power of two in one dim; Triton's "
+                    "linear encodings allow swizzled bases only on warps"
+                )
+    if not L.is_surjective():
+        raise LayoutError(f"{what}: the layout does not cover every element of its tensor (not surjective)")
 
 
 # --------------------------------------------------------------------------- operands
@@ -102,13 +155,8 @@ def _as_value(x: Any, what: str) -> _Value:
                 f"{what}: a distributed layout needs in-dims {list(DISTRIBUTED_IN_DIMS)} in that order, "
                 f"got {list(x.in_dims)}"
             )
-        try:
-            desc = distributed_from_linear_layout(x)
-        except LayoutError as e:
-            raise LayoutError(f"{what}: {e}") from None
-        v = _Value(desc, tuple(x.out_dims.values()), from_layout=True)
-        v._ll.append(x)
-        return v
+        _check_encodable(x, what)
+        return _Value(None, tuple(x.out_dims.values()), layout=x, from_layout=True)
     if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str):
         try:
             desc = parse_attr(x[0])
@@ -151,12 +199,8 @@ def _operands(operands: Any, n: int, op: str) -> list[_Value]:
 def _linear(L: LinearLayout, src: _Value) -> _Value:
     """Triton ``inferEncodingFromLinearLayout``: ``#ttg.generic_linear`` for a generic
     source, else ``#ttg.linear`` (generic anyway when the bases are swizzled)."""
-    d = distributed_from_linear_layout(L)
-    if _is_generic(src.desc) and not isinstance(d, GenericLinearLayout):
-        d = GenericLinearLayout(d.reg_bases, d.lane_bases, d.warp_bases, d.block_bases, d.shape)
-    v = _Value(d, tuple(L.out_dims.values()))
-    v._ll.append(L)
-    return v
+    generic = src.kind is GenericLinearLayout if src._desc is None else _is_generic(src._desc)
+    return _Value(None, tuple(L.out_dims.values()), layout=L, generic=generic)
 
 
 def _is_generic(desc: Any) -> bool:
@@ -309,8 +353,8 @@ def _trans(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     shape = tuple(_permute(v.shape, order))
     if order == list(range(v.rank)):
         return [v]
-    d = v.desc
-    if type(d) is BlockedLayout:
+    if v.kind is BlockedLayout:
+        d = v.desc
         inv = _inverse(order)
         nd = BlockedLayout(
             _permute(d.size_per_thread, order),
@@ -366,10 +410,10 @@ def _reshape_decomposition(src: Sequence[int], dst: Sequence[int]) -> list[tuple
 
 def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
     """Triton ``inferReshapeOpLegacyEncoding`` (blocked sources only), or None."""
+    if v.kind is not BlockedLayout:
+        return None
     d = v.desc
     src = v.shape
-    if type(d) is not BlockedLayout:
-        return None
     if tuple(src) == tuple(dst):
         return d
     nw, tpw_n = 1, 1
@@ -443,7 +487,7 @@ def _squeeze_slice(v: _Value, shape: tuple[int, ...], target: LinearLayout) -> _
     ``#ttg.slice<{dim = d, parent = src}>`` when that slice lays the tensor out as the
     linear reshape does (measured on 3.9.0, before the legacy blocked rule: blocked, slice
     and dot_op sources; a ``#ttg.linear`` source stays linear)."""
-    if isinstance(v.desc, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
+    if issubclass(v.kind, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
         return None
     for d in range(v.rank):
         if v.shape[d] == 1 and v.shape[:d] + v.shape[d + 1 :] == shape:
@@ -524,8 +568,8 @@ def _drop_register_broadcast(L: LinearLayout) -> LinearLayout:
 
 def _split_value(v: _Value, what: str) -> _Value:
     """Triton ``inferSplitOpEncoding``: the layout of each half of ``split(x)``."""
-    d = v.desc
-    if type(d) is BlockedLayout and d.rank >= 2:
+    if v.kind is BlockedLayout and v.rank >= 2:
+        d = v.desc
         if (
             d.size_per_thread[-1] == 2
             and d.threads_per_warp[-1] == 1
@@ -567,10 +611,11 @@ def _split_value(v: _Value, what: str) -> _Value:
 
 def _join_value(v: _Value) -> _Value:
     """Triton ``inferDefaultJoinOpEncoding``: the layout of ``join(a, b)`` for operands in ``v``."""
-    d = v.desc
     shape = (*v.shape, 2)
     rank = v.rank
-    if type(d) is SliceLayout and d.dim == rank:
+    kind = v.kind
+    d = v.desc if kind in (SliceLayout, BlockedLayout) else None
+    if kind is SliceLayout and d.dim == rank:
         parent = _Value(d.parent, shape)
         try:
             split = _split_value(parent, "operands")
@@ -578,7 +623,7 @@ def _join_value(v: _Value) -> _Value:
             split = None
         if split is not None and _drop_register_broadcast(split.layout) == _drop_register_broadcast(v.layout):
             return parent
-    elif type(d) is BlockedLayout:
+    elif kind is BlockedLayout:
         nd = BlockedLayout(
             [*d.size_per_thread, 2],
             [*d.threads_per_warp, 1],

@@ -104,15 +104,18 @@ def test_examples():
     assert (a.instruction, a.accesses, a.efficiency) == ("ld.global.v4.b32", 1, 1.0)
     # an unknown row stride: the load falls back to scalars
     L = blocked([64, 64], [1, 4], [2, 16], [4, 1], [1, 0])
-    assert ll.global_access(L, elem_bits=32, strides=[None, 1]).instruction == "ld.global.b32"
+    unknown = ll.global_access(L, elem_bits=32, strides=[None, 1])
+    assert (unknown.instruction, unknown.limited_by) == ("ld.global.b32", "alignment")
     assert ll.global_access(L, elem_bits=32, strides=[64, 1], store=True).instruction == "st.global.v4.b32"
     # a mask whose bound is not divisible by 16
-    assert ll.global_access(blocked([1024], [8], [32], [4]), elem_bits=16, mask_constancy=[1]).vector == 1
+    masked = ll.global_access(blocked([1024], [8], [32], [4]), elem_bits=16, mask_constancy=[1])
+    assert (masked.vector, masked.limited_by) == (1, "mask")
+    assert "limited by the mask" in masked.explain()
     # column-major memory under a row-contiguous layout: scalar accesses, 4x the requests,
     # each as scattered as a whole 128-bit row request, so 4x the sectors
     row = ll.global_access(L, elem_bits=32, strides=[64, 1])
     col = ll.global_access(L, elem_bits=32, strides=[1, 64])
-    assert (col.vector, col.accesses) == (1, 4 * row.accesses)
+    assert (col.vector, col.accesses, col.limited_by) == (1, 4 * row.accesses, "contiguity")
     assert col.sectors == 4 * row.sectors and row.efficiency == 1.0
 
 

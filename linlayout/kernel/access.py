@@ -58,6 +58,9 @@ class GlobalAccess:
     accesses: int
     order: tuple[int, ...]
     contiguity: int
+    #: what capped ``vector``: "layout" (the elements each thread holds contiguously along
+    #: ``order[0]``), "contiguity" (the pointer's), "alignment", "128 bits" or "mask"
+    limited_by: str
     linear_vector: int
     linear_vector_bits: int
     sectors: int | None
@@ -70,6 +73,33 @@ class GlobalAccess:
         if not self.sectors:
             return None
         return self.ideal_sectors / self.sectors
+
+    def explain(self) -> str:
+        """A few lines saying how the access is issued and what it costs.
+
+        >>> from linlayout import blocked
+        >>> print(global_access(blocked([1024], [8], [32], [4]), elem_bits=16).explain())
+        ld.global.v4.b32 x1 per thread: 8 elements (128 bits) each, limited by the layout
+          the layout holds 8 contiguous elements per thread along dim 0 (order [0])
+          64 sectors touched by all warps, 64 needed (efficiency 1.00), 16.0 per request
+          a linear-layout analysis of the addresses allows 8 elements (128 bits)
+        """
+        lines = [
+            f"{self.instruction} x{self.accesses} per thread: {self.vector} elements "
+            f"({self.vector_bits} bits) each, limited by the {self.limited_by}",
+            f"  the layout holds {self.contiguity} contiguous elements per thread along dim {self.order[0]} "
+            f"(order {list(self.order)})",
+        ]
+        if self.sectors is not None:
+            lines.append(
+                f"  {self.sectors} sectors touched by all warps, {self.ideal_sectors} needed (efficiency "
+                f"{self.efficiency:.2f}), {self.sectors_per_request:.1f} per request"
+            )
+        lines.append(
+            f"  a linear-layout analysis of the addresses allows {self.linear_vector} elements "
+            f"({self.linear_vector_bits} bits)"
+        )
+        return "\n".join(lines)
 
 
 def layout_order(L: LinearLayout) -> list[int]:
@@ -241,9 +271,16 @@ def global_access(
     o = order[0]
     contig = contig_per_thread(L)[o]
     alignment = min(max(ax_div[o] // ebytes, 1), ax_contig[o])
-    vec = min(contig, ax_contig[o], alignment, MAX_VECTOR_BITS // elem_bits)
+    limits = {
+        "layout": contig,
+        "contiguity": ax_contig[o],
+        "alignment": alignment,
+        "128 bits": MAX_VECTOR_BITS // elem_bits,
+    }
     if mask_constancy is not None:
-        vec = min(vec, _per_dim(mask_constancy, rank, "mask_constancy")[o])
+        limits["mask"] = _per_dim(mask_constancy, rank, "mask_constancy")[o]
+    vec = min(limits.values())
+    limited_by = next(k for k, v in limits.items() if v == vec)
     vec = 1 << (vec.bit_length() - 1)
     free = L.free_variable_masks().get("register", 0)
     unique = L.in_dims["register"] >> bin(free).count("1")
@@ -260,6 +297,7 @@ def global_access(
         accesses=accesses,
         order=tuple(order),
         contiguity=contig,
+        limited_by=limited_by,
         linear_vector=lin,
         linear_vector_bits=lin * elem_bits,
         sectors=sectors,

@@ -314,6 +314,22 @@ def _build_cases(rng: random.Random, pool: list[dict]) -> list[dict]:
         d = _slice_dim(p["text"])
         specs.append(("tt.expand_dims", [p], {"axis": d}))
         specs.append(("tt.expand_dims", [p], {"axis": (d + 1) % (len(p["shape"]) + 1)}))
+    # slices of MMA / MFMA / WMMA parents (and their dot operands) made here, expanded back
+    for f in sorted(fams):
+        if not f.startswith(("amd_", "nvidia_mma", "dot_op")):
+            continue
+        for p in rng.sample(fams[f], min(3, len(fams[f]))):
+            d = rng.randrange(2)
+            text = f"#ttg.slice<{{dim = {d}, parent = {p['text']}}}>"
+            shape = [s for i, s in enumerate(p["shape"]) if i != d]
+            q = {
+                "family": "slice_" + f,
+                "text": text,
+                "shape": shape,
+                "bases": None,
+                "counts": _counts(p["bases"]),
+            }
+            specs.append(("tt.expand_dims", [q], {"axis": d}))
     # broadcast from a size-1 dim
     for p in pick(fams, 2):
         s = p["shape"]

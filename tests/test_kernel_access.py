@@ -244,3 +244,67 @@ def test_kernel_semantics_notebook_executes_with_its_committed_outputs():
     assert all(o.get("output_type") != "error" for c in nb.cells for o in c.get("outputs", []))
     assert texts(nb) == texts(committed)
     assert sum(bool(t) for t in texts(nb)) >= 7
+
+
+@pytest.mark.triton
+def test_live_vector_width_against_triton_ptx(triton_python, tmp_path):
+    """Three fresh Gluon kernels compiled now; their PTX vector widths match global_access."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "tools"))
+    import gen_access_cases as gen
+
+    blk = {"kind": "blocked", "spt": [2, 4], "tpw": [8, 4], "wpc": [2, 2], "order": [1, 0]}
+    reqs = [
+        dict(
+            id="a",
+            layout=blk,
+            shape=[64, 32],
+            num_warps=4,
+            elem_bits=16,
+            colmajor=False,
+            mask=False,
+            div16=True,
+        ),
+        dict(
+            id="b",
+            layout=blk,
+            shape=[64, 32],
+            num_warps=4,
+            elem_bits=32,
+            colmajor=True,
+            mask=False,
+            div16=True,
+        ),
+        dict(
+            id="c",
+            layout=blk,
+            shape=[64, 32],
+            num_warps=4,
+            elem_bits=8,
+            colmajor=False,
+            mask=False,
+            div16=False,
+        ),
+    ]
+    for r in reqs:
+        r["target"] = "cuda:90"
+    worker = tmp_path / "worker.py"
+    worker.write_text(gen.WORKER)
+    proc = subprocess.run(
+        [triton_python, str(worker)],
+        input="".join(json.dumps(r) + "\n" for r in reqs),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    answers = {a["id"]: a for a in map(json.loads, filter(None, proc.stdout.splitlines()))}
+    for r in reqs:
+        case = dict(r, **answers[r["id"]])
+        got = {}
+        for store in (False, True):
+            a = ll.global_access((case["text"], case["shape"]), store=store, **_access_args(case))
+            got[_key(a.instruction, "nvidia")] = a.accesses
+        assert got == case["instructions"]

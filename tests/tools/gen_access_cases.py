@@ -250,6 +250,15 @@ def _requests(rng: random.Random) -> list[dict]:
         order = rng.choice(([1, 0], [0, 1]))
         shape = [rng.choice((16, 32, 64, 128)), rng.choice((16, 32, 64, 128))]
         add(blk(spt, tpw, wpc, order), shape, 4, bits, colmajor=rng.random() < 0.3, div16=rng.random() < 0.8)
+    # repetitions carry the contiguity: Triton orders by the register bases, not the attribute
+    for spt, tpw, wpc, order, shape, colmajor in (
+        ([1, 1], [32, 1], [4, 1], [0, 1], [128, 64], False),
+        ([1, 1], [1, 32], [1, 4], [1, 0], [64, 128], True),
+        ([2, 1], [32, 1], [4, 1], [1, 0], [256, 64], True),
+        ([1, 2], [32, 1], [2, 2], [0, 1], [64, 64], False),
+    ):
+        for bits in (16, 32):
+            add(blk(spt, tpw, wpc, order), shape, 4, bits, colmajor=colmajor)
     # the paper's Table 3 tile: [512, 2], every element width, a blocked and a linear layout
     for bits in (8, 16, 32):
         add(blk([1, 2], [32, 1], [4, 1], [1, 0]), [512, 2], 4, bits)

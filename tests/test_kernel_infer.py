@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import linlayout as ll
 from linlayout import LayoutError, LinearLayout, from_triton
+from linlayout.kernel.infer import SHAPE_OPS
 from linlayout.testing import distributed_layouts, hardware_layouts
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "triton_infer.json")
@@ -350,6 +351,92 @@ def test_ttir_to_ttgir_encodings(case):
     else:
         got = ll.infer_layout("tt.histogram", [operand], num_bins=case["result_shape"][0])
     assert got == want
+
+
+# ------------------------------------------------------------------------------------- kernels
+
+with open(DATA.replace(".json", "_kernels.json")) as _f:
+    KERNELS = json.load(_f)["kernels"]
+
+
+def _tensor_types(line: str) -> list[tuple[list[int], str]]:
+    """(shape, encoding text) of every ``tensor<AxBxT, #enc>`` in a TTGIR line, in order."""
+    out = []
+    i = line.find("tensor<")
+    while i >= 0:
+        depth, j = 0, i + len("tensor")
+        while True:
+            depth += {"<": 1, ">": -1}.get(line[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        body = line[i + len("tensor<") : j]
+        dims, enc = body.split(", ", 1)
+        out.append(([int(d) for d in dims.split("x")[:-1]], enc))
+        i = line.find("tensor<", j)
+    return out
+
+
+def _kernel_shape_ops(ttgir: str):
+    """(op, operand types, result types, attrs) of each shape op in a dump (aliases expanded)."""
+    from linlayout.triton.ttgir import expand_aliases, find_aliases
+
+    aliases = find_aliases(ttgir)
+    reduce_axis = None
+    for line in ttgir.splitlines():
+        m = re.search(r"= (tt\.\w+) ", line)
+        if '"tt.reduce"' in line:
+            reduce_axis = int(re.search(r"axis = (\d+)", line).group(1))
+            continue
+        if reduce_axis is not None and line.strip().startswith("}) :"):
+            types = [(sh, expand_aliases(e, aliases)) for sh, e in _tensor_types(line)]
+            yield "tt.reduce", types[:1], types[1:], {"axis": reduce_axis}
+            reduce_axis = None
+            continue
+        if not m or m.group(1) not in SHAPE_OPS:
+            continue
+        op = m.group(1)
+        types = [(sh, expand_aliases(e, aliases)) for sh, e in _tensor_types(line)]
+        n_in = 2 if op == "tt.join" else 1
+        attrs = {}
+        if op == "tt.trans":
+            attrs["order"] = [int(x) for x in re.search(r"array<i32: ([\d, ]+)>", line).group(1).split(", ")]
+        elif op in ("tt.reshape", "tt.broadcast"):
+            attrs["shape"] = types[-1][0]
+        elif op == "tt.expand_dims":
+            attrs["axis"] = int(re.search(r"axis = (\d+)", line).group(1))
+        if op == "tt.join":
+            types = [types[0], *types]  # both operands have the one printed type
+        yield op, types[:n_in], types[n_in:], attrs
+
+
+def test_gluon_kernels_ttgir_shows_the_inferred_types():
+    """Every shape op in 30 Gluon kernels' TTGIR (as the frontend builds it, Triton's own
+    inference): linlayout infers the same result encoding.  Gluon types a split's halves as
+    ``#ttg.slice`` of the operand (its builder does not infer split), which the verifier
+    accepts modulo register broadcast: linlayout's inferred layout agrees up to that."""
+    counts: dict[str, int] = {}
+    bad = []
+    for k in KERNELS:
+        for op, ins, outs, attrs in _kernel_shape_ops(k["ttgir"]):
+            counts[op] = counts.get(op, 0) + 1
+            operands = [(e, sh) for sh, e in ins]
+            got = ll.infer_layout(op, operands, **attrs)
+            got = list(got) if isinstance(got, tuple) else [got]
+            for g, (sh, e) in zip(got, outs):
+                want = from_triton(e, sh)
+                if op == "tt.split":
+                    ok = g.remove_zero_bases("register") == want.remove_zero_bases("register")
+                else:
+                    ok = (
+                        g == want
+                        and ll.infer_encoding(op, operands, **attrs).split("<")[0] == e.split("<")[0]
+                    )
+                if not ok:
+                    bad.append((k["id"], op, e[:80]))
+    assert not bad, f"{len(bad)} differ; first: {bad[:3]}"
+    assert set(counts) >= {"tt.trans", "tt.reshape", "tt.join", "tt.split", "tt.expand_dims", "tt.broadcast"}
+    assert counts["tt.reduce"] >= 30
 
 
 # ------------------------------------------------------------------------------------- live

@@ -37,6 +37,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
 DEFAULT_OUT = os.path.join(DATA, "triton_infer.json")
+KERNELS_OUT = os.path.join(DATA, "triton_infer_kernels.json")
 TRITON_PY = os.environ.get("LINLAYOUT_TRITON_PYTHON", "/tmp/tritonvenv/bin/python")
 SEED = 18
 
@@ -710,8 +711,132 @@ def _ttir_case(cid, op, body, shape, out_shape, target, nw, tpw, elem) -> dict:
     }
 
 
+KERNEL_WORKER = r"""
+import json, os, re, sys
+os.environ["TRITON_DEFAULT_FP_FUSION"] = "1"
+from triton.experimental import gluon
+import triton.experimental.gluon.language as ttgl
+from triton.experimental.gluon.language.amd import AMDMFMALayout, AMDWMMALayout
+from triton.backends.compiler import GPUTarget
+from triton.experimental.gluon._runtime import GluonASTSource
+from triton.compiler.compiler import make_backend
+from triton._C.libtriton import ir
+
+@gluon.jit
+def kern(out, L: ttgl.constexpr, M: ttgl.constexpr, N: ttgl.constexpr):
+    rm = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, L))
+    rn = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, L))
+    x = (rm[:, None] * N + rn[None, :]).to(ttgl.float32)
+    t = ttgl.permute(x, (1, 0))
+    tt_ = ttgl.permute(t, (1, 0))
+    r = ttgl.reshape(x, (M * N,))
+    r2 = ttgl.reshape(r, (M * 2, N // 2))
+    r3 = ttgl.reshape(x, (M, 2, N // 2))
+    j = ttgl.join(x, x)
+    a, b = ttgl.split(j)
+    s = ttgl.sum(x, axis=1)
+    e = ttgl.expand_dims(s, 1)
+    s0 = ttgl.max(t, axis=0)
+    e0 = ttgl.expand_dims(s0, 0)
+
+for line in sys.stdin:
+    req = json.loads(line)
+    L = eval(req["layout"])
+    target = GPUTarget("cuda", 90, 32) if req["target"] == "cuda" else GPUTarget("hip", "gfx942", 64)
+    backend = make_backend(target)
+    options = backend.parse_options({"num_warps": req["num_warps"]})
+    ctx = ir.context(); ir.load_dialects(ctx); backend.load_dialects(ctx)
+    sig = {"out": "*fp32", "L": "constexpr", "M": "constexpr", "N": "constexpr"}
+    src = GluonASTSource(fn=kern, signature=sig, constexprs={"L": L, "M": req["M"], "N": req["N"]})
+    try:
+        cg = backend.get_codegen_implementation(options)
+        mod = src.make_ir(target, options, cg, backend.get_module_map(), ctx)
+        lines = [l for l in str(mod).splitlines() if not l.startswith("#loc")]
+        text = "\n".join(re.sub(r" loc\(.*$", "", l) for l in lines)
+        print(json.dumps({"id": req["id"], "ttgir": text}), flush=True)
+    except Exception as e:
+        print(json.dumps({"id": req["id"], "error": f"{type(e).__name__}: {str(e)[:200]}"}), flush=True)
+os.close(2)
+"""
+
+KERNEL_LAYOUTS = [
+    ("cuda", 4, "ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], instr_shape=[16, 8])"),
+    (
+        "cuda",
+        4,
+        "ttgl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, 32, 16])",
+    ),
+    (
+        "cuda",
+        4,
+        "ttgl.DotOperandLayout(0, ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[4, 1], "
+        "instr_shape=[16, 8]), 2)",
+    ),
+    (
+        "cuda",
+        4,
+        "ttgl.DotOperandLayout(1, ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], "
+        "instr_shape=[16, 8]), 2)",
+    ),
+    ("cuda", 4, "ttgl.BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0])"),
+    ("cuda", 8, "ttgl.BlockedLayout([2, 2], [8, 4], [2, 4], [0, 1])"),
+    ("cuda", 4, "ttgl.BlockedLayout([1, 2], [32, 1], [4, 1], [1, 0])"),
+    (
+        "cuda",
+        4,
+        "ttgl.DistributedLinearLayout([[0, 1], [8, 0]], [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]], "
+        "[[16, 0], [0, 8]], [], [32, 16])",
+    ),
+    ("hip", 4, "AMDMFMALayout(version=3, instr_shape=[32, 32, 8], transposed=True, warps_per_cta=[2, 2])"),
+    ("hip", 4, "AMDMFMALayout(version=4, instr_shape=[16, 16, 16], transposed=False, warps_per_cta=[4, 1])"),
+]
+
+
+def kernels_main() -> None:
+    """Gluon kernels whose TTGIR (as the frontend builds it) shows the inferred types."""
+    reqs = []
+    for target, nw, lay in KERNEL_LAYOUTS:
+        for m, n in ((64, 32), (32, 64), (128, 16)):
+            reqs.append(
+                {
+                    "id": f"kernel-{len(reqs)}",
+                    "target": target,
+                    "num_warps": nw,
+                    "layout": lay,
+                    "M": m,
+                    "N": n,
+                }
+            )
+    tmp = tempfile.mkdtemp(prefix="gen_infer_kernels_")
+    path = os.path.join(tmp, "kernels_worker.py")  # @gluon.jit needs a source file
+    with open(path, "w") as f:
+        f.write(KERNEL_WORKER)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    p = subprocess.run(
+        [TRITON_PY, path],
+        input="".join(json.dumps(r) + "\n" for r in reqs),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
+    got = {a["id"]: a for a in map(json.loads, filter(None, p.stdout.splitlines()))}
+    if len(got) != len(reqs):
+        sys.exit(f"worker stopped after {len(got)} of {len(reqs)}:\n{p.stderr[-2000:]}")
+    out = [dict(r, **{k: v for k, v in got[r["id"]].items() if k != "id"}) for r in reqs]
+    with open(KERNELS_OUT, "w") as f:
+        json.dump(
+            {"triton": "3.9.0", "generator": "tests/tools/gen_infer_cases.py --kernels", "kernels": out}, f
+        )
+        f.write("\n")
+    print(f"{len(out)} kernels, {sum('error' in r for r in out)} errors")
+
+
 if __name__ == "__main__":
     if "--worker" in sys.argv:
         _worker()
+    elif "--kernels" in sys.argv:
+        kernels_main()
     else:
         main()

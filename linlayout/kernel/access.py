@@ -169,6 +169,7 @@ def axis_info_from_strides(
 
 
 def _as_layout(layout: Any) -> LinearLayout:
+    """A LinearLayout or ``(attr_text, shape)`` operand as its distributed layout."""
     from .infer import _as_value
 
     return _as_value(layout, "layout").layout
@@ -380,6 +381,7 @@ def coalesced_layout(
 
 
 def _address(b: Sequence[int], strides: Sequence[int]) -> int:
+    """The element offset of coordinates ``b`` under ``strides``."""
     return sum(c * s for c, s in zip(b, strides))
 
 

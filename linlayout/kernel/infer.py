@@ -22,12 +22,18 @@ The rules (Triton's ``TritonGPUInferLayoutInterface`` and the TTIR->TTGIR patter
 
 * ``tt.trans``: a blocked operand stays blocked (its per-dim vectors and order
   permuted); anything else becomes ``#ttg.linear`` of the transposed layout.
-* ``tt.reshape``: Triton's legacy blocked rule where it applies, else ``#ttg.linear`` of
-  the row-major reshape; with ``allow_reorder=True`` a ``result=`` hint is kept when the
-  view is cheap (same broadcast bits per in-dim, same registers per thread).
-* ``tt.join`` / ``tt.split``: a new last dim of size 2 held in registers.
-* ``tt.expand_dims``: the operand must be a slice along ``axis``; the result is its parent.
-* ``tt.broadcast``, ``tt.gather``: the operand's (indices') encoding on the result shape.
+* ``tt.reshape``: dropping one size-1 dim of a non-linear encoding gives a slice of it
+  (when that slice is the same layout); else Triton's legacy blocked rule where it
+  applies; else ``#ttg.linear`` of the row-major reshape.  A ``result=`` layout is
+  checked as the verifier does (the inferred one, or with ``allow_reorder=True`` any cheap
+  view: same broadcast bits per in-dim, same registers per thread).
+* ``tt.join`` / ``tt.split``: a new last dim of size 2 held in registers (Gluon's own
+  builder types split halves as ``#ttg.slice`` of the operand instead; the verifier
+  accepts both, they agree modulo register broadcast).
+* ``tt.expand_dims``: the operand must be a slice along ``axis``; the result is its
+  parent (a LinearLayout operand reads as a slice of a ``#ttg.linear`` parent).
+* ``tt.broadcast``, ``tt.gather``: the operand's (indices') encoding on the result shape;
+  a broadcast ``result=`` layout is checked as 3.9.0's verifier does.
 * ``tt.reduce``: ``#ttg.slice`` of the operand along ``axis``.
 * ``tt.cat``, ``tt.histogram``: the encoding TTIR->TTGIR gives them (default blocked).
 """
@@ -217,6 +223,7 @@ def _is_generic(desc: Any) -> bool:
 
 
 def _int(x: Any, what: str) -> int:
+    """``x`` as an int, or LayoutError naming ``what``."""
     if isinstance(x, bool) or not hasattr(x, "__index__"):
         raise LayoutError(f"{what}: expected an int, got {x!r}")
     return int(x.__index__())
@@ -234,6 +241,7 @@ def _axis(attrs: Mapping[str, Any], rank: int, op: str, *, insert: bool = False)
 
 
 def _shape_attr(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
+    """The ``shape`` attribute (the result shape), checked."""
     if "shape" not in attrs:
         raise LayoutError(f"shape: {op} needs shape= (the result shape)")
     try:
@@ -243,6 +251,7 @@ def _shape_attr(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
 
 
 def _check_attrs(attrs: Mapping[str, Any], allowed: Sequence[str], op: str) -> None:
+    """LayoutError for an attribute ``op`` does not take."""
     extra = sorted(set(attrs) - set(allowed))
     if extra:
         raise LayoutError(f"{extra[0]}: not an attribute of {op} (expected {sorted(allowed) or 'none'})")
@@ -254,10 +263,12 @@ def _transpose_bases(bases: Sequence[Sequence[int]], order: Sequence[int]) -> li
 
 
 def _permute(v: Sequence[int], order: Sequence[int]) -> list[int]:
+    """``v'[i] = v[order[i]]`` (a per-dim vector after ``trans(order)``)."""
     return [v[o] for o in order]
 
 
 def _inverse(order: Sequence[int]) -> list[int]:
+    """The inverse permutation."""
     inv = [0] * len(order)
     for i, o in enumerate(order):
         inv[o] = i
@@ -265,6 +276,7 @@ def _inverse(order: Sequence[int]) -> list[int]:
 
 
 def _check_order(order: Any, rank: int) -> list[int]:
+    """A permutation of ``0 .. rank-1``, checked."""
     if isinstance(order, (str, bytes)) or not isinstance(order, Sequence):
         raise LayoutError(f"order: expected a permutation of 0..{rank - 1}, got {order!r}")
     o = [_int(x, "order") for x in order]
@@ -563,6 +575,7 @@ def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
 
 
 def _drop_register_broadcast(L: LinearLayout) -> LinearLayout:
+    """The layout without its zero register bases (equal "modulo register broadcast")."""
     return L.remove_zero_bases("register")
 
 
@@ -821,6 +834,7 @@ SHAPE_OPS: tuple[str, ...] = tuple(_FORWARD)
 
 
 def _op_name(op: Any) -> str:
+    """``op`` as ``tt.<name>`` (the ``tt.`` prefix may be left out), checked."""
     if not isinstance(op, str):
         raise LayoutError(f"op: expected an op name such as 'tt.trans', got {type(op).__name__}")
     name = op if op.startswith("tt.") else "tt." + op
@@ -830,6 +844,7 @@ def _op_name(op: Any) -> str:
 
 
 def _forward(op: Any, operands: Any, attrs: Mapping[str, Any]) -> list[_Value]:
+    """The result values of ``op`` on ``operands``."""
     name = _op_name(op)
     n, rule = _FORWARD[name]
     if n is None:
@@ -846,6 +861,7 @@ def _forward(op: Any, operands: Any, attrs: Mapping[str, Any]) -> list[_Value]:
 
 
 def _single(res: list, op: str) -> Any:
+    """One result bare, several (or a split's two) as a tuple."""
     return res[0] if len(res) == 1 and op != "tt.split" else tuple(res)
 
 
@@ -890,6 +906,7 @@ def infer_encoding(op: str, operands: Sequence[Operand] | Operand, **attrs: Any)
 
 
 def _backward(op: Any, result: Any, attrs: Mapping[str, Any]) -> _Value:
+    """The operand value that makes ``op`` free for ``result``."""
     name = _op_name(op)
     r = _as_value(result, "result")
     if name == "tt.trans":
@@ -931,6 +948,7 @@ def _backward(op: Any, result: Any, attrs: Mapping[str, Any]) -> _Value:
 
 
 def _operand_shape(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
+    """The ``shape`` attribute of a backward rule (the operand's shape), checked."""
     if "shape" not in attrs:
         raise LayoutError(f"shape: the backward rule of {op} needs shape= (the operand's shape)")
     try:

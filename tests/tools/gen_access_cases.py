@@ -281,6 +281,24 @@ def _requests(rng: random.Random) -> list[dict]:
         lay = {"kind": "linear", "reg": reg, "lane": lane, "warp": warp, "shape": [64, 32]}
         add(lay, [64, 32], 4, bits)
         add(lay, [64, 32], 4, bits, colmajor=True)
+    # AMD: 2D tiles with the row stride divisible by 16 or unknown
+    for spt, tpw, wpc, order, colmajor in (
+        ([1, 4], [8, 8], [4, 1], [1, 0], False),
+        ([1, 8], [8, 8], [4, 1], [1, 0], False),
+        ([4, 1], [8, 8], [1, 4], [0, 1], True),
+        ([1, 16], [16, 4], [4, 1], [1, 0], False),
+    ):
+        for bits in (8, 16, 32):
+            for div16 in (True, False):
+                add(
+                    blk(spt, tpw, wpc, order),
+                    [64, 64],
+                    4,
+                    bits,
+                    colmajor=colmajor,
+                    div16=div16,
+                    target="hip:gfx942",
+                )
     # AMD
     for bits in (16, 32):
         for spt in (1, 4, 8):

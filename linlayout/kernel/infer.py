@@ -797,17 +797,24 @@ def _cat(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
 
 def _histogram(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.histogram``: TTIR->TTGIR's default blocked ``[num_bins]`` (the lowering accepts
-    any result layout)."""
+    any result layout); ``num_bins=n`` or ``shape=[n]`` (the result shape)."""
     (v,) = vals
-    _check_attrs(attrs, ("num_bins", "num_warps", "threads_per_warp", "num_ctas"), "tt.histogram")
+    _check_attrs(attrs, ("num_bins", "shape", "num_warps", "threads_per_warp", "num_ctas"), "tt.histogram")
     if v.rank != 1:
         raise LayoutError(f"operands[0]: tt.histogram takes a rank-1 tensor, got rank {v.rank}")
-    if "num_bins" not in attrs:
-        raise LayoutError("num_bins: tt.histogram needs num_bins=")
-    try:
-        bins = check_shape([_int(attrs["num_bins"], "num_bins")])
-    except LayoutError as e:
-        raise LayoutError(f"num_bins: {e}") from None
+    if "num_bins" in attrs:
+        try:
+            bins = check_shape([_int(attrs["num_bins"], "num_bins")])
+        except LayoutError as e:
+            raise LayoutError(f"num_bins: {e}") from None
+        if "shape" in attrs and tuple(_shape_attr(attrs, "tt.histogram")) != bins:
+            raise LayoutError(f"shape: {attrs['shape']!r} disagrees with num_bins={bins[0]}")
+    elif "shape" in attrs:
+        bins = _shape_attr(attrs, "tt.histogram")
+        if len(bins) != 1:
+            raise LayoutError(f"shape: a histogram is rank 1 ([num_bins]), got {list(bins)}")
+    else:
+        raise LayoutError("num_bins: tt.histogram needs num_bins= (or shape=[num_bins])")
     return [_Value(default_blocked(bins, *_counts(v, attrs)), bins)]
 
 
@@ -873,7 +880,7 @@ def infer_layout(
     ``operands`` is a list (a single operand may be passed bare); each is a
     :class:`~linlayout.LinearLayout` (read as ``#ttg.linear``) or ``(attr_text, shape)``.
     Attributes: ``order=`` (trans), ``shape=`` (reshape, broadcast: the result shape),
-    ``axis=`` (expand_dims, reduce, gather), ``num_bins=`` (histogram),
+    ``axis=`` (expand_dims, reduce, gather), ``num_bins=`` or ``shape=[n]`` (histogram),
     ``allow_reorder=`` / ``efficient_layout=`` / ``result=`` (reshape hint),
     ``result=`` (broadcast: a result layout to check), ``num_warps=`` /
     ``threads_per_warp=`` / ``num_ctas=`` (cat, histogram; default: the operand's).  ``tt.split`` returns

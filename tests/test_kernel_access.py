@@ -98,6 +98,28 @@ def test_vector_and_sectors_follow_their_definitions(L, bits):
     assert a.ideal_sectors <= a.sectors
 
 
+@given(
+    st.lists(st.integers(0, 7), min_size=1, max_size=3).filter(lambda b: 5 <= sum(b) <= 14),
+    st.sampled_from([8, 16, 32, 64]),
+    st.sampled_from([1, 2, 4, 8]),
+    st.booleans(),
+)
+def test_the_coalesced_layout_issues_its_size_per_thread(bits_per_dim, elem_bits, num_warps, aligned):
+    """Coalesce's layout is loaded with exactly its sizePerThread along order[0] per access."""
+    shape = [1 << b for b in bits_per_dim]
+    strides = _row_major(shape)
+    kw = {
+        "elem_bits": elem_bits,
+        "strides": strides,
+        "base_alignment": 16 if aligned else max(elem_bits // 8, 1),
+    }
+    C = ll.coalesced_layout(shape, num_warps=num_warps, **kw)
+    L = C.to_linear_layout(shape)
+    a = ll.global_access(L, **kw)
+    assert a.vector == C.size_per_thread[C.order[0]]
+    assert a.vector_bits <= 128 and (aligned or a.vector == 1)
+
+
 def test_examples():
     # 1D fp16 spt 8: one 128-bit access, perfectly coalesced (16 sectors per request)
     a = ll.global_access(blocked([1024], [8], [32], [4]), elem_bits=16)

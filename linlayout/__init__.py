@@ -87,9 +87,16 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "Barrier",
         "wavefront_bound",
     ),
-    # kernel semantics: reductions and scans
+    # kernel semantics
+    "linlayout.kernel.infer": (
+        "infer_layout",
+        "infer_encoding",
+        "infer_operand_layout",
+        "infer_operand_encoding",
+    ),
     "linlayout.kernel.reduce": ("plan_reduce", "ReducePlan", "reduced_layout"),
     "linlayout.kernel.scan": ("plan_scan", "ScanPlan"),
+    "linlayout.kernel.access": ("global_access", "GlobalAccess", "coalesced_layout"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

@@ -1,1 +1,2 @@
-"""Kernel semantics: layouts through shape ops, reductions and scans (f1 writes the real module docstring)."""
+"""Kernel semantics: layouts followed through shape ops (``infer``), reductions and scans,
+and global loads and stores (``access``)."""

@@ -763,7 +763,7 @@ def _picture_args(p) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="See GPU data layouts (Triton linear layouts) and plan conversions.")
-    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir}")
+    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir,reduce}")
 
     s = sub.add_parser(
         "show",
@@ -842,6 +842,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--width", type=int, default=None, help=_WIDTH_HELP)
     t.add_argument("--conversions-only", action="store_true", help="list only the convert_layout plans")
     t.set_defaults(func=_cmd_ttgir)
+
+    from .kernel.cli import add_parser as add_reduce
+
+    add_reduce(sub)
     return p
 
 

@@ -400,3 +400,21 @@ def test_missing_matplotlib_is_refused_before_any_output(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("linlayout: error: drawing layouts needs matplotlib") and r.stderr.count("\n") == 1
+
+
+def test_reduce_and_scan_commands(capsys):
+    """``linlayout reduce`` prints the plan planned by plan_reduce / plan_scan; bad input exits 2."""
+    import linlayout as ll
+
+    attr = ("#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], "
+            "order = [1, 0]}>")
+    L = ll.from_triton(attr, [32, 64])
+    assert cli.main(["reduce", attr, "32x64", "--axis", "1", "--target", "sm_80"]) == 0
+    out = capsys.readouterr().out
+    want = ll.plan_reduce(L, 1, "sm_80")
+    assert f"shuffles={want.shuffles} " in out.splitlines()[-1]
+    assert cli.main(["reduce", attr, "32x64", "--axis", "0", "--scan", "--reverse"]) == 0
+    assert f"shuffles={ll.plan_scan(L, 0, 'sm_90', reverse=True).shuffles}" in capsys.readouterr().out
+    assert cli.main(["reduce", attr, "32x64", "--axis", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "axis" in err and len(err.strip().splitlines()) == 1

@@ -16,12 +16,26 @@ from collections.abc import Sequence
 
 from ..errors import LayoutError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "add_parser", "run"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``reduce`` command."""
+    """The stand-alone argument parser of the ``reduce`` command."""
     p = argparse.ArgumentParser(prog="linlayout reduce", description="plan a reduction or scan of a layout")
+    _add_arguments(p)
+    return p
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``reduce`` on ``subparsers`` (the ``linlayout`` command line's)."""
+    p = subparsers.add_parser("reduce", help="plan a reduction or scan of a layout along one axis")
+    _add_arguments(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``reduce``, shared by both parsers."""
     p.add_argument("layout", help="a TritonGPU layout attribute as TTGIR prints it (#ttg.blocked<…>, …)")
     p.add_argument("shape", help="the tensor shape, e.g. 32x64")
     p.add_argument("--axis", type=int, required=True, help="the reduced / scanned dim")
@@ -30,7 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scan", action="store_true", help="an inclusive scan instead of a reduction")
     p.add_argument("--reverse", action="store_true", help="a reverse scan (with --scan)")
     p.add_argument("--draw", metavar="PNG", help="also draw the reduction plan into this file")
-    return p
 
 
 def _shape(text: str) -> list[int]:
@@ -45,12 +58,16 @@ def _shape(text: str) -> list[int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; 0 on success, 2 (with the message on stderr) on a LayoutError."""
+    """Run the command stand-alone; 0 on success, 2 (with the message on stderr) on a LayoutError."""
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print (and draw) the plan; 0 on success, 2 (with the message on stderr) on a LayoutError."""
     from ..triton.attrs import from_triton
     from .reduce import plan_reduce
     from .scan import plan_scan
 
-    args = build_parser().parse_args(argv)
     try:
         if args.reverse and not args.scan:
             raise LayoutError("reverse: only scans run in reverse; add --scan")

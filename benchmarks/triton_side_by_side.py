@@ -76,18 +76,24 @@ for case in json.load(sys.stdin):
         dt = {16: "fp16", 32: "fp32", 8: "i8"}[case["elem_bits"]]
         sig = {"src_ptr": "*" + dt, "dst_ptr": "*" + dt, "M": "constexpr", "N": "constexpr",
                "SRC": "constexpr", "DST": "constexpr"}
-        nv = case["target"].startswith("cuda")
-        tgt = GPUTarget("cuda", 90, 32) if nv else GPUTarget("hip", "gfx942", 64)
+        backend, arch = case["target"].split(":")
+        nv = backend == "cuda"
+        if nv:
+            tgt = GPUTarget("cuda", int(arch), 32)
+        else:
+            tgt = GPUTarget("hip", arch, 32 if arch.startswith(("gfx11", "gfx12")) else 64)
         k = triton.compile(GluonASTSource(kern, sig, constexprs={"M": shape[0], "N": shape[1], "SRC": src,
                            "DST": dst}, attrs={}), target=tgt, options={"num_warps": case["warps"]})
         asm = k.asm["ptx"] if nv else k.asm["amdgcn"]
         lines = [l.strip() for l in asm.splitlines()]
-        lanes = 32 if nv else 64
+        lanes = tgt.warp_size
         wf = 0
-        c = dict(shfl=0, st=0, ld=0, stm=0, ldm=0, bar=0)
+        c = dict(shfl=0, st=0, ld=0, stm=0, ldm=0, bar=0, sel=0)
         for l in lines:
             if nv:
-                if l.startswith("shfl.sync"):
+                if l.startswith(("selp", "prmt")):
+                    c["sel"] += 1
+                elif l.startswith("shfl.sync"):
                     c["shfl"] += 1
                 elif l.startswith("st.shared"):
                     c["st"] += 1; wf += max(1, lanes * width_nv(l) // 8 // 128)
@@ -100,7 +106,9 @@ for case in json.load(sys.stdin):
                 elif l.startswith(("bar.sync", "barrier.sync", "bar.warp.sync")):
                     c["bar"] += 1
             else:
-                if l.startswith("ds_bpermute") or "_dpp" in l.split(" ")[0] or l.startswith("v_permlane"):
+                if l.startswith(("v_cndmask", "v_perm_b32")):
+                    c["sel"] += 1
+                elif l.startswith("ds_bpermute") or "_dpp" in l.split(" ")[0] or l.startswith("v_permlane"):
                     c["shfl"] += 1
                 elif l.startswith("ds_write") or l.startswith("ds_store"):
                     c["st"] += 1; wf += max(1, lanes * width_amd(l) // 8 // 128)
@@ -221,10 +229,48 @@ def cases():
     ):
         s, d = _swap_pair(6, swaps, S)
         out.append((name, amd, s, d, 32, S))
+    out += _issue14_cases()
     return out
 
 
+def _issue14_cases():
+    """The examples of issue 14: sm_100 16-bit transposes (ldmatrix.trans), gfx1100 (register
+    permutation), gfx942/gfx950 LDS pairs (ds_write2), gfx950 MFMA epilogues (permlane32)."""
+    S = [64, 64]
+    rm = BlockedLayout([1, 8], [8, 4], [4, 1], [1, 0]).to_linear_layout(S)
+    cm = BlockedLayout([8, 1], [4, 8], [1, 4], [0, 1]).to_linear_layout(S)
+    bl_row = BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(S)
+    bl_col = BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1]).to_linear_layout(S)
+    S2 = [32, 64]
+    w_row = BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(S2)
+    w_col = BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1]).to_linear_layout(S2)
+    w_11 = BlockedLayout([1, 1], [1, 32], [4, 1], [1, 0]).to_linear_layout(S2)
+    a_row = BlockedLayout([1, 4], [16, 4], [4, 1], [1, 0]).to_linear_layout(S)
+    a_col = BlockedLayout([4, 1], [16, 4], [1, 4], [0, 1]).to_linear_layout(S)
+    ab_row = BlockedLayout([1, 4], [8, 8], [4, 1], [1, 0]).to_linear_layout(S)
+    mfma32 = AMDMFMALayout(4, [32, 32, 16], True, [2, 2]).to_linear_layout(S)
+    mfma16 = AMDMFMALayout(4, [16, 16, 32], True, [2, 2]).to_linear_layout(S)
+    out = []
+    for t in ("cuda:100", "cuda:90", "cuda:120"):
+        out.append(("RM [1,8] -> CM [8,1] (transpose)", t, rm, cm, 16, S))
+    out.append(("blocked row [1,4] -> col [4,1]", "cuda:100", bl_row, bl_col, 16, S))
+    for eb in (32, 8):
+        out.append(("w32 [32,64] row -> col", "hip:gfx1100", w_row, w_col, eb, S2))
+    out.append(("w32 [32,64] [1,4] -> [1,1]", "hip:gfx1100", w_row, w_11, 32, S2))
+    out.append(("w32 [32,64] row -> col", "hip:gfx1200", w_row, w_col, 32, S2))
+    for t in ("hip:gfx942", "hip:gfx950"):
+        out.append(("LDS [1,4],[16,4] row -> col", t, a_row, a_col, 16, S))
+    for eb in (16, 32):
+        out.append(("mfma32 T -> blocked", "hip:gfx950", mfma32, ab_row, eb, S))
+        out.append(("mfma16 T -> blocked", "hip:gfx950", mfma16, ab_row, eb, S))
+    return out
+
+
+CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "triton_side_by_side.json")
+
+
 def triton_counts(cs) -> list[dict]:
+    """Triton's counts per case, compiled once and cached in ``results/triton_side_by_side.json``."""
     req = [
         {
             "name": n,
@@ -237,6 +283,21 @@ def triton_counts(cs) -> list[dict]:
         }
         for n, t, s, d, eb, shape in cs
     ]
+    cache = {}
+    if os.path.exists(CACHE):
+        with open(CACHE) as f:
+            cache = json.load(f)
+    keys = [json.dumps(r, sort_keys=True) for r in req]
+    todo = [r for r, k in zip(req, keys) if k not in cache]
+    if todo:
+        for r, k in zip(todo, _compile(todo)):
+            cache[json.dumps(r, sort_keys=True)] = k
+        with open(CACHE, "w") as f:
+            json.dump(cache, f, indent=0, sort_keys=True)
+    return [cache[k] for k in keys]
+
+
+def _compile(req: list[dict]) -> list[dict]:
     env = dict(os.environ, TRITON_DEFAULT_FP_FUSION="1")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "linlayout_cvt_probe.py")  # @jit needs its source in a file
@@ -250,8 +311,16 @@ def triton_counts(cs) -> list[dict]:
     return json.loads(r.stdout.split("@@JSON@@", 1)[1])
 
 
-def ours(s, d, target, eb, permute=False) -> dict:
-    p = plan_conversion(s, d, target.replace("hip:", ""), elem_bits=eb, permute_registers=permute)
+def _target(t: str) -> str:
+    return t.replace("hip:", "").replace("cuda:", "sm_")
+
+
+def ours(s, d, target, eb, permute=None) -> dict:
+    target = _target(target)
+    try:
+        p = plan_conversion(s, d, target, elem_bits=eb, permute_registers=permute)
+    except TypeError:  # the planner before issue 14 took only True/False
+        p = plan_conversion(s, d, target, elem_bits=eb, permute_registers=bool(permute))
     st = sum(1 for x in p.steps if type(x).__name__ == "SharedStore")
     names = {x.instruction for x in p.steps if getattr(x, "instruction", None)}
     return {
@@ -263,7 +332,7 @@ def ours(s, d, target, eb, permute=False) -> dict:
         "smem": p.shared_bytes,
         "mat": any("matrix" in n for n in names),
         "rounds": st,
-        "bound": wavefront_bound(s, d, target.replace("hip:", ""), elem_bits=eb) if p.wavefronts else 0,
+        "bound": wavefront_bound(s, d, target, elem_bits=eb) if p.wavefronts else 0,
     }
 
 

@@ -389,12 +389,12 @@ def test_hardware_pairs_sit_at_the_wavefront_bound():
 
 
 def _design_and_plan(src, dst, target, eb):
+    from linlayout.plan import _design
     from linlayout.plan.classify import flatten
     from linlayout.plan.cost import cost_model
-    from linlayout.plan.shared import design_shared
 
     t = get_target(target)
-    d = design_shared(flatten(src), flatten(dst), t, eb, t.shared_bytes, cost_model(t))
+    d = _design(flatten(src), flatten(dst), t, eb, t.shared_bytes, cost_model(t), None)
     p = plan_conversion(src, dst, target, elem_bits=eb, strategy="shared_memory")
     return d, p
 

@@ -38,16 +38,17 @@ def plan_conversion(
     elem_bits: int = 32,
     max_shared_bytes: int | None = None,
     strategy: str | None = None,
-    permute_registers: bool = False,
+    permute_registers: bool | None = None,
 ) -> ConversionPlan:
     """Plan the conversion of a tensor from distributed layout ``src`` to ``dst`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  ``max_shared_bytes`` (default: the target's shared
     memory per block) bounds the scratch; larger round trips run in several rounds.
     ``strategy`` forces ``"shuffle"`` or ``"shared_memory"`` for intra-warp conversions
-    (default: the cost model of ``cost.py`` decides).  ``permute_registers=True`` lets a
-    shared-memory vector be any registers the two layouts share (as Triton does by permuting
-    its values); the steps then carry ``regs`` (an extension of API.md, see ``ir.py``).
+    (default: the cost model of ``cost.py`` decides).  Shared-memory vectors may be any
+    registers the two layouts share (as Triton permutes its values; the steps then carry
+    ``regs``) whenever that lowers the cost: ``permute_registers=None`` (default) decides by
+    the cost model, ``True`` always permutes where it widens a vector, ``False`` never does.
     """
     from ..targets import get_target
     from .classify import classify, flatten
@@ -60,6 +61,8 @@ def plan_conversion(
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     if strategy not in _STRATEGIES:
         raise LayoutError(f"strategy: expected one of 'shuffle', 'shared_memory' or None, got {strategy!r}")
+    if permute_registers not in (None, True, False):
+        raise LayoutError(f"permute_registers: expected None, True or False, got {permute_registers!r}")
     fs, fd = flatten(src, "src"), flatten(dst, "dst")
     if (1 << len(fs.lane)) != t.warp_size:
         raise LayoutError(
@@ -96,7 +99,7 @@ def plan_conversion(
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
         c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
+        sdes = _design(fs, fd, t, elem_bits, limit, model, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
         use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
@@ -117,11 +120,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
     if kind == "shared_memory":
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
+        sdes = _design(fs, fd, t, elem_bits, limit, model, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
+        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -159,12 +162,36 @@ def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
     return sum(words for u in us if u in model.cheap_xor_masks)
 
 
-def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute=False):
+def _design(fs, fd, t, elem_bits: int, limit: int, model, permute: bool | None):
+    """The cheapest shared-memory design, with register permutation when ``permute`` is
+    True, without when False, and whichever costs less (ties: none) when None."""
+    from .shared import design_shared
+
+    if permute is not None:
+        return design_shared(fs, fd, t, elem_bits, limit, model, permute)
+    plain = design_shared(fs, fd, t, elem_bits, limit, model, False)
+    if not _may_permute(fs, fd):
+        return plain
+    perm = design_shared(fs, fd, t, elem_bits, limit, model, True)
+    return perm if perm.cost < plain.cost else plain
+
+
+def _may_permute(fs, fd) -> bool:
+    """Whether a permutation can widen a vector: some register basis of both layouts is not
+    already in their common leading prefix."""
+    k = 0
+    while k < min(len(fs.reg), len(fd.reg)) and fs.reg[k] and fs.reg[k] == fd.reg[k]:
+        k += 1
+    lead = set(fs.reg[:k])
+    return any(v and v in fd.reg and v not in lead for v in fs.reg)
+
+
+def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes):
     from .shared import design_shared, shared_plan_steps
 
     res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
     if res is None:
-        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model, permute)
+        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model, sdes.permute)
         res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost

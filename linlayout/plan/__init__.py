@@ -70,9 +70,14 @@ def plan_conversion(
             "layouts for this target"
         )
     conv = classify(fs, fd)
-    limit = t.shared_bytes if max_shared_bytes is None else int(max_shared_bytes)
-    if limit <= 0:
+    if max_shared_bytes is not None and (type(max_shared_bytes) is not int or max_shared_bytes <= 0):
         raise LayoutError(f"max_shared_bytes: expected a positive byte count, got {max_shared_bytes!r}")
+    limit = t.shared_bytes if max_shared_bytes is None else max_shared_bytes
+    if strategy == "shuffle" and conv.kind in ("shared_memory", "cluster"):
+        raise LayoutError(
+            f"strategy: 'shuffle' cannot apply, this conversion moves data between "
+            f"{'warps' if conv.kind == 'shared_memory' else 'CTAs'}; use strategy=None or 'shared_memory'"
+        )
     plan = ConversionPlan(
         kind=conv.kind,
         steps=[],
@@ -120,11 +125,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+        return _check_limit(_finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes), max_shared_bytes)
     if kind == "shared_memory":
         sdes = _design(fs, fd, t, elem_bits, limit, model, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes)
+        return _check_limit(_finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes), max_shared_bytes)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -138,6 +143,7 @@ def plan_conversion(
     steps, scratch = cluster_plan_steps(fs, fd, sdes, t, elem_bits)
     plan.steps, plan.scratch_elems = steps, scratch
     plan.estimated_cost = sdes.cost
+    _check_limit(plan, max_shared_bytes)
     plan.notes.append(
         "cross-CTA: every element is stored into the scratch of the CTA that reads it, then a cluster barrier"
     )
@@ -146,6 +152,33 @@ def plan_conversion(
             f"warning: the scratch exceeds the {t.shared_bytes} bytes of shared memory of {t.name}"
         )
     return plan
+
+
+def _check_limit(plan: ConversionPlan, max_shared_bytes: int | None) -> ConversionPlan:
+    """``plan``, or a ``LayoutError`` giving the fewest bytes when it exceeds an explicit
+    ``max_shared_bytes``."""
+    if max_shared_bytes is None or plan.shared_bytes <= max_shared_bytes:
+        return plan
+    need = plan.shared_bytes
+    if plan.kind == "shared_memory":  # the scratch of the plan with the most rounds
+        from .classify import flatten
+        from .cost import cost_model
+        from .shared import design_shared, shared_plan_steps
+
+        fs, fd, t = flatten(plan.src, "src"), flatten(plan.dst, "dst"), plan.target
+        des = design_shared(fs, fd, t, plan.elem_bits, 1, cost_model(t), False)
+        res = shared_plan_steps(fs, fd, des, t, plan.elem_bits)
+        if res is not None and res[1] * plan.elem_bits // 8 <= max_shared_bytes:
+            plan.steps, plan.scratch_elems = res  # every round bit used: it fits
+            plan.estimated_cost, plan._metrics = des.cost, None
+            plan.notes.append(f"{des.rounds} rounds to fit max_shared_bytes={max_shared_bytes}")
+            return plan
+        if res is not None:
+            need = min(need, res[1] * plan.elem_bits // 8)
+    raise LayoutError(
+        f"max_shared_bytes: this conversion needs at least {need} bytes of scratch per block "
+        f"(rounds included), more than {max_shared_bytes}; raise max_shared_bytes to {need} or more"
+    )
 
 
 def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:

@@ -230,7 +230,10 @@ class _Machine:
                 self.out[:, :, lane, r] = self.src[:, :, sl, s]
 
     # -- shared memory steps
-    def _vec_check(self, i: int, kind: str, vec: Any, offset) -> int:
+    def _vec_check(self, i: int, kind: str, vec: Any, offset, step: Any = None) -> int:
+        """API.md's vector rule: vector ``k`` is registers ``regs[k*vec:(k+1)*vec]`` (``regs``
+        a permutation, the same in every lane; default 0, 1, ...), skipped whole or at
+        consecutive offsets starting at a multiple of ``vec``; ``group`` is 1 or 2."""
         np = self.np
         if isinstance(vec, bool) or not isinstance(vec, (int, np.integer)) or vec < 1 or vec & (vec - 1):
             raise _PlanFailure(f"step {i} {kind}.vec: expected a power of two, got {vec!r}")
@@ -240,6 +243,17 @@ class _Machine:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} x {self.elem_bits}-bit elements exceeds 128 bits")
         if nregs % vec:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} does not divide the {nregs} registers")
+        group = getattr(step, "group", 1)
+        if group not in (1, 2) or (nregs // vec) % group:
+            raise _PlanFailure(f"step {i} {kind}.group: expected 1 or 2 dividing the {nregs // vec} vectors, "
+                               f"got {group!r}")
+        order = getattr(step, "regs", None)
+        if order is not None:
+            order = np.asarray(order)
+            if order.shape != (nregs,) or sorted(order.tolist()) != list(range(nregs)):
+                raise _PlanFailure(f"step {i} {kind}.regs: expected a permutation of 0..{nregs - 1}, got "
+                                   f"{order.tolist()}")
+            offset = offset[..., order]
         groups = offset.reshape(*offset.shape[:-1], nregs // vec, vec)
         used = groups >= 0
         partial = used.any(axis=-1) & ~used.all(axis=-1)
@@ -276,7 +290,7 @@ class _Machine:
         off = self._per_block(i, step, kind, "offset", nregs)
         if (off < -1).any():
             raise _PlanFailure(f"step {i} {kind}.offset: negative offsets other than -1")
-        self._vec_check(i, kind, getattr(step, "vec", None), off)
+        self._vec_check(i, kind, getattr(step, "vec", None), off, step)
         if off.size:
             self.max_offset = max(self.max_offset, int(off.max()))
         return off

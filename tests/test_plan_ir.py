@@ -226,18 +226,32 @@ def test_verifier_rejects_broken_vectors():
 
 
 def test_group_counts_once():
-    """Two vectors issued as one instruction (group=2) count once, move the same data."""
-    s, d = _transpose()
-    p = plan_conversion(s, d, "gfx1100", strategy="shared_memory")
+    """AMD plans pair vectors at a constant distance into ds_write2/ds_read2 (group=2): the
+    same data moves, a pair counts as one instruction, wavefronts are per vector access."""
+    from linlayout.hardware.blocked import BlockedLayout
+
+    s = BlockedLayout([1, 4], [16, 4], [4, 1], [1, 0]).to_linear_layout([64, 64])
+    d = BlockedLayout([4, 1], [16, 4], [1, 4], [0, 1]).to_linear_layout([64, 64])
+    p = plan_conversion(s, d, "gfx942", elem_bits=16)
+    grouped = [x for x in p.steps if getattr(x, "group", 1) == 2]
+    assert grouped and all("2_b" in x.instruction for x in grouped)
     steps = []
     for x in p.steps:
-        if isinstance(x, SharedLoad) and (x.offset.shape[-1] // x.vec) % 2 == 0:
-            x = SharedLoad(x.offset, x.vec, instruction="ds_read2_b32", regs=x.regs, group=2)
+        if isinstance(x, SharedStore):
+            x = SharedStore(x.offset, x.vec, x.block, x.instruction, x.regs, 1)
+        elif isinstance(x, SharedLoad):
+            x = SharedLoad(x.offset, x.vec, x.instruction, x.regs, 1)
         steps.append(x)
     q = ConversionPlan(**{**p.__dict__, "steps": steps, "_metrics": None})
+    check_ref(p, s, d)
     check_ref(q, s, d)
     assert q.wavefronts == p.wavefronts
-    assert q.shared_instructions < p.shared_instructions
+    assert p.shared_instructions < q.shared_instructions
+    for x in grouped:  # one base per thread, the pair's distance a constant immediate
+        off = x.offset.reshape(-1, x.offset.shape[-1])[:, x.regs if x.regs is not None else slice(None)]
+        first = off[:, :: x.vec]
+        diff = first[:, 1::2] - first[:, 0::2]
+        assert (diff == diff[:1]).all() and (diff >= 0).all() and (diff // x.vec <= 255).all()
 
 
 def test_unknown_step_is_refused():

@@ -505,7 +505,52 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
             keep_d = np.where(d_round == k, dt(0), dt(-1))
         so = offsets(wl_s, rlow_s, keep_s, skip_wl)
         lo = offsets(wl_d, rlow_d, keep_d, None)
-        steps.append(SharedStore(so, vs, instruction=st_name, regs=s_order))
+        steps.append(_paired(SharedStore(so, vs, instruction=st_name, regs=s_order), target, elem_bits))
         steps.append(Barrier(bar))
-        steps.append(SharedLoad(lo, vd, instruction=ld_name, regs=d_order))
+        steps.append(_paired(SharedLoad(lo, vd, instruction=ld_name, regs=d_order), target, elem_bits))
     return steps, 1 << nb
+
+
+def _paired(step, target, elem_bits: int):
+    """``step`` as AMD ``ds_write2_bN``/``ds_read2_bN`` (``group=2``) when its vectors pair up:
+    every pair at one lane- and warp-independent distance (one base address, two 8-bit
+    immediate offsets in vector units), same lanes active; else ``step`` unchanged."""
+    import numpy as np
+
+    bits = step.vec * elem_bits
+    if not target.is_amd or bits not in (32, 64) or "_tr_" in (step.instruction or ""):
+        return step
+    off = step.offset
+    R = off.shape[-1]
+    order = np.arange(R) if step.regs is None else step.regs
+    nv = R // step.vec
+    if nv % 2:
+        return step
+    base = off[..., order].reshape(off.shape[:-1] + (nv, step.vec))[..., 0]  # (W, L, vectors)
+    flat = base.reshape(-1, nv)
+    active = flat >= 0
+    if not active.any(0).all():
+        return step  # a vector no lane issues: leave the step as it is
+    first = active.argmax(0)
+    ref = flat[first, np.arange(nv)]
+    sig = np.where(active, flat - ref[None, :], -1)
+    buckets: dict = {}
+    for v in range(nv):
+        buckets.setdefault(sig[:, v].tobytes() + active[:, v].tobytes(), []).append(v)
+    pairs = []
+    for vs in buckets.values():
+        if len(vs) % 2:
+            return step
+        vs = sorted(vs, key=lambda v: ref[v])
+        for a, b in zip(vs[::2], vs[1::2]):
+            if (ref[b] - ref[a]) // step.vec > 255:
+                return step
+            pairs += [a, b]
+    vec_regs = order.reshape(nv, step.vec)
+    new_order = vec_regs[pairs].reshape(-1)
+    regs = None if (new_order == np.arange(R)).all() else new_order
+    name = ("ds_write2_b" if isinstance(step, SharedStore) else "ds_read2_b") + str(bits)
+    fields = dict(offset=off, vec=step.vec, instruction=name, regs=regs, group=2)
+    if isinstance(step, SharedStore):
+        fields["block"] = step.block
+    return type(step)(**fields)

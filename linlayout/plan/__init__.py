@@ -198,15 +198,16 @@ def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
 def _design(fs, fd, t, elem_bits: int, limit: int, model, permute: bool | None):
     """The cheapest shared-memory design, with register permutation when ``permute`` is
     True, without when False, and whichever costs less (ties: none) when None."""
-    from .shared import design_shared
+    from .shared import design_shared, trans_leads
 
-    if permute is not None:
-        return design_shared(fs, fd, t, elem_bits, limit, model, permute)
-    plain = design_shared(fs, fd, t, elem_bits, limit, model, False)
-    if not _may_permute(fs, fd):
-        return plain
-    perm = design_shared(fs, fd, t, elem_bits, limit, model, True)
-    return perm if perm.cost < plain.cost else plain
+    if permute is not None and not permute:
+        return design_shared(fs, fd, t, elem_bits, limit, model, False)
+    cands = [] if permute else [design_shared(fs, fd, t, elem_bits, limit, model, False)]
+    if permute or _may_permute(fs, fd):
+        cands.append(design_shared(fs, fd, t, elem_bits, limit, model, True))
+    for lead in trans_leads(fs, fd, t, elem_bits):
+        cands.append(design_shared(fs, fd, t, elem_bits, limit, model, True, lead))
+    return min(cands, key=lambda d: d.cost)  # ties: the first (no permutation)
 
 
 def _may_permute(fs, fd) -> bool:

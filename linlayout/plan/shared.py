@@ -15,7 +15,7 @@ broadcast bits are 0); dst copies all load the same element.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import LayoutError
 from .classify import Flat, Span, xor_table
@@ -75,15 +75,25 @@ def _space(layout: Flat) -> list[int]:
 
 
 def design_shared(
-    src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model, permute: bool = False
+    src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model, permute: bool = False,
+    lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
 ) -> SharedDesign:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
-    cluster) round trip; the cheapest under ``model`` among the vector extensions."""
+    cluster) round trip; the cheapest under ``model`` among the vector extensions.
+
+    ``permute``: vectors may be any registers both sides share (they go first); ``lead``
+    (implies ``permute``): the store's and the load's registers to put first instead, with no
+    common prefix (a vector matching the other side's ldmatrix/stmatrix ``.trans`` rows)."""
     space = _space(dst)
     sp = Span(space)
     vmax = _log2(128 // elem_bits)
     s_regs, d_regs = tuple(src.reg), tuple(dst.reg)
-    if permute:
+    if lead is not None:
+        permute = True
+        s_regs = lead[0] + tuple(v for v in src.reg if v and v not in lead[0])
+        d_regs = lead[1] + tuple(v for v in dst.reg if v and v not in lead[1])
+        p, common = 0, []
+    elif permute:
         # any registers the two sides share may form the vector (Triton's regS ∩ regD)
         cs = Span()
         common = [v for v in src.reg if v and v in dst.reg and cs.add(v)][:vmax]
@@ -148,6 +158,9 @@ def _best_design(
     mat16 = target.is_nvidia and elem_bits == 16
     rounds0 = 1 << n_reps
     n = len(space)
+    # the two sides with their registers in the search's order (tiles start at regs[0])
+    src_o = replace(src, reg=tuple(s_regs) + tuple(v for v in src.reg if v not in s_regs))
+    dst_o = replace(dst, reg=tuple(d_regs) + tuple(v for v in dst.reg if v not in d_regs))
 
     def sizes(i):
         m, se, le = configs[i]
@@ -156,16 +169,26 @@ def _best_design(
 
     def instr_lb(vs, vd, n_store, n_load):
         # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
-        mat_d = mat16 and vd == 1 and target.has("ldmatrix")
-        mat_s = mat16 and vs == 1 and target.has("stmatrix") and not mat_d
-        return -(-n_store // (4 if mat_s else 1)) + -(-n_load // (4 if mat_d else 1))
+        mat_d = mat16 and vd <= 1 and target.has("ldmatrix")
+        mat_s = mat16 and vs <= 1 and target.has("stmatrix") and not mat_d
+        per_d = (8 if vd == 0 else 4) if mat_d else 1
+        per_s = (8 if vs == 0 else 4) if mat_s else 1
+        return -(-n_store // per_s) + -(-n_load // per_d)
+
+    trans_s = mat16 and target.has("stmatrix")
+    trans_d = mat16 and target.has("ldmatrix")
+
+    def wf_lb(n_store, xs, n_load, xd, vs, vd):
+        # a .trans tile serves two 16-bit accesses per wavefront (see the cost below)
+        a, b = n_store << xs, n_load << xd
+        return a - (a // 2 if trans_s and vs == 0 else 0) + b - (b // 2 if trans_d and vd == 0 else 0)
 
     # best-first over configurations: a cheap bound (bandwidth, widest issue) first; popped
     # once, a configuration gets the alignment floor (needs H); popped refined, it is built
     heap = []
     for i in range(len(configs)):
         m, se, le, vs, vd, n_store, n_load = sizes(i)
-        wf = (n_store << max(0, vs + dl_s - nlow)) + (n_load << max(0, vd + dl_d - nlow))
+        wf = wf_lb(n_store, max(0, vs + dl_s - nlow), n_load, max(0, vd + dl_d - nlow), vs, vd)
         lb = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
         heap.append((lb, i, 0, None))
     heapq.heapify(heap)
@@ -185,7 +208,7 @@ def _best_design(
             fs_, fd_ = conflict_floor(h, acc_s, acc_d, n_seg, n_store, n_load)
             xs = max(max(0, vs + dl_s - nlow), fs_)
             xd = max(max(0, vd + dl_d - nlow), fd_)
-            wf = (n_store << xs) + (n_load << xd)
+            wf = wf_lb(n_store, xs, n_load, xd, vs, vd)
             lb2 = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
             heapq.heappush(heap, (max(lb, lb2), i, 1, h))
             continue
@@ -204,17 +227,23 @@ def _best_design(
             n_load=n_load,
             rep_candidates=rep_cand,
             n_reps=n_reps,
-            bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
+            bank_prefer=_bank_prefer(src_o, dst_o, target, elem_bits, vs, vd),
             units=units,
             h_span=h,
         )
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
         bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
-        # ld/stmatrix.x4 issue one instruction for four 32-bit vectors
-        i_store = -(-n_store // 4) if _matrix_tile(sw, src, target, elem_bits, True) else n_store
-        i_load = -(-n_load // 4) if _matrix_tile(sw, dst, target, elem_bits, False) else n_load
-        c = shared_cost(model, wf, i_store + i_load, rounds, warp_sync)
+        # ld/stmatrix.x4 issue one instruction for four 32-bit vectors (eight 16-bit ones
+        # for .trans, whose 16-byte rows take one wavefront per two 16-bit vectors: the
+        # hardware figure the cost uses, while plan.wavefronts counts API.md's accesses)
+        per_s = _matrix_tile(sw, src_o, target, elem_bits, True)
+        per_d = _matrix_tile(sw, dst_o, target, elem_bits, False)
+        i_store = -(-n_store // per_s) if per_s else n_store
+        i_load = -(-n_load // per_d) if per_d else n_load
+        hw_wf = wf - ((n_store << sw.store_wavefront_exp) // 2 if per_s == 8 else 0)
+        hw_wf -= (n_load << sw.load_wavefront_exp) // 2 if per_d == 8 else 0
+        c = shared_cost(model, hw_wf, i_store + i_load, rounds, warp_sync)
         d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c, permute)
         if best is None or c < best.cost:
             best = d
@@ -245,16 +274,35 @@ def projector(space: list[int], block: tuple):
     return proj
 
 
-def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> bool:
-    """Whether the scratch starts with the side's ldmatrix/stmatrix tile: a 32-bit register
-    pair, then lane bits 0 and 1 (one 16-byte row)."""
-    if not target.is_nvidia or elem_bits != 16 or len(side.lane) < 2 or not side.reg:
-        return False
+def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tuple, tuple]]:
+    """Register orders (store lead, load lead) under which one side's vector is the other's
+    ``ldmatrix/stmatrix.trans`` row (its lane bits 2, 3, 4): NVIDIA, 16-bit."""
+    if not target.is_nvidia or elem_bits != 16 or len(src.lane) < 5:
+        return []
+    out = []
+    rows_d, rows_s = tuple(dst.lane[2:5]), tuple(src.lane[2:5])
+    if target.has("ldmatrix") and all(v and v in src.reg for v in rows_d):
+        out.append((rows_d, ()))
+    if target.has("stmatrix") and all(v and v in dst.reg for v in rows_s):
+        out.append(((), rows_s))
+    return out
+
+
+def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> int:
+    """Vector accesses one ldmatrix/stmatrix.x4 instruction issues when the scratch starts
+    with the side's tile (16-bit, NVIDIA), else 0: 4 for a 32-bit register pair then lane
+    bits 0 and 1 (one 16-byte row), 8 for ``.trans`` (lane bits 2, 3, 4 fill the row)."""
+    if not target.is_nvidia or elem_bits != 16 or len(side.lane) < 5 or not side.reg:
+        return 0
     if not target.has("stmatrix" if store else "ldmatrix"):
-        return False
+        return 0
     vbits = sw.store_vec_bits if store else sw.load_vec_bits
-    if vbits != 1 or sw.columns[:3] != [side.reg[0], side.lane[0], side.lane[1]]:
-        return False
+    if vbits == 1 and sw.columns[:3] == [side.reg[0], side.lane[0], side.lane[1]]:
+        per = 4
+    elif vbits == 0 and sw.columns[:3] == list(side.lane[2:5]):
+        per = 8
+    else:
+        return 0
     cs = Span(sw.columns)
     mask = (1 << sw.offset_bits) - 1
 
@@ -264,8 +312,8 @@ def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -
 
     cr, cl, cw = ([co(v) for v in bases] for bases in (side.reg, side.lane, side.warp))
     if -1 in cr + cl + cw:
-        return False
-    return matrix_instruction(cr, cl, cw, elem_bits, store, target) is not None
+        return 0
+    return per if matrix_instruction(cr, cl, cw, elem_bits, store, target) is not None else 0
 
 
 def _warp_local(src: Flat, dst: Flat) -> bool:

@@ -400,9 +400,10 @@ def _design_and_plan(src, dst, target, eb):
     from linlayout.plan import _design
     from linlayout.plan.classify import flatten
     from linlayout.plan.cost import cost_model
+    from linlayout.plan.problem import Problem
 
     t = get_target(target)
-    d = _design(flatten(src), flatten(dst), t, eb, t.shared_bytes, cost_model(t), None)
+    d = _design(Problem(flatten(src), flatten(dst), t, eb, t.shared_bytes, cost_model(t)), None)
     p = plan_conversion(src, dst, target, elem_bits=eb, strategy="shared_memory")
     return d, p
 

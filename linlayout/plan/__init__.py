@@ -53,6 +53,7 @@ def plan_conversion(
     from ..targets import get_target
     from .classify import classify, flatten
     from .cost import cost_model, shuffle_cost
+    from .problem import Problem
     from .shared import design_shared
     from .shuffle import register_plan_steps, shuffle_design, shuffle_plan_steps
 
@@ -92,6 +93,7 @@ def plan_conversion(
         dst_regs=1 << len(fd.reg),
     )
     model = cost_model(t)
+    prob = Problem(fs, fd, t, elem_bits, limit, model)
     kind = conv.kind
     if kind == "noop":
         plan.notes.append("src and dst are the same layout: nothing moves")
@@ -104,7 +106,7 @@ def plan_conversion(
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
         c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
-        sdes = _design(fs, fd, t, elem_bits, limit, model, permute_registers)
+        sdes = _design(prob, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
         use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
@@ -125,11 +127,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _check_limit(_finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes), max_shared_bytes)
+        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
     if kind == "shared_memory":
-        sdes = _design(fs, fd, t, elem_bits, limit, model, permute_registers)
+        sdes = _design(prob, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _check_limit(_finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes), max_shared_bytes)
+        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -139,11 +141,11 @@ def plan_conversion(
         )
     if plan.blocks > t.max_cluster_size:
         raise LayoutError(f"src: {plan.blocks} CTAs exceed the cluster size {t.max_cluster_size} of {t.name}")
-    sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model)
-    steps, scratch = cluster_plan_steps(fs, fd, sdes, t, elem_bits)
+    sdes = design_shared(prob.with_limit(1 << 62))
+    steps, scratch = cluster_plan_steps(prob, sdes)
     plan.steps, plan.scratch_elems = steps, scratch
     plan.estimated_cost = sdes.cost
-    _check_limit(plan, max_shared_bytes)
+    _check_limit(plan, prob, max_shared_bytes)
     plan.notes.append(
         "cross-CTA: every element is stored into the scratch of the CTA that reads it, then a cluster barrier"
     )
@@ -154,20 +156,17 @@ def plan_conversion(
     return plan
 
 
-def _check_limit(plan: ConversionPlan, max_shared_bytes: int | None) -> ConversionPlan:
+def _check_limit(plan: ConversionPlan, prob, max_shared_bytes: int | None) -> ConversionPlan:
     """``plan``, or a ``LayoutError`` giving the fewest bytes when it exceeds an explicit
     ``max_shared_bytes``."""
     if max_shared_bytes is None or plan.shared_bytes <= max_shared_bytes:
         return plan
     need = plan.shared_bytes
     if plan.kind == "shared_memory":  # the scratch of the plan with the most rounds
-        from .classify import flatten
-        from .cost import cost_model
         from .shared import design_shared, shared_plan_steps
 
-        fs, fd, t = flatten(plan.src, "src"), flatten(plan.dst, "dst"), plan.target
-        des = design_shared(fs, fd, t, plan.elem_bits, 1, cost_model(t), False)
-        res = shared_plan_steps(fs, fd, des, t, plan.elem_bits)
+        des = design_shared(prob.with_limit(1))
+        res = shared_plan_steps(prob, des)
         if res is not None and res[1] * plan.elem_bits // 8 <= max_shared_bytes:
             plan.steps, plan.scratch_elems = res  # every round bit used: it fits
             plan.estimated_cost, plan._metrics = des.cost, None
@@ -184,49 +183,51 @@ def _check_limit(plan: ConversionPlan, max_shared_bytes: int | None) -> Conversi
 def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
     if not model.cheap_xor_masks or not des["identity"]:
         return 0
-    from .classify import Span, xor_table
+    from .._gf2 import Span
+    from .classify import xor_table
 
-    basis = [r for r, _ in Span([v for v in des["G"] if v]).rows.values()]
+    basis = Span([v for v in des["G"] if v], False).inserted()
     if basis:
         return 0
     words = -(-des["slots"] * elem_bits // 32)
-    ubasis = [r for r, _ in Span([v for v in des.get("E", []) if v]).rows.values()]
+    ubasis = Span([v for v in des.get("E", []) if v], False).inserted()
     us = [int(u) for u in xor_table(ubasis)[1:]] if ubasis else []
     return sum(words for u in us if u in model.cheap_xor_masks)
 
 
-def _design(fs, fd, t, elem_bits: int, limit: int, model, permute: bool | None):
-    """The cheapest shared-memory design, with register permutation when ``permute`` is
-    True, without when False, and whichever costs less (ties: none) when None."""
+def _design(prob, permute: bool | None):
+    """The cheapest shared-memory design of ``prob``: with register permutation when
+    ``permute`` is True, without when False, whichever costs less when None (ties: none).
+    Each later search only counts what beats the best so far, and stops early otherwise:
+    the permuted orders go first (usually the cheapest), the unpermuted one last, keeping
+    ties."""
+    from .cost import permutable
     from .shared import design_shared, trans_leads
 
-    if permute is not None and not permute:
-        return design_shared(fs, fd, t, elem_bits, limit, model, False)
-    cands = [] if permute else [design_shared(fs, fd, t, elem_bits, limit, model, False)]
-    if permute or _may_permute(fs, fd):
-        cands.append(design_shared(fs, fd, t, elem_bits, limit, model, True))
-    for lead in trans_leads(fs, fd, t, elem_bits):
-        cands.append(design_shared(fs, fd, t, elem_bits, limit, model, True, lead))
-    return min(cands, key=lambda d: d.cost)  # ties: the first (no permutation)
+    if permute is False:
+        return design_shared(prob)
+    tries = [None] if permute or permutable(prob.src, prob.dst) else []
+    tries += trans_leads(prob.src, prob.dst, prob.target, prob.elem_bits)
+    best = None
+    for lead in tries:
+        d = design_shared(prob, True, lead, None if best is None else best.cost)
+        if d is not None and (best is None or d.cost < best.cost):
+            best = d
+    if not permute or best is None:
+        d = design_shared(prob, False, None, None if best is None else best.cost, ties=True)
+        if d is not None:
+            best = d
+    return best
 
 
-def _may_permute(fs, fd) -> bool:
-    """Whether a permutation can widen a vector: some register basis of both layouts is not
-    already in their common leading prefix."""
-    k = 0
-    while k < min(len(fs.reg), len(fd.reg)) and fs.reg[k] and fs.reg[k] == fd.reg[k]:
-        k += 1
-    lead = set(fs.reg[:k])
-    return any(v and v in fd.reg and v not in lead for v in fs.reg)
-
-
-def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes):
+def _finish_shared(plan, prob, sdes):
     from .shared import design_shared, shared_plan_steps
 
-    res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+    elem_bits, t = prob.elem_bits, prob.target
+    res = shared_plan_steps(prob, sdes)
     if res is None:
-        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model, sdes.permute)
-        res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+        sdes = design_shared(prob.with_limit(1 << 62), sdes.permute, sdes.lead)
+        res = shared_plan_steps(prob, sdes)
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost
     sw = sdes.swizzle

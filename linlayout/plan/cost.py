@@ -49,7 +49,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound"]
+__all__ = [
+    "CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound", "permutable", "common_first",
+]
 
 
 @dataclass(frozen=True)
@@ -175,14 +177,15 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
             "round trips through one CTA's shared memory"
         )
     vmax = max(1, 128 // elem_bits)
-    orders = [(fs, fd)] + ([common_first(fs, fd, vmax)] if _permutable(fs, fd) else [])
+    orders = [(fs, fd)] + ([common_first(fs, fd, vmax)] if permutable(fs, fd) else [])
     bounds = [_order_bound(a, b, t, elem_bits, vmax) for a, b in orders]
     bounds = [b for b in bounds if b is not None]
     return min(bounds) if bounds else None
 
 
-def _permutable(fs, fd) -> bool:
-    """Some register basis of both layouts lies outside their common leading prefix."""
+def permutable(fs, fd) -> bool:
+    """Whether a register permutation can widen a vector: some register basis of both
+    layouts lies outside their common leading prefix."""
     k = 0
     while k < min(len(fs.reg), len(fd.reg)) and fs.reg[k] and fs.reg[k] == fd.reg[k]:
         k += 1
@@ -195,7 +198,7 @@ def common_first(fs, fd, vmax: int):
     both share first (in ``fs``'s order), then the other non-zero ones, then broadcast zeros."""
     from dataclasses import replace
 
-    from .classify import Span
+    from .._gf2 import Span
 
     cs = Span()
     common = [v for v in fs.reg if v and v in fd.reg and cs.add(v)][: vmax.bit_length() - 1]
@@ -209,7 +212,7 @@ def common_first(fs, fd, vmax: int):
 
 def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
     """``wavefront_bound`` for one register order (vectors are prefixes of ``reg``)."""
-    from .classify import Span
+    from .._gf2 import Span
     from .swizzle import aligned_space, conflict_bounds, low_bits
 
     space = Span([v for v in fd.reg + fd.lane + fd.warp if v]).basis()

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .._gf2 import Span
 from ..errors import LayoutError
-from .classify import Flat, Span, xor_table
+from .classify import Flat, xor_table
 from .ir import Barrier, SharedLoad, SharedStore
 from .swizzle import Swizzle, _units, aligned_space, choose_swizzle, conflict_floor
 
@@ -41,6 +42,7 @@ class SharedDesign:
     warp_sync: bool
     cost: float = 0.0
     permute: bool = False
+    lead: tuple | None = None  # the register order it was searched under (``design_shared``)
 
 
 def _prefix(a: tuple, b: tuple, vmax: int) -> int:
@@ -74,16 +76,42 @@ def _space(layout: Flat) -> list[int]:
     return out
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What every vector configuration of one register order shares (``design_shared``)."""
+
+    common: list[int]  # the registers both vectors start with
+    s_regs: tuple  # src registers in the search's order (vectors are prefixes)
+    d_regs: tuple
+    lanes_s: list[int]  # src lane images projected into dst's CTA space
+    lanes_d: list[int]
+    warps_s: list[int] | None  # None: no alignment pre-check (the fallback search)
+    warps_d: list[int] | None
+    space: list[int]
+    units: list[int]
+    nz_s: int  # src registers stored (broadcast copies once)
+    nz_d: int  # dst registers loaded (every one)
+    rep_cand: list[int]
+    n_reps: int
+    warp_sync: bool
+    permute: bool
+    lead: tuple | None
+
+
 def design_shared(
-    src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model, permute: bool = False,
-    lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
-) -> SharedDesign:
+    prob, permute: bool = False, lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
+    bound: float | None = None, ties: bool = False,
+) -> SharedDesign | None:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
-    cluster) round trip; the cheapest under ``model`` among the vector extensions.
+    cluster) round trip of ``prob`` (a ``problem.Problem``); the cheapest under its cost
+    model among the vector extensions.
 
     ``permute``: vectors may be any registers both sides share (they go first); ``lead``
     (implies ``permute``): the store's and the load's registers to put first instead, with no
-    common prefix (a vector matching the other side's ldmatrix/stmatrix ``.trans`` rows)."""
+    common prefix (a vector matching the other side's ldmatrix/stmatrix ``.trans`` rows).
+    ``bound``: only a design cheaper than this counts (``ties``: or as cheap); ``None`` when
+    there is none."""
+    src, dst, elem_bits = prob.src, prob.dst, prob.elem_bits
     space = _space(dst)
     sp = Span(space)
     vmax = _log2(128 // elem_bits)
@@ -105,50 +133,48 @@ def design_shared(
         common = list(src.reg[:p])
     ks = _extension(s_regs, p, vmax, common, sp)
     kd = _extension(d_regs, p, vmax, common, sp)
-    nz_s = sum(1 for v in src.reg if v)
-    # every dst register is loaded (a broadcast copy is loaded again: the IR has no
-    # register-to-register move on the out side); src broadcast copies are stored once
-    nz_d = len(dst.reg)
     proj = projector(space, dst.block)
-    lanes_s = [proj(v) for v in src.lane if proj(v)]
-    lanes_d = [v for v in dst.lane if v]
     n = len(space)
     rep_cand = [v for v in src.reg if v and v in dst.reg and v not in common]
-    eb_bytes = elem_bits // 8
     n_reps = 0
-    while (1 << (n - n_reps)) * eb_bytes > max_shared_bytes and n_reps < len(rep_cand):
+    while (1 << (n - n_reps)) * (elem_bits // 8) > prob.max_shared_bytes and n_reps < len(rep_cand):
         n_reps += 1
-    warp_sync = src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst)
+    srch = _Search(
+        common=common, s_regs=s_regs, d_regs=d_regs,
+        lanes_s=[proj(v) for v in src.lane if proj(v)], lanes_d=[v for v in dst.lane if v],
+        warps_s=[proj(v) for v in src.warp if proj(v)], warps_d=[v for v in dst.warp if v],
+        space=space, units=_units(space),
+        # every dst register is loaded (a broadcast copy is loaded again: the IR has no
+        # register-to-register move on the out side); src broadcast copies are stored once
+        nz_s=sum(1 for v in src.reg if v), nz_d=len(dst.reg),
+        rep_cand=rep_cand, n_reps=n_reps,
+        warp_sync=src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst),
+        permute=permute, lead=lead,
+    )
     # vector widths worth trying, as (common bits, store extension, load extension): every
     # extension on either side (a narrower one leaves the other side's access space more
     # room), and narrower common prefixes for when the full one cannot stay aligned
     configs = [(p, 0, 0)] + [(p, k, 0) for k in range(1, ks + 1)] + [(p, 0, k) for k in range(1, kd + 1)]
     configs += [(m, 0, 0) for m in range(p - 1, -1, -1)]
-    units = _units(space)
-    warps_s = [proj(v) for v in src.warp if proj(v)]
-    warps_d = [v for v in dst.warp if v]
-    best = _best_design(
-        configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
-        rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
-    )
-    if best is None:  # no aligned scratch found: the vectors fall back at plan time
-        best = _best_design(
-            configs[: 1 + ks + kd], common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits,
-            target, nz_s, nz_d, rep_cand, n_reps, src, dst, units, model, warp_sync, permute,
-            None, None,
-        )
+    best = _best_design(prob, srch, configs, bound, ties)
+    if best is None and bound is None:  # no aligned scratch found: vectors fall back at plan time
+        loose = replace(srch, warps_s=None, warps_d=None)
+        best = _best_design(prob, loose, configs[: 1 + ks + kd], None, False)
     return best
 
 
-def _best_design(
-    configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
-    rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
-):
+def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: bool) -> SharedDesign | None:
+    """The cheapest design over ``configs`` (best-first with lower bounds), or None when
+    none is aligned or beats ``bound`` (``ties``: or matches it)."""
     import heapq
 
     from .cost import shared_cost
     from .swizzle import low_bits, span_dim
 
+    src, dst, target, elem_bits, model = prob.src, prob.dst, prob.target, prob.elem_bits, prob.model
+    common, s_regs, d_regs = srch.common, srch.s_regs, srch.d_regs
+    lanes_s, lanes_d, warps_s, warps_d = srch.lanes_s, srch.lanes_d, srch.warps_s, srch.warps_d
+    space, nz_s, nz_d, warp_sync = srch.space, srch.nz_s, srch.nz_d, srch.warp_sync
     # a cheap lower bound per configuration (bandwidth bound, widest possible issue) lets the
     # search stop once no remaining configuration can beat the best design found
     nlow = low_bits(elem_bits, target.num_banks)
@@ -156,7 +182,7 @@ def _best_design(
     dl_d = span_dim(lanes_d)
     # ld/stmatrix (one instruction per four 32-bit vectors) only with 16-bit pairs as vectors
     mat16 = target.is_nvidia and elem_bits == 16
-    rounds0 = 1 << n_reps
+    rounds0 = 1 << srch.n_reps
     n = len(space)
     # the two sides with their registers in the search's order (tiles start at regs[0])
     src_o = replace(src, reg=tuple(s_regs) + tuple(v for v in src.reg if v not in s_regs))
@@ -167,21 +193,30 @@ def _best_design(
         vs, vd = m + se, m + le
         return m, se, le, vs, vd, 1 << max(0, nz_s - vs), 1 << max(0, nz_d - vd)
 
+    trans_s = mat16 and target.has("stmatrix") and len(src.lane) >= 5
+    trans_d = mat16 and target.has("ldmatrix") and len(dst.lane) >= 5
+
+    def can_trans(vs, vd):
+        """Whether the store (load) may be .trans: no vector of its own, the other side's
+        vector inside its lane-2..4 row (``_matrix_tile`` needs that row lowest)."""
+        ld = trans_d and vd == 0 and tuple(s_regs[:vs]) == tuple(dst.lane[2 : 2 + vs])
+        st = trans_s and vs == 0 and tuple(d_regs[:vd]) == tuple(src.lane[2 : 2 + vd])
+        return st, ld
+
     def instr_lb(vs, vd, n_store, n_load):
         # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
-        mat_d = mat16 and vd <= 1 and target.has("ldmatrix")
-        mat_s = mat16 and vs <= 1 and target.has("stmatrix") and not mat_d
+        st, ld = can_trans(vs, vd)
+        mat_d = mat16 and target.has("ldmatrix") and (vd == 1 or ld)
+        mat_s = mat16 and target.has("stmatrix") and (vs == 1 or st) and not mat_d
         per_d = (8 if vd == 0 else 4) if mat_d else 1
         per_s = (8 if vs == 0 else 4) if mat_s else 1
         return -(-n_store // per_s) + -(-n_load // per_d)
 
-    trans_s = mat16 and target.has("stmatrix")
-    trans_d = mat16 and target.has("ldmatrix")
-
     def wf_lb(n_store, xs, n_load, xd, vs, vd):
         # a .trans tile serves two 16-bit accesses per wavefront (see the cost below)
+        st, ld = can_trans(vs, vd)
         a, b = n_store << xs, n_load << xd
-        return a - (a // 2 if trans_s and vs == 0 else 0) + b - (b // 2 if trans_d and vd == 0 else 0)
+        return a - (a // 2 if st else 0) + b - (b // 2 if ld else 0)
 
     # best-first over configurations: a cheap bound (bandwidth, widest issue) first; popped
     # once, a configuration gets the alignment floor (needs H); popped refined, it is built
@@ -193,9 +228,14 @@ def _best_design(
         heap.append((lb, i, 0, None))
     heapq.heapify(heap)
     best = None
+    best_cost = bound
+
+    def beats(c: float) -> bool:
+        return best_cost is None or c < best_cost or (ties and best is None and c <= best_cost)
+
     while heap:
         lb, i, refined, h = heapq.heappop(heap)
-        if best is not None and lb >= best.cost:
+        if not beats(lb):
             break
         m, se, le, vs, vd, n_store, n_load = sizes(i)
         if not refined and warps_s is not None:
@@ -225,14 +265,14 @@ def _best_design(
             load_ext=le,
             n_store=n_store,
             n_load=n_load,
-            rep_candidates=rep_cand,
-            n_reps=n_reps,
+            rep_candidates=srch.rep_cand,
+            n_reps=srch.n_reps,
             bank_prefer=_bank_prefer(src_o, dst_o, target, elem_bits, vs, vd),
-            units=units,
+            units=srch.units,
             h_span=h,
         )
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
-        bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
+        lemma = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
         # ld/stmatrix.x4 issue one instruction for four 32-bit vectors (eight 16-bit ones
         # for .trans, whose 16-byte rows take one wavefront per two 16-bit vectors: the
@@ -244,9 +284,10 @@ def _best_design(
         hw_wf = wf - ((n_store << sw.store_wavefront_exp) // 2 if per_s == 8 else 0)
         hw_wf -= (n_load << sw.load_wavefront_exp) // 2 if per_d == 8 else 0
         c = shared_cost(model, hw_wf, i_store + i_load, rounds, warp_sync)
-        d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c, permute)
-        if best is None or c < best.cost:
-            best = d
+        if beats(c):
+            best_cost = c
+            best = SharedDesign(sw, space, n_store, n_load, wf, lemma, rounds, warp_sync, c, srch.permute,
+                                srch.lead)
     return best
 
 
@@ -455,11 +496,12 @@ def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other:
     return 1 << vbits, order
 
 
-def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
-    """The steps and scratch size (elements) of ``design``; ``None`` when rounds could not be
-    separated by register (then the caller retries with one round)."""
+def shared_plan_steps(prob, design: SharedDesign):
+    """The steps and scratch size (elements) of ``design`` for ``prob``; ``None`` when rounds
+    could not be separated by register (then the caller retries with one round)."""
     import numpy as np
 
+    src, dst, target, elem_bits = prob.src, prob.dst, prob.target, prob.elem_bits
     sw = design.swizzle
     cs = Span(sw.columns)
     nb = sw.offset_bits

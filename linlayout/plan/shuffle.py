@@ -19,7 +19,8 @@ factorisation, but only the values that move are sent (the one-directional varia
 
 from __future__ import annotations
 
-from .classify import Conversion, Span, xor_table
+from .._gf2 import Span
+from .classify import Conversion, xor_table
 from .ir import Copy, Shuffle
 
 __all__ = ["register_plan_steps", "shuffle_design", "shuffle_plan_steps", "triton_factorisation"]
@@ -65,7 +66,7 @@ def shuffle_design(conv: Conversion, elem_bits: int) -> dict:
     """Choose ``F'`` and return the round structure with its estimated counts."""
     A, B, E, F = _mats(conv)
     nl = len(F)
-    e_basis = [r for r, _ in Span([e for e in E if e]).rows.values()]
+    e_basis = Span([e for e in E if e], False).inserted()
     best = None
     for prefer in ([], e_basis):
         Fp = _bijection(F, nl, prefer)
@@ -104,7 +105,7 @@ def shuffle_plan_steps(conv: Conversion, design: dict) -> list:
     lanes = np.arange(L)
     inv = np.empty(L, dtype=np.int64)
     inv[Fpt] = lanes
-    ubasis = [r for r, _ in Span([v for v in E + G if v]).rows.values()]
+    ubasis = Span([v for v in E + G if v], False).inserted()
     steps = []
     copy_map = None
     for u in xor_table(ubasis):

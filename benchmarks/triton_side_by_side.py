@@ -13,7 +13,9 @@ of its plan, and for Triton the bandwidth minimum its instructions need (each in
 lanes x width bytes, at most ``num_banks * 4`` bytes per wavefront; ldmatrix/stmatrix .xN = N),
 so Triton's real count is at least that.  ``smem`` = scratch bytes.
 
-Run from the repository root: ``python3 benchmarks/triton_side_by_side.py [--md]``.
+Run from the repository root: ``python3 benchmarks/triton_side_by_side.py [--json out.json]``
+(Triton's counts are compiled once and cached in ``benchmarks/results/triton_side_by_side.json``;
+targets: ``cuda:90/100/120``, ``hip:gfx942/950/1100/1200``).
 """
 
 from __future__ import annotations
@@ -336,56 +338,55 @@ def ours(s, d, target, eb, permute=None) -> dict:
     }
 
 
-def main(md: bool = False) -> list[tuple]:
+def main(md: bool = False, out_json: str | None = None) -> list[tuple]:
+    """Print one row per pair: Triton's counts beside linlayout's default plan, and which
+    metrics are no worse (``≤``: shuffles, selects, shared instructions, scratch)."""
     cs = list(cases())
     tri = triton_counts(cs)
     rows = []
     for (name, t, s, d, eb, _shape), tr in zip(cs, tri):
-        o = ours(s, d, t, eb)
-        o2 = ours(s, d, t, eb, permute=True)
-        rows.append((name, t, eb, o, tr, o2))
-    hdr = (
-        "| pair | target | bits | Triton: shfl / st / ld / wf≥ / smem | linlayout: kind | shfl | sh. instr "
-        "| wf | API bound | smem | ≤ Triton | permuted vectors: sh. instr / wf | ≤ Triton |"
-    )
-    print(hdr)
-    print("|" + "---|" * 13)
-    n_shared = sum(1 for r in rows if r[3]["wf"])
-    n_at_bound = sum(1 for r in rows if r[3]["wf"] and r[3]["wf"] == r[3]["bound"])
-    n_ok = n_ok2 = 0
-
-    def verdict(o, tr):
-        good = o["shfl"] <= tr["shfl"] or (o["shfl"] > tr["shfl"] and tr["wf"] > 0)
-        good = good and (o["wf"] <= tr["wf"] or (o["wf"] > 0 and tr["wf"] == 0 and tr["shfl"] > 0))
-        return good
-
-    for name, t, eb, o, tr, o2 in rows:
-        if not tr.get("ok"):
-            trs = "error: " + tr.get("error", "?")[:60]
-            better = "n/a"
-            good2 = False
-        else:
-            st = f"{tr['st']}" + (f"+{tr['stm']}m" if tr["stm"] else "")
-            ld = f"{tr['ld']}" + (f"+{tr['ldm']}m" if tr["ldm"] else "")
-            trs = f"{tr['shfl']} / {st} / {ld} / {tr['wf']} / {tr['smem']}"
-            good, good2 = verdict(o, tr), verdict(o2, tr)
-            n_ok += good
-            n_ok2 += good2
-            better = "yes" if good else "NO"
-        mat = " (ld/stmatrix)" if o["mat"] else ""
-        print(
-            f"| {name} | {t} | {eb} | {trs} | {o['kind']}{mat} | {o['shfl']} | {o['instr']} | {o['wf']} | "
-            f"{o['bound'] if o['wf'] else '-'} | "
-            f"{o['smem']} | {better} | {o2['instr']} / {o2['wf']} | {'yes' if good2 else 'NO'} |"
-        )
-    print(f"\n{n_ok}/{len(rows)} pairs: linlayout needs no more shuffles and no more wavefronts than Triton")
-    print(f"{n_ok2}/{len(rows)} pairs with permute_registers=True (vectors of any shared registers)")
+        rows.append((name, t, eb, ours(s, d, t, eb), tr))
     print(
-        f"{n_at_bound}/{n_shared} shared-memory plans sit at the API bound (the fewest wavefronts any "
-        "plan under API.md's vector rule can take: linlayout.wavefront_bound)"
+        "| pair | target | bits | Triton: shfl / sel / sh. instr (st+ld) / wf≥ / smem | linlayout: kind "
+        "| shfl | sel | sh. instr | wf | API bound | smem | ≤ Triton (shfl, sel, instr, smem) |"
     )
+    print("|" + "---|" * 12)
+    tally = {"shfl": 0, "sel": 0, "instr": 0, "smem": 0}
+    n_ok = 0
+    for name, t, eb, o, tr in rows:
+        if not tr.get("ok"):
+            err = tr.get("error", "?")[:60]
+            print(f"| {name} | {t} | {eb} | error: {err} | {o['kind']} | | | | | | | n/a |")
+            continue
+        n_ok += 1
+        ti = tr["st"] + tr["stm"] + tr["ld"] + tr["ldm"]
+        m = " (ld/stmatrix)" if o["mat"] else ""
+        flags = {
+            "shfl": o["shfl"] <= tr["shfl"],
+            "sel": o["sel"] <= tr["sel"],
+            "instr": o["instr"] <= ti,
+            "smem": o["smem"] <= tr["smem"] or tr["smem"] == 0 and o["smem"] == 0,
+        }
+        for k, v in flags.items():
+            tally[k] += v
+        verdict = ", ".join("≤" if flags[k] else "**>**" for k in ("shfl", "sel", "instr", "smem"))
+        print(
+            f"| {name} | {t} | {eb} | {tr['shfl']} / {tr['sel']} / {ti} ({tr['st']}+{tr['stm']}m, "
+            f"{tr['ld']}+{tr['ldm']}m) / {tr['wf']} / {tr['smem']} | {o['kind']}{m} | {o['shfl']} "
+            f"| {o['sel']} | {o['instr']} | {o['wf']} | {o['bound'] if o['wf'] else '-'} | {o['smem']} "
+            f"| {verdict} |"
+        )
+    print(
+        f"\nof {n_ok} pairs, linlayout needs no more: shuffles {tally['shfl']}, selects {tally['sel']}, "
+        f"shared instructions {tally['instr']}, scratch {tally['smem']} (Triton's selects: selp/prmt, "
+        "v_cndmask/v_perm; a plan of another kind than Triton's is the cost model's choice)"
+    )
+    if out_json:
+        with open(out_json, "w") as f:
+            keys = ("name", "target", "bits", "ours", "triton")
+            json.dump([dict(zip(keys, r)) for r in rows], f)
     return rows
 
 
 if __name__ == "__main__":
-    main("--md" in sys.argv)
+    main("--md" in sys.argv, sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None)

@@ -11,7 +11,7 @@ conventions documented in ``cost.py``.
 from __future__ import annotations
 
 from ..errors import LayoutError
-from .ir import Barrier, Copy, SharedLoad, SharedStore, Shuffle, dispatch, verify_plan
+from .ir import SharedLoad, SharedStore, dispatch, verify_plan
 
 __all__ = ["run_plan", "plan_metrics", "explain_plan", "validate_plan", "step_wavefronts"]
 
@@ -298,55 +298,57 @@ def explain_plan(plan) -> str:
         lines.append(f"  note: {note}")
     if not plan.steps:
         lines.append("  no steps: out is src")
+
+    def copy(i, s):
+        uniform = bool((s.reg_map == s.reg_map[:1]).all())
+        how = "same in every lane, free" if uniform else "lane-dependent, selects"
+        lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
+        lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
+
+    def shuffle(i, s):
+        used = int((s.recv >= 0).any(0).sum())
+        delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
+        pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
+        lines.append(f"  {i}. Shuffle ({pattern}): each lane receives {used} value(s) from one lane")
+        lines.append(f"     src_lane {_fmt_row(s.src_lane)}")
+        got = _fmt_row(s.send[s.src_lane[0]])
+        lines.append(f"     lane 0 gets src regs {got} into out {_fmt_row(s.recv[0])}")
+
+    def shared(i, s):
+        store = isinstance(s, SharedStore)
+        blk = s.block if store else None
+        wfs, n = step_wavefronts(s.offset, s.vec, plan, blk, s.regs, s.group)
+        ins = s.instruction or ("st.shared" if store else "ld.shared")
+        where = " into other CTAs (distributed shared memory)" if blk is not None else ""
+        if s.regs is not None:
+            where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
+        if s.group == 2:
+            where += ", two vectors (one address each) per instruction"
+        lines.append(
+            f"  {i}. {type(s).__name__} {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
+            f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
+        )
+        off = s.offset if s.offset.ndim == 3 else s.offset[0]
+        lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
+
+    def barrier(i, s):
+        lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
+
+    def gshuffle(i, s):
+        moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
+        how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
+        lines.append(
+            f"  {i}. GatherShuffle {how}: {s.send.shape[1]} candidate value(s) per lane; each out "
+            "register keeps the one its index names"
+        )
+
+    def gload(i, s):
+        lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
+
+    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+                "Barrier": barrier, "GatherShuffle": gshuffle, "GatherLoad": gload}
     for i, s in enumerate(plan.steps, 1):
-        if isinstance(s, Copy):
-            uniform = bool((s.reg_map == s.reg_map[:1]).all())
-            how = "same in every lane, free" if uniform else "lane-dependent, selects"
-            lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
-            lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
-        elif isinstance(s, Shuffle):
-            used = int((s.recv >= 0).any(0).sum())
-            delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
-            pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
-            lines.append(f"  {i}. Shuffle ({pattern}): each lane receives {used} value(s) from one lane")
-            lines.append(f"     src_lane {_fmt_row(s.src_lane)}")
-            lines.append(
-                f"     lane 0 gets src regs {_fmt_row(s.send[s.src_lane[0]])} into out {_fmt_row(s.recv[0])}"
-            )
-        elif isinstance(s, SharedStore):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan, s.block, s.regs)
-            ins = s.instruction or "st.shared"
-            where = " into other CTAs (distributed shared memory)" if s.block is not None else ""
-            if s.regs is not None:
-                where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
-            lines.append(
-                f"  {i}. SharedStore {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
-                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
-            )
-            off = s.offset if s.offset.ndim == 3 else s.offset[0]
-            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
-        elif isinstance(s, SharedLoad):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan, regs=s.regs)
-            ins = s.instruction or "ld.shared"
-            lines.append(
-                f"  {i}. SharedLoad {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits): "
-                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
-            )
-            off = s.offset if s.offset.ndim == 3 else s.offset[0]
-            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
-        elif isinstance(s, Barrier):
-            lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
-        elif type(s).__name__ == "GatherShuffle":
-            moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
-            how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
-            lines.append(
-                f"  {i}. GatherShuffle {how}: {s.send.shape[1]} candidate value(s) per lane; each out "
-                "register keeps the one its index names"
-            )
-        elif type(s).__name__ == "GatherLoad":
-            lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
-        else:
-            lines.append(f"  {i}. {type(s).__name__}")
+        dispatch(s, handlers, f"step {i - 1}")(i, s)
     lines.append(
         f"  totals: shuffles={plan.shuffles} selects={plan.selects} shared_bytes={plan.shared_bytes} "
         f"wavefronts={plan.wavefronts} barriers={plan.barriers}"

@@ -309,6 +309,16 @@ def test_gather_plans_share_the_dispatch():
         verify_plan(p)
         assert p.shared_instructions >= 0 and p.wavefronts >= 0
         assert "totals" in p.explain()
+        assert_plan_correct(p, src, lay)
+    # a gather plan whose loads read the wrong base fails the testing kit
+    from linlayout.plan.ir import GatherLoad
+
+    p = ll.plan_gather(src, idx, 0, "sm_90")
+    steps = [GatherLoad(s.base ^ 1, s.axis_shift) if isinstance(s, GatherLoad) else s for s in p.steps]
+    assert steps != p.steps
+    p.steps = steps
+    with pytest.raises(AssertionError):
+        assert_plan_correct(p, src, idx)
     _ = Barrier
 
 

@@ -399,9 +399,33 @@ def simulate_plan(plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits:
     return m.out, _element_values(dst)
 
 
+def _gather_expected(plan: Any, src: LinearLayout, index: LinearLayout):
+    """(src values, index values, expected out) for a gather plan: element ids as values,
+    a fixed pseudo-random index per index element (equal across its broadcast copies), and
+    the src element each index names, computed from the layouts' bases."""
+    import numpy as np
+
+    ids = _element_values(index)
+    axis, size = int(getattr(plan, "axis", 0)), int(getattr(plan, "axis_size", 1))
+    idx = (ids * 2654435761 >> 7) % max(size, 1)
+    coords, rest = [], ids.copy()
+    for _, n in index.out_dims.items():
+        coords.append(rest % n)
+        rest //= n
+    coords[axis] = idx
+    want = np.zeros_like(ids)
+    mult = 1
+    for c, (_, n) in zip(coords, src.out_dims.items()):
+        want += c * mult
+        mult *= n
+    return _element_values(src), idx, want
+
+
 def assert_plan_correct(plan: Any, src: LinearLayout, dst: LinearLayout, *,
                         elem_bits: int | None = None, max_report: int = 8) -> None:
-    """Assert that executing ``plan`` turns the ``src`` distribution into ``dst``'s.
+    """Assert that executing ``plan`` turns the ``src`` distribution into ``dst``'s (for a
+    ``plan_gather`` plan, ``dst`` is the index tensor's layout and the plan, run on a fixed
+    index tensor, must deliver the elements it names).
 
     The tensor gets distinct element values; the plan's steps (``Copy``, ``Shuffle``,
     ``SharedStore``, ``Barrier``, ``SharedLoad``) are executed as API.md defines them,
@@ -422,7 +446,18 @@ def assert_plan_correct(plan: Any, src: LinearLayout, dst: LinearLayout, *,
     """
     import numpy as np
 
-    out, want = simulate_plan(plan, src, dst, elem_bits=elem_bits)
+    if any(type(s).__name__ in ("GatherShuffle", "GatherLoad") for s in getattr(plan, "steps", ())):
+        # a gather plan (dst = the index tensor's layout): run it on src's element ids and a
+        # fixed index tensor, compare with the indexed elements
+        _check_layout(src, "src")
+        _check_layout(dst, "dst")
+        sv, iv, want = _gather_expected(plan, src, dst)
+        try:
+            out = np.asarray(plan.run(sv, iv))
+        except LayoutError as e:
+            raise AssertionError(f"gather plan failed to run: {e}") from e
+    else:
+        out, want = simulate_plan(plan, src, dst, elem_bits=elem_bits)
     bad = np.argwhere(out != want)
     if not len(bad):
         return

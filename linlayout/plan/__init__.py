@@ -105,13 +105,17 @@ def plan_conversion(
     if kind == "warp_shuffle":
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
-        c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
+        shfl_steps = shuffle_plan_steps(conv, des)
+        # the cost sees the plan's own counts (the design's estimate misses the selects of
+        # several exchanged bits: each out register picks among 2^m sources)
+        probe = ConversionPlan(**{**plan.__dict__, "steps": shfl_steps, "notes": [], "_metrics": None})
+        c_shfl = shuffle_cost(model, probe.shuffles, probe.selects, cheap)
         sdes = _design(prob, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
         use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
         if use_shuffle:
-            plan.steps = shuffle_plan_steps(conv, des)
+            plan.steps = shfl_steps
             plan.estimated_cost = c_shfl
             plan.notes.append(
                 f"intra-warp: {des['shuffles']} shuffle(s) in {(1 << des['rounds']) - des['identity']} "

@@ -348,3 +348,34 @@ def test_fp16_transposes_use_ldmatrix_trans_like_triton(target):
         lo = off & ~7
         for bit in (2, 3, 4):  # the row address does not depend on lane bits 2..4
             assert (lo[:, (np.arange(off.shape[1]) ^ (1 << bit)), :] == lo).all()
+
+
+def test_permuted_ldmatrix_tiles_like_triton():
+    """16-bit [1,8] -> [1,1] and a 3-bit register/lane exchange: Triton's 4 st.shared.v4 +
+    4 ldmatrix.x4 (8 instructions); our vectors come from a register permutation, and the
+    ldmatrix tile holds in ``regs`` order (independent check: the k-th register of the order
+    and lane bits 0, 1 fill one 16-byte row, offset bits 0..2)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from triton_side_by_side import _swap_pair
+
+    from linlayout.hardware.blocked import BlockedLayout
+
+    S = [64, 64]
+    a = BlockedLayout([1, 8], [8, 4], [4, 1], [1, 0]).to_linear_layout(S)
+    b = BlockedLayout([1, 1], [1, 32], [4, 1], [1, 0]).to_linear_layout(S)
+    pairs = [(a, b), _swap_pair(5, [("register", i, "lane", i) for i in range(3)], S)]
+    for src, dst in pairs:
+        p = plan_conversion(src, dst, "sm_90", elem_bits=16)
+        check_ref(p, src, dst)
+        assert p.shared_instructions == 8
+        mats = [s for s in p.steps if "matrix" in (s.instruction or "") and "trans" not in s.instruction]
+        assert mats
+        for s in mats:
+            order = np.arange(s.offset.shape[-1]) if s.regs is None else s.regs
+            off = s.offset[..., order]
+            lanes = np.arange(off.shape[1])[None, :, None]
+            k = np.arange(off.shape[2])[None, None, :]
+            assert ((off & 7) == (((lanes & 3) << 1) | (k & 1)))[off >= 0].all()

@@ -120,7 +120,10 @@ def design_shared(
         permute = True
         s_regs = lead[0] + tuple(v for v in src.reg if v and v not in lead[0])
         d_regs = lead[1] + tuple(v for v in dst.reg if v and v not in lead[1])
-        p, common = 0, []
+        p = 0
+        while p < min(len(lead[0]), len(lead[1])) and lead[0][p] == lead[1][p]:
+            p += 1
+        common = list(lead[0][:p])
     elif permute:
         # any registers the two sides share may form the vector (Triton's regS ∩ regD)
         cs = Span()
@@ -316,8 +319,10 @@ def projector(space: list[int], block: tuple):
 
 
 def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tuple, tuple]]:
-    """Register orders (store lead, load lead) under which one side's vector is the other's
-    ``ldmatrix/stmatrix.trans`` row (its lane bits 2, 3, 4): NVIDIA, 16-bit."""
+    """Register orders (store lead, load lead) under which the vectors line up with one
+    side's ldmatrix/stmatrix tile (NVIDIA, 16-bit): ``.trans``, where one side's vector is
+    the other's lane-2..4 row; plain, where a register both hold plus the tile side's lanes
+    0 and 1 form the other side's vector."""
     if not target.is_nvidia or elem_bits != 16 or len(src.lane) < 5:
         return []
     out = []
@@ -326,6 +331,15 @@ def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tupl
         out.append((rows_d, ()))
     if target.has("stmatrix") and all(v and v in dst.reg for v in rows_s):
         out.append(((), rows_s))
+    both = [v for v in src.reg if v and v in dst.reg]
+    for x in both[:2]:
+        pair_d, pair_s = (x,) + tuple(dst.lane[:2]), (x,) + tuple(src.lane[:2])
+        if target.has("ldmatrix") and x not in dst.lane[:2] and all(v and v in src.reg for v in pair_d):
+            if len(set(pair_d)) == 3 and pair_d != tuple(dst.reg[:1]) + tuple(dst.lane[:2]):
+                out.append((pair_d, (x,)))
+        if target.has("stmatrix") and all(v and v in dst.reg for v in pair_s):
+            if len(set(pair_s)) == 3 and pair_s != tuple(src.reg[:1]) + tuple(src.lane[:2]):
+                out.append(((x,), pair_s))
     return out
 
 
@@ -496,6 +510,14 @@ def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other:
     return 1 << vbits, order
 
 
+def _in_order(cr: list[int], order, regs: tuple, columns: list[int], vbits: int) -> list[int]:
+    """Register-bit coordinates with the vector's bits first when ``order`` permutes them."""
+    if order is None:
+        return cr
+    bits = [regs.index(columns[j]) for j in range(vbits)]
+    return [cr[b] for b in bits] + [cr[i] for i in range(len(cr)) if i not in bits]
+
+
 def shared_plan_steps(prob, design: SharedDesign):
     """The steps and scratch size (elements) of ``design`` for ``prob``; ``None`` when rounds
     could not be separated by register (then the caller retries with one round)."""
@@ -570,9 +592,14 @@ def shared_plan_steps(prob, design: SharedDesign):
             vs = 1
         if not _aligned(d_cr, d_cl + d_cw, vd):
             vd = 1
-    st_instr = matrix_instruction(s_cr, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
+    # ld/stmatrix tiles are read in the vectors' register order (``regs``)
+    s_cro = _in_order(s_cr, s_order, src.reg, sw.columns, sw.store_vec_bits)
+    d_cro = _in_order(d_cr, d_order, dst.reg, sw.columns, sw.load_vec_bits)
+    st_instr = (
+        matrix_instruction(s_cro, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
+    )
     ld_instr = (
-        matrix_instruction(d_cr, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
+        matrix_instruction(d_cro, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
     )
     if ld_instr is None and vd == 1:
         ld_instr = ds_read_tr_instruction(d_cr, d_cl, d_cw, elem_bits, target)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["Problem"]
@@ -22,6 +22,7 @@ class Problem:
     elem_bits: int
     max_shared_bytes: int
     model: Any
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # limit-free results
 
     def with_limit(self, max_shared_bytes: int) -> Problem:
         """The same problem under another scratch limit."""

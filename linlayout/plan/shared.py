@@ -98,6 +98,40 @@ class _Search:
     lead: tuple | None
 
 
+@dataclass(frozen=True)
+class _Basics:
+    """What every register order of one problem shares: dst's CTA space and the other
+    images projected into it (computed once per problem, ``_basics``)."""
+
+    space: list[int]
+    span: Span
+    units: list[int]
+    lanes_s: list[int]
+    lanes_d: list[int]
+    warps_s: list[int]
+    warps_d: list[int]
+    warp_sync: bool
+
+
+def _basics(prob) -> _Basics:
+    """The problem's ``_Basics``, memoised on the problem."""
+    got = prob.memo.get("shared")
+    if got is None:
+        src, dst = prob.src, prob.dst
+        space = _space(dst)
+        proj = projector(space, dst.block)
+        ps = [proj(v) for v in src.lane]
+        pw = [proj(v) for v in src.warp]
+        got = _Basics(
+            space=space, span=Span(space, False), units=_units(space),
+            lanes_s=[v for v in ps if v], lanes_d=[v for v in dst.lane if v],
+            warps_s=[v for v in pw if v], warps_d=[v for v in dst.warp if v],
+            warp_sync=src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst),
+        )
+        prob.memo["shared"] = got
+    return got
+
+
 def design_shared(
     prob, permute: bool = False, lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
     bound: float | None = None, ties: bool = False,
@@ -112,8 +146,8 @@ def design_shared(
     ``bound``: only a design cheaper than this counts (``ties``: or as cheap); ``None`` when
     there is none."""
     src, dst, elem_bits = prob.src, prob.dst, prob.elem_bits
-    space = _space(dst)
-    sp = Span(space)
+    base = _basics(prob)
+    space, sp = base.space, base.span
     vmax = _log2(128 // elem_bits)
     s_regs, d_regs = tuple(src.reg), tuple(dst.reg)
     if lead is not None:
@@ -136,7 +170,6 @@ def design_shared(
         common = list(src.reg[:p])
     ks = _extension(s_regs, p, vmax, common, sp)
     kd = _extension(d_regs, p, vmax, common, sp)
-    proj = projector(space, dst.block)
     n = len(space)
     rep_cand = [v for v in src.reg if v and v in dst.reg and v not in common]
     n_reps = 0
@@ -144,15 +177,12 @@ def design_shared(
         n_reps += 1
     srch = _Search(
         common=common, s_regs=s_regs, d_regs=d_regs,
-        lanes_s=[proj(v) for v in src.lane if proj(v)], lanes_d=[v for v in dst.lane if v],
-        warps_s=[proj(v) for v in src.warp if proj(v)], warps_d=[v for v in dst.warp if v],
-        space=space, units=_units(space),
+        lanes_s=base.lanes_s, lanes_d=base.lanes_d, warps_s=base.warps_s, warps_d=base.warps_d,
+        space=space, units=base.units,
         # every dst register is loaded (a broadcast copy is loaded again: the IR has no
         # register-to-register move on the out side); src broadcast copies are stored once
         nz_s=sum(1 for v in src.reg if v), nz_d=len(dst.reg),
-        rep_cand=rep_cand, n_reps=n_reps,
-        warp_sync=src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst),
-        permute=permute, lead=lead,
+        rep_cand=rep_cand, n_reps=n_reps, warp_sync=base.warp_sync, permute=permute, lead=lead,
     )
     # vector widths worth trying, as (common bits, store extension, load extension): every
     # extension on either side (a narrower one leaves the other side's access space more

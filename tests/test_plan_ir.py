@@ -379,3 +379,26 @@ def test_permuted_ldmatrix_tiles_like_triton():
             lanes = np.arange(off.shape[1])[None, :, None]
             k = np.arange(off.shape[2])[None, None, :]
             assert ((off & 7) == (((lanes & 3) << 1) | (k & 1)))[off >= 0].all()
+
+
+@pytest.mark.parametrize("target", ["sm_90", "sm_100"])
+def test_fp32_ldmatrix_as_b16_pairs(target):
+    """A 64x64 fp32 transpose from a real kernel (b-realk's corpus, Triton 3.9.0 on sm_100:
+    8 st.shared.v4 + 8 ldmatrix.x4 = 16 instructions): the load runs as ldmatrix on b16 pairs
+    (one fp32 per register), independent check: lane bits 0, 1 are offset bits 0, 1 (a
+    16-byte row of four) and nothing else touches them."""
+    dims = [("dim0", 64), ("dim1", 64)]
+    src = ll.LinearLayout.from_bases(
+        {"register": [[0, 1], [0, 2], [0, 4], [0, 8], [0, 16]],
+         "lane": [[1, 0], [2, 0], [4, 0], [8, 0], [0, 32]], "warp": [[16, 0], [32, 0]], "block": []}, dims)
+    dst = ll.LinearLayout.from_bases(
+        {"register": [[2, 0], [4, 0], [8, 0], [16, 0], [32, 0]],
+         "lane": [[0, 1], [0, 2], [0, 4], [0, 8], [0, 16]], "warp": [[0, 32], [1, 0]], "block": []}, dims)
+    p = plan_conversion(src, dst, target)
+    check_ref(p, src, dst)
+    assert p.shared_instructions == 16
+    ld = [s for s in p.steps if isinstance(s, SharedLoad)]
+    assert [s.instruction for s in ld] == ["ldmatrix.x4"] and ld[0].vec == 1
+    off = ld[0].offset
+    lanes = np.arange(off.shape[1])[None, :, None]
+    assert ((off & 3) == (lanes & 3)).all()

@@ -236,8 +236,14 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
         st = trans_s and vs == 0 and tuple(d_regs[:vd]) == tuple(src.lane[2 : 2 + vd])
         return st, ld
 
+    mat32 = target.is_nvidia and elem_bits == 32 and len(src.lane) >= 5
+
     def instr_lb(vs, vd, n_store, n_load):
         # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
+        if mat32:  # fp32 as b16 pairs: four 32-bit accesses per x4, no vector of its own
+            per_d = 4 if vd == 0 and target.has("ldmatrix") else 1
+            per_s = 4 if vs == 0 and target.has("stmatrix") and per_d == 1 else 1
+            return -(-n_store // per_s) + -(-n_load // per_d)
         st, ld = can_trans(vs, vd)
         mat_d = mat16 and target.has("ldmatrix") and (vd == 1 or ld)
         mat_s = mat16 and target.has("stmatrix") and (vs == 1 or st) and not mat_d
@@ -377,12 +383,16 @@ def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -
     """Vector accesses one ldmatrix/stmatrix.x4 instruction issues when the scratch starts
     with the side's tile (16-bit, NVIDIA), else 0: 4 for a 32-bit register pair then lane
     bits 0 and 1 (one 16-byte row), 8 for ``.trans`` (lane bits 2, 3, 4 fill the row)."""
-    if not target.is_nvidia or elem_bits != 16 or len(side.lane) < 5 or not side.reg:
+    if not target.is_nvidia or elem_bits not in (16, 32) or len(side.lane) < 5 or not side.reg:
         return 0
     if not target.has("stmatrix" if store else "ldmatrix"):
         return 0
     vbits = sw.store_vec_bits if store else sw.load_vec_bits
-    if vbits == 1 and sw.columns[:3] == [side.reg[0], side.lane[0], side.lane[1]]:
+    if elem_bits == 32:  # b16 pairs: four 32-bit accesses per x4
+        per = 4 if vbits == 0 and sw.columns[:2] == list(side.lane[:2]) else 0
+        if not per:
+            return 0
+    elif vbits == 1 and sw.columns[:3] == [side.reg[0], side.lane[0], side.lane[1]]:
         per = 4
     elif vbits == 0 and sw.columns[:3] == list(side.lane[2:5]):
         per = 8
@@ -415,6 +425,13 @@ def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int)
         k = _ds_read_tr_bits(target, elem_bits)
         if len(dst.lane) >= k and all(dst.lane[:k]):
             return list(dst.lane[:k])
+        return []
+    if target.is_nvidia and elem_bits == 32 and len(dst.lane) >= 5:
+        # fp32 ld/stmatrix (b16 pairs): the side's lanes 0, 1 lowest, one row of four
+        if vd == 0 and target.has("ldmatrix"):
+            return [dst.lane[0], dst.lane[1]]
+        if vs == 0 and target.has("stmatrix"):
+            return [src.lane[0], src.lane[1]]
         return []
     if not target.is_nvidia or elem_bits != 16:
         return []
@@ -461,8 +478,10 @@ def ds_read_tr_instruction(cr, cl, cw, elem_bits: int, target) -> str | None:
 
 def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str | None:
     """``stmatrix``/``ldmatrix`` (``.x1/.x2/.x4``, ``.trans``) when the side's map to scratch
-    offsets (coords of register, lane, warp bits) divides by the instruction tile."""
-    if not target.is_nvidia or elem_bits != 16 or len(cl) < 5:
+    offsets (coords of register, lane, warp bits) divides by the instruction tile.  32-bit
+    elements move as b16 pairs (Triton's fp32 ld/stmatrix): one element per register, lane
+    bits 0, 1 fill a 16-byte row of four, no ``.trans``."""
+    if not target.is_nvidia or elem_bits not in (16, 32) or len(cl) < 5:
         return None
     if store and not target.has("stmatrix"):
         return None
@@ -470,6 +489,11 @@ def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str |
         return None
     name = "stmatrix" if store else "ldmatrix"
     regs = len(cr)
+    if elem_bits == 32:
+        rest = list(cr) + list(cl[2:]) + list(cw)
+        if cl[0] == 1 and cl[1] == 2 and all(c & 3 == 0 for c in rest):
+            return f"{name}.x{min(4, 1 << regs)}"
+        return None
     row = 7  # offset bits inside one 16-byte row of 8 halves
     # non-transposed: register bit 0 and lane bits 0, 1 fill the row, the rest addresses rows
     if regs >= 1 and cr[0] == 1 and cl[0] == 2 and cl[1] == 4:

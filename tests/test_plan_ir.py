@@ -402,3 +402,50 @@ def test_fp32_ldmatrix_as_b16_pairs(target):
     off = ld[0].offset
     lanes = np.arange(off.shape[1])[None, :, None]
     assert ((off & 3) == (lanes & 3)).all()
+
+
+def _mfma_epilogue_pair():
+    """A gfx950 MFMA-epilogue conversion from a real kernel (register bit 2 <-> lane bit 5;
+    Triton 3.9.0: 4 v_permlane32_swap, no selects)."""
+    dims = [("dim0", 64), ("dim1", 128)]
+    src = ll.LinearLayout.from_bases(
+        {"register": [[0, 1], [0, 2], [0, 8], [0, 16]],
+         "lane": [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0], [0, 4]], "warp": [[0, 32], [0, 64], [32, 0]],
+         "block": []}, dims)
+    dst = ll.LinearLayout.from_bases(
+        {"register": [[0, 1], [0, 2], [0, 4], [0, 16]],
+         "lane": [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0], [0, 8]], "warp": [[0, 32], [0, 64], [32, 0]],
+         "block": []}, dims)
+    return src, dst
+
+
+def test_gfx950_permlane32_swap_has_no_selects():
+    src, dst = _mfma_epilogue_pair()
+    p = plan_conversion(src, dst, "gfx950", elem_bits=16)
+    check_ref(p, src, dst)
+    shf = [s for s in p.steps if type(s).__name__ == "Shuffle"]
+    assert [s.instruction for s in shf] == ["v_permlane32_swap"]
+    assert p.kind == "warp_shuffle" and p.shuffles == 4 and p.selects == 0
+    # gfx942 has no permlane32_swap: the same shuffle pays its selects
+    q = plan_conversion(src, dst, "gfx942", elem_bits=16, strategy="shuffle")
+    check_ref(q, src, dst)
+    assert all(s.instruction is None for s in q.steps) and q.selects > 0
+
+
+def test_permlane_annotation_is_checked():
+    """An annotation on steps that are not exactly the swap does not remove selects."""
+    from dataclasses import replace
+
+    from linlayout.plan.shuffle import permlane_swap_ok
+
+    src, dst = _mfma_epilogue_pair()
+    q = plan_conversion(src, dst, "gfx942", elem_bits=16, strategy="shuffle")
+    assert permlane_swap_ok(q.steps, q.lanes, q.dst_regs, 16, 32)
+    assert not permlane_swap_ok(q.steps, q.lanes, q.dst_regs, 16, 16)
+    a = make_layout({"register": [0, 1], "lane": [2, 3, 4, 5, 6]}, [7])
+    c = make_layout({"register": [2, 1], "lane": [0, 3, 4, 5, 6]}, [7])
+    p = plan_conversion(a, c, "gfx1100", strategy="shuffle")
+    steps = [replace(x, instruction="v_permlane32_swap") if type(x).__name__ == "Shuffle" else x
+             for x in p.steps]
+    fake = ConversionPlan(**{**p.__dict__, "_metrics": None, "steps": steps})
+    assert p.selects > 0 and fake.selects == p.selects

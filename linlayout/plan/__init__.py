@@ -55,7 +55,7 @@ def plan_conversion(
     from .cost import cost_model, shuffle_cost
     from .problem import Problem
     from .shared import design_shared
-    from .shuffle import register_plan_steps, shuffle_design, shuffle_plan_steps
+    from .shuffle import annotate_permlane, register_plan_steps, shuffle_design, shuffle_plan_steps
 
     t = get_target(target)
     if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
@@ -105,7 +105,7 @@ def plan_conversion(
     if kind == "warp_shuffle":
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
-        shfl_steps = shuffle_plan_steps(conv, des)
+        shfl_steps = annotate_permlane(shuffle_plan_steps(conv, des), t, plan.lanes, plan.dst_regs, elem_bits)
         # the cost sees the plan's own counts (the design's estimate misses the selects of
         # several exchanged bits: each out register picks among 2^m sources)
         probe = ConversionPlan(**{**plan.__dict__, "steps": shfl_steps, "notes": [], "_metrics": None})

@@ -11,7 +11,7 @@ conventions documented in ``cost.py``.
 from __future__ import annotations
 
 from ..errors import LayoutError
-from .ir import SharedLoad, SharedStore, dispatch, verify_plan
+from .ir import SharedLoad, SharedStore, Shuffle, dispatch, verify_plan
 
 __all__ = ["run_plan", "plan_metrics", "explain_plan", "validate_plan", "step_wavefronts"]
 
@@ -206,6 +206,17 @@ def _issued(step, groups: int, elem_bits: int = 16) -> int:
     return groups
 
 
+def _permlane(plan) -> bool:
+    """A Copy + Shuffle plan annotated ``v_permlane16/32_swap`` that is exactly that swap."""
+    from .shuffle import permlane_swap_ok
+
+    names = [getattr(s, "instruction", None) or "" for s in plan.steps if isinstance(s, Shuffle)]
+    if len(names) != 1 or not names[0].startswith("v_permlane"):
+        return False
+    half = 32 if "32" in names[0] else 16
+    return permlane_swap_ok(plan.steps, plan.lanes, plan.dst_regs, plan.elem_bits, half)
+
+
 def plan_metrics(plan) -> dict:
     """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
     import numpy as np
@@ -259,6 +270,8 @@ def plan_metrics(plan) -> dict:
     for i, step in enumerate(plan.steps):
         dispatch(step, handlers, f"step {i}")(i, step)
     shuffles, pre_selects, wf, ninstr = tot["shuffles"], tot["pre"], tot["wf"], tot["instr"]
+    if _permlane(plan):  # the swap instruction does the lane-dependent choice itself
+        return {"shuffles": int(shuffles), "selects": 0, "wavefronts": 0, "shared_instructions": 0}
     post = 0
     for r in range(plan.dst_regs):
         c = codes[:, r]

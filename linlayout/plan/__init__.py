@@ -107,9 +107,11 @@ def plan_conversion(
         cheap = _cheap_shuffles(des, model, elem_bits)
         shfl_steps = annotate_permlane(shuffle_plan_steps(conv, des), t, plan.lanes, plan.dst_regs, elem_bits)
         # the cost sees the plan's own counts (the design's estimate misses the selects of
-        # several exchanged bits: each out register picks among 2^m sources)
+        # several exchanged bits: each out register picks among 2^m sources); 8/16-bit
+        # selects pack into 32-bit prmt/selp as the shuffles do
         probe = ConversionPlan(**{**plan.__dict__, "steps": shfl_steps, "notes": [], "_metrics": None})
-        c_shfl = shuffle_cost(model, probe.shuffles, probe.selects, cheap)
+        packed = -(-probe.selects * min(elem_bits, 32) // 32)
+        c_shfl = shuffle_cost(model, probe.shuffles, packed, cheap)
         sdes = _design(prob, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}

@@ -13,7 +13,9 @@ of its plan, and for Triton the bandwidth minimum its instructions need (each in
 lanes x width bytes, at most ``num_banks * 4`` bytes per wavefront; ldmatrix/stmatrix .xN = N),
 so Triton's real count is at least that.  ``smem`` = scratch bytes.
 
-Run from the repository root: ``python3 benchmarks/triton_side_by_side.py [--md]``.
+Run from the repository root: ``python3 benchmarks/triton_side_by_side.py [--json out.json]``
+(Triton's counts are compiled once and cached in ``benchmarks/results/triton_side_by_side.json``;
+targets: ``cuda:90/100/120``, ``hip:gfx942/950/1100/1200``).
 """
 
 from __future__ import annotations
@@ -76,18 +78,24 @@ for case in json.load(sys.stdin):
         dt = {16: "fp16", 32: "fp32", 8: "i8"}[case["elem_bits"]]
         sig = {"src_ptr": "*" + dt, "dst_ptr": "*" + dt, "M": "constexpr", "N": "constexpr",
                "SRC": "constexpr", "DST": "constexpr"}
-        nv = case["target"].startswith("cuda")
-        tgt = GPUTarget("cuda", 90, 32) if nv else GPUTarget("hip", "gfx942", 64)
+        backend, arch = case["target"].split(":")
+        nv = backend == "cuda"
+        if nv:
+            tgt = GPUTarget("cuda", int(arch), 32)
+        else:
+            tgt = GPUTarget("hip", arch, 32 if arch.startswith(("gfx11", "gfx12")) else 64)
         k = triton.compile(GluonASTSource(kern, sig, constexprs={"M": shape[0], "N": shape[1], "SRC": src,
                            "DST": dst}, attrs={}), target=tgt, options={"num_warps": case["warps"]})
         asm = k.asm["ptx"] if nv else k.asm["amdgcn"]
         lines = [l.strip() for l in asm.splitlines()]
-        lanes = 32 if nv else 64
+        lanes = tgt.warp_size
         wf = 0
-        c = dict(shfl=0, st=0, ld=0, stm=0, ldm=0, bar=0)
+        c = dict(shfl=0, st=0, ld=0, stm=0, ldm=0, bar=0, sel=0)
         for l in lines:
             if nv:
-                if l.startswith("shfl.sync"):
+                if l.startswith(("selp", "prmt")):
+                    c["sel"] += 1
+                elif l.startswith("shfl.sync"):
                     c["shfl"] += 1
                 elif l.startswith("st.shared"):
                     c["st"] += 1; wf += max(1, lanes * width_nv(l) // 8 // 128)
@@ -100,7 +108,9 @@ for case in json.load(sys.stdin):
                 elif l.startswith(("bar.sync", "barrier.sync", "bar.warp.sync")):
                     c["bar"] += 1
             else:
-                if l.startswith("ds_bpermute") or "_dpp" in l.split(" ")[0] or l.startswith("v_permlane"):
+                if l.startswith(("v_cndmask", "v_perm_b32")):
+                    c["sel"] += 1
+                elif l.startswith("ds_bpermute") or "_dpp" in l.split(" ")[0] or l.startswith("v_permlane"):
                     c["shfl"] += 1
                 elif l.startswith("ds_write") or l.startswith("ds_store"):
                     c["st"] += 1; wf += max(1, lanes * width_amd(l) // 8 // 128)
@@ -221,10 +231,48 @@ def cases():
     ):
         s, d = _swap_pair(6, swaps, S)
         out.append((name, amd, s, d, 32, S))
+    out += _issue14_cases()
     return out
 
 
+def _issue14_cases():
+    """The examples of issue 14: sm_100 16-bit transposes (ldmatrix.trans), gfx1100 (register
+    permutation), gfx942/gfx950 LDS pairs (ds_write2), gfx950 MFMA epilogues (permlane32)."""
+    S = [64, 64]
+    rm = BlockedLayout([1, 8], [8, 4], [4, 1], [1, 0]).to_linear_layout(S)
+    cm = BlockedLayout([8, 1], [4, 8], [1, 4], [0, 1]).to_linear_layout(S)
+    bl_row = BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(S)
+    bl_col = BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1]).to_linear_layout(S)
+    S2 = [32, 64]
+    w_row = BlockedLayout([1, 4], [4, 8], [4, 1], [1, 0]).to_linear_layout(S2)
+    w_col = BlockedLayout([4, 1], [8, 4], [1, 4], [0, 1]).to_linear_layout(S2)
+    w_11 = BlockedLayout([1, 1], [1, 32], [4, 1], [1, 0]).to_linear_layout(S2)
+    a_row = BlockedLayout([1, 4], [16, 4], [4, 1], [1, 0]).to_linear_layout(S)
+    a_col = BlockedLayout([4, 1], [16, 4], [1, 4], [0, 1]).to_linear_layout(S)
+    ab_row = BlockedLayout([1, 4], [8, 8], [4, 1], [1, 0]).to_linear_layout(S)
+    mfma32 = AMDMFMALayout(4, [32, 32, 16], True, [2, 2]).to_linear_layout(S)
+    mfma16 = AMDMFMALayout(4, [16, 16, 32], True, [2, 2]).to_linear_layout(S)
+    out = []
+    for t in ("cuda:100", "cuda:90", "cuda:120"):
+        out.append(("RM [1,8] -> CM [8,1] (transpose)", t, rm, cm, 16, S))
+    out.append(("blocked row [1,4] -> col [4,1]", "cuda:100", bl_row, bl_col, 16, S))
+    for eb in (32, 8):
+        out.append(("w32 [32,64] row -> col", "hip:gfx1100", w_row, w_col, eb, S2))
+    out.append(("w32 [32,64] [1,4] -> [1,1]", "hip:gfx1100", w_row, w_11, 32, S2))
+    out.append(("w32 [32,64] row -> col", "hip:gfx1200", w_row, w_col, 32, S2))
+    for t in ("hip:gfx942", "hip:gfx950"):
+        out.append(("LDS [1,4],[16,4] row -> col", t, a_row, a_col, 16, S))
+    for eb in (16, 32):
+        out.append(("mfma32 T -> blocked", "hip:gfx950", mfma32, ab_row, eb, S))
+        out.append(("mfma16 T -> blocked", "hip:gfx950", mfma16, ab_row, eb, S))
+    return out
+
+
+CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "triton_side_by_side.json")
+
+
 def triton_counts(cs) -> list[dict]:
+    """Triton's counts per case, compiled once and cached in ``results/triton_side_by_side.json``."""
     req = [
         {
             "name": n,
@@ -237,6 +285,21 @@ def triton_counts(cs) -> list[dict]:
         }
         for n, t, s, d, eb, shape in cs
     ]
+    cache = {}
+    if os.path.exists(CACHE):
+        with open(CACHE) as f:
+            cache = json.load(f)
+    keys = [json.dumps(r, sort_keys=True) for r in req]
+    todo = [r for r, k in zip(req, keys) if k not in cache]
+    if todo:
+        for r, k in zip(todo, _compile(todo)):
+            cache[json.dumps(r, sort_keys=True)] = k
+        with open(CACHE, "w") as f:
+            json.dump(cache, f, indent=0, sort_keys=True)
+    return [cache[k] for k in keys]
+
+
+def _compile(req: list[dict]) -> list[dict]:
     env = dict(os.environ, TRITON_DEFAULT_FP_FUSION="1")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "linlayout_cvt_probe.py")  # @jit needs its source in a file
@@ -250,8 +313,16 @@ def triton_counts(cs) -> list[dict]:
     return json.loads(r.stdout.split("@@JSON@@", 1)[1])
 
 
-def ours(s, d, target, eb, permute=False) -> dict:
-    p = plan_conversion(s, d, target.replace("hip:", ""), elem_bits=eb, permute_registers=permute)
+def _target(t: str) -> str:
+    return t.replace("hip:", "").replace("cuda:", "sm_")
+
+
+def ours(s, d, target, eb, permute=None) -> dict:
+    target = _target(target)
+    try:
+        p = plan_conversion(s, d, target, elem_bits=eb, permute_registers=permute)
+    except TypeError:  # the planner before issue 14 took only True/False
+        p = plan_conversion(s, d, target, elem_bits=eb, permute_registers=bool(permute))
     st = sum(1 for x in p.steps if type(x).__name__ == "SharedStore")
     names = {x.instruction for x in p.steps if getattr(x, "instruction", None)}
     return {
@@ -263,60 +334,59 @@ def ours(s, d, target, eb, permute=False) -> dict:
         "smem": p.shared_bytes,
         "mat": any("matrix" in n for n in names),
         "rounds": st,
-        "bound": wavefront_bound(s, d, target.replace("hip:", ""), elem_bits=eb) if p.wavefronts else 0,
+        "bound": wavefront_bound(s, d, target, elem_bits=eb) if p.wavefronts else 0,
     }
 
 
-def main(md: bool = False) -> list[tuple]:
+def main(md: bool = False, out_json: str | None = None) -> list[tuple]:
+    """Print one row per pair: Triton's counts beside linlayout's default plan, and which
+    metrics are no worse (``≤``: shuffles, selects, shared instructions, scratch)."""
     cs = list(cases())
     tri = triton_counts(cs)
     rows = []
     for (name, t, s, d, eb, _shape), tr in zip(cs, tri):
-        o = ours(s, d, t, eb)
-        o2 = ours(s, d, t, eb, permute=True)
-        rows.append((name, t, eb, o, tr, o2))
-    hdr = (
-        "| pair | target | bits | Triton: shfl / st / ld / wf≥ / smem | linlayout: kind | shfl | sh. instr "
-        "| wf | API bound | smem | ≤ Triton | permuted vectors: sh. instr / wf | ≤ Triton |"
-    )
-    print(hdr)
-    print("|" + "---|" * 13)
-    n_shared = sum(1 for r in rows if r[3]["wf"])
-    n_at_bound = sum(1 for r in rows if r[3]["wf"] and r[3]["wf"] == r[3]["bound"])
-    n_ok = n_ok2 = 0
-
-    def verdict(o, tr):
-        good = o["shfl"] <= tr["shfl"] or (o["shfl"] > tr["shfl"] and tr["wf"] > 0)
-        good = good and (o["wf"] <= tr["wf"] or (o["wf"] > 0 and tr["wf"] == 0 and tr["shfl"] > 0))
-        return good
-
-    for name, t, eb, o, tr, o2 in rows:
-        if not tr.get("ok"):
-            trs = "error: " + tr.get("error", "?")[:60]
-            better = "n/a"
-            good2 = False
-        else:
-            st = f"{tr['st']}" + (f"+{tr['stm']}m" if tr["stm"] else "")
-            ld = f"{tr['ld']}" + (f"+{tr['ldm']}m" if tr["ldm"] else "")
-            trs = f"{tr['shfl']} / {st} / {ld} / {tr['wf']} / {tr['smem']}"
-            good, good2 = verdict(o, tr), verdict(o2, tr)
-            n_ok += good
-            n_ok2 += good2
-            better = "yes" if good else "NO"
-        mat = " (ld/stmatrix)" if o["mat"] else ""
-        print(
-            f"| {name} | {t} | {eb} | {trs} | {o['kind']}{mat} | {o['shfl']} | {o['instr']} | {o['wf']} | "
-            f"{o['bound'] if o['wf'] else '-'} | "
-            f"{o['smem']} | {better} | {o2['instr']} / {o2['wf']} | {'yes' if good2 else 'NO'} |"
-        )
-    print(f"\n{n_ok}/{len(rows)} pairs: linlayout needs no more shuffles and no more wavefronts than Triton")
-    print(f"{n_ok2}/{len(rows)} pairs with permute_registers=True (vectors of any shared registers)")
+        rows.append((name, t, eb, ours(s, d, t, eb), tr))
     print(
-        f"{n_at_bound}/{n_shared} shared-memory plans sit at the API bound (the fewest wavefronts any "
-        "plan under API.md's vector rule can take: linlayout.wavefront_bound)"
+        "| pair | target | bits | Triton: shfl / sel / sh. instr (st+ld) / wf≥ / smem | linlayout: kind "
+        "| shfl | sel | sh. instr | wf | API bound | smem | ≤ Triton (shfl, sel, instr, smem) |"
     )
+    print("|" + "---|" * 12)
+    tally = {"shfl": 0, "sel": 0, "instr": 0, "smem": 0}
+    n_ok = 0
+    for name, t, eb, o, tr in rows:
+        if not tr.get("ok"):
+            err = tr.get("error", "?")[:60]
+            print(f"| {name} | {t} | {eb} | error: {err} | {o['kind']} | | | | | | | n/a |")
+            continue
+        n_ok += 1
+        ti = tr["st"] + tr["stm"] + tr["ld"] + tr["ldm"]
+        m = " (ld/stmatrix)" if o["mat"] else ""
+        flags = {
+            "shfl": o["shfl"] <= tr["shfl"],
+            "sel": o["sel"] <= tr["sel"],
+            "instr": o["instr"] <= ti,
+            "smem": o["smem"] <= tr["smem"] or tr["smem"] == 0 and o["smem"] == 0,
+        }
+        for k, v in flags.items():
+            tally[k] += v
+        verdict = ", ".join("≤" if flags[k] else "**>**" for k in ("shfl", "sel", "instr", "smem"))
+        print(
+            f"| {name} | {t} | {eb} | {tr['shfl']} / {tr['sel']} / {ti} ({tr['st']}+{tr['stm']}m, "
+            f"{tr['ld']}+{tr['ldm']}m) / {tr['wf']} / {tr['smem']} | {o['kind']}{m} | {o['shfl']} "
+            f"| {o['sel']} | {o['instr']} | {o['wf']} | {o['bound'] if o['wf'] else '-'} | {o['smem']} "
+            f"| {verdict} |"
+        )
+    print(
+        f"\nof {n_ok} pairs, linlayout needs no more: shuffles {tally['shfl']}, selects {tally['sel']}, "
+        f"shared instructions {tally['instr']}, scratch {tally['smem']} (Triton's selects: selp/prmt, "
+        "v_cndmask/v_perm; a plan of another kind than Triton's is the cost model's choice)"
+    )
+    if out_json:
+        with open(out_json, "w") as f:
+            keys = ("name", "target", "bits", "ours", "triton")
+            json.dump([dict(zip(keys, r)) for r in rows], f)
     return rows
 
 
 if __name__ == "__main__":
-    main("--md" in sys.argv)
+    main("--md" in sys.argv, sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None)

@@ -13,6 +13,7 @@ are small (at most 64x64), so plain Python ints beat any array library.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "in_span",
     "transpose",
     "popcount",
+    "Span",
 ]
 
 
@@ -213,3 +215,93 @@ def complete_basis(vectors: Sequence[int], nbits: int) -> list[int]:
         if e.add(1 << i):
             extra.append(1 << i)
     return extra
+
+
+class Span:
+    """A span kept as fully reduced rows with distinct leading bits (each new row reduced by
+    every earlier one from the top); with ``track`` (default) also the combination of
+    inserted vectors behind each row, for :meth:`express`.  The planner's one span type.
+
+    >>> s = Span(); s.add(0b011), s.add(0b110)
+    (True, True)
+    >>> s.contains(0b101), s.express(0b101), s.reduce(0b111)[0]
+    (True, 3, 1)
+    """
+
+    __slots__ = ("_rows", "_combos", "_ins", "n", "track")
+
+    def __init__(self, vectors: Iterable[int] = (), track: bool = True):
+        self._rows: list[int] = []  # ascending (= ascending leading bit)
+        self._combos: list[int] = []  # parallel to _rows when tracking
+        self._ins: list[int] = []  # rows in insertion order
+        self.n = 0  # vectors inserted so far
+        self.track = track
+        for v in vectors:
+            self.add(v)
+
+    def reduce(self, v: int) -> tuple[int, int]:
+        """(residual, combination): ``v = residual ^`` the XOR of the inserted vectors in the
+        combination (0 without tracking); the residual is fully reduced."""
+        if not self.track:
+            for r in reversed(self._rows):
+                x = v ^ r
+                if x < v:
+                    v = x
+            return v, 0
+        combo = 0
+        for r, c in zip(reversed(self._rows), reversed(self._combos)):
+            x = v ^ r
+            if x < v:
+                v = x
+                combo ^= c
+        return v, combo
+
+    def add(self, v: int) -> bool:
+        """Insert ``v`` (as input number ``self.n``); True when it was independent."""
+        idx = self.n
+        self.n = idx + 1
+        rows = self._rows
+        if self.track:
+            r, combo = self.reduce(v)
+        else:
+            r = v
+            for x in reversed(rows):
+                y = r ^ x
+                if y < r:
+                    r = y
+        if not r:
+            return False
+        if self.track:
+            i = bisect_left(rows, r)
+            rows.insert(i, r)
+            self._combos.insert(i, combo ^ (1 << idx))
+        else:
+            insort(rows, r)
+        self._ins.append(r)
+        return True
+
+    def contains(self, v: int) -> bool:
+        """Whether ``v`` lies in the span."""
+        for r in reversed(self._rows):
+            x = v ^ r
+            if x < v:
+                v = x
+        return v == 0
+
+    def express(self, v: int) -> int | None:
+        """Bitmask of inserted vectors whose XOR is ``v``; None outside the span (needs
+        ``track``)."""
+        r, combo = self.reduce(v)
+        return combo if r == 0 else None
+
+    @property
+    def dim(self) -> int:
+        return len(self._rows)
+
+    def basis(self) -> list[int]:
+        """The rows, highest leading bit first."""
+        return self._rows[::-1]
+
+    def inserted(self) -> list[int]:
+        """The rows in the order their vectors were inserted."""
+        return list(self._ins)

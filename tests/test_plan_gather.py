@@ -10,6 +10,7 @@ from test_plan_helpers import make_layout, tables
 from linlayout import LayoutError
 from linlayout.hardware.blocked import BlockedLayout
 from linlayout.plan import plan_gather
+from linlayout.testing import assert_plan_correct
 
 
 def coords(layout):
@@ -36,6 +37,7 @@ def check(src, idx, axis, target, seed=0):
     want = want_full[tuple(coords(idx))]
     got = plan.run(src_vals, idx_vals)
     np.testing.assert_array_equal(got, want)
+    assert_plan_correct(plan, src, idx)  # the testing kit accepts gather plans too
     return plan
 
 

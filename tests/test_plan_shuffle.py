@@ -74,12 +74,19 @@ def test_shuffle_count_equals_formula(nr, data, eb):
 
 
 def test_two_transpositions_use_shuffles_beyond_triton():
-    # (r0 l0)(r1 l1): Triton goes through shared memory (m = 2); we shuffle 3 of 4 registers
+    # (r0 l0)(r1 l1): Triton goes through shared memory (m = 2); we can shuffle 3 of 4
+    # registers, but each out register then picks among 4 sources: the cost model, fed the
+    # plan's own select count, takes whichever is cheaper
     src = make_layout({"register": [0, 1], "lane": [2, 3, 4, 5, 6]}, [7])
     dst = make_layout({"register": [2, 3], "lane": [0, 1, 4, 5, 6]}, [7])
+    forced = plan_conversion(src, dst, "sm_90", strategy="shuffle")
+    assert forced.kind == "warp_shuffle" and forced.shuffles == 3
+    np.testing.assert_array_equal(execute(forced, tables(src)), tables(dst))
     plan = plan_conversion(src, dst, "sm_90")
-    assert plan.kind == "warp_shuffle" and plan.shuffles == 3
     np.testing.assert_array_equal(execute(plan, tables(src)), tables(dst))
+    alt = plan.alternatives
+    assert plan.estimated_cost == min(alt.values())
+    assert (plan.kind == "warp_shuffle") == (alt["shuffles"] <= alt["shared_memory"])
 
 
 def test_packing_16_bit():

@@ -41,28 +41,32 @@ def plan_conversion(
     elem_bits: int = 32,
     max_shared_bytes: int | None = None,
     strategy: str | None = None,
-    permute_registers: bool = False,
+    permute_registers: bool | None = None,
 ) -> ConversionPlan:
     """Plan the conversion of a tensor from distributed layout ``src`` to ``dst`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  ``max_shared_bytes`` (default: the target's shared
     memory per block) bounds the scratch; larger round trips run in several rounds.
     ``strategy`` forces ``"shuffle"`` or ``"shared_memory"`` for intra-warp conversions
-    (default: the cost model of ``cost.py`` decides).  ``permute_registers=True`` lets a
-    shared-memory vector be any registers the two layouts share (as Triton does by permuting
-    its values); the steps then carry ``regs`` (an extension of API.md, see ``ir.py``).
+    (default: the cost model of ``cost.py`` decides).  Shared-memory vectors may be any
+    registers the two layouts share (as Triton permutes its values; the steps then carry
+    ``regs``) whenever that lowers the cost: ``permute_registers=None`` (default) decides by
+    the cost model, ``True`` always permutes where it widens a vector, ``False`` never does.
     """
     from ..targets import get_target
     from .classify import classify, flatten
     from .cost import cost_model, shuffle_cost
+    from .problem import Problem
     from .shared import design_shared
-    from .shuffle import register_plan_steps, shuffle_design, shuffle_plan_steps
+    from .shuffle import annotate_permlane, register_plan_steps, shuffle_design, shuffle_plan_steps
 
     t = get_target(target)
     if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     if strategy not in _STRATEGIES:
         raise LayoutError(f"strategy: expected one of 'shuffle', 'shared_memory' or None, got {strategy!r}")
+    if permute_registers not in (None, True, False):
+        raise LayoutError(f"permute_registers: expected None, True or False, got {permute_registers!r}")
     fs, fd = flatten(src, "src"), flatten(dst, "dst")
     if (1 << len(fs.lane)) != t.warp_size:
         raise LayoutError(
@@ -70,9 +74,14 @@ def plan_conversion(
             "layouts for this target"
         )
     conv = classify(fs, fd)
-    limit = t.shared_bytes if max_shared_bytes is None else int(max_shared_bytes)
-    if limit <= 0:
+    if max_shared_bytes is not None and (type(max_shared_bytes) is not int or max_shared_bytes <= 0):
         raise LayoutError(f"max_shared_bytes: expected a positive byte count, got {max_shared_bytes!r}")
+    limit = t.shared_bytes if max_shared_bytes is None else max_shared_bytes
+    if strategy == "shuffle" and conv.kind in ("shared_memory", "cluster"):
+        raise LayoutError(
+            f"strategy: 'shuffle' cannot apply, this conversion moves data between "
+            f"{'warps' if conv.kind == 'shared_memory' else 'CTAs'}; use strategy=None or 'shared_memory'"
+        )
     plan = ConversionPlan(
         kind=conv.kind,
         steps=[],
@@ -87,6 +96,7 @@ def plan_conversion(
         dst_regs=1 << len(fd.reg),
     )
     model = cost_model(t)
+    prob = Problem(fs, fd, t, elem_bits, limit, model)
     kind = conv.kind
     if kind == "noop":
         plan.notes.append("src and dst are the same layout: nothing moves")
@@ -98,13 +108,19 @@ def plan_conversion(
     if kind == "warp_shuffle":
         des = shuffle_design(conv, elem_bits)
         cheap = _cheap_shuffles(des, model, elem_bits)
-        c_shfl = shuffle_cost(model, des["shuffles"], des["selects"], cheap)
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
+        shfl_steps = annotate_permlane(shuffle_plan_steps(conv, des), t, plan.lanes, plan.dst_regs, elem_bits)
+        # the cost sees the plan's own counts (the design's estimate misses the selects of
+        # several exchanged bits: each out register picks among 2^m sources); 8/16-bit
+        # selects pack into 32-bit prmt/selp as the shuffles do
+        probe = ConversionPlan(**{**plan.__dict__, "steps": shfl_steps, "notes": [], "_metrics": None})
+        packed = -(-probe.selects * min(elem_bits, 32) // 32)
+        c_shfl = shuffle_cost(model, probe.shuffles, packed, cheap)
+        sdes = _design(prob, permute_registers)
         c_smem = sdes.cost
         plan.alternatives = {"shuffles": c_shfl, "shared_memory": c_smem}
         use_shuffle = (strategy == "shuffle") or (strategy != "shared_memory" and c_shfl <= c_smem)
         if use_shuffle:
-            plan.steps = shuffle_plan_steps(conv, des)
+            plan.steps = shfl_steps
             plan.estimated_cost = c_shfl
             plan.notes.append(
                 f"intra-warp: {des['shuffles']} shuffle(s) in {(1 << des['rounds']) - des['identity']} "
@@ -120,11 +136,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
+        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
     if kind == "shared_memory":
-        sdes = design_shared(fs, fd, t, elem_bits, limit, model, permute_registers)
+        sdes = _design(prob, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute_registers)
+        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -134,10 +150,11 @@ def plan_conversion(
         )
     if plan.blocks > t.max_cluster_size:
         raise LayoutError(f"src: {plan.blocks} CTAs exceed the cluster size {t.max_cluster_size} of {t.name}")
-    sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model)
-    steps, scratch = cluster_plan_steps(fs, fd, sdes, t, elem_bits)
+    sdes = design_shared(prob.with_limit(1 << 62))
+    steps, scratch = cluster_plan_steps(prob, sdes)
     plan.steps, plan.scratch_elems = steps, scratch
     plan.estimated_cost = sdes.cost
+    _check_limit(plan, prob, max_shared_bytes)
     plan.notes.append(
         "cross-CTA: every element is stored into the scratch of the CTA that reads it, then a cluster barrier"
     )
@@ -148,27 +165,78 @@ def plan_conversion(
     return plan
 
 
+def _check_limit(plan: ConversionPlan, prob, max_shared_bytes: int | None) -> ConversionPlan:
+    """``plan``, or a ``LayoutError`` giving the fewest bytes when it exceeds an explicit
+    ``max_shared_bytes``."""
+    if max_shared_bytes is None or plan.shared_bytes <= max_shared_bytes:
+        return plan
+    need = plan.shared_bytes
+    if plan.kind == "shared_memory":  # the scratch of the plan with the most rounds
+        from .shared import design_shared, shared_plan_steps
+
+        des = design_shared(prob.with_limit(1))
+        res = shared_plan_steps(prob, des)
+        if res is not None and res[1] * plan.elem_bits // 8 <= max_shared_bytes:
+            plan.steps, plan.scratch_elems = res  # every round bit used: it fits
+            plan.estimated_cost, plan._metrics = des.cost, None
+            plan.notes.append(f"{des.rounds} rounds to fit max_shared_bytes={max_shared_bytes}")
+            return plan
+        if res is not None:
+            need = min(need, res[1] * plan.elem_bits // 8)
+    raise LayoutError(
+        f"max_shared_bytes: this conversion needs at least {need} bytes of scratch per block "
+        f"(rounds included), more than {max_shared_bytes}; raise max_shared_bytes to {need} or more"
+    )
+
+
 def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
     if not model.cheap_xor_masks or not des["identity"]:
         return 0
-    from .classify import Span, xor_table
+    from .._gf2 import Span
+    from .classify import xor_table
 
-    basis = [r for r, _ in Span([v for v in des["G"] if v]).rows.values()]
+    basis = Span([v for v in des["G"] if v], False).inserted()
     if basis:
         return 0
     words = -(-des["slots"] * elem_bits // 32)
-    ubasis = [r for r, _ in Span([v for v in des.get("E", []) if v]).rows.values()]
+    ubasis = Span([v for v in des.get("E", []) if v], False).inserted()
     us = [int(u) for u in xor_table(ubasis)[1:]] if ubasis else []
     return sum(words for u in us if u in model.cheap_xor_masks)
 
 
-def _finish_shared(plan, fs, fd, t, elem_bits, limit, model, sdes, permute=False):
+def _design(prob, permute: bool | None):
+    """The cheapest shared-memory design of ``prob``: with register permutation when
+    ``permute`` is True, without when False, whichever costs less when None (ties: none).
+    Each later search only counts what beats the best so far, and stops early otherwise:
+    the permuted orders go first (usually the cheapest), the unpermuted one last, keeping
+    ties."""
+    from .cost import permutable
+    from .shared import design_shared, trans_leads
+
+    if permute is False:
+        return design_shared(prob)
+    tries = [None] if permute or permutable(prob.src, prob.dst) else []
+    tries += trans_leads(prob.src, prob.dst, prob.target, prob.elem_bits)
+    best = None
+    for lead in tries:
+        d = design_shared(prob, True, lead, None if best is None else best.cost)
+        if d is not None and (best is None or d.cost < best.cost):
+            best = d
+    if not permute or best is None:
+        d = design_shared(prob, False, None, None if best is None else best.cost, ties=True)
+        if d is not None:
+            best = d
+    return best
+
+
+def _finish_shared(plan, prob, sdes):
     from .shared import design_shared, shared_plan_steps
 
-    res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+    elem_bits, t = prob.elem_bits, prob.target
+    res = shared_plan_steps(prob, sdes)
     if res is None:
-        sdes = design_shared(fs, fd, t, elem_bits, 1 << 62, model, permute)
-        res = shared_plan_steps(fs, fd, sdes, t, elem_bits)
+        sdes = design_shared(prob.with_limit(1 << 62), sdes.permute, sdes.lead)
+        res = shared_plan_steps(prob, sdes)
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost
     sw = sdes.swizzle

@@ -28,77 +28,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._gf2 import Span
 from ..errors import LayoutError
 
-__all__ = ["Flat", "flatten", "Conversion", "classify", "Span", "HW_DIMS"]
+__all__ = ["Flat", "flatten", "Conversion", "classify", "HW_DIMS"]
 
 HW_DIMS = ("register", "lane", "warp", "block")
 
 
 # ---------------------------------------------------------------------------------------
 # GF(2) on ints
-
-
-class Span:
-    """A GF(2) span of ints with the combination of inserted vectors behind each row.
-
-    >>> s = Span(); s.add(0b011); s.add(0b110)
-    True
-    True
-    >>> s.contains(0b101), s.express(0b101)
-    (True, 3)
-    """
-
-    __slots__ = ("rows", "n", "_order")
-
-    def __init__(self, vectors=()):
-        self.rows: dict[int, tuple[int, int]] = {}  # pivot bit -> (vector, combination)
-        self._order: list[int] = []  # pivots, highest first
-        self.n = 0
-        for v in vectors:
-            self.add(v)
-
-    def reduce(self, v: int) -> tuple[int, int]:
-        """(residual, combination): v = residual ^ XOR of the combination's vectors."""
-        combo = 0
-        rows = self.rows
-        for p in self._order:
-            if v >> p & 1:
-                r, c = rows[p]
-                v ^= r
-                combo ^= c
-        return v, combo
-
-    def add(self, v: int) -> bool:
-        """Insert ``v`` (as input number ``self.n``); True when it was independent."""
-        idx = self.n
-        self.n += 1
-        r, combo = self.reduce(v)
-        if r == 0:
-            return False
-        p = r.bit_length() - 1
-        self.rows[p] = (r, combo ^ (1 << idx))
-        order = self._order
-        i = 0
-        while i < len(order) and order[i] > p:
-            i += 1
-        order.insert(i, p)
-        return True
-
-    def contains(self, v: int) -> bool:
-        return self.reduce(v)[0] == 0
-
-    def express(self, v: int) -> int | None:
-        """Bitmask of inserted vectors whose XOR is ``v``; None when ``v`` is not in the span."""
-        r, combo = self.reduce(v)
-        return combo if r == 0 else None
-
-    @property
-    def dim(self) -> int:
-        return len(self.rows)
-
-    def basis(self) -> list[int]:
-        return [self.rows[p][0] for p in self._order]
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,18 +14,21 @@ once into each CTA that needs them (one ``SharedStore`` per copy); src copies ar
 
 from __future__ import annotations
 
+from .._gf2 import Span
 from ..errors import LayoutError
-from .classify import Flat, Span, xor_table
+from .classify import xor_table
 from .ir import Barrier, SharedLoad, SharedStore
 from .shared import SharedDesign, _instr_name
 
 __all__ = ["cluster_plan_steps"]
 
 
-def cluster_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
-    """Steps and scratch elements of a cluster round trip following ``design`` (one round)."""
+def cluster_plan_steps(prob, design: SharedDesign):
+    """Steps and scratch elements of a cluster round trip of ``prob`` (a ``Problem``)
+    following ``design`` (one round)."""
     import numpy as np
 
+    src, dst, target, elem_bits = prob.src, prob.dst, prob.target, prob.elem_bits
     sw = design.swizzle
     if sw.reps:
         raise LayoutError("planner bug: cluster plans use one round")  # pragma: no cover

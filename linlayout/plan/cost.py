@@ -49,7 +49,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound"]
+__all__ = [
+    "CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound", "permutable", "common_first",
+]
 
 
 @dataclass(frozen=True)
@@ -134,9 +136,11 @@ def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int,
 
 def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
     """The fewest wavefronts per warp any one-round shared-memory plan can take under API.md's
-    vector rule (a vector is registers ``k*vec … k*vec+vec-1`` at consecutive aligned offsets).
+    vector rule (a vector is registers ``regs[k*vec … k*vec+vec-1]`` at consecutive aligned
+    offsets), for the two register orders the planner searches: each layout's own, and the
+    registers both layouts share first (``common_first``; Triton's permutation).
 
-    Minimum over every legal pair of store/load vector widths: each a prefix of its side's
+    Minimum over both orders and every legal pair of store/load vector widths: each a prefix of its side's
     registers (≤ 128 bits), the narrower a prefix of the wider (both occupy the lowest offset
     bits), and some scratch keeps both aligned for every warp.  For one pair, each side needs
 
@@ -155,8 +159,7 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
     """
     from ..errors import LayoutError
     from ..targets import get_target
-    from .classify import Span, classify, flatten
-    from .swizzle import aligned_space, conflict_bounds, low_bits
+    from .classify import classify, flatten
 
     t = get_target(target)
     if type(elem_bits) is not int or elem_bits not in (8, 16, 32, 64):
@@ -174,6 +177,44 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
             "round trips through one CTA's shared memory"
         )
     vmax = max(1, 128 // elem_bits)
+    orders = [(fs, fd)] + ([common_first(fs, fd, vmax)] if permutable(fs, fd) else [])
+    bounds = [_order_bound(a, b, t, elem_bits, vmax) for a, b in orders]
+    bounds = [b for b in bounds if b is not None]
+    return min(bounds) if bounds else None
+
+
+def permutable(fs, fd) -> bool:
+    """Whether a register permutation can widen a vector: some register basis of both
+    layouts lies outside their common leading prefix."""
+    k = 0
+    while k < min(len(fs.reg), len(fd.reg)) and fs.reg[k] and fs.reg[k] == fd.reg[k]:
+        k += 1
+    lead = set(fs.reg[:k])
+    return any(v and v in fd.reg and v not in lead for v in fs.reg)
+
+
+def common_first(fs, fd, vmax: int):
+    """``fs`` and ``fd`` with their registers reordered: up to ``log2 vmax`` independent bases
+    both share first (in ``fs``'s order), then the other non-zero ones, then broadcast zeros."""
+    from dataclasses import replace
+
+    from .._gf2 import Span
+
+    cs = Span()
+    common = [v for v in fs.reg if v and v in fd.reg and cs.add(v)][: vmax.bit_length() - 1]
+
+    def order(regs):
+        rest = [v for v in regs if v and v not in common]
+        return tuple(common) + tuple(rest) + tuple(v for v in regs if not v)
+
+    return replace(fs, reg=order(fs.reg)), replace(fd, reg=order(fd.reg))
+
+
+def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
+    """``wavefront_bound`` for one register order (vectors are prefixes of ``reg``)."""
+    from .._gf2 import Span
+    from .swizzle import aligned_space, conflict_bounds, low_bits
+
     space = Span([v for v in fd.reg + fd.lane + fd.warp if v]).basis()
     n = len(space)
     nlow = low_bits(elem_bits, t.num_banks)

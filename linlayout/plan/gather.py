@@ -20,39 +20,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..errors import LayoutError
 from .classify import Flat, flatten, xor_table
-from .ir import Barrier, ConversionPlan, SharedStore, _arr
+from .ir import Barrier, ConversionPlan, GatherLoad, GatherShuffle, SharedStore
 
 __all__ = ["GatherShuffle", "GatherLoad", "GatherPlan", "plan_gather"]
-
-
-@dataclass(frozen=True, eq=False)
-class GatherShuffle:
-    """Lane ``l`` reads lane ``src_lane[l]``: slot ``v`` carries src register
-    ``send[s, v]`` of sender ``s``, which holds tensor element ``elem[s, v]`` (flat);
-    each out register takes the slot whose element is the one its index names."""
-
-    src_lane: object
-    send: object
-    elem: object
-
-    def __post_init__(self):
-        for n in ("src_lane", "send", "elem"):
-            object.__setattr__(self, n, _arr(getattr(self, n)))
-
-
-@dataclass(frozen=True, eq=False)
-class GatherLoad:
-    """``out[w, l, r] = scratch[base[w, l, r] | index[w, l, r] << axis_shift]``."""
-
-    base: object
-    axis_shift: int
-
-    def __post_init__(self):
-        object.__setattr__(self, "base", _arr(self.base))
 
 
 class GatherPlan(ConversionPlan):
@@ -70,34 +42,6 @@ class GatherPlan(ConversionPlan):
         if index_values is None:
             raise LayoutError("index_values: a gather plan needs the index tensor's values")
         return _run_gather(self, src_values, index_values)
-
-    def _m(self) -> dict:
-        if self._metrics is None:
-            import numpy as np
-
-            from .simulate import step_wavefronts
-
-            shuffles = 0
-            selects = 0
-            wf = 0
-            for s in self.steps:
-                if isinstance(s, GatherShuffle):
-                    moves = bool((s.src_lane != np.arange(self.lanes)).any())
-                    v = s.send.shape[1]
-                    if moves:
-                        shuffles += -(-v * self.elem_bits // 32)
-                    selects += v * self.dst_regs
-                elif isinstance(s, SharedStore):
-                    wf += step_wavefronts(s.offset, s.vec, self)[0]
-                elif isinstance(s, GatherLoad):
-                    wf += self.dst_regs  # data-dependent addresses: at least one wavefront each
-            self._metrics = {
-                "shuffles": shuffles,
-                "selects": selects,
-                "wavefronts": wf,
-                "shared_instructions": 0,
-            }
-        return self._metrics
 
 
 def _run_gather(plan: GatherPlan, src_values, index_values):

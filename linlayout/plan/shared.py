@@ -15,10 +15,11 @@ broadcast bits are 0); dst copies all load the same element.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .._gf2 import Span
 from ..errors import LayoutError
-from .classify import Flat, Span, xor_table
+from .classify import Flat, xor_table
 from .ir import Barrier, SharedLoad, SharedStore
 from .swizzle import Swizzle, _units, aligned_space, choose_swizzle, conflict_floor
 
@@ -41,6 +42,7 @@ class SharedDesign:
     warp_sync: bool
     cost: float = 0.0
     permute: bool = False
+    lead: tuple | None = None  # the register order it was searched under (``design_shared``)
 
 
 def _prefix(a: tuple, b: tuple, vmax: int) -> int:
@@ -74,16 +76,89 @@ def _space(layout: Flat) -> list[int]:
     return out
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What every vector configuration of one register order shares (``design_shared``)."""
+
+    common: list[int]  # the registers both vectors start with
+    s_regs: tuple  # src registers in the search's order (vectors are prefixes)
+    d_regs: tuple
+    lanes_s: list[int]  # src lane images projected into dst's CTA space
+    lanes_d: list[int]
+    warps_s: list[int] | None  # None: no alignment pre-check (the fallback search)
+    warps_d: list[int] | None
+    space: list[int]
+    units: list[int]
+    nz_s: int  # src registers stored (broadcast copies once)
+    nz_d: int  # dst registers loaded (every one)
+    rep_cand: list[int]
+    n_reps: int
+    warp_sync: bool
+    permute: bool
+    lead: tuple | None
+
+
+@dataclass(frozen=True)
+class _Basics:
+    """What every register order of one problem shares: dst's CTA space and the other
+    images projected into it (computed once per problem, ``_basics``)."""
+
+    space: list[int]
+    span: Span
+    units: list[int]
+    lanes_s: list[int]
+    lanes_d: list[int]
+    warps_s: list[int]
+    warps_d: list[int]
+    warp_sync: bool
+
+
+def _basics(prob) -> _Basics:
+    """The problem's ``_Basics``, memoised on the problem."""
+    got = prob.memo.get("shared")
+    if got is None:
+        src, dst = prob.src, prob.dst
+        space = _space(dst)
+        proj = projector(space, dst.block)
+        ps = [proj(v) for v in src.lane]
+        pw = [proj(v) for v in src.warp]
+        got = _Basics(
+            space=space, span=Span(space, False), units=_units(space),
+            lanes_s=[v for v in ps if v], lanes_d=[v for v in dst.lane if v],
+            warps_s=[v for v in pw if v], warps_d=[v for v in dst.warp if v],
+            warp_sync=src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst),
+        )
+        prob.memo["shared"] = got
+    return got
+
+
 def design_shared(
-    src: Flat, dst: Flat, target, elem_bits: int, max_shared_bytes: int, model, permute: bool = False
-) -> SharedDesign:
+    prob, permute: bool = False, lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
+    bound: float | None = None, ties: bool = False,
+) -> SharedDesign | None:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
-    cluster) round trip; the cheapest under ``model`` among the vector extensions."""
-    space = _space(dst)
-    sp = Span(space)
+    cluster) round trip of ``prob`` (a ``problem.Problem``); the cheapest under its cost
+    model among the vector extensions.
+
+    ``permute``: vectors may be any registers both sides share (they go first); ``lead``
+    (implies ``permute``): the store's and the load's registers to put first instead, with no
+    common prefix (a vector matching the other side's ldmatrix/stmatrix ``.trans`` rows).
+    ``bound``: only a design cheaper than this counts (``ties``: or as cheap); ``None`` when
+    there is none."""
+    src, dst, elem_bits = prob.src, prob.dst, prob.elem_bits
+    base = _basics(prob)
+    space, sp = base.space, base.span
     vmax = _log2(128 // elem_bits)
     s_regs, d_regs = tuple(src.reg), tuple(dst.reg)
-    if permute:
+    if lead is not None:
+        permute = True
+        s_regs = lead[0] + tuple(v for v in src.reg if v and v not in lead[0])
+        d_regs = lead[1] + tuple(v for v in dst.reg if v and v not in lead[1])
+        p = 0
+        while p < min(len(lead[0]), len(lead[1])) and lead[0][p] == lead[1][p]:
+            p += 1
+        common = list(lead[0][:p])
+    elif permute:
         # any registers the two sides share may form the vector (Triton's regS ∩ regD)
         cs = Span()
         common = [v for v in src.reg if v and v in dst.reg and cs.add(v)][:vmax]
@@ -95,50 +170,44 @@ def design_shared(
         common = list(src.reg[:p])
     ks = _extension(s_regs, p, vmax, common, sp)
     kd = _extension(d_regs, p, vmax, common, sp)
-    nz_s = sum(1 for v in src.reg if v)
-    # every dst register is loaded (a broadcast copy is loaded again: the IR has no
-    # register-to-register move on the out side); src broadcast copies are stored once
-    nz_d = len(dst.reg)
-    proj = projector(space, dst.block)
-    lanes_s = [proj(v) for v in src.lane if proj(v)]
-    lanes_d = [v for v in dst.lane if v]
     n = len(space)
     rep_cand = [v for v in src.reg if v and v in dst.reg and v not in common]
-    eb_bytes = elem_bits // 8
     n_reps = 0
-    while (1 << (n - n_reps)) * eb_bytes > max_shared_bytes and n_reps < len(rep_cand):
+    while (1 << (n - n_reps)) * (elem_bits // 8) > prob.max_shared_bytes and n_reps < len(rep_cand):
         n_reps += 1
-    warp_sync = src.warp == dst.warp and all(v != 0 for v in src.warp) and _warp_local(src, dst)
+    srch = _Search(
+        common=common, s_regs=s_regs, d_regs=d_regs,
+        lanes_s=base.lanes_s, lanes_d=base.lanes_d, warps_s=base.warps_s, warps_d=base.warps_d,
+        space=space, units=base.units,
+        # every dst register is loaded (a broadcast copy is loaded again: the IR has no
+        # register-to-register move on the out side); src broadcast copies are stored once
+        nz_s=sum(1 for v in src.reg if v), nz_d=len(dst.reg),
+        rep_cand=rep_cand, n_reps=n_reps, warp_sync=base.warp_sync, permute=permute, lead=lead,
+    )
     # vector widths worth trying, as (common bits, store extension, load extension): every
     # extension on either side (a narrower one leaves the other side's access space more
     # room), and narrower common prefixes for when the full one cannot stay aligned
     configs = [(p, 0, 0)] + [(p, k, 0) for k in range(1, ks + 1)] + [(p, 0, k) for k in range(1, kd + 1)]
     configs += [(m, 0, 0) for m in range(p - 1, -1, -1)]
-    units = _units(space)
-    warps_s = [proj(v) for v in src.warp if proj(v)]
-    warps_d = [v for v in dst.warp if v]
-    best = _best_design(
-        configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
-        rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
-    )
-    if best is None:  # no aligned scratch found: the vectors fall back at plan time
-        best = _best_design(
-            configs[: 1 + ks + kd], common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits,
-            target, nz_s, nz_d, rep_cand, n_reps, src, dst, units, model, warp_sync, permute,
-            None, None,
-        )
+    best = _best_design(prob, srch, configs, bound, ties)
+    if best is None and bound is None:  # no aligned scratch found: vectors fall back at plan time
+        loose = replace(srch, warps_s=None, warps_d=None)
+        best = _best_design(prob, loose, configs[: 1 + ks + kd], None, False)
     return best
 
 
-def _best_design(
-    configs, common, s_regs, d_regs, lanes_s, lanes_d, space, elem_bits, target, nz_s, nz_d,
-    rep_cand, n_reps, src, dst, units, model, warp_sync, permute, warps_s, warps_d,
-):
+def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: bool) -> SharedDesign | None:
+    """The cheapest design over ``configs`` (best-first with lower bounds), or None when
+    none is aligned or beats ``bound`` (``ties``: or matches it)."""
     import heapq
 
     from .cost import shared_cost
     from .swizzle import low_bits, span_dim
 
+    src, dst, target, elem_bits, model = prob.src, prob.dst, prob.target, prob.elem_bits, prob.model
+    common, s_regs, d_regs = srch.common, srch.s_regs, srch.d_regs
+    lanes_s, lanes_d, warps_s, warps_d = srch.lanes_s, srch.lanes_d, srch.warps_s, srch.warps_d
+    space, nz_s, nz_d, warp_sync = srch.space, srch.nz_s, srch.nz_d, srch.warp_sync
     # a cheap lower bound per configuration (bandwidth bound, widest possible issue) lets the
     # search stop once no remaining configuration can beat the best design found
     nlow = low_bits(elem_bits, target.num_banks)
@@ -146,33 +215,66 @@ def _best_design(
     dl_d = span_dim(lanes_d)
     # ld/stmatrix (one instruction per four 32-bit vectors) only with 16-bit pairs as vectors
     mat16 = target.is_nvidia and elem_bits == 16
-    rounds0 = 1 << n_reps
+    rounds0 = 1 << srch.n_reps
     n = len(space)
+    # the two sides with their registers in the search's order (tiles start at regs[0])
+    src_o = replace(src, reg=tuple(s_regs) + tuple(v for v in src.reg if v not in s_regs))
+    dst_o = replace(dst, reg=tuple(d_regs) + tuple(v for v in dst.reg if v not in d_regs))
 
     def sizes(i):
         m, se, le = configs[i]
         vs, vd = m + se, m + le
         return m, se, le, vs, vd, 1 << max(0, nz_s - vs), 1 << max(0, nz_d - vd)
 
+    trans_s = mat16 and target.has("stmatrix") and len(src.lane) >= 5
+    trans_d = mat16 and target.has("ldmatrix") and len(dst.lane) >= 5
+
+    def can_trans(vs, vd):
+        """Whether the store (load) may be .trans: no vector of its own, the other side's
+        vector inside its lane-2..4 row (``_matrix_tile`` needs that row lowest)."""
+        ld = trans_d and vd == 0 and tuple(s_regs[:vs]) == tuple(dst.lane[2 : 2 + vs])
+        st = trans_s and vs == 0 and tuple(d_regs[:vd]) == tuple(src.lane[2 : 2 + vd])
+        return st, ld
+
+    mat32 = target.is_nvidia and elem_bits == 32 and len(src.lane) >= 5
+
     def instr_lb(vs, vd, n_store, n_load):
         # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
-        mat_d = mat16 and vd == 1 and target.has("ldmatrix")
-        mat_s = mat16 and vs == 1 and target.has("stmatrix") and not mat_d
-        return -(-n_store // (4 if mat_s else 1)) + -(-n_load // (4 if mat_d else 1))
+        if mat32:  # fp32 as b16 pairs: four 32-bit accesses per x4, no vector of its own
+            per_d = 4 if vd == 0 and target.has("ldmatrix") else 1
+            per_s = 4 if vs == 0 and target.has("stmatrix") and per_d == 1 else 1
+            return -(-n_store // per_s) + -(-n_load // per_d)
+        st, ld = can_trans(vs, vd)
+        mat_d = mat16 and target.has("ldmatrix") and (vd == 1 or ld)
+        mat_s = mat16 and target.has("stmatrix") and (vs == 1 or st) and not mat_d
+        per_d = (8 if vd == 0 else 4) if mat_d else 1
+        per_s = (8 if vs == 0 else 4) if mat_s else 1
+        return -(-n_store // per_s) + -(-n_load // per_d)
+
+    def wf_lb(n_store, xs, n_load, xd, vs, vd):
+        # a .trans tile serves two 16-bit accesses per wavefront (see the cost below)
+        st, ld = can_trans(vs, vd)
+        a, b = n_store << xs, n_load << xd
+        return a - (a // 2 if st else 0) + b - (b // 2 if ld else 0)
 
     # best-first over configurations: a cheap bound (bandwidth, widest issue) first; popped
     # once, a configuration gets the alignment floor (needs H); popped refined, it is built
     heap = []
     for i in range(len(configs)):
         m, se, le, vs, vd, n_store, n_load = sizes(i)
-        wf = (n_store << max(0, vs + dl_s - nlow)) + (n_load << max(0, vd + dl_d - nlow))
+        wf = wf_lb(n_store, max(0, vs + dl_s - nlow), n_load, max(0, vd + dl_d - nlow), vs, vd)
         lb = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
         heap.append((lb, i, 0, None))
     heapq.heapify(heap)
     best = None
+    best_cost = bound
+
+    def beats(c: float) -> bool:
+        return best_cost is None or c < best_cost or (ties and best is None and c <= best_cost)
+
     while heap:
         lb, i, refined, h = heapq.heappop(heap)
-        if best is not None and lb >= best.cost:
+        if not beats(lb):
             break
         m, se, le, vs, vd, n_store, n_load = sizes(i)
         if not refined and warps_s is not None:
@@ -185,7 +287,7 @@ def _best_design(
             fs_, fd_ = conflict_floor(h, acc_s, acc_d, n_seg, n_store, n_load)
             xs = max(max(0, vs + dl_s - nlow), fs_)
             xd = max(max(0, vd + dl_d - nlow), fd_)
-            wf = (n_store << xs) + (n_load << xd)
+            wf = wf_lb(n_store, xs, n_load, xd, vs, vd)
             lb2 = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
             heapq.heappush(heap, (max(lb, lb2), i, 1, h))
             continue
@@ -202,22 +304,29 @@ def _best_design(
             load_ext=le,
             n_store=n_store,
             n_load=n_load,
-            rep_candidates=rep_cand,
-            n_reps=n_reps,
-            bank_prefer=_bank_prefer(src, dst, target, elem_bits, vs, vd),
-            units=units,
+            rep_candidates=srch.rep_cand,
+            n_reps=srch.n_reps,
+            bank_prefer=_bank_prefer(src_o, dst_o, target, elem_bits, vs, vd),
+            units=srch.units,
             h_span=h,
         )
         wf = (n_store << sw.store_wavefront_exp) + (n_load << sw.load_wavefront_exp)
-        bound = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
+        lemma = (n_store << sw.store_bound_exp) + (n_load << sw.load_bound_exp)
         rounds = 1 << len(sw.reps)
-        # ld/stmatrix.x4 issue one instruction for four 32-bit vectors
-        i_store = -(-n_store // 4) if _matrix_tile(sw, src, target, elem_bits, True) else n_store
-        i_load = -(-n_load // 4) if _matrix_tile(sw, dst, target, elem_bits, False) else n_load
-        c = shared_cost(model, wf, i_store + i_load, rounds, warp_sync)
-        d = SharedDesign(sw, space, n_store, n_load, wf, bound, rounds, warp_sync, c, permute)
-        if best is None or c < best.cost:
-            best = d
+        # ld/stmatrix.x4 issue one instruction for four 32-bit vectors (eight 16-bit ones
+        # for .trans, whose 16-byte rows take one wavefront per two 16-bit vectors: the
+        # hardware figure the cost uses, while plan.wavefronts counts API.md's accesses)
+        per_s = _matrix_tile(sw, src_o, target, elem_bits, True)
+        per_d = _matrix_tile(sw, dst_o, target, elem_bits, False)
+        i_store = -(-n_store // per_s) if per_s else n_store
+        i_load = -(-n_load // per_d) if per_d else n_load
+        hw_wf = wf - ((n_store << sw.store_wavefront_exp) // 2 if per_s == 8 else 0)
+        hw_wf -= (n_load << sw.load_wavefront_exp) // 2 if per_d == 8 else 0
+        c = shared_cost(model, hw_wf, i_store + i_load, rounds, warp_sync)
+        if beats(c):
+            best_cost = c
+            best = SharedDesign(sw, space, n_store, n_load, wf, lemma, rounds, warp_sync, c, srch.permute,
+                                srch.lead)
     return best
 
 
@@ -245,16 +354,50 @@ def projector(space: list[int], block: tuple):
     return proj
 
 
-def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> bool:
-    """Whether the scratch starts with the side's ldmatrix/stmatrix tile: a 32-bit register
-    pair, then lane bits 0 and 1 (one 16-byte row)."""
-    if not target.is_nvidia or elem_bits != 16 or len(side.lane) < 2 or not side.reg:
-        return False
+def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tuple, tuple]]:
+    """Register orders (store lead, load lead) under which the vectors line up with one
+    side's ldmatrix/stmatrix tile (NVIDIA, 16-bit): ``.trans``, where one side's vector is
+    the other's lane-2..4 row; plain, where a register both hold plus the tile side's lanes
+    0 and 1 form the other side's vector."""
+    if not target.is_nvidia or elem_bits != 16 or len(src.lane) < 5:
+        return []
+    out = []
+    rows_d, rows_s = tuple(dst.lane[2:5]), tuple(src.lane[2:5])
+    if target.has("ldmatrix") and all(v and v in src.reg for v in rows_d):
+        out.append((rows_d, ()))
+    if target.has("stmatrix") and all(v and v in dst.reg for v in rows_s):
+        out.append(((), rows_s))
+    both = [v for v in src.reg if v and v in dst.reg]
+    for x in both[:2]:
+        pair_d, pair_s = (x,) + tuple(dst.lane[:2]), (x,) + tuple(src.lane[:2])
+        if target.has("ldmatrix") and x not in dst.lane[:2] and all(v and v in src.reg for v in pair_d):
+            if len(set(pair_d)) == 3 and pair_d != tuple(dst.reg[:1]) + tuple(dst.lane[:2]):
+                out.append((pair_d, (x,)))
+        if target.has("stmatrix") and all(v and v in dst.reg for v in pair_s):
+            if len(set(pair_s)) == 3 and pair_s != tuple(src.reg[:1]) + tuple(src.lane[:2]):
+                out.append(((x,), pair_s))
+    return out
+
+
+def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> int:
+    """Vector accesses one ldmatrix/stmatrix.x4 instruction issues when the scratch starts
+    with the side's tile (16-bit, NVIDIA), else 0: 4 for a 32-bit register pair then lane
+    bits 0 and 1 (one 16-byte row), 8 for ``.trans`` (lane bits 2, 3, 4 fill the row)."""
+    if not target.is_nvidia or elem_bits not in (16, 32) or len(side.lane) < 5 or not side.reg:
+        return 0
     if not target.has("stmatrix" if store else "ldmatrix"):
-        return False
+        return 0
     vbits = sw.store_vec_bits if store else sw.load_vec_bits
-    if vbits != 1 or sw.columns[:3] != [side.reg[0], side.lane[0], side.lane[1]]:
-        return False
+    if elem_bits == 32:  # b16 pairs: four 32-bit accesses per x4
+        per = 4 if vbits == 0 and sw.columns[:2] == list(side.lane[:2]) else 0
+        if not per:
+            return 0
+    elif vbits == 1 and sw.columns[:3] == [side.reg[0], side.lane[0], side.lane[1]]:
+        per = 4
+    elif vbits == 0 and sw.columns[:3] == list(side.lane[2:5]):
+        per = 8
+    else:
+        return 0
     cs = Span(sw.columns)
     mask = (1 << sw.offset_bits) - 1
 
@@ -264,8 +407,8 @@ def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -
 
     cr, cl, cw = ([co(v) for v in bases] for bases in (side.reg, side.lane, side.warp))
     if -1 in cr + cl + cw:
-        return False
-    return matrix_instruction(cr, cl, cw, elem_bits, store, target) is not None
+        return 0
+    return per if matrix_instruction(cr, cl, cw, elem_bits, store, target) is not None else 0
 
 
 def _warp_local(src: Flat, dst: Flat) -> bool:
@@ -282,6 +425,13 @@ def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int)
         k = _ds_read_tr_bits(target, elem_bits)
         if len(dst.lane) >= k and all(dst.lane[:k]):
             return list(dst.lane[:k])
+        return []
+    if target.is_nvidia and elem_bits == 32 and len(dst.lane) >= 5:
+        # fp32 ld/stmatrix (b16 pairs): the side's lanes 0, 1 lowest, one row of four
+        if vd == 0 and target.has("ldmatrix"):
+            return [dst.lane[0], dst.lane[1]]
+        if vs == 0 and target.has("stmatrix"):
+            return [src.lane[0], src.lane[1]]
         return []
     if not target.is_nvidia or elem_bits != 16:
         return []
@@ -328,8 +478,10 @@ def ds_read_tr_instruction(cr, cl, cw, elem_bits: int, target) -> str | None:
 
 def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str | None:
     """``stmatrix``/``ldmatrix`` (``.x1/.x2/.x4``, ``.trans``) when the side's map to scratch
-    offsets (coords of register, lane, warp bits) divides by the instruction tile."""
-    if not target.is_nvidia or elem_bits != 16 or len(cl) < 5:
+    offsets (coords of register, lane, warp bits) divides by the instruction tile.  32-bit
+    elements move as b16 pairs (Triton's fp32 ld/stmatrix): one element per register, lane
+    bits 0, 1 fill a 16-byte row of four, no ``.trans``."""
+    if not target.is_nvidia or elem_bits not in (16, 32) or len(cl) < 5:
         return None
     if store and not target.has("stmatrix"):
         return None
@@ -337,6 +489,11 @@ def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str |
         return None
     name = "stmatrix" if store else "ldmatrix"
     regs = len(cr)
+    if elem_bits == 32:
+        rest = list(cr) + list(cl[2:]) + list(cw)
+        if cl[0] == 1 and cl[1] == 2 and all(c & 3 == 0 for c in rest):
+            return f"{name}.x{min(4, 1 << regs)}"
+        return None
     row = 7  # offset bits inside one 16-byte row of 8 halves
     # non-transposed: register bit 0 and lane bits 0, 1 fill the row, the rest addresses rows
     if regs >= 1 and cr[0] == 1 and cl[0] == 2 and cl[1] == 4:
@@ -407,11 +564,20 @@ def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other:
     return 1 << vbits, order
 
 
-def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_bits: int):
-    """The steps and scratch size (elements) of ``design``; ``None`` when rounds could not be
-    separated by register (then the caller retries with one round)."""
+def _in_order(cr: list[int], order, regs: tuple, columns: list[int], vbits: int) -> list[int]:
+    """Register-bit coordinates with the vector's bits first when ``order`` permutes them."""
+    if order is None:
+        return cr
+    bits = [regs.index(columns[j]) for j in range(vbits)]
+    return [cr[b] for b in bits] + [cr[i] for i in range(len(cr)) if i not in bits]
+
+
+def shared_plan_steps(prob, design: SharedDesign):
+    """The steps and scratch size (elements) of ``design`` for ``prob``; ``None`` when rounds
+    could not be separated by register (then the caller retries with one round)."""
     import numpy as np
 
+    src, dst, target, elem_bits = prob.src, prob.dst, prob.target, prob.elem_bits
     sw = design.swizzle
     cs = Span(sw.columns)
     nb = sw.offset_bits
@@ -480,9 +646,14 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
             vs = 1
         if not _aligned(d_cr, d_cl + d_cw, vd):
             vd = 1
-    st_instr = matrix_instruction(s_cr, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
+    # ld/stmatrix tiles are read in the vectors' register order (``regs``)
+    s_cro = _in_order(s_cr, s_order, src.reg, sw.columns, sw.store_vec_bits)
+    d_cro = _in_order(d_cr, d_order, dst.reg, sw.columns, sw.load_vec_bits)
+    st_instr = (
+        matrix_instruction(s_cro, s_cl, s_cw, elem_bits, True, target) if vs * elem_bits < 128 else None
+    )
     ld_instr = (
-        matrix_instruction(d_cr, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
+        matrix_instruction(d_cro, d_cl, d_cw, elem_bits, False, target) if vd * elem_bits < 128 else None
     )
     if ld_instr is None and vd == 1:
         ld_instr = ds_read_tr_instruction(d_cr, d_cl, d_cw, elem_bits, target)
@@ -505,7 +676,52 @@ def shared_plan_steps(src: Flat, dst: Flat, design: SharedDesign, target, elem_b
             keep_d = np.where(d_round == k, dt(0), dt(-1))
         so = offsets(wl_s, rlow_s, keep_s, skip_wl)
         lo = offsets(wl_d, rlow_d, keep_d, None)
-        steps.append(SharedStore(so, vs, instruction=st_name, regs=s_order))
+        steps.append(_paired(SharedStore(so, vs, instruction=st_name, regs=s_order), target, elem_bits))
         steps.append(Barrier(bar))
-        steps.append(SharedLoad(lo, vd, instruction=ld_name, regs=d_order))
+        steps.append(_paired(SharedLoad(lo, vd, instruction=ld_name, regs=d_order), target, elem_bits))
     return steps, 1 << nb
+
+
+def _paired(step, target, elem_bits: int):
+    """``step`` as AMD ``ds_write2_bN``/``ds_read2_bN`` (``group=2``) when its vectors pair up:
+    every pair at one lane- and warp-independent distance (one base address, two 8-bit
+    immediate offsets in vector units), same lanes active; else ``step`` unchanged."""
+    import numpy as np
+
+    bits = step.vec * elem_bits
+    if not target.is_amd or bits not in (32, 64) or "_tr_" in (step.instruction or ""):
+        return step
+    off = step.offset
+    R = off.shape[-1]
+    order = np.arange(R) if step.regs is None else step.regs
+    nv = R // step.vec
+    if nv % 2:
+        return step
+    base = off[..., order].reshape(off.shape[:-1] + (nv, step.vec))[..., 0]  # (W, L, vectors)
+    flat = base.reshape(-1, nv)
+    active = flat >= 0
+    if not active.any(0).all():
+        return step  # a vector no lane issues: leave the step as it is
+    first = active.argmax(0)
+    ref = flat[first, np.arange(nv)]
+    sig = np.where(active, flat - ref[None, :], -1)
+    buckets: dict = {}
+    for v in range(nv):
+        buckets.setdefault(sig[:, v].tobytes() + active[:, v].tobytes(), []).append(v)
+    pairs = []
+    for vs in buckets.values():
+        if len(vs) % 2:
+            return step
+        vs = sorted(vs, key=lambda v: ref[v])
+        for a, b in zip(vs[::2], vs[1::2]):
+            if (ref[b] - ref[a]) // step.vec > 255:
+                return step
+            pairs += [a, b]
+    vec_regs = order.reshape(nv, step.vec)
+    new_order = vec_regs[pairs].reshape(-1)
+    regs = None if (new_order == np.arange(R)).all() else new_order
+    name = ("ds_write2_b" if isinstance(step, SharedStore) else "ds_read2_b") + str(bits)
+    fields = dict(offset=off, vec=step.vec, instruction=name, regs=regs, group=2)
+    if isinstance(step, SharedStore):
+        fields["block"] = step.block
+    return type(step)(**fields)

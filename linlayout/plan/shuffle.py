@@ -19,7 +19,8 @@ factorisation, but only the values that move are sent (the one-directional varia
 
 from __future__ import annotations
 
-from .classify import Conversion, Span, xor_table
+from .._gf2 import Span
+from .classify import Conversion, xor_table
 from .ir import Copy, Shuffle
 
 __all__ = ["register_plan_steps", "shuffle_design", "shuffle_plan_steps", "triton_factorisation"]
@@ -65,7 +66,7 @@ def shuffle_design(conv: Conversion, elem_bits: int) -> dict:
     """Choose ``F'`` and return the round structure with its estimated counts."""
     A, B, E, F = _mats(conv)
     nl = len(F)
-    e_basis = [r for r, _ in Span([e for e in E if e]).rows.values()]
+    e_basis = Span([e for e in E if e], False).inserted()
     best = None
     for prefer in ([], e_basis):
         Fp = _bijection(F, nl, prefer)
@@ -104,7 +105,7 @@ def shuffle_plan_steps(conv: Conversion, design: dict) -> list:
     lanes = np.arange(L)
     inv = np.empty(L, dtype=np.int64)
     inv[Fpt] = lanes
-    ubasis = [r for r, _ in Span([v for v in E + G if v]).rows.values()]
+    ubasis = Span([v for v in E + G if v], False).inserted()
     steps = []
     copy_map = None
     for u in xor_table(ubasis):
@@ -204,3 +205,84 @@ def triton_factorisation(conv: Conversion, elem_bits: int) -> dict | None:
         R *= 2
     shuffles = (R - (R >> m)) if p_lane_identity else R
     return {"m": m, "p_lane_identity": p_lane_identity, "n_pack": n_pack, "R": R, "shuffles": shuffles}
+
+
+# ---------------------------------------------------------------------------------------
+# AMD v_permlane16/32_swap
+
+
+def out_sources(steps: list, lanes: int, dst_regs: int):
+    """``(lane, reg)`` arrays ``(lanes, dst_regs)``: the src lane and register each out
+    register takes under ``steps`` (Copy and Shuffle only; -1 where none writes it)."""
+    import numpy as np
+
+    sl = np.full((lanes, dst_regs), -1, dtype=np.int64)
+    sr = np.full((lanes, dst_regs), -1, dtype=np.int64)
+    for s in steps:
+        if isinstance(s, Copy):
+            li, ri = np.nonzero(s.reg_map >= 0)
+            sl[li, ri], sr[li, ri] = li, s.reg_map[li, ri]
+        elif isinstance(s, Shuffle):
+            li, vi = np.nonzero(s.recv >= 0)
+            src = s.src_lane[li]
+            sl[li, s.recv[li, vi]], sr[li, s.recv[li, vi]] = src, s.send[src, vi]
+        else:
+            return None
+    return sl, sr
+
+
+def permlane_swap_ok(steps: list, lanes: int, dst_regs: int, elem_bits: int, half: int) -> bool:
+    """Whether ``steps`` (a Copy and one Shuffle reading lane ``l ^ half``) are exactly AMD
+    ``v_permlane{half}_swap`` on register pairs: every out register is ``P(x, y)`` (lanes with
+    bit ``half`` clear keep src ``x``, the others take the partner's ``y``) or ``Q(x, y)``
+    (clear lanes take the partner's ``x``, the others keep ``y``), with ``x``, ``y`` the same
+    in every lane, and 8/16-bit registers sharing a 32-bit word move together."""
+    import numpy as np
+
+    shuffles = [s for s in steps if isinstance(s, Shuffle)]
+    if len(shuffles) != 1 or half >= lanes:
+        return False
+    lane = np.arange(lanes)
+    if not (shuffles[0].src_lane == lane ^ half).all():
+        return False
+    got = out_sources(steps, lanes, dst_regs)
+    if got is None:
+        return False
+    sl, sr = got
+    if (sl < 0).any():
+        return False
+    hi = (lane & half) != 0
+    own = sl == lane[:, None]
+    if not ((sl == lane[:, None]) | (sl == (lane ^ half)[:, None])).all():
+        return False
+    x_lo, x_hi = sr[~hi], sr[hi]
+    # one src register per out register on each half, lane-independent
+    if not ((x_lo == x_lo[:1]).all() and (x_hi == x_hi[:1]).all()):
+        return False
+    own_lo, own_hi = own[~hi], own[hi]
+    if not ((own_lo == own_lo[:1]).all() and (own_hi == own_hi[:1]).all()):
+        return False
+    p_type, q_type = own_lo[0] & ~own_hi[0], ~own_lo[0] & own_hi[0]
+    if not (p_type | q_type).all():
+        return False
+    pack = max(1, 32 // elem_bits)
+    if pack > 1:
+        o = np.arange(dst_regs)
+        x, y = x_lo[0], x_hi[0]
+        if ((x % pack) != (o % pack)).any() or ((y % pack) != (o % pack)).any():
+            return False
+        for arr in (x // pack, y // pack, p_type):
+            if not (arr.reshape(-1, pack) == arr.reshape(-1, pack)[:, :1]).all():
+                return False
+    return True
+
+
+def annotate_permlane(steps: list, target, lanes: int, dst_regs: int, elem_bits: int) -> list:
+    """The steps with their Shuffle marked ``v_permlane32_swap``/``v_permlane16_swap`` where
+    the target has it and the steps are exactly that swap (``permlane_swap_ok``)."""
+    from dataclasses import replace
+
+    for half, name in ((32, "permlane32_swap"), (16, "permlane16_swap")):
+        if target.is_amd and target.has(name) and permlane_swap_ok(steps, lanes, dst_regs, elem_bits, half):
+            return [replace(s, instruction=f"v_{name}") if isinstance(s, Shuffle) else s for s in steps]
+    return steps

@@ -11,7 +11,7 @@ conventions documented in ``cost.py``.
 from __future__ import annotations
 
 from ..errors import LayoutError
-from .ir import Barrier, Copy, SharedLoad, SharedStore, Shuffle
+from .ir import SharedLoad, SharedStore, Shuffle, dispatch, verify_plan
 
 __all__ = ["run_plan", "plan_metrics", "explain_plan", "validate_plan", "step_wavefronts"]
 
@@ -29,99 +29,81 @@ def _full(arr, plan, regs):
 
 
 def validate_plan(plan) -> None:
-    """Check the static rules of API.md: shapes, vector widths and vector alignment."""
-    for i, step in enumerate(plan.steps):
-        if isinstance(step, (SharedStore, SharedLoad)):
-            regs = plan.src_regs if isinstance(step, SharedStore) else plan.dst_regs
-            vec = step.vec
-            if vec < 1 or vec & (vec - 1) or vec * plan.elem_bits > 128 or regs % vec:
-                raise LayoutError(
-                    f"step {i}: vec={vec} is invalid for {regs} registers of {plan.elem_bits} bits"
-                )
-            off = _full(step.offset, plan, regs)
-            if step.regs is not None:
-                off = off[..., step.regs]
-            g = off.reshape(off.shape[:3] + (regs // vec, vec))
-            first = g[..., :1]
-            ok_skip = (g < 0).all(-1)
-            import numpy as np
-
-            ok_vec = (g == first + np.arange(vec)).all(-1) & (first[..., 0] % vec == 0)
-            if not (ok_skip | ok_vec).all():
-                raise LayoutError(
-                    f"step {i}: a vector of {vec} registers is not at consecutive aligned offsets"
-                )
-            if plan.scratch_elems and (off >= plan.scratch_elems).any():
-                raise LayoutError(f"step {i}: offset beyond the scratch of {plan.scratch_elems} elements")
+    """Check the static rules of API.md (``ir.verify_plan``)."""
+    verify_plan(plan)
 
 
 def run_plan(plan, src_values):
-    """Execute ``plan`` on ``src_values`` of shape ``(blocks, warps, lanes, src_regs)``."""
+    """Execute ``plan`` on ``src_values`` of shape ``(blocks, warps, lanes, src_regs)``,
+    after :func:`ir.verify_plan`; every step reads ``src`` and writes ``out`` or the scratch."""
     import numpy as np
 
     vals = np.asarray(src_values)
     want = (plan.blocks, plan.warps, plan.lanes, plan.src_regs)
     if vals.shape != want:
         raise LayoutError(f"src_values: expected shape {want}, got {vals.shape}")
+    verify_plan(plan)
     if plan.kind == "noop" and not plan.steps:
         return vals.copy()
-    B, W, L = want[:3]
-    out = np.zeros((B, W, L, plan.dst_regs), dtype=vals.dtype)
+    B = want[0]
+    out = np.zeros((B, plan.warps, plan.lanes, plan.dst_regs), dtype=vals.dtype)
     written = np.zeros(out.shape, dtype=bool)
     S = max(plan.scratch_elems, 1)
     scratch = np.zeros((B, S), dtype=vals.dtype)
-    sw = np.zeros((B, S), dtype=bool)
+    stored = np.zeros((B, S), dtype=bool)
     bidx = np.arange(B)[:, None, None, None]
-    widx = np.arange(W)[None, :, None, None]
-    lidx = np.arange(L)[None, None, :, None]
-    for i, step in enumerate(plan.steps):
-        if isinstance(step, Copy):
-            rm = step.reg_map
-            li, ri = np.nonzero(rm >= 0)
-            out[:, :, li, ri] = vals[:, :, li, rm[li, ri]]
-            written[:, :, li, ri] = True
-        elif isinstance(step, Shuffle):
-            sl, send, recv = step.src_lane, step.send, step.recv
-            li, vi = np.nonzero(recv >= 0)
-            s = sl[li]
-            sr = send[s, vi]
-            if (sr < 0).any():
-                raise LayoutError(f"step {i}: a lane receives a slot its source lane does not send")
-            out[:, :, li, recv[li, vi]] = vals[:, :, s, sr]
-            written[:, :, li, recv[li, vi]] = True
-        elif isinstance(step, SharedStore):
-            off = _full(step.offset, plan, plan.src_regs)
-            m = off >= 0
-            tb = (
-                _full(step.block, plan, plan.src_regs)
-                if step.block is not None
-                else np.broadcast_to(bidx, off.shape)
-            )
-            b, w, lane, r = np.nonzero(m)
-            tgt_b, tgt_o = tb[b, w, lane, r], off[b, w, lane, r]
-            v = vals[b, w, lane, r]
-            key = tgt_b * S + tgt_o
-            order = np.argsort(key, kind="stable")
-            ks, vs = key[order], v[order]
-            same = ks[1:] == ks[:-1]
-            if (vs[1:][same] != vs[:-1][same]).any():
-                raise LayoutError(f"step {i}: two different values stored to one scratch element")
-            scratch[tgt_b, tgt_o] = v
-            sw[tgt_b, tgt_o] = True
-        elif isinstance(step, SharedLoad):
-            off = _full(step.offset, plan, plan.dst_regs)
-            m = off >= 0
-            b, w, lane, r = np.nonzero(m)
-            o = off[b, w, lane, r]
-            if not sw[b, o].all():
-                raise LayoutError(f"step {i}: a load reads scratch that was never stored")
-            out[b, w, lane, r] = scratch[b, o]
-            written[b, w, lane, r] = True
-        elif isinstance(step, Barrier):
-            continue
+
+    def copy(i, step):
+        rm = step.reg_map
+        li, ri = np.nonzero(rm >= 0)
+        out[:, :, li, ri] = vals[:, :, li, rm[li, ri]]
+        written[:, :, li, ri] = True
+
+    def shuffle(i, step):
+        sl, send, recv = step.src_lane, step.send, step.recv
+        li, vi = np.nonzero(recv >= 0)
+        s = sl[li]
+        sr = send[s, vi]
+        if (sr < 0).any():
+            raise LayoutError(f"step {i}: a lane receives a slot its source lane does not send")
+        out[:, :, li, recv[li, vi]] = vals[:, :, s, sr]
+        written[:, :, li, recv[li, vi]] = True
+
+    def store(i, step):
+        off = _full(step.offset, plan, plan.src_regs)
+        if step.block is not None:
+            tb = _full(step.block, plan, plan.src_regs)
         else:
-            raise LayoutError(f"step {i}: unknown step type {type(step).__name__}")
-    del widx, lidx
+            tb = np.broadcast_to(bidx, off.shape)
+        b, w, lane, r = np.nonzero(off >= 0)
+        tgt_b, tgt_o = tb[b, w, lane, r], off[b, w, lane, r]
+        v = vals[b, w, lane, r]
+        key = tgt_b * S + tgt_o
+        order = np.argsort(key, kind="stable")
+        ks, vs = key[order], v[order]
+        same = ks[1:] == ks[:-1]
+        if (vs[1:][same] != vs[:-1][same]).any():
+            raise LayoutError(f"step {i}: two different values stored to one scratch element")
+        scratch[tgt_b, tgt_o] = v
+        stored[tgt_b, tgt_o] = True
+
+    def load(i, step):
+        off = _full(step.offset, plan, plan.dst_regs)
+        b, w, lane, r = np.nonzero(off >= 0)
+        o = off[b, w, lane, r]
+        if not stored[b, o].all():
+            raise LayoutError(f"step {i}: a load reads scratch that was never stored")
+        out[b, w, lane, r] = scratch[b, o]
+        written[b, w, lane, r] = True
+
+    def gather(i, step):
+        raise LayoutError(f"step {i}: a gather step needs the index values: call the gather plan's "
+                          "run(src_values, index_values)")
+
+    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": store, "SharedLoad": load,
+                "Barrier": lambda i, s: None, "GatherShuffle": gather, "GatherLoad": gather}
+    for i, step in enumerate(plan.steps):
+        dispatch(step, handlers, f"step {i}")(i, step)
     if not written.all():
         raise LayoutError("plan left some out registers unwritten")
     return out
@@ -143,12 +125,13 @@ def _words(off, elem_bits: int, bank_bytes: int):
     return np.where(off[..., None] >= 0, w, -1)
 
 
-def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]:
+def step_wavefronts(offset, vec, plan, block=None, regs=None, group: int = 1) -> tuple[int, int]:
     """(wavefronts, instructions) per warp for one shared step, max over warps and blocks.
 
-    A vector instruction is one group of ``vec`` registers; lanes with ``-1`` are idle; an
-    instruction with every lane idle is not issued; every other one counts (API.md: "for each
-    vector instruction"), identical ones included.
+    A vector access is ``vec`` registers (in ``regs`` order); lanes with ``-1`` are idle; an
+    access with every lane idle is not issued; every other one counts (API.md: "for each
+    vector access"), identical ones included.  ``group`` consecutive accesses issue as one
+    instruction (counted once if any of them is issued).
     """
     import numpy as np
 
@@ -177,7 +160,9 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
     best_wf, best_n = 0, 0
     for bw in range(B * W):
         rows = ekeys[bw]
-        rows = rows[(rows >= 0).any(-1)]
+        live = (rows >= 0).any(-1)
+        n_instr = int(live.reshape(-1, group).any(-1).sum())
+        rows = rows[live]
         if rows.shape[0] == 0:
             continue
         cta = np.where(rows >= 0, rows // S, -1)
@@ -202,7 +187,7 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None) -> tuple[int, int]
         wf = int(counts.max(1).sum())
         if wf > best_wf:
             best_wf = wf
-        best_n = max(best_n, rows.shape[0])
+        best_n = max(best_n, n_instr)
     return best_wf, best_n
 
 
@@ -221,43 +206,72 @@ def _issued(step, groups: int, elem_bits: int = 16) -> int:
     return groups
 
 
+def _permlane(plan) -> bool:
+    """A Copy + Shuffle plan annotated ``v_permlane16/32_swap`` that is exactly that swap."""
+    from .shuffle import permlane_swap_ok
+
+    names = [getattr(s, "instruction", None) or "" for s in plan.steps if isinstance(s, Shuffle)]
+    if len(names) != 1 or not names[0].startswith("v_permlane"):
+        return False
+    half = 32 if "32" in names[0] else 16
+    return permlane_swap_ok(plan.steps, plan.lanes, plan.dst_regs, plan.elem_bits, half)
+
+
 def plan_metrics(plan) -> dict:
     """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
     import numpy as np
 
     eb = plan.elem_bits
     L = plan.lanes
-    shuffles = 0
-    pre_selects = 0
-    wf = 0
-    ninstr = 0
+    tot = {"shuffles": 0, "pre": 0, "wf": 0, "instr": 0}
     codes = np.full((L, plan.dst_regs), -1, dtype=np.int64)  # who wrote out[l, r] last
-    for i, step in enumerate(plan.steps):
-        if isinstance(step, Copy):
-            li, ri = np.nonzero(step.reg_map >= 0)
-            codes[li, ri] = step.reg_map[li, ri]
-        elif isinstance(step, Shuffle):
-            used = (step.recv >= 0).any(0)
-            cols = step.send[:, used]
-            if cols.shape[1]:
-                # API.md: one shuffle per lane per 32 bits *moved*; two slots carrying the
-                # same sender register move the same bits (one shuffle, its result used twice)
-                n = np.unique(cols.T, axis=0).shape[0]
-                shuffles += -(-n * eb // 32)
-                for v in range(cols.shape[1]):
-                    c = cols[:, v]
-                    pre_selects += max(0, len(np.unique(c[c >= 0])) - 1)
-            li, vi = np.nonzero(step.recv >= 0)
-            codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
-        elif isinstance(step, SharedStore):
-            a, n = step_wavefronts(step.offset, step.vec, plan, step.block, step.regs)
-            wf += a
-            ninstr += _issued(step, n, eb)
-        elif isinstance(step, SharedLoad):
-            a, n = step_wavefronts(step.offset, step.vec, plan, regs=step.regs)
-            wf += a
-            ninstr += _issued(step, n, eb)
+
+    def copy(i, step):
+        li, ri = np.nonzero(step.reg_map >= 0)
+        codes[li, ri] = step.reg_map[li, ri]
+
+    def shuffle(i, step):
+        used = (step.recv >= 0).any(0)
+        cols = step.send[:, used]
+        if cols.shape[1]:
+            # API.md: one shuffle per lane per 32 bits *moved*; two slots carrying the
+            # same sender register move the same bits (one shuffle, its result used twice)
+            n = np.unique(cols.T, axis=0).shape[0]
+            tot["shuffles"] += -(-n * eb // 32)
+            for v in range(cols.shape[1]):
+                c = cols[:, v]
+                tot["pre"] += max(0, len(np.unique(c[c >= 0])) - 1)
+        li, vi = np.nonzero(step.recv >= 0)
+        codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
+
+    def shared(i, step):
+        blk = getattr(step, "block", None)
+        a, n = step_wavefronts(step.offset, step.vec, plan, blk, step.regs, step.group)
+        tot["wf"] += a
+        tot["instr"] += _issued(step, n, eb)
+        if isinstance(step, SharedLoad):
             codes[:, :] = -2
+
+    def gshuffle(i, step):
+        # a compare-and-select per candidate and out register; a shuffle per 32 bits moved
+        v = step.send.shape[1]
+        if (step.src_lane != np.arange(L)).any():
+            tot["shuffles"] += -(-v * eb // 32)
+        tot["pre"] += v * plan.dst_regs
+        codes[:, :] = -2
+
+    def gload(i, step):
+        tot["wf"] += plan.dst_regs  # data-dependent addresses: at least one wavefront each
+        tot["instr"] += plan.dst_regs
+        codes[:, :] = -2
+
+    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+                "Barrier": lambda i, s: None, "GatherShuffle": gshuffle, "GatherLoad": gload}
+    for i, step in enumerate(plan.steps):
+        dispatch(step, handlers, f"step {i}")(i, step)
+    shuffles, pre_selects, wf, ninstr = tot["shuffles"], tot["pre"], tot["wf"], tot["instr"]
+    if _permlane(plan):  # the swap instruction does the lane-dependent choice itself
+        return {"shuffles": int(shuffles), "selects": 0, "wavefronts": 0, "shared_instructions": 0}
     post = 0
     for r in range(plan.dst_regs):
         c = codes[:, r]
@@ -297,55 +311,57 @@ def explain_plan(plan) -> str:
         lines.append(f"  note: {note}")
     if not plan.steps:
         lines.append("  no steps: out is src")
+
+    def copy(i, s):
+        uniform = bool((s.reg_map == s.reg_map[:1]).all())
+        how = "same in every lane, free" if uniform else "lane-dependent, selects"
+        lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
+        lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
+
+    def shuffle(i, s):
+        used = int((s.recv >= 0).any(0).sum())
+        delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
+        pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
+        lines.append(f"  {i}. Shuffle ({pattern}): each lane receives {used} value(s) from one lane")
+        lines.append(f"     src_lane {_fmt_row(s.src_lane)}")
+        got = _fmt_row(s.send[s.src_lane[0]])
+        lines.append(f"     lane 0 gets src regs {got} into out {_fmt_row(s.recv[0])}")
+
+    def shared(i, s):
+        store = isinstance(s, SharedStore)
+        blk = s.block if store else None
+        wfs, n = step_wavefronts(s.offset, s.vec, plan, blk, s.regs, s.group)
+        ins = s.instruction or ("st.shared" if store else "ld.shared")
+        where = " into other CTAs (distributed shared memory)" if blk is not None else ""
+        if s.regs is not None:
+            where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
+        if s.group == 2:
+            where += ", two vectors (one address each) per instruction"
+        lines.append(
+            f"  {i}. {type(s).__name__} {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
+            f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
+        )
+        off = s.offset if s.offset.ndim == 3 else s.offset[0]
+        lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
+
+    def barrier(i, s):
+        lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
+
+    def gshuffle(i, s):
+        moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
+        how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
+        lines.append(
+            f"  {i}. GatherShuffle {how}: {s.send.shape[1]} candidate value(s) per lane; each out "
+            "register keeps the one its index names"
+        )
+
+    def gload(i, s):
+        lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
+
+    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+                "Barrier": barrier, "GatherShuffle": gshuffle, "GatherLoad": gload}
     for i, s in enumerate(plan.steps, 1):
-        if isinstance(s, Copy):
-            uniform = bool((s.reg_map == s.reg_map[:1]).all())
-            how = "same in every lane, free" if uniform else "lane-dependent, selects"
-            lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
-            lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
-        elif isinstance(s, Shuffle):
-            used = int((s.recv >= 0).any(0).sum())
-            delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
-            pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
-            lines.append(f"  {i}. Shuffle ({pattern}): each lane receives {used} value(s) from one lane")
-            lines.append(f"     src_lane {_fmt_row(s.src_lane)}")
-            lines.append(
-                f"     lane 0 gets src regs {_fmt_row(s.send[s.src_lane[0]])} into out {_fmt_row(s.recv[0])}"
-            )
-        elif isinstance(s, SharedStore):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan, s.block, s.regs)
-            ins = s.instruction or "st.shared"
-            where = " into other CTAs (distributed shared memory)" if s.block is not None else ""
-            if s.regs is not None:
-                where += f", vectors of registers {_fmt_row(s.regs, 2 * s.vec)}"
-            lines.append(
-                f"  {i}. SharedStore {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits){where}: "
-                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
-            )
-            off = s.offset if s.offset.ndim == 3 else s.offset[0]
-            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
-        elif isinstance(s, SharedLoad):
-            wfs, n = step_wavefronts(s.offset, s.vec, plan, regs=s.regs)
-            ins = s.instruction or "ld.shared"
-            lines.append(
-                f"  {i}. SharedLoad {ins} vec={s.vec} ({s.vec * plan.elem_bits} bits): "
-                f"{_issued(s, n, plan.elem_bits)} instruction(s)/warp, {wfs} wavefront(s)/warp"
-            )
-            off = s.offset if s.offset.ndim == 3 else s.offset[0]
-            lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
-        elif isinstance(s, Barrier):
-            lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
-        elif type(s).__name__ == "GatherShuffle":
-            moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
-            how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
-            lines.append(
-                f"  {i}. GatherShuffle {how}: {s.send.shape[1]} candidate value(s) per lane; each out "
-                "register keeps the one its index names"
-            )
-        elif type(s).__name__ == "GatherLoad":
-            lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
-        else:
-            lines.append(f"  {i}. {type(s).__name__}")
+        dispatch(s, handlers, f"step {i - 1}")(i, s)
     lines.append(
         f"  totals: shuffles={plan.shuffles} selects={plan.selects} shared_bytes={plan.shared_bytes} "
         f"wavefronts={plan.wavefronts} barriers={plan.barriers}"

@@ -27,54 +27,16 @@ side where a doubling costs fewer wavefronts.
 
 from __future__ import annotations
 
-from bisect import insort
 from dataclasses import dataclass
 from itertools import chain
 
+from .._gf2 import Span
 
-class Span:
-    """A GF(2) span kept as an echelon basis (distinct leading bits): the light twin of
-    ``classify.Span`` without the combination bookkeeping, for the swizzle search.  Rows are
-    kept in ascending order and reduced from the top."""
 
-    __slots__ = ("rows",)
+def _span(vectors=()) -> Span:
+    """An untracked span (the swizzle search needs no combinations)."""
+    return Span(vectors, False)
 
-    def __init__(self, vectors=()):
-        self.rows: list[int] = []
-        for v in vectors:
-            self.add(v)
-
-    def reduce(self, v: int) -> tuple[int, int]:
-        for r in reversed(self.rows):
-            x = v ^ r
-            if x < v:
-                v = x
-        return v, 0
-
-    def add(self, v: int) -> bool:
-        rows = self.rows
-        for r in reversed(rows):
-            x = v ^ r
-            if x < v:
-                v = x
-        if not v:
-            return False
-        insort(rows, v)
-        return True
-
-    def contains(self, v: int) -> bool:
-        for r in reversed(self.rows):
-            x = v ^ r
-            if x < v:
-                v = x
-        return v == 0
-
-    @property
-    def dim(self) -> int:
-        return len(self.rows)
-
-    def basis(self) -> list[int]:
-        return self.rows[::-1]
 
 __all__ = ["Swizzle", "choose_swizzle", "wavefront_exp", "bound_exp", "low_bits"]
 
@@ -95,13 +57,13 @@ def sub_bits(elem_bits: int) -> int:
 
 def span_dim(vectors) -> int:
     """Rank over GF(2) (a basis with distinct leading bits, kept in descending order)."""
-    return Span(vectors).dim
+    return _span(vectors).dim
 
 
 def wavefront_exp(acc: list[int], seg: list[int], sub: list[int]) -> int:
     """log2 of the wavefronts of one instruction touching ``span(acc)``: ``dim(S ∩ (A +
     sub))``, the segment vectors that add nothing to the access span."""
-    sp = Span(list(acc) + list(sub))
+    sp = _span(list(acc) + list(sub))
     return sum(1 for v in seg if not sp.add(v))
 
 
@@ -141,7 +103,7 @@ def _complement(base: Span, candidates) -> list[int]:
 
 def _units(space: list[int]) -> list[int]:
     """Unit vectors inside span(space), lowest bit first, then the space's own basis."""
-    s = Span(space)
+    s = _span(space)
     bits = 0
     for v in space:
         bits |= v
@@ -203,8 +165,8 @@ def choose_swizzle(
     # sub-word bits still free: prefer lanes both sides touch, then either side's lanes
     sub_fill: list[int] = []
     if len(low) < nsub:
-        base = Span(low)
-        ld = Span(lanes_d)
+        base = _span(low)
+        ld = _span(lanes_d)
         both = [v for v in lanes_s if v and ld.contains(v)]
         either = [v for v in list(lanes_s) + list(lanes_d) if v]
         for c in both + either:
@@ -220,12 +182,12 @@ def choose_swizzle(
     # Work modulo the low (vector + sub) part: segment vectors then never touch the vector
     # bits, so every vector stays at consecutive aligned offsets.
     if h_span is None:
-        q0 = Span(low)
+        q0 = _span(low)
         acc_s_h, acc_d_h = acc_s, acc_d
     else:
         # inside H: the access spaces' parts in H (plus the word bits), modulo the sub-word
         # lanes placed low
-        q0 = Span(sub_fill)
+        q0 = _span(sub_fill)
         hb = h_span.basis()
         sub0 = low[:nsub]
         acc_s_h = _intersection(acc_s + sub0, hb)
@@ -234,15 +196,15 @@ def choose_swizzle(
     def red(v: int) -> int:
         return q0.reduce(v)[0]
 
-    rs = Span([red(v) for v in acc_s_h]).basis()
-    rd = Span([red(v) for v in acc_d_h]).basis()
+    rs = _span([red(v) for v in acc_s_h]).basis()
+    rd = _span([red(v) for v in acc_d_h]).basis()
     # I = A_S ∩ A_D, E = complement of I in A_S, F = complement of I in A_D
     inter = _intersection(rs, rd)
-    e_part = _complement(Span(inter), rs)
-    f_part = _complement(Span(inter), rd)
+    e_part = _complement(_span(inter), rs)
+    f_part = _complement(_span(inter), rd)
     # C: complement of A_S + A_D (and of the low part) inside the space; registers of both
     # sides first so that they can become rounds
-    both_span = Span(low + rs + rd)
+    both_span = _span(low + rs + rd)
     c_part = []
     if len_seg:
         # (inside H every candidate already lies in H: units and registers were filtered)
@@ -252,7 +214,7 @@ def choose_swizzle(
                 if len(c_part) >= len_seg:
                     break
     seg: list[int] = []
-    chosen = Span(low)
+    chosen = _span(low)
 
     def take(v: int) -> bool:
         if len(seg) < len_seg and chosen.add(v):
@@ -286,9 +248,9 @@ def choose_swizzle(
         take(v)
     # bank bits complete the basis
     bank = []
-    full = Span(low + seg)
+    full = _span(low + seg)
     if bank_prefer:
-        in_space = Span(space)
+        in_space = _span(space)
         bank_prefer = [b for b in bank_prefer if in_space.contains(b)]
     for v in list(bank_prefer) + units:
         if len(low) + len(seg) + len(bank) >= n:
@@ -338,8 +300,8 @@ def conflict_bounds(h: Span, acc_s, acc_d, n_seg: int) -> tuple[int, int, int]:
     hb = h.basis()
     dh = len(hb)
     # dim(A ∩ H) = dim A + dim H - dim(A + H)
-    da = Span(acc_s).dim + dh - Span(hb + list(acc_s)).dim
-    dd = Span(acc_d).dim + dh - Span(hb + list(acc_d)).dim
+    da = _span(acc_s).dim + dh - _span(hb + list(acc_s)).dim
+    dd = _span(acc_d).dim + dh - _span(hb + list(acc_d)).dim
     return max(0, n_seg - dh + da), max(0, n_seg - dh + dd), max(0, n_seg - dh + max(da, dd))
 
 
@@ -367,17 +329,17 @@ def _aligned_space(low, small_vec, ext, store_big, imgs_s, imgs_d, space):
     big_imgs, small_imgs = (imgs_s, imgs_d) if store_big else (imgs_d, imgs_s)
     big_imgs = [v for v in big_imgs if v]
     small_imgs = [v for v in small_imgs if v]
-    h = Span()
+    h = _span()
     for v in big_imgs:
         h.add(v)
-    hv = Span(h.basis() + list(low))
+    hv = _span(h.basis() + list(low))
     if hv.dim != h.dim + len(low):
         return None  # a non-vector image of the wide side touches its vector bits
     for v in small_imgs:
         if hv.add(v):
             h.add(v)
-    chk = Span(h.basis() + list(ext) + small_imgs)
-    if Span(chk.basis() + list(small_vec)).dim != chk.dim + len(small_vec):
+    chk = _span(h.basis() + list(ext) + small_imgs)
+    if _span(chk.basis() + list(small_vec)).dim != chk.dim + len(small_vec):
         return None
     target = len(space) - len(low)
     for v in list(space):
@@ -394,6 +356,6 @@ def _intersection(a: list[int], b: list[int]) -> list[int]:
     """A basis of span(a) ∩ span(b) (Zassenhaus: echelon of ``(a|a)`` and ``(b|0)``; rows
     whose upper half vanishes carry the intersection in their lower half)."""
     shift = max([v.bit_length() for v in list(a) + list(b)] + [1])
-    rows = Span([x << shift | x for x in a] + [x << shift for x in b]).basis()
+    rows = _span([x << shift | x for x in a] + [x << shift for x in b]).basis()
     mask = (1 << shift) - 1
     return [r & mask for r in rows if r >> shift == 0]

@@ -230,7 +230,10 @@ class _Machine:
                 self.out[:, :, lane, r] = self.src[:, :, sl, s]
 
     # -- shared memory steps
-    def _vec_check(self, i: int, kind: str, vec: Any, offset) -> int:
+    def _vec_check(self, i: int, kind: str, vec: Any, offset, step: Any = None) -> int:
+        """API.md's vector rule: vector ``k`` is registers ``regs[k*vec:(k+1)*vec]`` (``regs``
+        a permutation, the same in every lane; default 0, 1, ...), skipped whole or at
+        consecutive offsets starting at a multiple of ``vec``; ``group`` is 1 or 2."""
         np = self.np
         if isinstance(vec, bool) or not isinstance(vec, (int, np.integer)) or vec < 1 or vec & (vec - 1):
             raise _PlanFailure(f"step {i} {kind}.vec: expected a power of two, got {vec!r}")
@@ -240,6 +243,17 @@ class _Machine:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} x {self.elem_bits}-bit elements exceeds 128 bits")
         if nregs % vec:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} does not divide the {nregs} registers")
+        group = getattr(step, "group", 1)
+        if group not in (1, 2) or (nregs // vec) % group:
+            raise _PlanFailure(f"step {i} {kind}.group: expected 1 or 2 dividing the {nregs // vec} vectors, "
+                               f"got {group!r}")
+        order = getattr(step, "regs", None)
+        if order is not None:
+            order = np.asarray(order)
+            if order.shape != (nregs,) or sorted(order.tolist()) != list(range(nregs)):
+                raise _PlanFailure(f"step {i} {kind}.regs: expected a permutation of 0..{nregs - 1}, got "
+                                   f"{order.tolist()}")
+            offset = offset[..., order]
         groups = offset.reshape(*offset.shape[:-1], nregs // vec, vec)
         used = groups >= 0
         partial = used.any(axis=-1) & ~used.all(axis=-1)
@@ -276,7 +290,7 @@ class _Machine:
         off = self._per_block(i, step, kind, "offset", nregs)
         if (off < -1).any():
             raise _PlanFailure(f"step {i} {kind}.offset: negative offsets other than -1")
-        self._vec_check(i, kind, getattr(step, "vec", None), off)
+        self._vec_check(i, kind, getattr(step, "vec", None), off, step)
         if off.size:
             self.max_offset = max(self.max_offset, int(off.max()))
         return off
@@ -385,9 +399,33 @@ def simulate_plan(plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits:
     return m.out, _element_values(dst)
 
 
+def _gather_expected(plan: Any, src: LinearLayout, index: LinearLayout):
+    """(src values, index values, expected out) for a gather plan: element ids as values,
+    a fixed pseudo-random index per index element (equal across its broadcast copies), and
+    the src element each index names, computed from the layouts' bases."""
+    import numpy as np
+
+    ids = _element_values(index)
+    axis, size = int(getattr(plan, "axis", 0)), int(getattr(plan, "axis_size", 1))
+    idx = (ids * 2654435761 >> 7) % max(size, 1)
+    coords, rest = [], ids.copy()
+    for _, n in index.out_dims.items():
+        coords.append(rest % n)
+        rest //= n
+    coords[axis] = idx
+    want = np.zeros_like(ids)
+    mult = 1
+    for c, (_, n) in zip(coords, src.out_dims.items()):
+        want += c * mult
+        mult *= n
+    return _element_values(src), idx, want
+
+
 def assert_plan_correct(plan: Any, src: LinearLayout, dst: LinearLayout, *,
                         elem_bits: int | None = None, max_report: int = 8) -> None:
-    """Assert that executing ``plan`` turns the ``src`` distribution into ``dst``'s.
+    """Assert that executing ``plan`` turns the ``src`` distribution into ``dst``'s (for a
+    ``plan_gather`` plan, ``dst`` is the index tensor's layout and the plan, run on a fixed
+    index tensor, must deliver the elements it names).
 
     The tensor gets distinct element values; the plan's steps (``Copy``, ``Shuffle``,
     ``SharedStore``, ``Barrier``, ``SharedLoad``) are executed as API.md defines them,
@@ -408,7 +446,18 @@ def assert_plan_correct(plan: Any, src: LinearLayout, dst: LinearLayout, *,
     """
     import numpy as np
 
-    out, want = simulate_plan(plan, src, dst, elem_bits=elem_bits)
+    if any(type(s).__name__ in ("GatherShuffle", "GatherLoad") for s in getattr(plan, "steps", ())):
+        # a gather plan (dst = the index tensor's layout): run it on src's element ids and a
+        # fixed index tensor, compare with the indexed elements
+        _check_layout(src, "src")
+        _check_layout(dst, "dst")
+        sv, iv, want = _gather_expected(plan, src, dst)
+        try:
+            out = np.asarray(plan.run(sv, iv))
+        except LayoutError as e:
+            raise AssertionError(f"gather plan failed to run: {e}") from e
+    else:
+        out, want = simulate_plan(plan, src, dst, elem_bits=elem_bits)
     bad = np.argwhere(out != want)
     if not len(bad):
         return

@@ -333,7 +333,8 @@ def _accesses(step, plan, layout) -> list[dict]:
     warp0 = off[0]
     lanes = warp0.shape[0]
     vec = int(getattr(step, "vec", 1) or 1)
-    order = list(getattr(step, "regs", None) or range(warp0.shape[1]))
+    regs_order = getattr(step, "regs", None)
+    order = [int(r) for r in regs_order] if regs_order is not None else list(range(warp0.shape[1]))
     where = _cells_of(layout) if layout is not None else None
     out = []
     for k in range(len(order) // vec):

@@ -1,0 +1,1 @@
+"""Layout assignment for whole TTGIR functions (API.md "Layout assignment")."""

@@ -1,0 +1,555 @@
+"""The layout-assignment problem of one TTGIR function: classes, candidates, costs.
+
+Every tensor value is one of
+
+* **fixed**: a result of an op whose layouts stay as they are (loads, stores, dots, shared
+  memory, TMA, scans, trans/reshape/split/join, ``scf.if``, any op not known here);
+* **cheap**: a result of ``tt.make_range``, ``tt.splat`` or a tensor ``arith.constant``, which
+  is rematerialised in whatever layout each consumer wants (one clone per layout);
+* **flexible**: a result of an elementwise op, ``expand_dims``, ``broadcast``, ``reduce``,
+  ``convert_layout`` or an ``scf.for`` (its iter args).  Flexible values tied by an
+  elementwise op (all operands and results share one encoding) or by a loop (init, iter arg,
+  yield, result) form one **class**, which takes one encoding from its candidates.
+
+Given an encoding per class, :func:`derive` says which layout every use needs; a use whose
+value lives in another layout costs one planned conversion (shared by all uses that want the
+same layout, placed right after the value's definition, weighted by the trip counts of the
+loops around it).  :func:`total_cost` adds it up; the solver minimises it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import LayoutError
+from .parse import Module, Op, TensorType
+
+__all__ = ["Problem", "build_problem", "derive", "total_cost", "slice_of", "slice_parts", "LOOP_WEIGHT",
+           "REMAT_PER_REGISTER"]
+
+#: weight of a loop body whose trip count is not a constant
+LOOP_WEIGHT = 8
+#: cost (in the planner's units, one warp shuffle) of recomputing one register of a cheap op
+REMAT_PER_REGISTER = 0.1
+#: most candidate encodings kept per class
+MAX_CANDIDATES = 6
+
+ELEMENTWISE_OPS = frozenset({
+    "tt.addptr", "tt.fp_to_fp", "tt.bitcast", "tt.int_to_ptr", "tt.ptr_to_int", "tt.precise_sqrt",
+    "tt.precise_divf", "tt.mulhiui", "tt.clampf", "tt.approx_divf",
+})
+CHEAP_OPS = frozenset({"tt.make_range", "tt.splat", "arith.constant"})
+SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout"})
+_SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
+
+
+def slice_of(axis: int, parent: str) -> str:
+    """The slice encoding text of ``parent`` along ``axis``, as Triton prints it."""
+    return f"#ttg.slice<{{dim = {axis}, parent = {parent}}}>"
+
+
+def slice_parts(enc: str) -> tuple[int, str] | None:
+    """``(dim, parent)`` of a slice encoding text, else ``None``."""
+    m = _SLICE.match(enc)
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def _axis(op: Op) -> int:
+    """The ``axis`` attribute of an expand_dims / reduce op."""
+    m = re.search(r"axis = (\d+)", op.attrs)
+    if not m:
+        raise LayoutError(f"ttgir: line {op.line}: op {op.name} has no axis attribute")
+    return int(m.group(1))
+
+
+def is_elementwise(name: str) -> bool:
+    """Whether ``name`` is an elementwise op (same encoding for all its tensors)."""
+    if name in ELEMENTWISE_OPS:
+        return True
+    return (name.startswith("arith.") and name != "arith.constant") or name.startswith("math.")
+
+
+@dataclass
+class Problem:
+    """The assignment problem: the module, the kind of every op (``kinds[i]``), the class of
+    every flexible value (``cls``), candidate encodings per class (original first), and the
+    loop weight of every op."""
+
+    mod: Module
+    target: object
+    kinds: list[str]
+    cls: dict[str, str]
+    cands: dict[str, list[str]]
+    weight: list[float]
+    notes: list[str] = field(default_factory=list)
+    _ll: dict = field(default_factory=dict)
+    _conv: dict = field(default_factory=dict)
+    _plans: dict = field(default_factory=dict)
+
+    def ttype(self, v: str) -> TensorType | None:
+        """The original type of value ``v`` (``None`` for scalars)."""
+        return self.mod.values.get(v)
+
+    def kind_of(self, v: str) -> str:
+        """``"fixed"``, ``"cheap"`` or ``"flex"`` for tensor value ``v``."""
+        if v in self.cls:
+            return "flex"
+        idx = self.mod.defs.get(v)
+        if idx is not None and self.kinds[idx] == "cheap":
+            return "cheap"
+        return "fixed"
+
+    def value_weight(self, v: str) -> float:
+        """Loop weight where ``v`` is defined (inside the loop for its iter args)."""
+        idx = self.mod.defs.get(v)
+        if idx is None:
+            return 1.0
+        op = self.mod.ops[idx]
+        if op.name == "scf.for" and v in op.block_args:
+            return self.weight[idx] * self._trip(idx)
+        return self.weight[idx]
+
+    def _trip(self, idx: int) -> float:
+        """Weight of the body of the loop ``ops[idx]``."""
+        t = self.mod.loop_trips.get(idx)
+        return float(LOOP_WEIGHT if t is None else t)
+
+    def layout(self, enc: str, shape: tuple[int, ...]):
+        """The LinearLayout of encoding text ``enc`` at ``shape`` (cached; ``None`` if invalid)."""
+        key = (enc, shape)
+        if key not in self._ll:
+            from ..triton.attrs import from_triton
+            from ..triton.ttgir import expand_aliases
+
+            try:
+                self._ll[key] = from_triton(expand_aliases(enc, self.mod.aliases), list(shape))
+            except (LayoutError, ValueError):
+                self._ll[key] = None
+        return self._ll[key]
+
+    def valid(self, enc: str, t: TensorType) -> bool:
+        """Whether ``enc`` is a distributed layout for ``t``'s shape with the module's warps."""
+        ll = self.layout(enc, t.shape)
+        if ll is None or "register" not in ll.in_dims:
+            return False
+        base = self.layout(t.enc, t.shape) if t.enc else None
+        return base is None or (ll.in_dims.get("lane") == base.in_dims.get("lane")
+                                and ll.in_dims.get("warp") == base.in_dims.get("warp")
+                                and ll.in_dims.get("block") == base.in_dims.get("block"))
+
+    def conv_cost(self, a: str, b: str, t: TensorType) -> float:
+        """Planned cost of converting a ``t``-shaped tensor from encoding ``a`` to ``b``."""
+        if a == b:
+            return 0.0
+        key = (a, b, t.shape, t.elem_bits)
+        if key not in self._conv:
+            self._conv[key] = self._plan_cost(key)
+        return self._conv[key]
+
+    def plan(self, a: str, b: str, t: TensorType):
+        """The planned conversion (``None`` when the layouts are equal)."""
+        if a == b:
+            return None
+        key = (a, b, t.shape, t.elem_bits)
+        if key not in self._plans:
+            self._plan_cost(key)
+        return self._plans.get(key)
+
+    def _plan_cost(self, key) -> float:
+        """Plan one conversion and reduce it to the cost model's scalar."""
+        from ..plan import plan_conversion
+        from ..plan.cost import cost_model
+
+        a, b, shape, bits = key
+        la, lb = self.layout(a, shape), self.layout(b, shape)
+        if la is None or lb is None:
+            raise LayoutError(f"ttgir: cannot build the layouts {a!r} / {b!r} at shape {list(shape)}")
+        if la == lb:
+            self._plans[key] = None
+            return 0.0
+        plan = plan_conversion(la, lb, self.target, elem_bits=bits)
+        self._plans[key] = plan
+        if plan.kind in ("noop", "registers"):
+            return float(plan.selects) * cost_model(plan.target).select
+        return float(plan.estimated_cost)
+
+
+def _classify(mod: Module) -> tuple[list[str], list[str]]:
+    """Kind of every op (``cheap``/``elementwise``/``shape``/``for``/``yield``/``fixed``/``none``)."""
+    kinds = []
+    notes = []
+    for op in mod.ops:
+        tensors = [mod.values.get(v) for v in op.operands + op.results]
+        has_tensor = any(t is not None for t in tensors)
+        if op.name in ("scf.end", "scf.else"):
+            kinds.append("none")
+        elif op.name == "scf.for":
+            kinds.append("for")
+        elif op.name == "scf.yield" and op.parent is not None and mod.ops[op.parent].name == "scf.for":
+            kinds.append("yield")
+        elif not has_tensor:
+            kinds.append("none")
+        elif op.name in CHEAP_OPS and len(op.results) == 1 and mod.values.get(op.results[0]) is not None:
+            kinds.append("cheap")
+        elif is_elementwise(op.name) and _uniform(mod, op):
+            kinds.append("elementwise")
+        elif op.name in SHAPE_OPS and _shape_ok(mod, op):
+            kinds.append("shape")
+        else:
+            kinds.append("fixed")
+            if not _known_fixed(op.name):
+                notes.append(f"line {op.line}: op {op.name} is not known to assign_layouts; its operands "
+                             "and results keep their layouts")
+    return kinds, notes
+
+
+def _known_fixed(name: str) -> bool:
+    """Ops kept fixed on purpose (anchors and ops whose inference is not modelled)."""
+    return name.split(".")[0] in ("tt", "ttg", "ttng", "amdg", "scf", "rocdl", "nvvm", "gpu") or is_elementwise(name)
+
+
+def _uniform(mod: Module, op: Op) -> bool:
+    """All tensors of ``op`` have one shape and encoding, and every result is a tensor."""
+    ts = [mod.values.get(v) for v in op.operands + op.results]
+    ts = [t for t in ts if t is not None]
+    rs = [mod.values.get(v) for v in op.results]
+    return bool(rs) and all(r is not None for r in rs) and len({(t.shape, t.enc) for t in ts}) == 1
+
+
+def _shape_ok(mod: Module, op: Op) -> bool:
+    """The shape op has tensor operands and results of the form this model handles."""
+    ts = [mod.values.get(v) for v in op.operands]
+    rs = [mod.values.get(v) for v in op.results]
+    if not ts or not rs or any(t is None for t in ts + rs):
+        return False
+    if op.name == "tt.reduce":
+        return len({t.enc for t in ts}) == 1 and len({r.enc for r in rs}) == 1
+    return len(ts) == 1 and len(rs) == 1
+
+
+class _UF:
+    """Union-find over names."""
+
+    def __init__(self) -> None:
+        self.p: dict[str, str] = {}
+
+    def find(self, a: str) -> str:
+        self.p.setdefault(a, a)
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def frame(idx: int) -> str:
+    """The class key of op ``idx``'s operand frame (elementwise ops, reduce operands)."""
+    return f"@op{idx}"
+
+
+def build_problem(mod: Module, target) -> Problem:
+    """Classes, weights and candidate encodings for ``mod`` on ``target``."""
+    kinds, notes = _classify(mod)
+    uf = _UF()
+    flex: set[str] = set()
+    weight: list[float] = []
+    for idx, op in enumerate(mod.ops):
+        w = 1.0
+        for lp in op.loops:
+            t = mod.loop_trips.get(lp)
+            w *= LOOP_WEIGHT if t is None else t
+        weight.append(w)
+    for idx, op in enumerate(mod.ops):
+        k = kinds[idx]
+        if k == "elementwise":
+            f = frame(idx)
+            uf.find(f)
+            for r in op.results:
+                flex.add(r)
+                uf.union(f, r)
+        elif k == "shape":
+            for r in op.results:
+                flex.add(r)
+                uf.union(op.results[0], r)
+            if op.name == "tt.reduce":
+                uf.find(frame(idx))
+        elif k == "for":
+            for a, r in zip(op.block_args[1:], op.results):
+                if mod.values.get(r) is not None:
+                    flex.update((a, r))
+                    uf.union(a, r)
+    for idx, op in enumerate(mod.ops):  # elementwise/reduce operands that are flexible join the frame
+        if kinds[idx] == "elementwise" or (kinds[idx] == "shape" and op.name == "tt.reduce"):
+            for u in op.operands:
+                if u in flex:
+                    uf.union(frame(idx), u)
+    cls = {v: uf.find(v) for v in flex}
+    frames = {frame(i): uf.find(frame(i)) for i, k in enumerate(kinds)
+              if k == "elementwise" or (k == "shape" and mod.ops[i].name == "tt.reduce")}
+    prob = Problem(mod, target, kinds, {**cls, **frames}, {}, weight, notes)
+    _candidates(prob)
+    return prob
+
+
+def _members(prob: Problem) -> dict[str, list[TensorType]]:
+    """Types of the values of every class (frames take their operands' types)."""
+    out: dict[str, list[TensorType]] = {}
+    for v, c in prob.cls.items():
+        t = prob.ttype(v)
+        if t is not None:
+            out.setdefault(c, []).append(t)
+    for i, k in enumerate(prob.kinds):
+        if k == "shape" and prob.mod.ops[i].name == "tt.reduce":
+            out.setdefault(prob.cls[frame(i)], []).extend(
+                t for t in (prob.ttype(u) for u in prob.mod.ops[i].operands) if t is not None)
+    return out
+
+
+def original(prob: Problem, c: str, members: dict[str, list[TensorType]]) -> str:
+    """A class's original encoding (the first member's)."""
+    return members[c][0].enc
+
+
+def _candidates(prob: Problem) -> None:
+    """Candidates per class: its own encoding, anchors' encodings and their images under the
+    shape ops in both directions, kept where valid for every member's shape."""
+    mod = prob.mod
+    members = _members(prob)
+    cands: dict[str, list[str]] = {c: [original(prob, c, members)] for c in members}
+
+    def add(c: str | None, enc: str | None) -> bool:
+        if c is None or enc is None or c not in cands or enc in cands[c] or len(cands[c]) >= MAX_CANDIDATES:
+            return False
+        if not all(prob.valid(enc, t) for t in members[c]):
+            return False
+        cands[c].append(enc)
+        return True
+
+    def src(u: str) -> tuple[str | None, list[str]]:
+        """(class of u or None, encodings u can have)."""
+        c = prob.cls.get(u)
+        if c is not None:
+            return c, list(cands.get(c, []))
+        t = prob.ttype(u)
+        return None, ([t.enc] if t is not None and prob.kind_of(u) == "fixed" else [])
+
+    for _round in range(8):
+        changed = False
+        for idx, op in enumerate(mod.ops):
+            k = prob.kinds[idx]
+            if k == "elementwise":
+                f = prob.cls[frame(idx)]
+                for u in op.operands:
+                    for e in src(u)[1]:
+                        changed |= add(f, e)
+            elif k == "shape":
+                u, w = op.operands[0], op.results[0]
+                cu, eu = src(u)
+                cw = prob.cls[w]
+                if op.name == "tt.reduce":
+                    cu = prob.cls[frame(idx)]
+                    eu = list(cands[cu])
+                    for uu in op.operands:
+                        for e in src(uu)[1]:
+                            changed |= add(cu, e)
+                if op.name in ("tt.broadcast", "ttg.convert_layout"):
+                    for e in eu:
+                        changed |= add(cw, e)
+                    for e in list(cands[cw]):
+                        changed |= add(cu, e)
+                elif op.name == "tt.expand_dims":
+                    ax = _axis(op)
+                    for e in eu:
+                        sp = slice_parts(e)
+                        if sp and sp[0] == ax:
+                            changed |= add(cw, sp[1])
+                    for e in list(cands[cw]):
+                        changed |= add(cu, slice_of(ax, e))
+                else:  # reduce
+                    ax = _axis(op)
+                    for e in eu:
+                        changed |= add(cw, slice_of(ax, e))
+                    for e in list(cands[cw]):
+                        sp = slice_parts(e)
+                        if sp and sp[0] == ax:
+                            changed |= add(cu, sp[1])
+            elif k == "for":
+                for a, init in zip(op.block_args[1:], op.operands[3:]):
+                    if a in prob.cls:
+                        for e in src(init)[1]:
+                            changed |= add(prob.cls[a], e)
+            elif k == "yield":
+                parent = mod.ops[op.parent]
+                for a, v in zip(parent.block_args[1:], op.operands):
+                    if a in prob.cls:
+                        for e in src(v)[1]:
+                            changed |= add(prob.cls[a], e)
+                        cv = prob.cls.get(v)
+                        for e in list(cands[prob.cls[a]]):
+                            changed |= add(cv, e)
+            elif k == "fixed":
+                for u in op.operands:
+                    t = prob.ttype(u)
+                    if t is not None and u in prob.cls:
+                        changed |= add(prob.cls[u], t.enc)
+        if not changed:
+            break
+    prob.cands = cands
+
+
+@dataclass
+class Derived:
+    """What an assignment implies: the layouts demanded of every value (``demands[v]``), the
+    result conversions of shape ops (``(op index, pre encoding)``), and the requirement of
+    each operand position (``reqs[(op index, k)]``)."""
+
+    demands: dict[str, list[str]]
+    pre: dict[int, str]
+    reqs: dict[tuple[int, int], str]
+    complete: bool = True
+
+
+def own(prob: Problem, x: dict[str, str], v: str) -> str | None:
+    """The layout value ``v`` is produced in (``None`` for cheap values and unassigned classes)."""
+    k = prob.kind_of(v)
+    if k == "flex":
+        return x.get(prob.cls[v])
+    if k == "cheap":
+        return None
+    t = prob.ttype(v)
+    return t.enc if t is not None else None
+
+
+def derive(prob: Problem, x: dict[str, str]) -> Derived:
+    """Requirements implied by ``x`` (class → encoding); unassigned classes are skipped."""
+    mod = prob.mod
+    d = Derived({}, {}, {})
+
+    def demand(idx: int, k: int, u: str, enc: str | None) -> None:
+        if enc is None:
+            d.complete = False
+            return
+        d.reqs[(idx, k)] = enc
+        lst = d.demands.setdefault(u, [])
+        if enc not in lst:
+            lst.append(enc)
+
+    for idx, op in enumerate(mod.ops):
+        kind = prob.kinds[idx]
+        if kind in ("none", "cheap"):
+            continue
+        tens = [(k, u) for k, u in enumerate(op.operands) if prob.ttype(u) is not None]
+        if kind == "elementwise":
+            enc = x.get(prob.cls[frame(idx)])
+            for k, u in tens:
+                demand(idx, k, u, enc)
+        elif kind == "fixed":
+            for k, u in tens:
+                demand(idx, k, u, prob.ttype(u).enc)
+        elif kind == "for":
+            for j, (a, u) in enumerate(zip(op.block_args[1:], op.operands[3:])):
+                if a in prob.cls:
+                    demand(idx, 3 + j, u, x.get(prob.cls[a]))
+        elif kind == "yield":
+            parent = mod.ops[op.parent]
+            for k, (a, u) in enumerate(zip(parent.block_args[1:], op.operands)):
+                if a in prob.cls:
+                    demand(idx, k, u, x.get(prob.cls[a]))
+        else:
+            _derive_shape(prob, x, idx, op, d, demand)
+    return d
+
+
+def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> None:
+    """Requirements of a convert, broadcast, expand_dims or reduce."""
+    w = op.results[0]
+    tw = prob.ttype(w)
+    enc_w = x.get(prob.cls[w])
+    if op.name == "tt.reduce":
+        fe = x.get(prob.cls[frame(idx)])
+        for k, u in enumerate(op.operands):
+            demand(idx, k, u, fe)
+        if fe is None or enc_w is None:
+            d.complete = False
+            return
+        t0 = prob.ttype(op.operands[0])
+        pre = tw.enc if fe == t0.enc else slice_of(_axis(op), fe)
+        if pre != enc_w:
+            d.pre[idx] = pre
+        return
+    u = op.operands[0]
+    tu = prob.ttype(u)
+    if enc_w is None:
+        d.complete = False
+        return
+    if op.name == "ttg.convert_layout":
+        demand(idx, 0, u, enc_w)
+        return
+    if op.name == "tt.broadcast":
+        demand(idx, 0, u, tu.enc if enc_w == tw.enc else enc_w)
+        return
+    ax = _axis(op)  # expand_dims
+    before = tu.enc if enc_w == tw.enc else slice_of(ax, enc_w)
+    ou = own(prob, x, u)
+    if prob.kind_of(u) == "cheap" or ou == before:
+        demand(idx, 0, u, before)
+        return
+    if ou is None:
+        d.complete = False
+        return
+    sp = slice_parts(ou)
+    if sp and sp[0] == ax:
+        after = prob.conv_cost(sp[1], enc_w, tw)
+        if after < prob.conv_cost(ou, before, tu):
+            demand(idx, 0, u, ou)
+            d.pre[idx] = sp[1]
+            return
+    demand(idx, 0, u, before)
+
+
+def cost_terms(prob: Problem, x: dict[str, str], d: Derived | None = None) -> list[tuple]:
+    """Every cost of ``x``: ``("convert", value, src enc, dst enc, weight, cost)`` per
+    conversion, ``("result", op index, pre, enc, weight, cost)`` per shape-op result
+    conversion and ``("remat", value, n clones, weight, cost)`` per extra clone set."""
+    d = derive(prob, x) if d is None else d
+    out = []
+    for v, encs in d.demands.items():
+        t = prob.ttype(v)
+        wv = prob.value_weight(v)
+        if prob.kind_of(v) == "cheap":
+            if len(encs) > 1:
+                regs = _regs(prob, encs, t)
+                out.append(("remat", v, len(encs), wv, (len(encs) - 1) * regs * REMAT_PER_REGISTER * wv))
+            continue
+        o = own(prob, x, v)
+        if o is None:
+            continue
+        for e in encs:
+            if e != o:
+                out.append(("convert", v, o, e, wv, prob.conv_cost(o, e, t) * wv))
+    for idx, pre in d.pre.items():
+        w = prob.mod.ops[idx].results[0]
+        enc = x[prob.cls[w]]
+        t = prob.ttype(w)
+        out.append(("result", idx, pre, enc, prob.weight[idx], prob.conv_cost(pre, enc, t) * prob.weight[idx]))
+    return out
+
+
+def _regs(prob: Problem, encs: list[str], t: TensorType) -> int:
+    """Registers per thread of the largest clone."""
+    best = 1
+    for e in encs:
+        ll = prob.layout(e, t.shape)
+        if ll is not None:
+            best = max(best, ll.in_dims.get("register", 1))
+    return best
+
+
+def total_cost(prob: Problem, x: dict[str, str]) -> float:
+    """Total planned cost of ``x`` (a lower bound when some classes are unassigned)."""
+    return sum(t[-1] for t in cost_terms(prob, x))

@@ -87,6 +87,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "Barrier",
         "wavefront_bound",
     ),
+    # layout assignment
+    "linlayout.assign": ("assign_layouts", "Assignment"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

@@ -49,15 +49,19 @@ class Assignment:
 
     def summary(self) -> str:
         """A few lines comparing this assignment with Triton's."""
-        lines = [f"target {self.target}: Triton's conversions cost {self.triton_cost:.1f} "
-                 f"({len(self.triton_conversions)} convert_layout), ours {self.cost:.1f} "
-                 f"({len(self.conversions)} convert_layout, remat {self.remat_cost:.1f}); "
-                 + ("optimal" if self.optimal else f"lower bound {self.lower_bound:.1f}")]
+        lines = [
+            f"target {self.target}: Triton's conversions cost {self.triton_cost:.1f} "
+            f"({len(self.triton_conversions)} convert_layout), ours {self.cost:.1f} "
+            f"({len(self.conversions)} convert_layout, remat {self.remat_cost:.1f}); "
+            + ("optimal" if self.optimal else f"lower bound {self.lower_bound:.1f}")
+        ]
         for tag, convs in (("triton", self.triton_conversions), ("ours", self.conversions)):
             for c in convs:
                 kind = c.plan.kind if c.plan is not None else "noop"
-                lines.append(f"  {tag:6s} {c.value}: {c.type}  {c.src} -> {c.dst}  {kind}  "
-                             f"cost {c.cost:.1f} (x{c.weight:g})")
+                lines.append(
+                    f"  {tag:6s} {c.value}: {c.type}  {c.src} -> {c.dst}  {kind}  "
+                    f"cost {c.cost:.1f} (x{c.weight:g})"
+                )
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
@@ -76,11 +80,12 @@ def assign_layouts(ttgir: str, *, target=None, budget_s: float = BUDGET_S) -> As
     mod = parse_module(ttgir)
     if target is None:
         if mod.target is None:
-            raise LayoutError("target: the module has no ttg.target attribute; pass target='sm_90' or similar")
+            raise LayoutError(
+                "target: the module has no ttg.target attribute; pass target='sm_90' or similar"
+            )
         target = mod.target
     t = get_target(target)
     prob = build_problem(mod, t)
-    orig = {c: cs[0] for c, cs in prob.cands.items()}
     sol = solve(prob, budget_s)
     text, convs = rewrite(prob, sol.x)
     tconvs = triton_conversions(prob)
@@ -93,9 +98,19 @@ def assign_layouts(ttgir: str, *, target=None, budget_s: float = BUDGET_S) -> As
             continue
         k = prob.kind_of(v)
         layouts[v] = sol.x[prob.cls[v]] if k == "flex" else tt.enc
-    _ = orig
-    return Assignment(cost, sum(c.cost for c in tconvs), min(sol.lower_bound, cost), sol.optimal, convs, tconvs,
-                      layouts, text, t.name, list(prob.notes), remat)
+    return Assignment(
+        cost,
+        sum(c.cost for c in tconvs),
+        min(sol.lower_bound, cost),
+        sol.optimal,
+        convs,
+        tconvs,
+        layouts,
+        text,
+        t.name,
+        list(prob.notes),
+        remat,
+    )
 
 
 def triton_conversions(prob) -> list:
@@ -110,6 +125,15 @@ def triton_conversions(prob) -> list:
         if a is None or b is None:
             continue
         wgt = prob.weight[idx]
-        out.append(Conversion(op.results[0], a.enc, b.enc, b.text(), wgt, prob.conv_cost(a.enc, b.enc, a) * wgt,
-                              prob.plan(a.enc, b.enc, a)))
+        out.append(
+            Conversion(
+                op.results[0],
+                a.enc,
+                b.enc,
+                b.text(),
+                wgt,
+                prob.conv_cost(a.enc, b.enc, a) * wgt,
+                prob.plan(a.enc, b.enc, a),
+            )
+        )
     return out

@@ -20,20 +20,67 @@ from .parse import Module, Op, TensorType, parse_module, sig_types
 __all__ = ["run"]
 
 _SHIFT = 40
-_NP = {"f16": "float16", "bf16": "float32", "f32": "float32", "f64": "float64", "i1": "bool", "i8": "int8",
-       "i16": "int16", "i32": "int32", "i64": "int64"}
-_BIN = {"arith.addi": "add", "arith.subi": "subtract", "arith.muli": "multiply", "arith.addf": "add",
-        "arith.subf": "subtract", "arith.mulf": "multiply", "arith.divf": "divide", "arith.andi": "bitwise_and",
-        "arith.ori": "bitwise_or", "arith.xori": "bitwise_xor", "arith.maxnumf": "fmax", "arith.minnumf": "fmin",
-        "arith.maximumf": "maximum", "arith.minimumf": "minimum", "arith.maxsi": "maximum",
-        "arith.minsi": "minimum", "tt.approx_divf": "divide"}
-_UN = {"math.exp": "exp", "math.exp2": "exp2", "math.sqrt": "sqrt", "math.log": "log", "math.log2": "log2",
-       "math.absf": "abs", "arith.negf": "negative", "tt.precise_sqrt": "sqrt", "math.sin": "sin",
-       "math.cos": "cos"}
-_CMP = {"eq": "equal", "ne": "not_equal", "slt": "less", "sle": "less_equal", "sgt": "greater",
-        "sge": "greater_equal", "ult": "less", "ule": "less_equal", "ugt": "greater", "uge": "greater_equal",
-        "olt": "less", "ole": "less_equal", "ogt": "greater", "oge": "greater_equal", "oeq": "equal",
-        "one": "not_equal", "ult_f": "less"}
+_NP = {
+    "f16": "float16",
+    "bf16": "float32",
+    "f32": "float32",
+    "f64": "float64",
+    "i1": "bool",
+    "i8": "int8",
+    "i16": "int16",
+    "i32": "int32",
+    "i64": "int64",
+}
+_BIN = {
+    "arith.addi": "add",
+    "arith.subi": "subtract",
+    "arith.muli": "multiply",
+    "arith.addf": "add",
+    "arith.subf": "subtract",
+    "arith.mulf": "multiply",
+    "arith.divf": "divide",
+    "arith.andi": "bitwise_and",
+    "arith.ori": "bitwise_or",
+    "arith.xori": "bitwise_xor",
+    "arith.maxnumf": "fmax",
+    "arith.minnumf": "fmin",
+    "arith.maximumf": "maximum",
+    "arith.minimumf": "minimum",
+    "arith.maxsi": "maximum",
+    "arith.minsi": "minimum",
+    "tt.approx_divf": "divide",
+}
+_UN = {
+    "math.exp": "exp",
+    "math.exp2": "exp2",
+    "math.sqrt": "sqrt",
+    "math.log": "log",
+    "math.log2": "log2",
+    "math.absf": "abs",
+    "arith.negf": "negative",
+    "tt.precise_sqrt": "sqrt",
+    "math.sin": "sin",
+    "math.cos": "cos",
+}
+_CMP = {
+    "eq": "equal",
+    "ne": "not_equal",
+    "slt": "less",
+    "sle": "less_equal",
+    "sgt": "greater",
+    "sge": "greater_equal",
+    "ult": "less",
+    "ule": "less_equal",
+    "ugt": "greater",
+    "uge": "greater_equal",
+    "olt": "less",
+    "ole": "less_equal",
+    "ogt": "greater",
+    "oge": "greater_equal",
+    "oeq": "equal",
+    "one": "not_equal",
+    "ult_f": "less",
+}
 
 
 def _dtype(elem: str):
@@ -146,7 +193,9 @@ def _check_enc(st: _State, op: Op, v: str, want: TensorType | None) -> None:
     """The operand ``v`` must be typed in the encoding the op expects."""
     have = st.mod.values.get(v)
     if have is not None and want is not None and have.enc != want.enc:
-        raise LayoutError(f"interp: line {op.line}: op {op.name} takes {v} in {want.enc} but it is {have.enc}")
+        raise LayoutError(
+            f"interp: line {op.line}: op {op.name} takes {v} in {want.enc} but it is {have.enc}"
+        )
 
 
 def _sig_tensors(op: Op) -> list[TensorType]:
@@ -169,8 +218,10 @@ def _op(st: _State, op: Op) -> None:
     for v in op.operands:
         t = mod.values.get(v)
         if t is not None and sig and name not in ("ttg.convert_layout", "scf.yield") and t.enc not in encs:
-            raise LayoutError(f"interp: line {op.line}: op {name}: operand {v} is in {t.enc}, "
-                              f"not among the op's types {sorted(encs)}")
+            raise LayoutError(
+                f"interp: line {op.line}: op {name}: operand {v} is in {t.enc}, "
+                f"not among the op's types {sorted(encs)}"
+            )
     args = [env[v] for v in op.operands]
     if name in ("tt.return", "scf.end", "ttg.local_dealloc"):
         return
@@ -199,8 +250,17 @@ def _op(st: _State, op: Op) -> None:
         val = getattr(np, _CMP[pred])(args[0], args[1])
     elif name == "arith.select":
         val = np.where(args[0], args[1], args[2])
-    elif name in ("arith.extf", "arith.truncf", "arith.sitofp", "arith.fptosi", "arith.extsi", "arith.trunci",
-                  "arith.extui", "tt.fp_to_fp", "arith.uitofp"):
+    elif name in (
+        "arith.extf",
+        "arith.truncf",
+        "arith.sitofp",
+        "arith.fptosi",
+        "arith.extsi",
+        "arith.trunci",
+        "arith.extui",
+        "tt.fp_to_fp",
+        "arith.uitofp",
+    ):
         val = np.asarray(args[0]).astype(_dtype((rt or _scalar(op)).elem if rt else _scalar(op)))
     elif name == "tt.addptr":
         val = (np.asarray(args[0], dtype=np.int64) + np.asarray(args[1], dtype=np.int64)).astype(np.int64)
@@ -252,8 +312,10 @@ def _constant(op: Op, rt: TensorType | None):
         v = lit == "true"
     elif lit.startswith("0x"):
         raw = int(lit, 16)
-        v = np.frombuffer(raw.to_bytes(4 if elem == "f32" else 2, "little"),
-                          dtype=np.float32 if elem == "f32" else np.float16)[0]
+        v = np.frombuffer(
+            raw.to_bytes(4 if elem == "f32" else 2, "little"),
+            dtype=np.float32 if elem == "f32" else np.float16,
+        )[0]
     else:
         v = float(lit) if any(c in lit for c in ".eE") else int(lit)
     if not elem:
@@ -282,8 +344,9 @@ def _reduce(st: _State, op: Op, args) -> None:
     axis = int(re.search(r"axis = (\d+)", op.attrs).group(1))
     body = [ln for ln in op.region if "=" in ln and "^bb" not in ln]
     if len(body) != 1 or len(args) != 1:
-        raise LayoutError(f"interp: line {op.line}: only single-operand {op.name} with a one-op combiner is "
-                          "interpreted")
+        raise LayoutError(
+            f"interp: line {op.line}: only single-operand {op.name} with a one-op combiner is interpreted"
+        )
     comb = re.search(r"=\s*([\w.]+)", body[0]).group(1)
     fn = _BIN.get(comb)
     if fn is None:

@@ -25,8 +25,16 @@ from dataclasses import dataclass, field
 from ..errors import LayoutError
 from .parse import Module, Op, TensorType
 
-__all__ = ["Problem", "build_problem", "derive", "total_cost", "slice_of", "slice_parts", "LOOP_WEIGHT",
-           "REMAT_PER_REGISTER"]
+__all__ = [
+    "Problem",
+    "build_problem",
+    "derive",
+    "total_cost",
+    "slice_of",
+    "slice_parts",
+    "LOOP_WEIGHT",
+    "REMAT_PER_REGISTER",
+]
 
 #: weight of a loop body whose trip count is not a constant
 LOOP_WEIGHT = 8
@@ -35,10 +43,20 @@ REMAT_PER_REGISTER = 0.1
 #: most candidate encodings kept per class
 MAX_CANDIDATES = 6
 
-ELEMENTWISE_OPS = frozenset({
-    "tt.addptr", "tt.fp_to_fp", "tt.bitcast", "tt.int_to_ptr", "tt.ptr_to_int", "tt.precise_sqrt",
-    "tt.precise_divf", "tt.mulhiui", "tt.clampf", "tt.approx_divf",
-})
+ELEMENTWISE_OPS = frozenset(
+    {
+        "tt.addptr",
+        "tt.fp_to_fp",
+        "tt.bitcast",
+        "tt.int_to_ptr",
+        "tt.ptr_to_int",
+        "tt.precise_sqrt",
+        "tt.precise_divf",
+        "tt.mulhiui",
+        "tt.clampf",
+        "tt.approx_divf",
+    }
+)
 CHEAP_OPS = frozenset({"tt.make_range", "tt.splat", "arith.constant"})
 SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout"})
 _SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
@@ -134,9 +152,11 @@ class Problem:
         if ll is None or "register" not in ll.in_dims:
             return False
         base = self.layout(t.enc, t.shape) if t.enc else None
-        return base is None or (ll.in_dims.get("lane") == base.in_dims.get("lane")
-                                and ll.in_dims.get("warp") == base.in_dims.get("warp")
-                                and ll.in_dims.get("block") == base.in_dims.get("block"))
+        return base is None or (
+            ll.in_dims.get("lane") == base.in_dims.get("lane")
+            and ll.in_dims.get("warp") == base.in_dims.get("warp")
+            and ll.in_dims.get("block") == base.in_dims.get("block")
+        )
 
     def conv_cost(self, a: str, b: str, t: TensorType) -> float:
         """Planned cost of converting a ``t``-shaped tensor from encoding ``a`` to ``b``."""
@@ -199,14 +219,25 @@ def _classify(mod: Module) -> tuple[list[str], list[str]]:
         else:
             kinds.append("fixed")
             if not _known_fixed(op.name):
-                notes.append(f"line {op.line}: op {op.name} is not known to assign_layouts; its operands "
-                             "and results keep their layouts")
+                notes.append(
+                    f"line {op.line}: op {op.name} is not known to assign_layouts; its operands "
+                    "and results keep their layouts"
+                )
     return kinds, notes
 
 
 def _known_fixed(name: str) -> bool:
     """Ops kept fixed on purpose (anchors and ops whose inference is not modelled)."""
-    return name.split(".")[0] in ("tt", "ttg", "ttng", "amdg", "scf", "rocdl", "nvvm", "gpu") or is_elementwise(name)
+    return name.split(".")[0] in (
+        "tt",
+        "ttg",
+        "ttng",
+        "amdg",
+        "scf",
+        "rocdl",
+        "nvvm",
+        "gpu",
+    ) or is_elementwise(name)
 
 
 def _uniform(mod: Module, op: Op) -> bool:
@@ -258,7 +289,7 @@ def build_problem(mod: Module, target) -> Problem:
     uf = _UF()
     flex: set[str] = set()
     weight: list[float] = []
-    for idx, op in enumerate(mod.ops):
+    for op in mod.ops:
         w = 1.0
         for lp in op.loops:
             t = mod.loop_trips.get(lp)
@@ -289,8 +320,11 @@ def build_problem(mod: Module, target) -> Problem:
                 if u in flex:
                     uf.union(frame(idx), u)
     cls = {v: uf.find(v) for v in flex}
-    frames = {frame(i): uf.find(frame(i)) for i, k in enumerate(kinds)
-              if k == "elementwise" or (k == "shape" and mod.ops[i].name == "tt.reduce")}
+    frames = {
+        frame(i): uf.find(frame(i))
+        for i, k in enumerate(kinds)
+        if k == "elementwise" or (k == "shape" and mod.ops[i].name == "tt.reduce")
+    }
     prob = Problem(mod, target, kinds, {**cls, **frames}, {}, weight, notes)
     _candidates(prob)
     return prob
@@ -306,7 +340,8 @@ def _members(prob: Problem) -> dict[str, list[TensorType]]:
     for i, k in enumerate(prob.kinds):
         if k == "shape" and prob.mod.ops[i].name == "tt.reduce":
             out.setdefault(prob.cls[frame(i)], []).extend(
-                t for t in (prob.ttype(u) for u in prob.mod.ops[i].operands) if t is not None)
+                t for t in (prob.ttype(u) for u in prob.mod.ops[i].operands) if t is not None
+            )
     return out
 
 
@@ -536,7 +571,9 @@ def cost_terms(prob: Problem, x: dict[str, str], d: Derived | None = None) -> li
         w = prob.mod.ops[idx].results[0]
         enc = x[prob.cls[w]]
         t = prob.ttype(w)
-        out.append(("result", idx, pre, enc, prob.weight[idx], prob.conv_cost(pre, enc, t) * prob.weight[idx]))
+        out.append(
+            ("result", idx, pre, enc, prob.weight[idx], prob.conv_cost(pre, enc, t) * prob.weight[idx])
+        )
     return out
 
 

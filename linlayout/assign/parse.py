@@ -57,7 +57,9 @@ class TensorType:
         m = re.fullmatch(r"[if](\d+)", self.elem)
         if m and int(m.group(1)) in (8, 16, 32, 64):
             return int(m.group(1))
-        raise LayoutError(f"ttgir: element type {self.elem!r} is not supported (expected i1..i64, f16, bf16, f32, f64, fp8)")
+        raise LayoutError(
+            f"ttgir: element type {self.elem!r} is not supported (expected i1..i64, f16, bf16, f32, f64, fp8)"
+        )
 
     def with_enc(self, enc: str) -> TensorType:
         """The same type in encoding ``enc``."""
@@ -194,7 +196,9 @@ def parse_type(text: str, line: int) -> TensorType | None:
     parts = split_top(t[len("tensor<") : -1], ",")
     m = _DIMS.match(parts[0]) if parts else None
     if not m or len(parts) > 2:
-        raise LayoutError(f"ttgir: line {line}: cannot read the tensor type {t!r} (dynamic or malformed shape)")
+        raise LayoutError(
+            f"ttgir: line {line}: cannot read the tensor type {t!r} (dynamic or malformed shape)"
+        )
     shape = tuple(int(x) for x in m.group(1)[:-1].split("x"))
     enc = parts[1] if len(parts) == 2 else None
     return TensorType(shape, m.group(2).strip(), enc)
@@ -260,8 +264,18 @@ def parse_module(text: str) -> Module:
         tt = head[m.end() : m.end() + end]
         tt = strip_loc(tt)[0].split(" {")[0]
         values[m.group(1)] = parse_type(tt, fstart + 1)
-    mod = Module(text, lines, [], values, {}, aliases, tm.group(1) if tm else None,
-                 int(wm.group(1)) if wm else None, fstart + 1, len(lines))
+    mod = Module(
+        text,
+        lines,
+        [],
+        values,
+        {},
+        aliases,
+        tm.group(1) if tm else None,
+        int(wm.group(1)) if wm else None,
+        fstart + 1,
+        len(lines),
+    )
     _parse_body(mod, fstart + 1)
     return mod
 
@@ -328,8 +342,12 @@ def _parse_op(mod: Module, i: int, loops: tuple[int, ...]) -> tuple[Op, int]:
     if name == "scf.if":
         return _parse_if(mod, i, results, after, loops), i + 1
     if code.rstrip().endswith("{"):
-        raise LayoutError(f"ttgir: line {line}: op {name} has a region; only scf.for, scf.if, tt.reduce and "
-                          "tt.scan are read")
+        raise LayoutError(
+            f"ttgir: line {line}: op {name} has a region; only scf.for, scf.if, tt.reduce and "
+            "tt.scan are read"
+        )
+    if not _brackets_ok(after):
+        raise LayoutError(f"ttgir: line {line}: op {name}: unbalanced brackets")
     k = find_top(after, " : ", last=True)
     pre, sig = (after, after[k + 3 :].strip()) if k >= 0 else (after, "")
     if k >= 0:
@@ -338,6 +356,25 @@ def _parse_op(mod: Module, i: int, loops: tuple[int, ...]) -> tuple[Op, int]:
     op = Op(name, results, operands, line, raw, sig=sig, loops=loops, attrs=pre)
     _type_results(mod, op)
     return op, i + 1
+
+
+def _brackets_ok(text: str) -> bool:
+    """Whether every ``<([{`` of ``text`` (outside strings, ``->`` aside) closes in order."""
+    stack: list[str] = []
+    instr = False
+    for j, c in enumerate(text):
+        if c == '"' and (j == 0 or text[j - 1] != "\\"):
+            instr = not instr
+        elif instr:
+            continue
+        elif c in _PAIRS:
+            stack.append(_PAIRS[c])
+        elif c in _CLOSE:
+            if c == ">" and j > 0 and text[j - 1] == "-":
+                continue
+            if not stack or stack.pop() != c:
+                return False
+    return not stack and not instr
 
 
 def _blank_attrs(text: str) -> str:
@@ -378,15 +415,25 @@ def _parse_for(mod: Module, i: int, results: list[str], after: str, loops: tuple
             colon = find_top(tail, " : ", ar)
             types = _types(tail[ar + 2 : colon])
     if len(types) != len(inits) or len(results) != len(inits):
-        raise LayoutError(f"ttgir: line {line}: scf.for has {len(inits)} iter_args, {len(types)} types, "
-                          f"{len(results)} results")
+        raise LayoutError(
+            f"ttgir: line {line}: scf.for has {len(inits)} iter_args, {len(types)} types, "
+            f"{len(results)} results"
+        )
     for a, r, t in zip(args[1:], results, types):
         tt = parse_type(t, line)
         mod.values[a] = tt
         mod.values[r] = tt
     mod.values[iv] = None
-    op = Op("scf.for", results, [lb, ub, st] + inits, line, mod.lines[i], sig=", ".join(types), loops=loops,
-            block_args=args)
+    op = Op(
+        "scf.for",
+        results,
+        [lb, ub, st] + inits,
+        line,
+        mod.lines[i],
+        sig=", ".join(types),
+        loops=loops,
+        block_args=args,
+    )
     mod.loop_trips[len(mod.ops)] = _trip_count(mod, lb, ub, st)
     return op
 
@@ -457,8 +504,18 @@ def _parse_region_op(mod: Module, i: int, name: str, results: list[str], after: 
     sig = fcode.strip()[2:][k + 3 :].strip() if k >= 0 else ""
     k2 = after.find("(")
     operands = _VALUE.findall(after[k2 : _match(after, k2) + 1]) if k2 >= 0 else []
-    op = Op(name, results, operands, line, mod.lines[i], sig=sig, foot=foot, region=region, loops=loops,
-            attrs=after)
+    op = Op(
+        name,
+        results,
+        operands,
+        line,
+        mod.lines[i],
+        sig=sig,
+        foot=foot,
+        region=region,
+        loops=loops,
+        attrs=after,
+    )
     _type_results(mod, op)
     return op, j + 1
 
@@ -495,7 +552,9 @@ def _type_results(mod: Module, op: Op) -> None:
         types = before[-len(op.results) :] if before else []
     if len(types) != len(op.results):
         if any("tensor<" in t for t in types) or not types:
-            raise LayoutError(f"ttgir: line {line}: op {op.name}: cannot tell the types of its "
-                              f"{len(op.results)} result(s) from {op.sig!r}")
+            raise LayoutError(
+                f"ttgir: line {line}: op {op.name}: cannot tell the types of its "
+                f"{len(op.results)} result(s) from {op.sig!r}"
+            )
     for r, t in zip(op.results, types):
         mod.values[r] = parse_type(t, line)

@@ -64,8 +64,10 @@ def retype(text: str, encs: list[str | None], line: int) -> str:
     """``text`` with the k-th tensor type's encoding replaced by ``encs[k]`` (``None`` keeps it)."""
     spans = _tensor_spans(text)
     if len(spans) != len(encs):
-        raise LayoutError(f"ttgir: line {line}: expected {len(encs)} tensor types in {text.strip()[:80]!r}, "
-                          f"found {len(spans)}")
+        raise LayoutError(
+            f"ttgir: line {line}: expected {len(encs)} tensor types in {text.strip()[:80]!r}, "
+            f"found {len(spans)}"
+        )
     out = []
     last = 0
     for (a, b), e in zip(spans, encs):
@@ -154,10 +156,14 @@ class _Writer:
     def add_convert(self, nm: str, src: str, a: str, b: str, t, weight: float, indent: str) -> None:
         """Emit ``nm = convert_layout src`` and record its cost."""
         prob = self.prob
-        self.out.append(f"{indent}{nm} = ttg.convert_layout {src} : {t.with_enc(a).text()} -> "
-                        f"{t.with_enc(b).text()}")
-        self.convs.append(Conversion(nm, a, b, t.with_enc(b).text(), weight,
-                                     prob.conv_cost(a, b, t) * weight, prob.plan(a, b, t)))
+        self.out.append(
+            f"{indent}{nm} = ttg.convert_layout {src} : {t.with_enc(a).text()} -> {t.with_enc(b).text()}"
+        )
+        self.convs.append(
+            Conversion(
+                nm, a, b, t.with_enc(b).text(), weight, prob.conv_cost(a, b, t) * weight, prob.plan(a, b, t)
+            )
+        )
 
 
 def rewrite(prob: Problem, x: dict[str, str]) -> tuple[str, list[Conversion]]:
@@ -209,7 +215,9 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
             w.out.append(f"{ind}{nm} = {rest}{loc}")
         return
     reqs = [d.reqs.get((idx, k)) for k in range(len(op.operands))]
-    new_ops = [w.name(u, r) if prob.ttype(u) is not None else w.base.get(u, u) for u, r in zip(op.operands, reqs)]
+    new_ops = [
+        w.name(u, r) if prob.ttype(u) is not None else w.base.get(u, u) for u, r in zip(op.operands, reqs)
+    ]
     if kind == "for":
         _emit_for(w, idx, op, code, loc, new_ops)
         return
@@ -225,12 +233,12 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
         lhs = f"{ind}{base}{':' + str(len(op.results)) if len(op.results) > 1 else ''} = "
     if op.name in ("tt.reduce", "tt.scan") and op.foot:
         k = rest.find("(")
-        rest = rest[: k] + _rename_operands(rest[k:], new_ops, op.line)
+        rest = rest[:k] + _rename_operands(rest[k:], new_ops, op.line)
         w.out.append(f"{lhs}{rest}{loc}")
         w.out.extend(op.region)
         fcode, floc = strip_loc(op.foot)
         if kind == "shape":
-            fe = x[prob.cls[f'@op{idx}']]
+            fe = x[prob.cls[f"@op{idx}"]]
             res = pre if pre is not None else x[prob.cls[op.results[0]]]
             fcode = retype(fcode, [fe] * len(op.operands) + [res] * len(op.results), op.line)
         w.out.append(fcode + ((" " + floc.strip()) if floc else ""))
@@ -271,7 +279,7 @@ def _retype_op(prob: Problem, x: dict[str, str], idx: int, op, sig: str, reqs, p
     if kind == "fixed" or n == 0:
         return sig
     if kind == "elementwise":
-        return retype(sig, [x[prob.cls[f'@op{idx}']]] * n, op.line)
+        return retype(sig, [x[prob.cls[f"@op{idx}"]]] * n, op.line)
     if kind == "yield":
         encs = [r for u, r in zip(op.operands, reqs) if prob.ttype(u) is not None]
         return retype(sig, [e for e in encs], op.line)
@@ -298,8 +306,11 @@ def _emit_for(w: _Writer, idx: int, op, code: str, loc: str, new_ops: list[str])
             a = pair.partition("=")[0].strip()
             pairs.append(f"{a} = {nm}")
         tail = code[j:]
-        encs = [x.get(prob.cls[a]) if a in prob.cls else None for a in op.block_args[1:]
-                if prob.ttype(a) is not None]
+        encs = [
+            x.get(prob.cls[a]) if a in prob.cls else None
+            for a in op.block_args[1:]
+            if prob.ttype(a) is not None
+        ]
         tail = retype(tail, encs, op.line) if _tensor_spans(tail) else tail
         code = code[:inner_start] + ", ".join(pairs) + ")" + tail
     w.out.append(code + loc)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .model import Problem, derive, frame, total_cost
+from .model import Problem, frame, total_cost
 
 __all__ = ["Solution", "solve"]
 
@@ -101,9 +101,7 @@ def solve(prob: Problem, budget_s: float = 0.5) -> Solution:
         optimal &= opt
         lb_total += lb
     cost = total_cost(prob, x)
-    fixed = total_cost(prob, {c: e for c, e in base.items() if c not in free})
-    return Solution(x, cost, min(cost, max(lb_total + fixed * 0, _global_lb(cost, optimal, lb_total, prob, x, free))),
-                    optimal, nodes)
+    return Solution(x, cost, min(cost, _global_lb(cost, optimal, lb_total, prob, x, free)), optimal, nodes)
 
 
 def _global_lb(cost: float, optimal: bool, lb_parts: float, prob: Problem, x: dict, free: list[str]) -> float:
@@ -188,6 +186,3 @@ def _descend(prob: Problem, comp: list[str], x: dict[str, str], cost: float, cos
                 if cy < cost - 1e-9:
                     x, cost, improved = y, cy, True
     return x, cost
-
-
-_ = derive  # re-exported for callers that inspect requirements

@@ -57,7 +57,7 @@ def matmul(a_ptr, b_ptr, c_ptr, bias_ptr, M, N, K, BM: tl.constexpr, BN: tl.cons
     a_p = a_ptr + rm[:, None] * K + rk[None, :]
     b_p = b_ptr + rk[:, None] * N + rn[None, :]
     acc = tl.zeros((BM, BN), dtype=tl.float32)
-    for k in range(0, K, BK):
+    for _k in range(0, K, BK):
         a = tl.load(a_p)
         b = tl.load(b_p)
         acc = tl.dot(a, b, acc)
@@ -134,26 +134,92 @@ def transpose_add(x_ptr, y_ptr, z_ptr, M: tl.constexpr):
 
 
 KERNELS = {
-    "softmax": (softmax, {"x_ptr": "*fp32", "y_ptr": "*fp32", "stride": "i32", "N": "constexpr", "R": "constexpr"},
-                {"N": 256, "R": 4}),
-    "layernorm": (layernorm, {"x_ptr": "*fp16", "w_ptr": "*fp32", "b_ptr": "*fp32", "y_ptr": "*fp16",
-                              "stride": "i32", "N": "constexpr", "R": "constexpr"}, {"N": 512, "R": 2}),
-    "matmul": (matmul, {"a_ptr": "*fp16", "b_ptr": "*fp16", "c_ptr": "*fp16", "bias_ptr": "*fp32", "M": "i32",
-                        "N": "i32", "K": "i32", "BM": "constexpr", "BN": "constexpr", "BK": "constexpr"},
-               {"BM": 64, "BN": 64, "BK": 32}),
-    "attention": (attention, {"q_ptr": "*fp16", "k_ptr": "*fp16", "v_ptr": "*fp16", "o_ptr": "*fp16", "L": "i32",
-                              "D": "constexpr", "BM": "constexpr", "BN": "constexpr"}, {"D": 64, "BM": 64, "BN": 64}),
-    "colsum": (colsum, {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"}, {"M": 64, "N": 64}),
-    "rowmax": (rowmax, {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"}, {"M": 32, "N": 128}),
-    "cumsum": (cumsum, {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"}, {"M": 16, "N": 64}),
-    "transpose": (transpose, {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
-                  {"M": 64, "N": 64}),
-    "transpose_add": (transpose_add, {"x_ptr": "*fp32", "y_ptr": "*fp32", "z_ptr": "*fp32", "M": "constexpr"},
-                      {"M": 64}),
+    "softmax": (
+        softmax,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "stride": "i32", "N": "constexpr", "R": "constexpr"},
+        {"N": 256, "R": 4},
+    ),
+    "layernorm": (
+        layernorm,
+        {
+            "x_ptr": "*fp16",
+            "w_ptr": "*fp32",
+            "b_ptr": "*fp32",
+            "y_ptr": "*fp16",
+            "stride": "i32",
+            "N": "constexpr",
+            "R": "constexpr",
+        },
+        {"N": 512, "R": 2},
+    ),
+    "matmul": (
+        matmul,
+        {
+            "a_ptr": "*fp16",
+            "b_ptr": "*fp16",
+            "c_ptr": "*fp16",
+            "bias_ptr": "*fp32",
+            "M": "i32",
+            "N": "i32",
+            "K": "i32",
+            "BM": "constexpr",
+            "BN": "constexpr",
+            "BK": "constexpr",
+        },
+        {"BM": 64, "BN": 64, "BK": 32},
+    ),
+    "attention": (
+        attention,
+        {
+            "q_ptr": "*fp16",
+            "k_ptr": "*fp16",
+            "v_ptr": "*fp16",
+            "o_ptr": "*fp16",
+            "L": "i32",
+            "D": "constexpr",
+            "BM": "constexpr",
+            "BN": "constexpr",
+        },
+        {"D": 64, "BM": 64, "BN": 64},
+    ),
+    "colsum": (
+        colsum,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
+        {"M": 64, "N": 64},
+    ),
+    "rowmax": (
+        rowmax,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
+        {"M": 32, "N": 128},
+    ),
+    "cumsum": (
+        cumsum,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
+        {"M": 16, "N": 64},
+    ),
+    "transpose": (
+        transpose,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
+        {"M": 64, "N": 64},
+    ),
+    "transpose_add": (
+        transpose_add,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "z_ptr": "*fp32", "M": "constexpr"},
+        {"M": 64},
+    ),
 }
 
-TARGETS = ["cuda:80", "cuda:90", "cuda:100", "cuda:120", "hip:gfx942", "hip:gfx950", "hip:gfx1100",
-           "hip:gfx1200", "hip:gfx1250"]
+TARGETS = [
+    "cuda:80",
+    "cuda:90",
+    "cuda:100",
+    "cuda:120",
+    "hip:gfx942",
+    "hip:gfx950",
+    "hip:gfx1100",
+    "hip:gfx1200",
+    "hip:gfx1250",
+]
 
 
 def target_of(name: str) -> GPUTarget:

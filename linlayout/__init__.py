@@ -87,6 +87,13 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "Barrier",
         "wavefront_bound",
     ),
+    # kernel semantics
+    "linlayout.kernel.infer": (
+        "infer_layout",
+        "infer_encoding",
+        "infer_operand_layout",
+        "infer_operand_encoding",
+    ),
     # layout assignment
     "linlayout.assign": ("assign_layouts", "Assignment"),
 }

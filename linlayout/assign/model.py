@@ -58,7 +58,7 @@ ELEMENTWISE_OPS = frozenset(
     }
 )
 CHEAP_OPS = frozenset({"tt.make_range", "tt.splat", "arith.constant"})
-SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout"})
+SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout", "tt.trans"})
 _SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
 
 
@@ -79,6 +79,14 @@ def _axis(op: Op) -> int:
     if not m:
         raise LayoutError(f"ttgir: line {op.line}: op {op.name} has no axis attribute")
     return int(m.group(1))
+
+
+def _order(op: Op) -> list[int]:
+    """The ``order`` attribute of a ``tt.trans``."""
+    m = re.search(r"order = array<i32: ([\d, ]+)>", op.attrs)
+    if not m:
+        raise LayoutError(f"ttgir: line {op.line}: tt.trans has no order attribute")
+    return [int(v) for v in m.group(1).split(",")]
 
 
 def is_elementwise(name: str) -> bool:
@@ -104,6 +112,49 @@ class Problem:
     _ll: dict = field(default_factory=dict)
     _conv: dict = field(default_factory=dict)
     _plans: dict = field(default_factory=dict)
+    _inf: dict = field(default_factory=dict)
+
+    def short(self, text: str) -> str:
+        """``#alias`` when ``text`` is an alias's definition, else ``text``."""
+        rev = self._inf.get("rev")
+        if rev is None:
+            rev = self._inf["rev"] = {v: f"#{k}" for k, v in self.mod.aliases.items()}
+        return rev.get(text, text)
+
+    def trans_fwd(self, enc: str, shape: tuple[int, ...], order: list[int]) -> str | None:
+        """The encoding Triton gives ``tt.trans`` of an ``enc`` operand (``None`` if refused)."""
+        key = ("f", enc, shape, tuple(order))
+        if key not in self._inf:
+            from ..kernel.infer import infer_encoding
+            from ..triton.ttgir import expand_aliases
+
+            try:
+                self._inf[key] = self.short(
+                    infer_encoding(
+                        "tt.trans", [(expand_aliases(enc, self.mod.aliases), list(shape))], order=order
+                    )
+                )
+            except (LayoutError, ValueError):
+                self._inf[key] = None
+        return self._inf[key]
+
+    def trans_back(self, enc: str, shape: tuple[int, ...], order: list[int], src_shape) -> str | None:
+        """An operand encoding whose ``tt.trans`` is exactly ``enc`` (``None`` if none is found)."""
+        key = ("b", enc, shape, tuple(order))
+        if key not in self._inf:
+            from ..kernel.infer import infer_operand_encoding
+            from ..triton.ttgir import expand_aliases
+
+            try:
+                b = self.short(
+                    infer_operand_encoding(
+                        "tt.trans", (expand_aliases(enc, self.mod.aliases), list(shape)), order=order
+                    )
+                )
+            except (LayoutError, ValueError):
+                b = None
+            self._inf[key] = b if b is not None and self.trans_fwd(b, src_shape, order) == enc else None
+        return self._inf[key]
 
     def ttype(self, v: str) -> TensorType | None:
         """The original type of value ``v`` (``None`` for scalars)."""
@@ -397,6 +448,12 @@ def _candidates(prob: Problem) -> None:
                         changed |= add(cw, e)
                     for e in list(cands[cw]):
                         changed |= add(cu, e)
+                elif op.name == "tt.trans":
+                    order, su, sw = _order(op), prob.ttype(u).shape, prob.ttype(w).shape
+                    for e in eu:
+                        changed |= add(cw, prob.trans_fwd(e, su, order))
+                    for e in list(cands[cw]):
+                        changed |= add(cu, prob.trans_back(e, sw, order, su))
                 elif op.name == "tt.expand_dims":
                     ax = _axis(op)
                     for e in eu:
@@ -528,6 +585,9 @@ def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> Non
     if op.name == "tt.broadcast":
         demand(idx, 0, u, tu.enc if enc_w == tw.enc else enc_w)
         return
+    if op.name == "tt.trans":
+        _derive_trans(prob, x, idx, op, d, demand, enc_w)
+        return
     ax = _axis(op)  # expand_dims
     before = tu.enc if enc_w == tw.enc else slice_of(ax, enc_w)
     ou = own(prob, x, u)
@@ -545,6 +605,34 @@ def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> Non
             d.pre[idx] = sp[1]
             return
     demand(idx, 0, u, before)
+
+
+def _derive_trans(prob: Problem, x, idx: int, op: Op, d: Derived, demand, enc_w: str) -> None:
+    """``tt.trans``: convert the operand before (to the encoding whose transpose is the
+    result's) or the result after, whichever the planner prices lower."""
+    u, w = op.operands[0], op.results[0]
+    tu, tw = prob.ttype(u), prob.ttype(w)
+    order = _order(op)
+    before = tu.enc if enc_w == tw.enc else prob.trans_back(enc_w, tw.shape, order, tu.shape)
+    cheap = prob.kind_of(u) == "cheap"
+    ou = (before or tu.enc) if cheap else own(prob, x, u)
+    if ou is None:
+        d.complete = False
+        return
+    after = tw.enc if ou == tu.enc else prob.trans_fwd(ou, tu.shape, order)
+    c_before = prob.conv_cost(ou, before, tu) if before is not None else None
+    c_after = prob.conv_cost(after, enc_w, tw) if after is not None else None
+    if c_before is not None and (c_after is None or c_before <= c_after):
+        demand(idx, 0, u, before)
+        return
+    if c_after is None:  # neither side inferable: keep the original pairing
+        demand(idx, 0, u, tu.enc)
+        if tw.enc != enc_w:
+            d.pre[idx] = tw.enc
+        return
+    demand(idx, 0, u, ou)
+    if after != enc_w:
+        d.pre[idx] = after
 
 
 def cost_terms(prob: Problem, x: dict[str, str], d: Derived | None = None) -> list[tuple]:

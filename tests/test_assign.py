@@ -101,9 +101,13 @@ def test_conversion_plans_are_executable():
         assert out.shape[-1] == plan.dst_regs
 
 
-def test_solver_exact_against_brute_force():
+@pytest.mark.parametrize("max_table", [4096, 1])
+def test_solver_exact_against_brute_force(max_table, monkeypatch):
     """Where the candidate space is small (≤ 3000 assignments), the solver's optimum is the
-    least cost of all assignments."""
+    least cost of all assignments, by variable elimination and by branch and bound alone."""
+    from linlayout.assign import solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "MAX_TABLE", max_table)
     checked = 0
     for name in DUMPS:
         prob = problem(name)
@@ -123,6 +127,22 @@ def test_solver_exact_against_brute_force():
         assert sol.cost == pytest.approx(best), name
         checked += 1
     assert checked >= 5
+
+
+def test_time_budget_gives_a_valid_lower_bound(monkeypatch):
+    """With no time, branch and bound returns a feasible assignment and a bound that does not
+    exceed the true optimum."""
+    from linlayout.assign import solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "MAX_TABLE", 1)
+    prob = problem("assign_attention@cuda_80.ttgir")
+    exact = solve(prob, budget_s=5.0)
+    monkeypatch.setattr(solve_mod, "MAX_TABLE", 4096)
+    assert exact.cost == pytest.approx(solve(prob).cost)
+    monkeypatch.setattr(solve_mod, "MAX_TABLE", 1)
+    quick = solve(prob, budget_s=0.0)
+    assert quick.lower_bound <= exact.cost + 1e-9 <= quick.cost + 2e-9
+    assert total_cost(prob, quick.x) == pytest.approx(quick.cost)
 
 
 @settings(max_examples=12)

@@ -156,6 +156,16 @@ class Problem:
             self._inf[key] = b if b is not None and self.trans_fwd(b, src_shape, order) == enc else None
         return self._inf[key]
 
+    def tensor_operands(self) -> list[list[tuple[int, str]]]:
+        """Per op, its ``(position, value)`` tensor operands (cached)."""
+        t = self._inf.get("tens")
+        if t is None:
+            t = self._inf["tens"] = [
+                [(k, u) for k, u in enumerate(op.operands) if self.ttype(u) is not None]
+                for op in self.mod.ops
+            ]
+        return t
+
     def ttype(self, v: str) -> TensorType | None:
         """The original type of value ``v`` (``None`` for scalars)."""
         return self.mod.values.get(v)
@@ -517,10 +527,12 @@ def own(prob: Problem, x: dict[str, str], v: str) -> str | None:
     return t.enc if t is not None else None
 
 
-def derive(prob: Problem, x: dict[str, str]) -> Derived:
-    """Requirements implied by ``x`` (class → encoding); unassigned classes are skipped."""
+def derive(prob: Problem, x: dict[str, str], ops: list[int] | None = None) -> Derived:
+    """Requirements implied by ``x`` (class → encoding) from every op (or those in ``ops``);
+    unassigned classes are skipped."""
     mod = prob.mod
     d = Derived({}, {}, {})
+    tensors = prob.tensor_operands()
 
     def demand(idx: int, k: int, u: str, enc: str | None) -> None:
         if enc is None:
@@ -531,11 +543,12 @@ def derive(prob: Problem, x: dict[str, str]) -> Derived:
         if enc not in lst:
             lst.append(enc)
 
-    for idx, op in enumerate(mod.ops):
+    for idx in range(len(mod.ops)) if ops is None else ops:
+        op = mod.ops[idx]
         kind = prob.kinds[idx]
         if kind in ("none", "cheap"):
             continue
-        tens = [(k, u) for k, u in enumerate(op.operands) if prob.ttype(u) is not None]
+        tens = tensors[idx]
         if kind == "elementwise":
             enc = x.get(prob.cls[frame(idx)])
             for k, u in tens:
@@ -656,12 +669,12 @@ def cost_terms(prob: Problem, x: dict[str, str], d: Derived | None = None) -> li
             if e != o:
                 out.append(("convert", v, o, e, wv, prob.conv_cost(o, e, t) * wv))
     for idx, pre in d.pre.items():
-        w = prob.mod.ops[idx].results[0]
-        enc = x[prob.cls[w]]
-        t = prob.ttype(w)
-        out.append(
-            ("result", idx, pre, enc, prob.weight[idx], prob.conv_cost(pre, enc, t) * prob.weight[idx])
-        )
+        for w in prob.mod.ops[idx].results:
+            enc = x[prob.cls[w]]
+            t = prob.ttype(w)
+            out.append(
+                ("result", idx, pre, enc, prob.weight[idx], prob.conv_cost(pre, enc, t) * prob.weight[idx])
+            )
     return out
 
 
@@ -675,6 +688,7 @@ def _regs(prob: Problem, encs: list[str], t: TensorType) -> int:
     return best
 
 
-def total_cost(prob: Problem, x: dict[str, str]) -> float:
-    """Total planned cost of ``x`` (a lower bound when some classes are unassigned)."""
-    return sum(t[-1] for t in cost_terms(prob, x))
+def total_cost(prob: Problem, x: dict[str, str], ops: list[int] | None = None) -> float:
+    """Total planned cost of ``x`` (a lower bound when some classes are unassigned); with
+    ``ops``, the share of those ops (exact for a component's ops, see ``solve.py``)."""
+    return sum(t[-1] for t in cost_terms(prob, x, derive(prob, x, ops)))

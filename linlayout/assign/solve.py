@@ -1,21 +1,30 @@
-"""Exact minimisation over the candidate encodings: branch and bound per component.
+"""Exact minimisation over the candidate encodings, per independent component.
 
-Classes interact only through the cost terms that mention them, so the problem splits into
-independent components (classes linked by some op).  Each component is searched depth first
-from its original encodings (Triton's choice, an upper bound), then a greedy descent, with
-the partial cost (the terms whose classes are all assigned, each ≥ 0) as the lower bound.
-When the time budget runs out the best assignment found is returned with a proven lower bound
-(the least partial cost among the subtrees left unexplored).
+Ops are linked through the classes they read or write and the fixed or cheap values they
+share, which splits the problem into components whose costs add up.  The cost of a component
+is a sum of small factors: per value, its conversions (or clones) as a function of its own
+class and its consumers' classes; per shape op, its result conversion.  Min-sum variable
+elimination over these tables (a greedy order, each table at most ``MAX_TABLE`` entries) is
+exact.  Where a table would be larger, a depth-first branch and bound takes over from
+Triton's own encodings and a greedy descent, with the partial cost plus the least increment of
+a few open classes as its bound; when the time budget runs out it returns the best assignment
+found and a proven lower bound (the least bound among the subtrees left unexplored).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 
 from .model import Problem, frame, total_cost
 
 __all__ = ["Solution", "solve"]
+
+#: open classes whose least increment is added to a node's bound (beyond the next one)
+LOOKAHEAD = 3
+#: largest table variable elimination builds before branch and bound takes over
+MAX_TABLE = 4096
 
 
 @dataclass
@@ -29,58 +38,57 @@ class Solution:
     nodes: int
 
 
-def _links(prob: Problem) -> list[set[str]]:
-    """Sets of classes that appear together in one op's requirements."""
+def _op_nodes(prob: Problem, idx: int) -> set[str]:
+    """The classes op ``idx`` reads or writes, and its fixed or cheap tensor operands."""
     mod = prob.mod
-    groups: list[set[str]] = []
-    for idx, op in enumerate(mod.ops):
-        k = prob.kinds[idx]
-        if k in ("none", "cheap"):
-            continue
-        s: set[str] = set()
-        for v in op.operands + op.results + op.block_args:
-            if v in prob.cls:
-                s.add(prob.cls[v])
-        if frame(idx) in prob.cls:
-            s.add(prob.cls[frame(idx)])
-        if k == "yield":
-            parent = mod.ops[op.parent]
-            s.update(prob.cls[a] for a in parent.block_args[1:] if a in prob.cls)
-        groups.append(s)
-    users: dict[str, set[str]] = {}  # a cheap value's consumers share its clone count
-    for idx, op in enumerate(mod.ops):
-        for u in op.operands:
-            if prob.kind_of(u) == "cheap" and prob.ttype(u) is not None:
-                g = users.setdefault(u, set())
-                for v in op.results:
-                    if v in prob.cls:
-                        g.add(prob.cls[v])
-                if frame(idx) in prob.cls:
-                    g.add(prob.cls[frame(idx)])
-    groups.extend(users.values())
-    return [g for g in groups if g]
+    op = mod.ops[idx]
+    s: set[str] = set()
+    for v in op.operands + op.results + op.block_args:
+        if v in prob.cls:
+            s.add(prob.cls[v])
+        elif prob.ttype(v) is not None and v in op.operands:
+            s.add("=" + v)
+    if frame(idx) in prob.cls:
+        s.add(prob.cls[frame(idx)])
+    if prob.kinds[idx] == "yield":
+        parent = mod.ops[op.parent]
+        s.update(prob.cls[a] for a in parent.block_args[1:] if a in prob.cls)
+    return s
 
 
-def _components(prob: Problem, free: list[str]) -> list[list[str]]:
-    """Free classes grouped into independent components, each in link order."""
-    parent = {c: c for c in prob.cands}
+def _components(prob: Problem, free: list[str]) -> list[tuple[list[str], list[int]]]:
+    """Independent components: (free classes in definition order, the ops whose cost depends
+    on them).  Ops are linked through shared classes and shared fixed or cheap operands (whose
+    conversions and clones are shared), so the total cost is the sum of the components'."""
+    parent: dict[str, str] = {}
 
     def find(a: str) -> str:
+        parent.setdefault(a, a)
         while parent[a] != a:
             parent[a] = parent[parent[a]]
             a = parent[a]
         return a
 
-    for g in _links(prob):
-        g = sorted(g)
-        for b in g[1:]:
-            ra, rb = find(g[0]), find(b)
+    nodes = []
+    for idx in range(len(prob.mod.ops)):
+        if prob.kinds[idx] in ("none", "cheap"):
+            nodes.append(set())
+            continue
+        ns = sorted(_op_nodes(prob, idx))
+        nodes.append(set(ns))
+        for b in ns[1:]:
+            ra, rb = find(ns[0]), find(b)
             if ra != rb:
                 parent[rb] = ra
-    comps: dict[str, list[str]] = {}
+    comps: dict[str, tuple[list[str], list[int]]] = {}
     for c in free:
-        comps.setdefault(find(c), []).append(c)
-    return list(comps.values())
+        comps.setdefault(find(c), ([], []))[0].append(c)
+    for idx, ns in enumerate(nodes):
+        if ns:
+            r = find(next(iter(ns)))
+            if r in comps:
+                comps[r][1].append(idx)
+    return [(_order(prob, cs), ops) for cs, ops in comps.values()]
 
 
 def solve(prob: Problem, budget_s: float = 0.5) -> Solution:
@@ -90,36 +98,128 @@ def solve(prob: Problem, budget_s: float = 0.5) -> Solution:
     deadline = time.perf_counter() + budget_s
     x = dict(base)
     nodes = 0
-    lb_total = 0.0
+    gap = 0.0
     optimal = True
     comps = _components(prob, free)
-    for comp in comps:
-        sub_budget = max(0.0, (deadline - time.perf_counter()) / max(1, len(comps)))
-        best, lb, opt, n = _solve_component(prob, x, comp, time.perf_counter() + sub_budget)
+    for k, (comp, ops) in enumerate(comps):
+        sub_budget = max(0.0, (deadline - time.perf_counter()) / (len(comps) - k))
+        best, g, opt, n = _solve_component(prob, x, comp, ops, time.perf_counter() + sub_budget)
         x.update(best)
         nodes += n
         optimal &= opt
-        lb_total += lb
+        gap += g
     cost = total_cost(prob, x)
-    return Solution(x, cost, min(cost, _global_lb(cost, optimal, lb_total, prob, x, free)), optimal, nodes)
+    return Solution(x, cost, cost if optimal else max(0.0, cost - gap), optimal, nodes)
 
 
-def _global_lb(cost: float, optimal: bool, lb_parts: float, prob: Problem, x: dict, free: list[str]) -> float:
-    """A lower bound on the optimum: the cost itself when every component was proven optimal,
-    else the terms not touching free classes plus each component's bound."""
-    if optimal:
-        return cost
-    rest = {c: e for c, e in x.items() if c not in free}
-    return total_cost(prob, rest) + lb_parts
+def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int], deadline: float):
+    """Exact min-sum variable elimination over the component's cost factors (one per value:
+    its conversions or clones, one per shape op: its result conversion), each a table over
+    the few classes it depends on.  ``None`` when some table would exceed ``MAX_TABLE``."""
+    from .model import Derived, cost_terms, derive
 
-
-def _solve_component(prob: Problem, x0: dict[str, str], comp: list[str], deadline: float):
-    """Branch and bound over one component; other classes stay as in ``x0``."""
     others = {c: e for c, e in x0.items() if c not in comp}
-    comp = _order(prob, comp)
+    free = set(comp)
+    users: dict[str, list[int]] = {}
+    for idx in ops:
+        for u in prob.mod.ops[idx].operands:
+            if prob.ttype(u) is not None:
+                users.setdefault(u, []).append(idx)
+    deps = {idx: {n for n in _op_nodes(prob, idx) if n in free} for idx in ops}
+    factors = []  # (scope, table)
+    for u, us in users.items():
+        scope = set().union(*(deps[i] for i in us))
+        if u in prob.cls and prob.cls[u] in free:
+            scope.add(prob.cls[u])
+        factors.append(
+            _table(prob, others, sorted(scope), us, {u}, set(), derive, cost_terms, Derived, deadline)
+        )
+    for idx in ops:
+        if prob.kinds[idx] == "shape":
+            factors.append(
+                _table(
+                    prob,
+                    others,
+                    sorted(deps[idx]),
+                    [idx],
+                    set(),
+                    {idx},
+                    derive,
+                    cost_terms,
+                    Derived,
+                    deadline,
+                )
+            )
+    if any(f is None for f in factors):
+        return None
+    order_done: list[tuple[str, tuple, dict]] = []
+    remaining = set(comp)
+    while remaining:
+        best_v, best_size = None, None
+        for v in remaining:
+            scope = set().union(*(set(sc) for sc, _ in factors if v in sc)) - {v}
+            size = 1
+            for c in scope:
+                size *= len(prob.cands[c])
+            if best_size is None or size < best_size:
+                best_v, best_size = v, size
+        if best_size * len(prob.cands[best_v]) > MAX_TABLE or time.perf_counter() > deadline:
+            return None
+        v = best_v
+        touching = [f for f in factors if v in f[0]]
+        factors = [f for f in factors if v not in f[0]]
+        scope = tuple(sorted(set().union(*(set(sc) for sc, _ in touching)) - {v}))
+        table, arg = {}, {}
+        for combo in itertools.product(*(prob.cands[c] for c in scope)):
+            env = dict(zip(scope, combo))
+            best_e, best_c = None, None
+            for e in prob.cands[v]:
+                env[v] = e
+                total = sum(tb[tuple(env[c] for c in sc)] for sc, tb in touching)
+                if best_c is None or total < best_c - 1e-12:
+                    best_e, best_c = e, total
+            del env[v]
+            table[combo], arg[combo] = best_c, best_e
+        factors.append((scope, table))
+        order_done.append((v, scope, arg))
+        remaining.discard(v)
+    x: dict[str, str] = {}
+    for v, scope, arg in reversed(order_done):
+        x[v] = arg[tuple(x[c] for c in scope)]
+    return x
+
+
+def _table(prob, others, scope, ops, values, pre_ops, derive, cost_terms, Derived, deadline):
+    """One factor: its cost for every assignment of ``scope`` (``None`` if too large)."""
+    size = 1
+    for c in scope:
+        size *= len(prob.cands[c])
+    if size > MAX_TABLE or time.perf_counter() > deadline:
+        return None
+    table = {}
+    for combo in itertools.product(*(prob.cands[c] for c in scope)):
+        x = {**others, **dict(zip(scope, combo))}
+        d = derive(prob, x, ops)
+        sub = Derived(
+            {u: e for u, e in d.demands.items() if u in values},
+            {i: p for i, p in d.pre.items() if i in pre_ops},
+            {},
+        )
+        table[combo] = sum(t[-1] for t in cost_terms(prob, x, sub))
+    return tuple(scope), table
+
+
+def _solve_component(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int], deadline: float):
+    """Branch and bound over one component (its ``ops`` carry all its cost); returns the best
+    encodings, the gap between their cost and the proven bound, optimality, nodes."""
+    others = {c: e for c, e in x0.items() if c not in comp}
 
     def cost_of(assign: dict[str, str]) -> float:
-        return total_cost(prob, {**others, **assign})
+        return total_cost(prob, {**others, **assign}, ops)
+
+    exact = _eliminate(prob, x0, comp, ops, deadline)
+    if exact is not None:
+        return exact, 0.0, True, len(comp)
 
     best = {c: x0[c] for c in comp}
     best_cost = cost_of(best)
@@ -147,6 +247,17 @@ def _solve_component(prob: Problem, x0: dict[str, str], comp: list[str], deadlin
             assign[c] = e
             kids.append((cost_of(assign), e))
         del assign[c]
+        # any completion costs at least partial + the least increment of any one open class
+        bound = max(
+            [min(k[0] for k in kids)]
+            + [_least(prob, assign, d, cost_of) for d in comp[i + 1 : i + 1 + LOOKAHEAD]]
+        )
+        if bound >= best_cost - 1e-9:
+            return
+        if time.perf_counter() > deadline:
+            timed_out = True
+            open_lb.append(bound)
+            return
         for p, e in sorted(kids, key=lambda t: t[0]):
             assign[c] = e
             dfs(i + 1, assign, p)
@@ -154,9 +265,13 @@ def _solve_component(prob: Problem, x0: dict[str, str], comp: list[str], deadlin
 
     dfs(0, {}, base_partial)
     lb = min(open_lb) if timed_out else best_cost
-    # the component's own share: its bound minus what the other classes cost alone
-    share = max(0.0, lb - base_partial)
-    return best, share, not timed_out, nodes
+    return best, best_cost - lb, not timed_out, nodes
+
+
+def _least(prob: Problem, assign: dict[str, str], c: str, cost_of) -> float:
+    """Least cost of ``assign`` extended by one encoding of class ``c``."""
+    out = min(cost_of({**assign, c: e}) for e in prob.cands[c])
+    return out
 
 
 def _order(prob: Problem, comp: list[str]) -> list[str]:

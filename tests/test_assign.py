@@ -227,3 +227,25 @@ def test_triton_compiles_rewritten(name, triton_python, tmp_path):
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.startswith("ok")
+
+
+def test_notebook_committed_with_outputs_and_executes():
+    """notebooks/08_assign.ipynb carries its outputs, and runs again without an error."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    from test_notebooks import execute
+
+    path = pathlib.Path(__file__).parent.parent / "notebooks" / "08_assign.ipynb"
+    stored = nbformat.read(path, as_version=4)
+    code = [c for c in stored.cells if c.cell_type == "code"]
+    assert code and all(c.get("outputs") for c in code)
+    nb = execute(path, timeout=300)
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
+    ]
+    assert not errors
+    assert "optimal" in "".join(o.get("text", "") for o in nb.cells[3].outputs)

@@ -17,7 +17,7 @@ import itertools
 import time
 from dataclasses import dataclass
 
-from .model import Problem, frame, total_cost
+from .model import Derived, Problem, cost_terms, derive, frame, total_cost
 
 __all__ = ["Solution", "solve"]
 
@@ -112,12 +112,11 @@ def solve(prob: Problem, budget_s: float = 0.5) -> Solution:
     return Solution(x, cost, cost if optimal else max(0.0, cost - gap), optimal, nodes)
 
 
-def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int], deadline: float):
+def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int]):
     """Exact min-sum variable elimination over the component's cost factors (one per value:
     its conversions or clones, one per shape op: its result conversion), each a table over
-    the few classes it depends on.  ``None`` when some table would exceed ``MAX_TABLE``."""
-    from .model import Derived, cost_terms, derive
-
+    the few classes it depends on (bounded by ``MAX_TABLE``, so not by the time budget).
+    ``None`` when some table would exceed ``MAX_TABLE``."""
     others = {c: e for c, e in x0.items() if c not in comp}
     free = set(comp)
     users: dict[str, list[int]] = {}
@@ -131,25 +130,10 @@ def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int
         scope = set().union(*(deps[i] for i in us))
         if u in prob.cls and prob.cls[u] in free:
             scope.add(prob.cls[u])
-        factors.append(
-            _table(prob, others, sorted(scope), us, {u}, set(), derive, cost_terms, Derived, deadline)
-        )
+        factors.append(_table(prob, others, sorted(scope), us, {u}, set()))
     for idx in ops:
         if prob.kinds[idx] == "shape":
-            factors.append(
-                _table(
-                    prob,
-                    others,
-                    sorted(deps[idx]),
-                    [idx],
-                    set(),
-                    {idx},
-                    derive,
-                    cost_terms,
-                    Derived,
-                    deadline,
-                )
-            )
+            factors.append(_table(prob, others, sorted(deps[idx]), [idx], set(), {idx}))
     if any(f is None for f in factors):
         return None
     order_done: list[tuple[str, tuple, dict]] = []
@@ -163,7 +147,7 @@ def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int
                 size *= len(prob.cands[c])
             if best_size is None or size < best_size:
                 best_v, best_size = v, size
-        if best_size * len(prob.cands[best_v]) > MAX_TABLE or time.perf_counter() > deadline:
+        if best_size * len(prob.cands[best_v]) > MAX_TABLE:
             return None
         v = best_v
         touching = [f for f in factors if v in f[0]]
@@ -189,12 +173,12 @@ def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int
     return x
 
 
-def _table(prob, others, scope, ops, values, pre_ops, derive, cost_terms, Derived, deadline):
+def _table(prob: Problem, others: dict, scope: list[str], ops: list[int], values: set, pre_ops: set):
     """One factor: its cost for every assignment of ``scope`` (``None`` if too large)."""
     size = 1
     for c in scope:
         size *= len(prob.cands[c])
-    if size > MAX_TABLE or time.perf_counter() > deadline:
+    if size > MAX_TABLE:
         return None
     table = {}
     for combo in itertools.product(*(prob.cands[c] for c in scope)):
@@ -217,7 +201,7 @@ def _solve_component(prob: Problem, x0: dict[str, str], comp: list[str], ops: li
     def cost_of(assign: dict[str, str]) -> float:
         return total_cost(prob, {**others, **assign}, ops)
 
-    exact = _eliminate(prob, x0, comp, ops, deadline)
+    exact = _eliminate(prob, x0, comp, ops)
     if exact is not None:
         return exact, 0.0, True, len(comp)
 

@@ -58,6 +58,35 @@ ELEMENTWISE_OPS = frozenset(
     }
 )
 CHEAP_OPS = frozenset({"tt.make_range", "tt.splat", "arith.constant"})
+#: ops rematerialised like the sources when every tensor operand is cheap (index arithmetic)
+CHEAP_CHAIN_OPS = frozenset(
+    {
+        "arith.addi",
+        "arith.subi",
+        "arith.muli",
+        "arith.divsi",
+        "arith.divui",
+        "arith.remsi",
+        "arith.remui",
+        "arith.andi",
+        "arith.ori",
+        "arith.xori",
+        "arith.shli",
+        "arith.shrsi",
+        "arith.shrui",
+        "arith.cmpi",
+        "arith.select",
+        "arith.extsi",
+        "arith.extui",
+        "arith.trunci",
+        "arith.minsi",
+        "arith.maxsi",
+        "tt.addptr",
+        "tt.expand_dims",
+        "tt.broadcast",
+        "ttg.convert_layout",
+    }
+)
 SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout", "tt.trans"})
 _SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
 
@@ -258,8 +287,9 @@ class Problem:
 
 def _classify(mod: Module) -> tuple[list[str], list[str]]:
     """Kind of every op (``cheap``/``elementwise``/``shape``/``for``/``yield``/``fixed``/``none``)."""
-    kinds = []
+    kinds: list[str] = []
     notes = []
+    cheap: set[str] = set()
     for op in mod.ops:
         tensors = [mod.values.get(v) for v in op.operands + op.results]
         has_tensor = any(t is not None for t in tensors)
@@ -273,6 +303,10 @@ def _classify(mod: Module) -> tuple[list[str], list[str]]:
             kinds.append("none")
         elif op.name in CHEAP_OPS and len(op.results) == 1 and mod.values.get(op.results[0]) is not None:
             kinds.append("cheap")
+            cheap.add(op.results[0])
+        elif _cheap_chain(mod, op, cheap):
+            kinds.append("cheap")
+            cheap.add(op.results[0])
         elif is_elementwise(op.name) and _uniform(mod, op):
             kinds.append("elementwise")
         elif op.name in SHAPE_OPS and _shape_ok(mod, op):
@@ -285,6 +319,16 @@ def _classify(mod: Module) -> tuple[list[str], list[str]]:
                     "and results keep their layouts"
                 )
     return kinds, notes
+
+
+def _cheap_chain(mod: Module, op: Op, cheap: set[str]) -> bool:
+    """Index arithmetic, expand_dims, broadcast or convert whose tensor operands are all cheap."""
+    if op.name not in CHEAP_CHAIN_OPS or len(op.results) != 1 or mod.values.get(op.results[0]) is None:
+        return False
+    tens = [u for u in op.operands if mod.values.get(u) is not None]
+    if not tens or not all(u in cheap for u in tens):
+        return False
+    return _uniform(mod, op) if op.name.startswith("arith.") or op.name == "tt.addptr" else _shape_ok(mod, op)
 
 
 def _known_fixed(name: str) -> bool:
@@ -514,6 +558,8 @@ class Derived:
     pre: dict[int, str]
     reqs: dict[tuple[int, int], str]
     complete: bool = True
+    #: (cheap value, layout) made by converting the clone in the given layout, not by a clone
+    cheap_conv: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def own(prob: Problem, x: dict[str, str], v: str) -> str | None:
@@ -567,7 +613,69 @@ def derive(prob: Problem, x: dict[str, str], ops: list[int] | None = None) -> De
                     demand(idx, k, u, x.get(prob.cls[a]))
         else:
             _derive_shape(prob, x, idx, op, d, demand)
+    _derive_cheap(prob, d, range(len(mod.ops)) if ops is None else ops)
     return d
+
+
+def cheap_operand_encs(prob: Problem, idx: int, enc: str) -> list[str | None]:
+    """Encodings a clone of cheap op ``idx`` in ``enc`` needs of its operands (``None``: scalar)."""
+    op = prob.mod.ops[idx]
+    out: list[str | None] = []
+    for u in op.operands:
+        tu = prob.ttype(u)
+        if tu is None:
+            out.append(None)
+        elif op.name == "tt.expand_dims":
+            tw = prob.ttype(op.results[0])
+            out.append(tu.enc if enc == tw.enc else slice_of(_axis(op), enc))
+        elif op.name == "tt.broadcast":
+            out.append(tu.enc if enc == prob.ttype(op.results[0]).enc else enc)
+        else:
+            out.append(enc)
+    return out
+
+
+def cheap_clones(prob: Problem, v: str, encs: list[str]) -> tuple[list[str], dict[str, str]]:
+    """How the layouts ``encs`` demanded of cheap value ``v`` are made: ``(clones, {layout:
+    source clone})``.  The original layout (or the first demanded) is cloned; each further
+    layout is cloned or converted from a clone, whichever costs less."""
+    t = prob.ttype(v)
+    e0 = t.enc
+    order = ([e0] if e0 in encs else []) + [e for e in encs if e != e0]
+    clones = order[:1]
+    conv: dict[str, str] = {}
+    for e in order[1:]:
+        clone = _regs(prob, [e], t) * REMAT_PER_REGISTER
+        src = min(clones, key=lambda p: prob.conv_cost(p, e, t))
+        if prob.conv_cost(src, e, t) < clone:
+            conv[e] = src
+        else:
+            clones.append(e)
+    return clones, conv
+
+
+def _derive_cheap(prob: Problem, d: Derived, ops) -> None:
+    """Clones of cheap ops, last first: each layout cloned of a cheap result is demanded of
+    its cheap operands in the layout that clone needs (a convert of a cheap value passes its
+    layouts on to its operand)."""
+    for idx in sorted(ops, reverse=True):
+        op = prob.mod.ops[idx]
+        if prob.kinds[idx] != "cheap":
+            continue
+        v = op.results[0]
+        encs = list(d.demands.get(v, []))
+        if op.name != "ttg.convert_layout" and encs:
+            encs, conv = cheap_clones(prob, v, encs)
+            for e, src in conv.items():
+                d.cheap_conv[(v, e)] = src
+        if not any(prob.ttype(u) is not None for u in op.operands):
+            continue
+        for enc in encs:
+            for u, e in zip(op.operands, cheap_operand_encs(prob, idx, enc)):
+                if e is not None:
+                    lst = d.demands.setdefault(u, [])
+                    if e not in lst:
+                        lst.append(e)
 
 
 def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> None:
@@ -658,9 +766,16 @@ def cost_terms(prob: Problem, x: dict[str, str], d: Derived | None = None) -> li
         t = prob.ttype(v)
         wv = prob.value_weight(v)
         if prob.kind_of(v) == "cheap":
-            if len(encs) > 1:
-                regs = _regs(prob, encs, t)
-                out.append(("remat", v, len(encs), wv, (len(encs) - 1) * regs * REMAT_PER_REGISTER * wv))
+            if prob.mod.ops[prob.mod.defs[v]].name == "ttg.convert_layout":
+                continue
+            clones = [e for e in encs if (v, e) not in d.cheap_conv]
+            if len(clones) > 1:
+                regs = _regs(prob, clones, t)
+                out.append(("remat", v, len(clones), wv, (len(clones) - 1) * regs * REMAT_PER_REGISTER * wv))
+            for e in encs:
+                src = d.cheap_conv.get((v, e))
+                if src is not None:
+                    out.append(("convert", v, src, e, wv, prob.conv_cost(src, e, t) * wv))
             continue
         o = own(prob, x, v)
         if o is None:

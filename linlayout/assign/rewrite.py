@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import LayoutError
-from .model import Problem, derive, own
+from .model import Problem, cheap_operand_encs, derive, own
 from .parse import _VALUE, parse_type, strip_loc
 
 __all__ = ["Conversion", "rewrite"]
@@ -203,16 +203,7 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
     code, loc = strip_loc(op.head)
     loc = (" " + loc.strip()) if loc else ""
     if kind == "cheap":
-        v = op.results[0]
-        encs = d.demands.get(v, [])
-        t0 = prob.ttype(v)
-        for enc in encs:
-            nm = v if enc == t0.enc else w.fresh(v)
-            w.names[(v, enc)] = nm
-            lhs, rest = _split_head(code)
-            k = rest.rfind(" : ")
-            rest = rest[:k] + retype(rest[k:], [enc], op.line)
-            w.out.append(f"{ind}{nm} = {rest}{loc}")
+        _emit_cheap(w, idx, op, code, loc, ind)
         return
     reqs = [d.reqs.get((idx, k)) for k in range(len(op.operands))]
     new_ops = [
@@ -257,6 +248,42 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
             w.base[r] = nm
     for r in op.results:
         w.emit_converts(r, ind)
+
+
+def _emit_cheap(w: _Writer, idx: int, op, code: str, loc: str, ind: str) -> None:
+    """One clone of a cheap op per layout its uses demand (a convert of a cheap value is a
+    renaming: the clone of its operand in that layout)."""
+    prob = w.prob
+    v = op.results[0]
+    t0 = prob.ttype(v)
+    later = []
+    for enc in w.d.demands.get(v, []):
+        if (v, enc) in w.d.cheap_conv:
+            later.append(enc)
+            continue
+        reqs = cheap_operand_encs(prob, idx, enc)
+        names = [w.name(u, e) for u, e in zip(op.operands, reqs)]
+        if op.name == "ttg.convert_layout":
+            w.names[(v, enc)] = names[0]
+            continue
+        nm = v if enc == t0.enc else w.fresh(v)
+        w.names[(v, enc)] = nm
+        _lhs, rest = _split_head(code)
+        k = _sig_start(rest)
+        body, sig = rest[:k], rest[k:]
+        if names:
+            body = _rename_operands(body, names, op.line)
+        n = len(_tensor_spans(sig))
+        if op.name in ("tt.expand_dims", "tt.broadcast"):
+            encs = [reqs[0], enc]
+        else:
+            encs = [enc] * n
+        w.out.append(f"{ind}{nm} = {body}{retype(sig, encs, op.line)}{loc}")
+    for enc in later:  # converted from a clone where that plans cheaper than another clone
+        src = w.d.cheap_conv[(v, enc)]
+        nm = w.fresh(v)
+        w.names[(v, enc)] = nm
+        w.add_convert(nm, w.names[(v, src)], src, enc, t0, prob.value_weight(v), ind)
 
 
 def mod_op(prob: Problem, idx: int):

@@ -46,7 +46,7 @@ def _op_nodes(prob: Problem, idx: int) -> set[str]:
     for v in op.operands + op.results + op.block_args:
         if v in prob.cls:
             s.add(prob.cls[v])
-        elif prob.ttype(v) is not None and v in op.operands:
+        elif prob.ttype(v) is not None and (v in op.operands or prob.kinds[idx] == "cheap"):
             s.add("=" + v)
     if frame(idx) in prob.cls:
         s.add(prob.cls[frame(idx)])
@@ -71,7 +71,7 @@ def _components(prob: Problem, free: list[str]) -> list[tuple[list[str], list[in
 
     nodes = []
     for idx in range(len(prob.mod.ops)):
-        if prob.kinds[idx] in ("none", "cheap"):
+        if prob.kinds[idx] == "none":
             nodes.append(set())
             continue
         ns = sorted(_op_nodes(prob, idx))
@@ -125,8 +125,20 @@ def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int
             if prob.ttype(u) is not None:
                 users.setdefault(u, []).append(idx)
     deps = {idx: {n for n in _op_nodes(prob, idx) if n in free} for idx in ops}
+
+    def closure(u: str, seen: set[int]) -> None:
+        """The ops whose requirements reach ``u`` (through cheap clones)."""
+        for i in users.get(u, []):
+            if i not in seen:
+                seen.add(i)
+                if prob.kinds[i] == "cheap":
+                    closure(prob.mod.ops[i].results[0], seen)
+
     factors = []  # (scope, table)
-    for u, us in users.items():
+    for u in users:
+        seen: set[int] = set()
+        closure(u, seen)
+        us = sorted(seen)
         scope = set().union(*(deps[i] for i in us))
         if u in prob.cls and prob.cls[u] in free:
             scope.add(prob.cls[u])
@@ -188,6 +200,7 @@ def _table(prob: Problem, others: dict, scope: list[str], ops: list[int], values
             {u: e for u, e in d.demands.items() if u in values},
             {i: p for i, p in d.pre.items() if i in pre_ops},
             {},
+            cheap_conv={k: p for k, p in d.cheap_conv.items() if k[0] in values},
         )
         table[combo] = sum(t[-1] for t in cost_terms(prob, x, sub))
     return tuple(scope), table

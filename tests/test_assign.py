@@ -179,6 +179,13 @@ def test_unknown_op_kept_fixed_with_note():
         (lambda s: s.replace('ttg.target = "cuda:80", ', ""), "target"),
         (lambda s: s.replace("tt.return", "%w = scf.while (%a = %c0) : (i32) -> i32 {", 1), "scf.while"),
         (lambda s: s.replace("tt.load", "tt.load )", 1), "line"),
+        (lambda s: s.replace("tt.store %", "tt.store %nowhere, %", 1), "not defined"),
+        (
+            lambda s: s.replace(
+                "tt.return", "%x = tt.make_range {end = 4 : i32, start = 0 : i32} : tensor<4xi32, #blocked>"
+            ),
+            "second time",
+        ),
     ],
 )
 def test_malformed_ttgir_raises_layout_error(mutate, words):
@@ -249,3 +256,31 @@ def test_notebook_committed_with_outputs_and_executes():
     ]
     assert not errors
     assert "optimal" in "".join(o.get("text", "") for o in nb.cells[3].outputs)
+
+
+@settings(max_examples=40)
+@given(
+    name=st.sampled_from(DUMPS),
+    how=st.sampled_from(["drop", "dup", "cut", "swap"]),
+    where=st.floats(0, 1),
+    other=st.floats(0, 1),
+)
+def test_mangled_ttgir_gives_layout_error_or_a_result(name, how, where, other):
+    """Dropping, duplicating or swapping a line, or cutting the text anywhere, gives either an
+    assignment or a LayoutError — never another exception."""
+    lines = text(name).split("\n")
+    i, j = int(where * (len(lines) - 1)), int(other * (len(lines) - 1))
+    if how == "drop":
+        lines = lines[:i] + lines[i + 1 :]
+    elif how == "dup":
+        lines = lines[: i + 1] + lines[i:]
+    elif how == "swap":
+        lines[i], lines[j] = lines[j], lines[i]
+    src = "\n".join(lines)
+    if how == "cut":
+        src = src[: int(where * len(src))]
+    try:
+        a = assign_layouts(src)
+    except LayoutError:
+        return
+    assert a.cost <= a.triton_cost + 1e-9

@@ -277,7 +277,24 @@ def parse_module(text: str) -> Module:
         len(lines),
     )
     _parse_body(mod, fstart + 1)
+    _check_defined(mod)
     return mod
+
+
+def _check_defined(mod: Module) -> None:
+    """Every operand is a function argument or defined by an earlier op (else LayoutError)."""
+    seen = {v for v in mod.values if v not in mod.defs}
+    for op in mod.ops:
+        seen.update(op.block_args)
+        for u in op.operands:
+            if u not in seen:
+                raise LayoutError(
+                    f"ttgir: line {op.line}: op {op.name} uses {u}, which is not defined before it"
+                )
+        for r in op.results:
+            if r in seen:
+                raise LayoutError(f"ttgir: line {op.line}: op {op.name} defines {r} a second time")
+            seen.add(r)
 
 
 def _parse_body(mod: Module, start: int) -> None:

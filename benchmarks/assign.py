@@ -1,7 +1,7 @@
 """assign_layouts against Triton's RemoveLayoutConversions on real-style kernels.
 
 Each kernel of ``tests/tools/assign_kernels.py`` (softmax, layernorm, matmul with a bias+ReLU
-epilogue, attention forward, column sum, row max, cumsum, transpose, transpose+add) is
+epilogue, attention forward, column sum, row max, cumsum, transpose, transpose+add, reshape+add) is
 compiled with triton 3.9.0 on this CPU for the nine targets; the TTGIR after Triton's last
 TTGIR pass (``kernel.asm["ttgir"]``) is cached under ``benchmarks/.cache/assign/`` (git
 ignored).  For every dump we print the planned cost of Triton's own converts and of ours
@@ -48,6 +48,7 @@ KERNELS = [
     "cumsum",
     "transpose",
     "transpose_add",
+    "reshape_add",
 ]
 
 

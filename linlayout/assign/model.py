@@ -3,18 +3,25 @@
 Every tensor value is one of
 
 * **fixed**: a result of an op whose layouts stay as they are (loads, stores, dots, shared
-  memory, TMA, scans, trans/reshape/split/join, ``scf.if``, any op not known here);
-* **cheap**: a result of ``tt.make_range``, ``tt.splat`` or a tensor ``arith.constant``, which
-  is rematerialised in whatever layout each consumer wants (one clone per layout);
+  memory, TMA, scans, split/join, reorderable reshapes, ``scf.if``, any op not known here);
+* **cheap**: a result of ``tt.make_range``, ``tt.splat``, a tensor ``arith.constant``, or of
+  index arithmetic (integer arith, ``addptr``, ``expand_dims``, ``broadcast``, ``convert``) on
+  cheap values only; it is rematerialised in whatever layout each consumer wants (one clone
+  per layout, ``REMAT_PER_REGISTER`` per register, or a conversion of a clone where that
+  plans cheaper), as Triton's backward rematerialisation does;
 * **flexible**: a result of an elementwise op, ``expand_dims``, ``broadcast``, ``reduce``,
-  ``convert_layout`` or an ``scf.for`` (its iter args).  Flexible values tied by an
-  elementwise op (all operands and results share one encoding) or by a loop (init, iter arg,
-  yield, result) form one **class**, which takes one encoding from its candidates.
+  ``trans``, a plain ``reshape``, ``convert_layout`` or an ``scf.for`` (its iter args).
+  Flexible values tied by an elementwise op (all operands and results share one encoding) or
+  by a loop (init, iter arg, yield, result) form one **class**, which takes one encoding from
+  its candidates: the original, the anchors' encodings and their images through the shape
+  ops in both directions (``infer_encoding`` / ``infer_operand_encoding`` for the views).
 
 Given an encoding per class, :func:`derive` says which layout every use needs; a use whose
 value lives in another layout costs one planned conversion (shared by all uses that want the
 same layout, placed right after the value's definition, weighted by the trip counts of the
-loops around it).  :func:`total_cost` adds it up; the solver minimises it.
+loops around it, ``LOOP_WEIGHT`` when not constant).  A shape op whose operand and result
+disagree converts before or after it, whichever plans cheaper.  :func:`total_cost` adds it
+up; the solver minimises it.
 """
 
 from __future__ import annotations
@@ -87,7 +94,10 @@ CHEAP_CHAIN_OPS = frozenset(
         "ttg.convert_layout",
     }
 )
-SHAPE_OPS = frozenset({"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout", "tt.trans"})
+SHAPE_OPS = frozenset(
+    {"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout", "tt.trans", "tt.reshape"}
+)
+VIEW_OPS = frozenset({"tt.trans", "tt.reshape"})
 _SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
 
 
@@ -108,6 +118,16 @@ def _axis(op: Op) -> int:
     if not m:
         raise LayoutError(f"ttgir: line {op.line}: op {op.name} has no axis attribute")
     return int(m.group(1))
+
+
+def _view_attrs(prob: Problem, op: Op, forward: bool) -> dict:
+    """Keyword attributes of a view op for ``infer_encoding`` (``forward``) or
+    ``infer_operand_encoding``."""
+    if op.name == "tt.trans":
+        order = _order(op)
+        return {"order": order}
+    src, dst = prob.ttype(op.operands[0]).shape, prob.ttype(op.results[0]).shape
+    return {"shape": list(dst if forward else src)}
 
 
 def _order(op: Op) -> list[int]:
@@ -150,39 +170,36 @@ class Problem:
             rev = self._inf["rev"] = {v: f"#{k}" for k, v in self.mod.aliases.items()}
         return rev.get(text, text)
 
-    def trans_fwd(self, enc: str, shape: tuple[int, ...], order: list[int]) -> str | None:
-        """The encoding Triton gives ``tt.trans`` of an ``enc`` operand (``None`` if refused)."""
-        key = ("f", enc, shape, tuple(order))
+    def view_fwd(self, op: Op, enc: str) -> str | None:
+        """The encoding Triton gives the result of view op ``op`` (``tt.trans``/``tt.reshape``)
+        for an ``enc`` operand (``None`` where Triton refuses it)."""
+        tu = self.ttype(op.operands[0])
+        key = ("f", op.name, op.attrs, enc, tu.shape)
         if key not in self._inf:
             from ..kernel.infer import infer_encoding
             from ..triton.ttgir import expand_aliases
 
             try:
-                self._inf[key] = self.short(
-                    infer_encoding(
-                        "tt.trans", [(expand_aliases(enc, self.mod.aliases), list(shape))], order=order
-                    )
-                )
+                spelled = (expand_aliases(enc, self.mod.aliases), list(tu.shape))
+                self._inf[key] = self.short(infer_encoding(op.name, [spelled], **_view_attrs(self, op, True)))
             except (LayoutError, ValueError):
                 self._inf[key] = None
         return self._inf[key]
 
-    def trans_back(self, enc: str, shape: tuple[int, ...], order: list[int], src_shape) -> str | None:
-        """An operand encoding whose ``tt.trans`` is exactly ``enc`` (``None`` if none is found)."""
-        key = ("b", enc, shape, tuple(order))
+    def view_back(self, op: Op, enc: str) -> str | None:
+        """An operand encoding whose view ``op`` gives exactly ``enc`` (``None`` if none found)."""
+        tw = self.ttype(op.results[0])
+        key = ("b", op.name, op.attrs, enc, tw.shape)
         if key not in self._inf:
             from ..kernel.infer import infer_operand_encoding
             from ..triton.ttgir import expand_aliases
 
             try:
-                b = self.short(
-                    infer_operand_encoding(
-                        "tt.trans", (expand_aliases(enc, self.mod.aliases), list(shape)), order=order
-                    )
-                )
+                spelled = (expand_aliases(enc, self.mod.aliases), list(tw.shape))
+                b = self.short(infer_operand_encoding(op.name, spelled, **_view_attrs(self, op, False)))
             except (LayoutError, ValueError):
                 b = None
-            self._inf[key] = b if b is not None and self.trans_fwd(b, src_shape, order) == enc else None
+            self._inf[key] = b if b is not None and self.view_fwd(op, b) == enc else None
         return self._inf[key]
 
     def tensor_operands(self) -> list[list[tuple[int, str]]]:
@@ -361,6 +378,8 @@ def _shape_ok(mod: Module, op: Op) -> bool:
         return False
     if op.name == "tt.reduce":
         return len({t.enc for t in ts}) == 1 and len({r.enc for r in rs}) == 1
+    if op.name == "tt.reshape" and ("allow_reorder" in op.attrs or "efficient_layout" in op.attrs):
+        return False  # Triton may pick its result freely (or anchors it): kept as it is
     return len(ts) == 1 and len(rs) == 1
 
 
@@ -502,12 +521,11 @@ def _candidates(prob: Problem) -> None:
                         changed |= add(cw, e)
                     for e in list(cands[cw]):
                         changed |= add(cu, e)
-                elif op.name == "tt.trans":
-                    order, su, sw = _order(op), prob.ttype(u).shape, prob.ttype(w).shape
+                elif op.name in VIEW_OPS:
                     for e in eu:
-                        changed |= add(cw, prob.trans_fwd(e, su, order))
+                        changed |= add(cw, prob.view_fwd(op, e))
                     for e in list(cands[cw]):
-                        changed |= add(cu, prob.trans_back(e, sw, order, su))
+                        changed |= add(cu, prob.view_back(op, e))
                 elif op.name == "tt.expand_dims":
                     ax = _axis(op)
                     for e in eu:
@@ -706,8 +724,8 @@ def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> Non
     if op.name == "tt.broadcast":
         demand(idx, 0, u, tu.enc if enc_w == tw.enc else enc_w)
         return
-    if op.name == "tt.trans":
-        _derive_trans(prob, x, idx, op, d, demand, enc_w)
+    if op.name in VIEW_OPS:
+        _derive_view(prob, x, idx, op, d, demand, enc_w)
         return
     ax = _axis(op)  # expand_dims
     before = tu.enc if enc_w == tw.enc else slice_of(ax, enc_w)
@@ -728,19 +746,18 @@ def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> Non
     demand(idx, 0, u, before)
 
 
-def _derive_trans(prob: Problem, x, idx: int, op: Op, d: Derived, demand, enc_w: str) -> None:
-    """``tt.trans``: convert the operand before (to the encoding whose transpose is the
-    result's) or the result after, whichever the planner prices lower."""
+def _derive_view(prob: Problem, x, idx: int, op: Op, d: Derived, demand, enc_w: str) -> None:
+    """``tt.trans`` / ``tt.reshape``: convert the operand before (to the encoding whose view is
+    the result's) or the result after, whichever the planner prices lower."""
     u, w = op.operands[0], op.results[0]
     tu, tw = prob.ttype(u), prob.ttype(w)
-    order = _order(op)
-    before = tu.enc if enc_w == tw.enc else prob.trans_back(enc_w, tw.shape, order, tu.shape)
+    before = tu.enc if enc_w == tw.enc else prob.view_back(op, enc_w)
     cheap = prob.kind_of(u) == "cheap"
     ou = (before or tu.enc) if cheap else own(prob, x, u)
     if ou is None:
         d.complete = False
         return
-    after = tw.enc if ou == tu.enc else prob.trans_fwd(ou, tu.shape, order)
+    after = tw.enc if ou == tu.enc else prob.view_fwd(op, ou)
     c_before = prob.conv_cost(ou, before, tu) if before is not None else None
     c_after = prob.conv_cost(after, enc_w, tw) if after is not None else None
     if c_before is not None and (c_after is None or c_before <= c_after):

@@ -133,6 +133,18 @@ def transpose_add(x_ptr, y_ptr, z_ptr, M: tl.constexpr):
     tl.store(z_ptr + r[:, None] * M + r[None, :], x + y)
 
 
+@triton.jit
+def reshape_add(x_ptr, y_ptr, z_ptr, M: tl.constexpr, N: tl.constexpr):
+    r = tl.arange(0, M)
+    c = tl.arange(0, N)
+    x = tl.load(x_ptr + r[:, None] * N + c[None, :])
+    r2 = tl.arange(0, M // 2)
+    c2 = tl.arange(0, 2 * N)
+    y = tl.load(y_ptr + r2[:, None] * (2 * N) + c2[None, :])
+    s = tl.reshape(x, (M // 2, 2 * N)) + y
+    tl.store(z_ptr + r2[:, None] * (2 * N) + c2[None, :], s)
+
+
 KERNELS = {
     "softmax": (
         softmax,
@@ -201,6 +213,11 @@ KERNELS = {
         transpose,
         {"x_ptr": "*fp32", "y_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
         {"M": 64, "N": 64},
+    ),
+    "reshape_add": (
+        reshape_add,
+        {"x_ptr": "*fp32", "y_ptr": "*fp32", "z_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
+        {"M": 64, "N": 32},
     ),
     "transpose_add": (
         transpose_add,

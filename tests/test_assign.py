@@ -284,3 +284,21 @@ def test_mangled_ttgir_gives_layout_error_or_a_result(name, how, where, other):
     except LayoutError:
         return
     assert a.cost <= a.triton_cost + 1e-9
+
+
+def test_import_stays_light():
+    """Reaching assign_layouts imports no numpy (the planner loads it when a plan is made)."""
+    import sys
+
+    code = (
+        "import sys, linlayout; linlayout.assign_layouts; import linlayout.assign.solve, "
+        "linlayout.assign.rewrite, linlayout.assign.cli; print('numpy' in sys.modules)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(pathlib.Path(__file__).parent.parent)},
+    )
+    assert r.stdout.strip() == "False", r.stderr

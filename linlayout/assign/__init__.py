@@ -32,7 +32,8 @@ class Assignment:
     costed the same way; ``lower_bound``: a proven lower bound on the optimum of the model
     (equal to ``cost`` when ``optimal``); ``conversions``: the remaining conversions, each
     with its plan; ``triton_conversions`` the dump's; ``layouts``: value name → encoding text
-    of every tensor value; ``ttgir``: the rewritten module; ``notes``: ops kept fixed and why.
+    of every tensor value of the dump (for a cheap value, rematerialised per layout, its
+    original one); ``ttgir``: the rewritten module; ``notes``: ops kept fixed and why.
     """
 
     cost: float

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import LayoutError
 from .model import Problem, cheap_operand_encs, derive, own
-from .parse import _VALUE, parse_type, strip_loc
+from .parse import _VALUE, find_top, parse_type, split_top, strip_loc
 
 __all__ = ["Conversion", "rewrite"]
 
@@ -293,8 +293,6 @@ def mod_op(prob: Problem, idx: int):
 
 def _sig_start(rest: str) -> int:
     """Index of the op's top-level `` : `` (the length of ``rest`` when absent)."""
-    from .parse import find_top
-
     k = find_top(rest, " : ", last=True)
     return len(rest) if k < 0 else k
 
@@ -327,8 +325,6 @@ def _emit_for(w: _Writer, idx: int, op, code: str, loc: str, new_ops: list[str])
             j += 1
         inner = code[inner_start : j - 1]
         pairs = []
-        from .parse import split_top
-
         for pair, nm in zip(split_top(inner, ","), new_ops[3:]):
             a = pair.partition("=")[0].strip()
             pairs.append(f"{a} = {nm}")

@@ -302,3 +302,42 @@ def test_import_stays_light():
         env={**os.environ, "PYTHONPATH": str(pathlib.Path(__file__).parent.parent)},
     )
     assert r.stdout.strip() == "False", r.stderr
+
+
+def _forced_reshape_rewrite():
+    """tests/data/assign_handmade_reshape@cuda_80.ttgir rewritten with the reshape fed in the load's
+    layout, so its result takes an encoding the dump never spells (a new ``#ttg.linear``)."""
+    name = "assign_handmade_reshape@cuda_80.ttgir"
+    prob = problem(name)
+    y, z = prob.cls["%y"], prob.cls["%z"]
+    new = [e for e in prob.cands[z] if e.startswith("#ttg.linear")]
+    x = {**{c: cs[0] for c, cs in prob.cands.items()}, y: "#A", z: new[0]}
+    return name, prob, x, rewrite(prob, x)[0]
+
+
+def test_new_encodings_get_alias_lines():
+    name, prob, x, txt = _forced_reshape_rewrite()
+    aliases = [ln for ln in txt.split("\n") if ln.startswith("#linear_ll")]
+    assert len(aliases) == 1
+    alias = aliases[0].split(" = ")[0]
+    body = txt[txt.index("tt.func") :]
+    assert alias in body and x[prob.cls["%z"]] not in body
+    assert same_stores(run(text(name)), run(txt))
+    again = assign_layouts(txt)
+    assert again.triton_cost == pytest.approx(total_cost(prob, x))
+
+
+@pytest.mark.triton
+def test_triton_compiles_new_aliases(triton_python, tmp_path):
+    _, _, _, txt = _forced_reshape_rewrite()
+    path = tmp_path / "forced.ttgir"
+    path.write_text(txt)
+    tool = pathlib.Path(__file__).parent / "tools" / "compile_ttgir.py"
+    r = subprocess.run(
+        [triton_python, str(tool), str(path), "cuda:80"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TRITON_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert r.returncode == 0, r.stderr[-2000:]

@@ -760,6 +760,8 @@ def _derive_view(prob: Problem, x, idx: int, op: Op, d: Derived, demand, enc_w: 
     after = tw.enc if ou == tu.enc else prob.view_fwd(op, ou)
     c_before = prob.conv_cost(ou, before, tu) if before is not None else None
     c_after = prob.conv_cost(after, enc_w, tw) if after is not None else None
+    if after == enc_w:  # the operand as it is already gives the result's encoding
+        c_before = None
     if c_before is not None and (c_after is None or c_before <= c_after):
         demand(idx, 0, u, before)
         return

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import LayoutError
-from .model import Problem, cheap_operand_encs, derive, own
+from .model import Problem, cheap_operand_encs, derive, own, slice_parts
 from .parse import _VALUE, find_top, parse_type, split_top, strip_loc
 
 __all__ = ["Conversion", "rewrite"]
@@ -174,8 +174,47 @@ def rewrite(prob: Problem, x: dict[str, str]) -> tuple[str, list[Conversion]]:
         raise LayoutError("assignment: some class has no encoding")
     for idx, op in enumerate(mod.ops):
         _emit_op(w, idx, op)
-    lines = mod.lines[: mod.body_start] + w.out + mod.lines[mod.body_end :]
+    head, body = mod.lines[: mod.body_start], w.out
+    head, body = _new_aliases(prob, head, body, w)
+    lines = head + body + mod.lines[mod.body_end :]
     return "\n".join(lines), w.convs
+
+
+def _inline_attrs(enc: str) -> list[str]:
+    """The non-slice attributes written inline in encoding text ``enc`` (not alias references)."""
+    sp = slice_parts(enc)
+    if sp is not None:
+        return _inline_attrs(sp[1])
+    return [] if re.fullmatch(r"#[\w$.-]+", enc) else [enc]
+
+
+def _new_aliases(prob: Problem, head: list[str], body: list[str], w: _Writer):
+    """Give every new inline encoding (e.g. a ``#ttg.linear`` from a view's inference, never
+    written in the dump) an ``#alias`` line, as Triton prints modules, and use it in the body."""
+    used = set(w.x.values()) | set(w.d.pre.values())
+    for encs in w.d.demands.values():
+        used.update(encs)
+    found: list[str] = []
+    for enc in sorted(e for e in used if e):
+        for a in _inline_attrs(enc):
+            if a not in found and a not in prob.mod.text and any(a in ln for ln in body):
+                found.append(a)
+    if not found:
+        return head, body
+    taken = set(prob.mod.aliases)
+    defs = []
+    for a in sorted(found, key=len, reverse=True):  # longest first: no alias text inside another
+        m = re.match(r"#\w+\.(\w+)<", a)
+        stem = (m.group(1) if m else "enc") + "_ll"
+        k = 0
+        while f"{stem}{k}" in taken:
+            k += 1
+        name = f"{stem}{k}"
+        taken.add(name)
+        defs.append(f"#{name} = {a}")
+        body = [ln.replace(a, f"#{name}") for ln in body]
+    last = max((i for i, ln in enumerate(head) if re.match(r"#(?!loc)[\w$.-]+ = #", ln)), default=-1)
+    return head[: last + 1] + defs + head[last + 1 :], body
 
 
 def _indent(line: str) -> str:

@@ -264,6 +264,7 @@ def parse_module(text: str) -> Module:
         tt = head[m.end() : m.end() + end]
         tt = strip_loc(tt)[0].split(" {")[0]
         values[m.group(1)] = parse_type(tt, fstart + 1)
+    lines = _uniquify(lines, fstart + 1, set(values), text)
     mod = Module(
         text,
         lines,
@@ -279,6 +280,83 @@ def parse_module(text: str) -> Module:
     _parse_body(mod, fstart + 1)
     _check_defined(mod)
     return mod
+
+
+def _uniquify(lines: list[str], start: int, args: set[str], text: str) -> list[str]:
+    """The body with every name that MLIR reuses in a later, non-nested region (say a loop's
+    induction variable and a value after the loop) renamed ``%name_uN`` there, so each value
+    has one name in the whole function."""
+    out = list(lines)
+    seen = set(args)
+    scopes: list[dict[str, str]] = [{}]
+    in_region = False
+    counter = [0]
+
+    def fresh(name: str) -> str:
+        while True:
+            counter[0] += 1
+            new = f"{name}_u{counter[0]}"
+            if new not in seen and new not in text:
+                return new
+
+    def define(name: str, scope: dict[str, str], line: int) -> str:
+        if any(name in sc for sc in scopes) or (name in args and name in seen):
+            raise LayoutError(f"ttgir: line {line}: {name} is defined a second time in the same region")
+        new = fresh(name) if name in seen else name
+        seen.update((name, new))
+        scope[name] = new
+        return new
+
+    def resolve(name: str) -> str:
+        for sc in reversed(scopes):
+            if name in sc:
+                return sc[name]
+        return name
+
+    for i in range(start, len(lines)):
+        code, loc = strip_loc(lines[i])
+        s = code.strip()
+        if in_region:
+            in_region = not s.startswith("})")
+            continue
+        if s.startswith("}"):
+            if s == "} else {":
+                scopes[-1] = {}
+            elif len(scopes) == 1:
+                break
+            else:
+                scopes.pop()
+            continue
+        m = _RESULTS.match(code)
+        new_code = []
+        pos = 0
+        if m:
+            base = m.group(1)
+            nb = define(base, scopes[-1], i + 1)
+            new_code.append(code[: m.start(1)] + nb + code[m.end(1) : m.end()])
+            pos = m.end()
+        opens = s.endswith("{") and not s.endswith("({")
+        inner: dict[str, str] = {}
+        rest = code[pos:]
+        pieces = []
+        last = 0
+        for t in re.finditer(r"%[\w.$-]+", rest):
+            name = t.group()
+            after = rest[t.end() :].lstrip()
+            is_def = opens and after.startswith("=") and not after.startswith("==")
+            pieces.append(rest[last : t.start()])
+            pieces.append(define(name, inner, i + 1) if is_def else resolve(name))
+            last = t.end()
+        pieces.append(rest[last:])
+        new_code.append("".join(pieces))
+        joined = "".join(new_code)
+        if joined != code:
+            out[i] = joined + ((" " + loc.strip()) if loc else "")
+        if s.endswith("({"):
+            in_region = True
+        elif opens:
+            scopes.append(inner)
+    return out
 
 
 def _check_defined(mod: Module) -> None:

@@ -48,6 +48,12 @@ class Assignment:
     notes: list[str] = field(default_factory=list)
     remat_cost: float = 0.0
 
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(target={self.target!r}, cost={self.cost:.1f}, triton_cost={self.triton_cost:.1f}, "
+            f"optimal={self.optimal}, conversions={len(self.conversions)})"
+        )
+
     def summary(self) -> str:
         """A few lines comparing this assignment with Triton's."""
         lines = [

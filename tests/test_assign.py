@@ -355,3 +355,28 @@ def test_triton_compiles_new_aliases(triton_python, tmp_path):
         env={**os.environ, "TRITON_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_deterministic_across_hash_seeds():
+    """Ties between equal-cost optima break the same way in every process."""
+    import sys
+
+    code = (
+        "import hashlib, linlayout; a = linlayout.assign_layouts(open("
+        "'tests/data/assign_attention@hip_gfx942.ttgir').read()); "
+        "print(hashlib.sha256(a.ttgir.encode()).hexdigest())"
+    )
+    root = pathlib.Path(__file__).parent.parent
+    outs = set()
+    for seed in ("1", "2"):
+        r = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root), "PYTHONHASHSEED": seed},
+        )
+        assert r.returncode == 0, r.stderr
+        outs.add(r.stdout.strip())
+    assert len(outs) == 1

@@ -152,7 +152,7 @@ def _eliminate(prob: Problem, x0: dict[str, str], comp: list[str], ops: list[int
     remaining = set(comp)
     while remaining:
         best_v, best_size = None, None
-        for v in remaining:
+        for v in sorted(remaining):
             scope = set().union(*(set(sc) for sc, _ in factors if v in sc)) - {v}
             size = 1
             for c in scope:

@@ -1,5 +1,8 @@
 """A numpy interpreter for the TTGIR subset assign_layouts reads: each value is a full tensor
 (its layout only checked, never used), so a layout rewrite must leave every stored byte equal.
+Covers arith/math, pointers, loads/stores (``amdg.buffer_load`` too), shape ops, reductions and
+scans, ``tt.dot``/``warp_group_dot``, shared memory (``local_alloc/store/load``,
+``memdesc_index``), ``scf.for`` and ``scf.if``; not tensor memory (``ttng.tmem_*``).
 
 Pointers are int64 ``buffer << 40 | element offset``; a load reads a deterministic distinct
 value per (buffer, offset); ``run`` returns every store as ``{(buffer, offset): value}``.
@@ -119,7 +122,8 @@ class _State:
 
 def run(ttgir: str | Module, *, scalars: dict[str, int] | None = None, pid: tuple[int, int, int] = (1, 0, 0)):
     """Execute the module's function; pointer arguments are buffers 1, 2, …; integer arguments
-    take ``scalars[name]`` (default 64).  Returns ``{(buffer, offset): stored value}``."""
+    take ``scalars[name]`` (default 128, so loops run more than once).  Returns
+    ``{(buffer, offset): stored value}``."""
     import numpy as np
 
     mod = parse_module(ttgir) if isinstance(ttgir, str) else ttgir
@@ -132,7 +136,7 @@ def run(ttgir: str | Module, *, scalars: dict[str, int] | None = None, pid: tupl
             nbuf += 1
             st.env[name] = np.int64(nbuf << _SHIFT)
         else:
-            st.env[name] = np.asarray(st.scalars.get(name.lstrip("%"), 64), dtype=_dtype(ty))
+            st.env[name] = np.asarray(st.scalars.get(name.lstrip("%"), 128), dtype=_dtype(ty))
     _block(st, 0, len(mod.ops))
     return st.stores
 
@@ -150,11 +154,30 @@ def _block(st: _State, start: int, end: int):
             continue
         if op.name == "scf.yield":
             return [st.env[v] for v in op.operands]
-        if op.name in ("scf.if", "scf.else", "scf.while"):
+        if op.name == "scf.if":
+            i = _if(st, i)
+            continue
+        if op.name in ("scf.else", "scf.while"):
             raise LayoutError(f"interp: line {op.line}: op {op.name} is not interpreted")
         _op(st, op)
         i += 1
     return None
+
+
+def _if(st: _State, idx: int) -> int:
+    """``scf.if``: run the branch its condition picks; returns the index after the region."""
+    mod = st.mod
+    op = mod.ops[idx]
+    close = _region_end(mod, idx)
+    other = next(
+        (j for j in range(idx + 1, close) if mod.ops[j].name == "scf.else" and mod.ops[j].parent == idx),
+        close,
+    )
+    taken = bool(st.env[op.operands[0]])
+    vals = _block(st, idx + 1, other) if taken else _block(st, other + 1, close) if other < close else None
+    for r, v in zip(op.results, vals or []):
+        st.env[r] = v
+    return close + 1
 
 
 def _region_end(mod: Module, idx: int) -> int:
@@ -223,7 +246,13 @@ def _op(st: _State, op: Op) -> None:
                 f"not among the op's types {sorted(encs)}"
             )
     args = [env[v] for v in op.operands]
-    if name in ("tt.return", "scf.end", "ttg.local_dealloc"):
+    if name in ("tt.return", "scf.end", "ttg.local_dealloc", "ttng.fence_async_shared") or name.startswith(
+        "rocdl."
+    ):
+        return  # no values: scheduling hints, fences, frees
+    if name == "ttng.warp_group_dot_wait":
+        for r, a in zip(op.results, args):
+            env[r] = a
         return
     if name == "arith.constant":
         val = _constant(op, rt)
@@ -273,8 +302,22 @@ def _op(st: _State, op: Op) -> None:
         val = np.transpose(args[0], order).copy()
     elif name == "tt.reshape":
         val = np.reshape(args[0], rt.shape)
-    elif name in ("ttg.convert_layout", "ttg.local_alloc", "ttg.local_load"):
-        val = args[0]
+    elif name in ("ttg.convert_layout", "ttg.local_load", "amdg.in_thread_transpose"):
+        val = np.array(args[0], copy=True)
+    elif name == "ttg.local_alloc":
+        val = np.array(args[0], copy=True) if args else _memdesc_zeros(op)
+    elif name == "ttg.memdesc_index":
+        val = args[0][int(args[1])]  # a view: local_store writes through it
+    elif name == "ttg.local_store":
+        args[1][...] = args[0]
+        return
+    elif name == "amdg.buffer_load":
+        rt = _sig_tensors(op)[-1]
+        ptrs = np.asarray(args[0], dtype=np.int64) + np.asarray(args[1], dtype=np.int64)
+        val = _load_values(ptrs, rt.elem)
+        if len(args) > 2:
+            other = args[3] if len(args) > 3 else np.zeros_like(val)
+            val = np.where(args[2], val, other)
     elif name == "tt.load":
         val = _load_values(np.asarray(args[0]), rt.elem)
         if len(args) > 1:
@@ -283,7 +326,7 @@ def _op(st: _State, op: Op) -> None:
     elif name == "tt.store":
         _store(st, args)
         return
-    elif name == "tt.dot":
+    elif name in ("tt.dot", "ttng.warp_group_dot"):
         val = (np.matmul(args[0].astype(np.float32), args[1].astype(np.float32)) + args[2]).astype(np.float32)
     elif name in ("tt.reduce", "tt.scan"):
         _reduce(st, op, args)
@@ -292,6 +335,17 @@ def _op(st: _State, op: Op) -> None:
         raise LayoutError(f"interp: line {op.line}: op {name} is not interpreted")
     if op.results:
         env[op.results[0]] = val
+
+
+def _memdesc_zeros(op: Op):
+    """A zeroed shared buffer of the ``!ttg.memdesc<…>`` an empty ``local_alloc`` returns."""
+    import numpy as np
+
+    m = re.search(r"memdesc<((?:\d+x)+)(\w+)", op.sig)
+    if not m:
+        raise LayoutError(f"interp: line {op.line}: cannot read the local_alloc type {op.sig!r}")
+    shape = tuple(int(x) for x in m.group(1)[:-1].split("x"))
+    return np.zeros(shape, dtype=_dtype(m.group(2)))
 
 
 def _scalar(op: Op) -> TensorType:

@@ -6,7 +6,9 @@ compiled with triton 3.9.0 on this CPU for the nine targets; the TTGIR after Tri
 TTGIR pass (``kernel.asm["ttgir"]``) is cached under ``benchmarks/.cache/assign/`` (git
 ignored).  For every dump we print the planned cost of Triton's own converts and of ours
 (same planner, same loop weights), the time assign_layouts takes, whether the solver proved
-optimality, and with ``--compile`` whether triton compiles the rewritten module.
+optimality, whether the numpy interpreter (``linlayout.assign.interp``) stores bit-identical
+values for the dump and the rewritten module, and with ``--compile`` whether triton compiles
+the rewritten module.
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/assign.py [--compile] [--md]``
 (compiles run niced, two at a time, with ``LINLAYOUT_TRITON_PYTHON``, default
@@ -95,6 +97,21 @@ def compile_ok(text: str, target: str, tag: str) -> str:
     return "FAIL: " + (tail[-1][:100] if tail else f"rc {r.returncode}")
 
 
+def same_stores(before: str, after: str) -> str:
+    """``same stores`` when the numpy interpreter stores bit-identical values for both modules."""
+    import numpy as np
+
+    from linlayout import LayoutError
+    from linlayout.assign.interp import run
+
+    try:
+        a, b = run(before), run(after)
+    except LayoutError:
+        return "not interpreted"
+    same = a.keys() == b.keys() and all(np.asarray(a[k]).tobytes() == np.asarray(b[k]).tobytes() for k in a)
+    return "same stores" if same else "STORES DIFFER"
+
+
 def main(argv: list[str]) -> int:
     """Print the table; exit 1 if ours costs more than Triton's anywhere."""
     from linlayout import assign_layouts
@@ -125,7 +142,9 @@ def main(argv: list[str]) -> int:
                     len(a.triton_conversions),
                     len(a.conversions),
                     dt,
-                    "optimal" if a.optimal else f"lb {a.lower_bound:.1f}",
+                    ("optimal" if a.optimal else f"lb {a.lower_bound:.1f}")
+                    + ", "
+                    + same_stores(text, a.ttgir),
                     a,
                 ]
             )

@@ -1,14 +1,14 @@
 """assign_layouts against Triton's RemoveLayoutConversions on real-style kernels.
 
 Each kernel of ``tests/tools/assign_kernels.py`` (softmax, layernorm, matmul with a bias+ReLU
-epilogue, attention forward, column sum, row max, cumsum, transpose, transpose+add, reshape+add) is
-compiled with triton 3.9.0 on this CPU for the nine targets; the TTGIR after Triton's last
-TTGIR pass (``kernel.asm["ttgir"]``) is cached under ``benchmarks/.cache/assign/`` (git
-ignored).  For every dump we print the planned cost of Triton's own converts and of ours
-(same planner, same loop weights), the time assign_layouts takes, whether the solver proved
-optimality, whether the numpy interpreter (``linlayout.assign.interp``) stores bit-identical
-values for the dump and the rewritten module, and with ``--compile`` whether triton compiles
-the rewritten module.
+epilogue, attention forward, column sum, row max, cumsum, transpose, transpose+add,
+reshape+add, split+join) is compiled with triton 3.9.0 on this CPU for the nine targets; the
+TTGIR after Triton's last TTGIR pass (``kernel.asm["ttgir"]``) is cached under
+``benchmarks/.cache/assign/`` (git ignored).  For every dump we print the planned cost of
+Triton's own converts and of ours (same planner, same loop weights), the time assign_layouts
+takes, whether the solver proved optimality, whether the numpy interpreter
+(``linlayout.assign.interp``) stores bit-identical values for the dump and the rewritten
+module, and with ``--compile`` whether triton compiles the rewritten module.
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/assign.py [--compile] [--md]``
 (compiles run niced, two at a time, with ``LINLAYOUT_TRITON_PYTHON``, default
@@ -51,6 +51,7 @@ KERNELS = [
     "transpose",
     "transpose_add",
     "reshape_add",
+    "split_join",
 ]
 
 

@@ -300,6 +300,11 @@ def _op(st: _State, op: Op) -> None:
     elif name == "tt.trans":
         order = [int(x) for x in re.search(r"array<i32: ([\d, ]+)>", op.attrs).group(1).split(",")]
         val = np.transpose(args[0], order).copy()
+    elif name == "tt.join":
+        val = np.stack([args[0], args[1]], axis=-1)
+    elif name == "tt.split":
+        env[op.results[0]], env[op.results[1]] = args[0][..., 0].copy(), args[0][..., 1].copy()
+        return
     elif name == "tt.reshape":
         val = np.reshape(args[0], rt.shape)
     elif name in ("ttg.convert_layout", "ttg.local_load", "amdg.in_thread_transpose"):

@@ -27,7 +27,7 @@ __all__ = ["TensorType", "Op", "Module", "parse_module", "split_top", "find_top"
 
 MAX_TEXT = 50_000_000
 
-_RESULTS = re.compile(r"^\s*(%[\w.$-]+)(?::(\d+))?\s*=\s*")
+_RESULTS = re.compile(r"^\s*(%[\w.$-]+)(?::(\d+))?((?:\s*,\s*%[\w.$-]+)*)\s*=\s*")
 _VALUE = re.compile(r"%[\w.$-]+(?:#\d+)?")
 _OPNAME = re.compile(r'"([\w.]+)"|([A-Za-z_][\w]*\.[\w.]+)')
 _DIMS = re.compile(r"^((?:\d+x)+)(.+)$", re.S)
@@ -331,9 +331,8 @@ def _uniquify(lines: list[str], start: int, args: set[str], text: str) -> list[s
         new_code = []
         pos = 0
         if m:
-            base = m.group(1)
-            nb = define(base, scopes[-1], i + 1)
-            new_code.append(code[: m.start(1)] + nb + code[m.end(1) : m.end()])
+            lhs = code[: m.end()]
+            new_code.append(re.sub(r"%[\w.$-]+", lambda t, ln=i + 1: define(t.group(), scopes[-1], ln), lhs))
             pos = m.end()
         opens = s.endswith("{") and not s.endswith("({")
         inner: dict[str, str] = {}
@@ -430,6 +429,8 @@ def _parse_op(mod: Module, i: int, loops: tuple[int, ...]) -> tuple[Op, int]:
     rest = code[m.end() :] if m else code.lstrip()
     name, after = _op_name(rest, line)
     results = _result_names(base, count) if base else []
+    if m and m.group(3):  # ``%a, %b = op …``: one name per result
+        results = [base] + re.findall(r"%[\w.$-]+", m.group(3))
     if name in ("tt.reduce", "tt.scan") or code.rstrip().endswith("({"):
         return _parse_region_op(mod, i, name, results, after, loops)
     if name == "scf.for":
@@ -645,6 +646,8 @@ def _type_results(mod: Module, op: Op) -> None:
         types = before[:1]
     else:
         types = before[-len(op.results) :] if before else []
+    if len(types) == 1 and len(op.results) > 1:
+        types = types * len(op.results)  # ``tt.split``: one type for both results
     if len(types) != len(op.results):
         if any("tensor<" in t for t in types) or not types:
             raise LayoutError(

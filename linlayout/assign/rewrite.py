@@ -224,7 +224,7 @@ def _indent(line: str) -> str:
 
 def _split_head(code: str) -> tuple[str, str]:
     """``(results part 'x = ', rest)`` of an op's code."""
-    m = re.match(r"^(\s*%[\w.$-]+(?::\d+)?\s*=\s*)", code)
+    m = re.match(r"^(\s*%[\w.$-]+(?::\d+)?(?:\s*,\s*%[\w.$-]+)*\s*=\s*)", code)
     return (m.group(1), code[m.end() :]) if m else (_indent(code), code.lstrip())
 
 

@@ -145,6 +145,16 @@ def reshape_add(x_ptr, y_ptr, z_ptr, M: tl.constexpr, N: tl.constexpr):
     tl.store(z_ptr + r2[:, None] * (2 * N) + c2[None, :], s)
 
 
+@triton.jit
+def split_join(x_ptr, y_ptr, N: tl.constexpr):
+    r = tl.arange(0, N)
+    c = tl.arange(0, 2)
+    x = tl.load(x_ptr + r[:, None] * 2 + c[None, :])
+    a, b = tl.split(x)
+    s = tl.join(b * 2.0, a + 1.0)
+    tl.store(y_ptr + r[:, None] * 2 + c[None, :], s)
+
+
 KERNELS = {
     "softmax": (
         softmax,
@@ -219,6 +229,7 @@ KERNELS = {
         {"x_ptr": "*fp32", "y_ptr": "*fp32", "z_ptr": "*fp32", "M": "constexpr", "N": "constexpr"},
         {"M": 64, "N": 32},
     ),
+    "split_join": (split_join, {"x_ptr": "*fp32", "y_ptr": "*fp32", "N": "constexpr"}, {"N": 256}),
     "transpose_add": (
         transpose_add,
         {"x_ptr": "*fp32", "y_ptr": "*fp32", "z_ptr": "*fp32", "M": "constexpr"},

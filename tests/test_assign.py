@@ -207,6 +207,14 @@ def test_malformed_ttgir_raises_layout_error(mutate, words):
         assign_layouts(mutate(text("assign_transpose_add@cuda_80.ttgir")))
 
 
+@pytest.mark.parametrize(
+    "target, words", [("gfx942", "64-lane"), ("nonsense", "unknown chip"), (3, "target")]
+)
+def test_bad_target(target, words):
+    with pytest.raises(LayoutError, match=words):
+        assign_layouts(text("assign_transpose_add@cuda_80.ttgir"), target=target)
+
+
 def test_not_a_string():
     with pytest.raises(LayoutError, match="ttgir"):
         assign_layouts(b"module {}")  # type: ignore[arg-type]

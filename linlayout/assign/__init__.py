@@ -13,6 +13,7 @@ least total planned conversion cost (``solve.py``) and rewrites the module (``re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import LayoutError
@@ -92,6 +93,12 @@ def assign_layouts(ttgir: str, *, target=None, budget_s: float = BUDGET_S) -> As
             )
         target = mod.target
     t = get_target(target)
+    m = re.search(r'"ttg\.threads-per-warp"\s*=\s*(\d+)', ttgir)
+    if m and int(m.group(1)) != t.warp_size:
+        raise LayoutError(
+            f"target: {t.name} runs {t.warp_size}-lane warps but the module has ttg.threads-per-warp = "
+            f"{m.group(1)}; pass a target of the module's kind (or none, to use its ttg.target)"
+        )
     prob = build_problem(mod, t)
     sol = solve(prob, budget_s)
     text, convs = rewrite(prob, sol.x)

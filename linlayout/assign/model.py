@@ -3,18 +3,20 @@
 Every tensor value is one of
 
 * **fixed**: a result of an op whose layouts stay as they are (loads, stores, dots, shared
-  memory, TMA, scans, split/join, reorderable reshapes, ``scf.if``, any op not known here);
+  memory, TMA, scans, gathers, reorderable reshapes, ``scf.if``, any op not known here);
 * **cheap**: a result of ``tt.make_range``, ``tt.splat``, a tensor ``arith.constant``, or of
   index arithmetic (integer arith, ``addptr``, ``expand_dims``, ``broadcast``, ``convert``) on
   cheap values only; it is rematerialised in whatever layout each consumer wants (one clone
   per layout, ``REMAT_PER_REGISTER`` per register, or a conversion of a clone where that
   plans cheaper), as Triton's backward rematerialisation does;
 * **flexible**: a result of an elementwise op, ``expand_dims``, ``broadcast``, ``reduce``,
-  ``trans``, a plain ``reshape``, ``convert_layout`` or an ``scf.for`` (its iter args).
+  ``join``, ``split``, ``trans``, a plain ``reshape``, ``convert_layout`` or an ``scf.for``
+  (its iter args).
   Flexible values tied by an elementwise op (all operands and results share one encoding) or
   by a loop (init, iter arg, yield, result) form one **class**, which takes one encoding from
   its candidates: the original, the anchors' encodings and their images through the shape
-  ops in both directions (``infer_encoding`` / ``infer_operand_encoding`` for the views).
+  ops in both directions (``infer_encoding`` / ``infer_operand_encoding`` for views, join
+  and split).
 
 Given an encoding per class, :func:`derive` says which layout every use needs; a use whose
 value lives in another layout costs one planned conversion (shared by all uses that want the
@@ -95,8 +97,19 @@ CHEAP_CHAIN_OPS = frozenset(
     }
 )
 SHAPE_OPS = frozenset(
-    {"tt.expand_dims", "tt.broadcast", "tt.reduce", "ttg.convert_layout", "tt.trans", "tt.reshape"}
+    {
+        "tt.expand_dims",
+        "tt.broadcast",
+        "tt.reduce",
+        "ttg.convert_layout",
+        "tt.trans",
+        "tt.reshape",
+        "tt.join",
+        "tt.split",
+    }
 )
+#: shape ops whose operands share one encoding (a frame class) and results another
+FRAME_OPS = frozenset({"tt.reduce", "tt.join", "tt.split"})
 VIEW_OPS = frozenset({"tt.trans", "tt.reshape"})
 _SLICE = re.compile(r"^#ttg\.slice<\{dim = (\d+), parent = (.+)\}>$", re.S)
 
@@ -200,6 +213,44 @@ class Problem:
             except (LayoutError, ValueError):
                 b = None
             self._inf[key] = b if b is not None and self.view_fwd(op, b) == enc else None
+        return self._inf[key]
+
+    def frame_fwd(self, op: Op, enc: str) -> str | None:
+        """The result encoding of reduce/join/split with operands in ``enc`` (``None`` if refused)."""
+        if op.name == "tt.reduce":
+            return slice_of(_axis(op), enc)
+        tu = self.ttype(op.operands[0])
+        key = ("ff", op.name, enc, tu.shape)
+        if key not in self._inf:
+            from ..kernel.infer import infer_encoding
+            from ..triton.ttgir import expand_aliases
+
+            try:
+                spelled = (expand_aliases(enc, self.mod.aliases), list(tu.shape))
+                r = infer_encoding(op.name, [spelled] * len(op.operands))
+                r = r[0] if isinstance(r, tuple) else r
+                self._inf[key] = self.short(r)
+            except (LayoutError, ValueError):
+                self._inf[key] = None
+        return self._inf[key]
+
+    def frame_back(self, op: Op, enc: str) -> str | None:
+        """Operand encoding giving reduce/join/split results in ``enc`` (``None`` if none found)."""
+        if op.name == "tt.reduce":
+            sp = slice_parts(enc)
+            return sp[1] if sp and sp[0] == _axis(op) else None
+        tw = self.ttype(op.results[0])
+        key = ("fb", op.name, enc, tw.shape)
+        if key not in self._inf:
+            from ..kernel.infer import infer_operand_encoding
+            from ..triton.ttgir import expand_aliases
+
+            try:
+                spelled = (expand_aliases(enc, self.mod.aliases), list(tw.shape))
+                b = self.short(infer_operand_encoding(op.name, spelled))
+            except (LayoutError, ValueError):
+                b = None
+            self._inf[key] = b if b is not None and self.frame_fwd(op, b) == enc else None
         return self._inf[key]
 
     def tensor_operands(self) -> list[list[tuple[int, str]]]:
@@ -376,7 +427,7 @@ def _shape_ok(mod: Module, op: Op) -> bool:
     rs = [mod.values.get(v) for v in op.results]
     if not ts or not rs or any(t is None for t in ts + rs):
         return False
-    if op.name == "tt.reduce":
+    if op.name in FRAME_OPS:
         return len({t.enc for t in ts}) == 1 and len({r.enc for r in rs}) == 1
     if op.name == "tt.reshape" and ("allow_reorder" in op.attrs or "efficient_layout" in op.attrs):
         return False  # Triton may pick its result freely (or anchors it): kept as it is
@@ -431,7 +482,7 @@ def build_problem(mod: Module, target) -> Problem:
             for r in op.results:
                 flex.add(r)
                 uf.union(op.results[0], r)
-            if op.name == "tt.reduce":
+            if op.name in FRAME_OPS:
                 uf.find(frame(idx))
         elif k == "for":
             for a, r in zip(op.block_args[1:], op.results):
@@ -439,7 +490,7 @@ def build_problem(mod: Module, target) -> Problem:
                     flex.update((a, r))
                     uf.union(a, r)
     for idx, op in enumerate(mod.ops):  # elementwise/reduce operands that are flexible join the frame
-        if kinds[idx] == "elementwise" or (kinds[idx] == "shape" and op.name == "tt.reduce"):
+        if kinds[idx] == "elementwise" or (kinds[idx] == "shape" and op.name in FRAME_OPS):
             for u in op.operands:
                 if u in flex:
                     uf.union(frame(idx), u)
@@ -447,7 +498,7 @@ def build_problem(mod: Module, target) -> Problem:
     frames = {
         frame(i): uf.find(frame(i))
         for i, k in enumerate(kinds)
-        if k == "elementwise" or (k == "shape" and mod.ops[i].name == "tt.reduce")
+        if k == "elementwise" or (k == "shape" and mod.ops[i].name in FRAME_OPS)
     }
     prob = Problem(mod, target, kinds, {**cls, **frames}, {}, weight, notes)
     _candidates(prob)
@@ -462,7 +513,7 @@ def _members(prob: Problem) -> dict[str, list[TensorType]]:
         if t is not None:
             out.setdefault(c, []).append(t)
     for i, k in enumerate(prob.kinds):
-        if k == "shape" and prob.mod.ops[i].name == "tt.reduce":
+        if k == "shape" and prob.mod.ops[i].name in FRAME_OPS:
             out.setdefault(prob.cls[frame(i)], []).extend(
                 t for t in (prob.ttype(u) for u in prob.mod.ops[i].operands) if t is not None
             )
@@ -510,7 +561,7 @@ def _candidates(prob: Problem) -> None:
                 u, w = op.operands[0], op.results[0]
                 cu, eu = src(u)
                 cw = prob.cls[w]
-                if op.name == "tt.reduce":
+                if op.name in FRAME_OPS:
                     cu = prob.cls[frame(idx)]
                     eu = list(cands[cu])
                     for uu in op.operands:
@@ -534,14 +585,11 @@ def _candidates(prob: Problem) -> None:
                             changed |= add(cw, sp[1])
                     for e in list(cands[cw]):
                         changed |= add(cu, slice_of(ax, e))
-                else:  # reduce
-                    ax = _axis(op)
+                else:  # reduce, join, split
                     for e in eu:
-                        changed |= add(cw, slice_of(ax, e))
+                        changed |= add(cw, prob.frame_fwd(op, e))
                     for e in list(cands[cw]):
-                        sp = slice_parts(e)
-                        if sp and sp[0] == ax:
-                            changed |= add(cu, sp[1])
+                        changed |= add(cu, prob.frame_back(op, e))
             elif k == "for":
                 for a, init in zip(op.block_args[1:], op.operands[3:]):
                     if a in prob.cls:
@@ -701,15 +749,17 @@ def _derive_shape(prob: Problem, x, idx: int, op: Op, d: Derived, demand) -> Non
     w = op.results[0]
     tw = prob.ttype(w)
     enc_w = x.get(prob.cls[w])
-    if op.name == "tt.reduce":
+    if op.name in FRAME_OPS:
         fe = x.get(prob.cls[frame(idx)])
-        for k, u in enumerate(op.operands):
-            demand(idx, k, u, fe)
         if fe is None or enc_w is None:
             d.complete = False
             return
         t0 = prob.ttype(op.operands[0])
-        pre = tw.enc if fe == t0.enc else slice_of(_axis(op), fe)
+        pre = tw.enc if fe == t0.enc else prob.frame_fwd(op, fe)
+        if pre is None:  # Triton refuses the op in fe: run it as it was, converting around it
+            fe, pre = t0.enc, tw.enc
+        for k, u in enumerate(op.operands):
+            demand(idx, k, u, fe)
         if pre != enc_w:
             d.pre[idx] = pre
         return

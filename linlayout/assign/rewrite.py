@@ -235,8 +235,8 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
     ind = _indent(op.head)
     if kind == "none":
         w.out.append(op.head)
-        if op.name == "scf.end" and mod_op(prob, op.parent).name == "scf.for":
-            for r in mod_op(prob, op.parent).results:
+        if op.name == "scf.end" and mod_op(prob, op.parent).name in ("scf.for", "scf.if"):
+            for r in mod_op(prob, op.parent).results:  # after the region, where the results exist
                 w.emit_converts(r, _indent(mod_op(prob, op.parent).head))
         return
     code, loc = strip_loc(op.head)
@@ -285,8 +285,9 @@ def _emit_op(w: _Writer, idx: int, op) -> None:
             t = prob.ttype(r)
             w.add_convert(nm, src, pre, x[prob.cls[r]], t, prob.weight[idx], ind)
             w.base[r] = nm
-    for r in op.results:
-        w.emit_converts(r, ind)
+    if op.name != "scf.if":  # an scf.if's results exist only after its region (see scf.end)
+        for r in op.results:
+            w.emit_converts(r, ind)
 
 
 def _emit_cheap(w: _Writer, idx: int, op, code: str, loc: str, ind: str) -> None:

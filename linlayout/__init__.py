@@ -94,6 +94,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "infer_operand_layout",
         "infer_operand_encoding",
     ),
+    "linlayout.kernel.access": ("global_access", "GlobalAccess", "coalesced_layout"),
     # layout assignment
     "linlayout.assign": ("assign_layouts", "Assignment"),
 }

@@ -22,12 +22,18 @@ The rules (Triton's ``TritonGPUInferLayoutInterface`` and the TTIR->TTGIR patter
 
 * ``tt.trans``: a blocked operand stays blocked (its per-dim vectors and order
   permuted); anything else becomes ``#ttg.linear`` of the transposed layout.
-* ``tt.reshape``: Triton's legacy blocked rule where it applies, else ``#ttg.linear`` of
-  the row-major reshape; with ``allow_reorder=True`` a ``result=`` hint is kept when the
-  view is cheap (same broadcast bits per in-dim, same registers per thread).
-* ``tt.join`` / ``tt.split``: a new last dim of size 2 held in registers.
-* ``tt.expand_dims``: the operand must be a slice along ``axis``; the result is its parent.
-* ``tt.broadcast``, ``tt.gather``: the operand's (indices') encoding on the result shape.
+* ``tt.reshape``: dropping one size-1 dim of a non-linear encoding gives a slice of it
+  (when that slice is the same layout); else Triton's legacy blocked rule where it
+  applies; else ``#ttg.linear`` of the row-major reshape.  A ``result=`` layout is
+  checked as the verifier does (the inferred one, or with ``allow_reorder=True`` any cheap
+  view: same broadcast bits per in-dim, same registers per thread).
+* ``tt.join`` / ``tt.split``: a new last dim of size 2 held in registers (Gluon's own
+  builder types split halves as ``#ttg.slice`` of the operand instead; the verifier
+  accepts both, they agree modulo register broadcast).
+* ``tt.expand_dims``: the operand must be a slice along ``axis``; the result is its
+  parent (a LinearLayout operand reads as a slice of a ``#ttg.linear`` parent).
+* ``tt.broadcast``, ``tt.gather``: the operand's (indices') encoding on the result shape;
+  a broadcast ``result=`` layout is checked as 3.9.0's verifier does.
 * ``tt.reduce``: ``#ttg.slice`` of the operand along ``axis``.
 * ``tt.cat``, ``tt.histogram``: the encoding TTIR->TTGIR gives them (default blocked).
 """
@@ -35,7 +41,6 @@ The rules (Triton's ``TritonGPUInferLayoutInterface`` and the TTIR->TTGIR patter
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LayoutError
@@ -65,27 +70,81 @@ __all__ = [
 Operand = LinearLayout | tuple[str, Sequence[int]]
 
 
-@dataclass(frozen=True)
 class _Value:
-    """A tensor's encoding (a hardware description) and shape; its layout on demand."""
+    """A tensor's encoding (a hardware description) and shape; each computed from the other
+    on demand (a value known by its layout is ``#ttg.linear``, or ``#ttg.generic_linear``)."""
 
-    desc: Any
-    shape: tuple[int, ...]
-    _ll: list = field(default_factory=list, compare=False, repr=False)
-    #: given as a LinearLayout (not as text): read as #ttg.linear, or as a slice of a
-    #: #ttg.linear parent where the op needs a slice (expand_dims)
-    from_layout: bool = field(default=False, compare=False)
+    __slots__ = ("_desc", "shape", "_ll", "from_layout", "_generic")
+
+    def __init__(
+        self,
+        desc: Any,
+        shape: Sequence[int],
+        *,
+        layout: LinearLayout | None = None,
+        from_layout: bool = False,
+        generic: bool = False,
+    ) -> None:
+        self._desc = desc
+        self.shape = tuple(shape)
+        self._ll = layout
+        #: given as a LinearLayout (not as text): read as #ttg.linear, or as a slice of a
+        #: #ttg.linear parent where the op needs a slice (expand_dims)
+        self.from_layout = from_layout
+        self._generic = generic
 
     @property
     def rank(self) -> int:
         return len(self.shape)
 
     @property
+    def kind(self) -> type:
+        """The description's class, without building a linear one."""
+        if self._desc is None:
+            return (
+                GenericLinearLayout
+                if self._generic or not _permutation_layout(self._ll)
+                else DistributedLinearLayout
+            )
+        return type(self._desc)
+
+    @property
+    def desc(self) -> Any:
+        """The encoding's description (``to_triton()`` prints it as Triton does)."""
+        if self._desc is None:
+            d = distributed_from_linear_layout(self._ll)
+            if self._generic and not isinstance(d, GenericLinearLayout):
+                d = GenericLinearLayout(d.reg_bases, d.lane_bases, d.warp_bases, d.block_bases, d.shape)
+            self._desc = d
+        return self._desc
+
+    @property
     def layout(self) -> LinearLayout:
         """Triton's ``toLinearLayout(shape, encoding)``."""
-        if not self._ll:
-            self._ll.append(self.desc.to_linear_layout(list(self.shape)))
-        return self._ll[0]
+        if self._ll is None:
+            self._ll = self.desc.to_linear_layout(list(self.shape))
+        return self._ll
+
+
+def _permutation_layout(L: LinearLayout) -> bool:
+    """Every nonzero basis one power of two, all distinct (printable as ``#ttg.linear``)."""
+    return _is_permutation([b for bl in L.bases.values() for b in bl])
+
+
+def _check_encodable(L: LinearLayout, what: str) -> None:
+    """A layout ``#ttg.linear`` / ``#ttg.generic_linear`` can spell: surjective, and every
+    register, lane and block basis zero or one power of two (only warps may be swizzled)."""
+    bases = L.bases
+    for k in ("register", "lane", "block"):
+        for i, b in enumerate(bases[k]):
+            nz = [c for c in b if c]
+            if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
+                raise LayoutError(
+                    f"{what}: {k} basis {i} = {b} is not zero or one power of two in one dim; Triton's "
+                    "linear encodings allow swizzled bases only on warps"
+                )
+    if not L.is_surjective():
+        raise LayoutError(f"{what}: the layout does not cover every element of its tensor (not surjective)")
 
 
 # --------------------------------------------------------------------------- operands
@@ -102,13 +161,8 @@ def _as_value(x: Any, what: str) -> _Value:
                 f"{what}: a distributed layout needs in-dims {list(DISTRIBUTED_IN_DIMS)} in that order, "
                 f"got {list(x.in_dims)}"
             )
-        try:
-            desc = distributed_from_linear_layout(x)
-        except LayoutError as e:
-            raise LayoutError(f"{what}: {e}") from None
-        v = _Value(desc, tuple(x.out_dims.values()), from_layout=True)
-        v._ll.append(x)
-        return v
+        _check_encodable(x, what)
+        return _Value(None, tuple(x.out_dims.values()), layout=x, from_layout=True)
     if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str):
         try:
             desc = parse_attr(x[0])
@@ -151,12 +205,8 @@ def _operands(operands: Any, n: int, op: str) -> list[_Value]:
 def _linear(L: LinearLayout, src: _Value) -> _Value:
     """Triton ``inferEncodingFromLinearLayout``: ``#ttg.generic_linear`` for a generic
     source, else ``#ttg.linear`` (generic anyway when the bases are swizzled)."""
-    d = distributed_from_linear_layout(L)
-    if _is_generic(src.desc) and not isinstance(d, GenericLinearLayout):
-        d = GenericLinearLayout(d.reg_bases, d.lane_bases, d.warp_bases, d.block_bases, d.shape)
-    v = _Value(d, tuple(L.out_dims.values()))
-    v._ll.append(L)
-    return v
+    generic = src.kind is GenericLinearLayout if src._desc is None else _is_generic(src._desc)
+    return _Value(None, tuple(L.out_dims.values()), layout=L, generic=generic)
 
 
 def _is_generic(desc: Any) -> bool:
@@ -173,6 +223,7 @@ def _is_generic(desc: Any) -> bool:
 
 
 def _int(x: Any, what: str) -> int:
+    """``x`` as an int, or LayoutError naming ``what``."""
     if isinstance(x, bool) or not hasattr(x, "__index__"):
         raise LayoutError(f"{what}: expected an int, got {x!r}")
     return int(x.__index__())
@@ -190,6 +241,7 @@ def _axis(attrs: Mapping[str, Any], rank: int, op: str, *, insert: bool = False)
 
 
 def _shape_attr(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
+    """The ``shape`` attribute (the result shape), checked."""
     if "shape" not in attrs:
         raise LayoutError(f"shape: {op} needs shape= (the result shape)")
     try:
@@ -199,6 +251,7 @@ def _shape_attr(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
 
 
 def _check_attrs(attrs: Mapping[str, Any], allowed: Sequence[str], op: str) -> None:
+    """LayoutError for an attribute ``op`` does not take."""
     extra = sorted(set(attrs) - set(allowed))
     if extra:
         raise LayoutError(f"{extra[0]}: not an attribute of {op} (expected {sorted(allowed) or 'none'})")
@@ -210,10 +263,12 @@ def _transpose_bases(bases: Sequence[Sequence[int]], order: Sequence[int]) -> li
 
 
 def _permute(v: Sequence[int], order: Sequence[int]) -> list[int]:
+    """``v'[i] = v[order[i]]`` (a per-dim vector after ``trans(order)``)."""
     return [v[o] for o in order]
 
 
 def _inverse(order: Sequence[int]) -> list[int]:
+    """The inverse permutation."""
     inv = [0] * len(order)
     for i, o in enumerate(order):
         inv[o] = i
@@ -221,6 +276,7 @@ def _inverse(order: Sequence[int]) -> list[int]:
 
 
 def _check_order(order: Any, rank: int) -> list[int]:
+    """A permutation of ``0 .. rank-1``, checked."""
     if isinstance(order, (str, bytes)) or not isinstance(order, Sequence):
         raise LayoutError(f"order: expected a permutation of 0..{rank - 1}, got {order!r}")
     o = [_int(x, "order") for x in order]
@@ -246,29 +302,35 @@ def default_blocked(
     shape: Sequence[int],
     num_warps: int,
     threads_per_warp: int = 32,
+    num_ctas: int = 1,
+    *,
     size_per_thread: Sequence[int] | None = None,
     order: Sequence[int] | None = None,
 ) -> BlockedLayout:
     """Triton's ``BlockedEncodingAttr::get(shape, sizePerThread, order, numWarps,
-    threadsPerWarp)`` for one CTA: lanes, then warps, fill dims from ``order[0]`` up to the
-    shape; the last dim in the order takes the rest (spt 1 and row-major by default, i.e.
-    ``getDefaultBlockedEncoding``).
+    threadsPerWarp, CTALayout)`` with the default CTA layout (the CTAs split dim 0): lanes,
+    then warps, fill dims from ``order[0]`` up to the per-CTA shape; the last dim in the
+    order takes the rest (spt 1 and row-major by default, i.e. ``getDefaultBlockedEncoding``).
 
     >>> default_blocked([64, 64], 4)
     BlockedLayout(size_per_thread=[1, 1], threads_per_warp=[1, 32], warps_per_cta=[2, 2], order=[1, 0])
+    >>> default_blocked([32, 64], 4, num_ctas=2).cga_layout
+    ((1, 0),)
     """
     shape = check_shape(shape)
     rank = len(shape)
     spt = [1] * rank if size_per_thread is None else [int(s) for s in size_per_thread]
     order = list(range(rank - 1, -1, -1)) if order is None else [int(o) for o in order]
-    for what, n in (("num_warps", num_warps), ("threads_per_warp", threads_per_warp)):
+    for what, n in (("num_warps", num_warps), ("threads_per_warp", threads_per_warp), ("num_ctas", num_ctas)):
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0 or n & (n - 1):
             raise LayoutError(f"{what}: expected a positive power of two, got {n!r}")
+    cga = [[1 << i if d == 0 else 0 for d in range(rank)] for i in range(num_ctas.bit_length() - 1)]
+    per_cta = [max(1, shape[0] // num_ctas), *shape[1:]]
     tpw, wpc = [1] * rank, [1] * rank
     rem_lanes, rem_threads, rem_warps = threads_per_warp, num_warps * threads_per_warp, num_warps
     prev_lanes = prev_warps = 1
     for i in order[:-1]:
-        threads = max(1, min(rem_threads, max(1, shape[i] // spt[i])))
+        threads = max(1, min(rem_threads, max(1, per_cta[i] // spt[i])))
         tpw[i] = max(1, min(threads, rem_lanes))
         wpc[i] = max(1, min(threads // tpw[i], rem_warps))
         rem_warps //= wpc[i]
@@ -278,17 +340,16 @@ def default_blocked(
         prev_warps *= wpc[i]
     tpw[order[-1]] = threads_per_warp // prev_lanes
     wpc[order[-1]] = num_warps // prev_warps
-    return BlockedLayout(spt, tpw, wpc, order)
+    return BlockedLayout(spt, tpw, wpc, order, cga)
 
 
-def _counts(v: _Value, attrs: Mapping[str, Any]) -> tuple[int, int]:
-    """(num_warps, threads_per_warp) of the module: given, or the operand's."""
+def _counts(v: _Value, attrs: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(num_warps, threads_per_warp, num_ctas) of the module: given, or the operand's."""
     L = v.layout
-    if L.in_dims.get("block", 1) != 1:
-        raise LayoutError("operands: default layouts for several CTAs are not modelled; give a 1-CTA operand")
     nw = attrs.get("num_warps", L.in_dims["warp"])
     tpw = attrs.get("threads_per_warp", L.in_dims["lane"])
-    return _int(nw, "num_warps"), _int(tpw, "threads_per_warp")
+    nc = attrs.get("num_ctas", L.in_dims["block"])
+    return _int(nw, "num_warps"), _int(tpw, "threads_per_warp"), _int(nc, "num_ctas")
 
 
 # --------------------------------------------------------------------------- trans
@@ -304,8 +365,8 @@ def _trans(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     shape = tuple(_permute(v.shape, order))
     if order == list(range(v.rank)):
         return [v]
-    d = v.desc
-    if type(d) is BlockedLayout:
+    if v.kind is BlockedLayout:
+        d = v.desc
         inv = _inverse(order)
         nd = BlockedLayout(
             _permute(d.size_per_thread, order),
@@ -361,10 +422,10 @@ def _reshape_decomposition(src: Sequence[int], dst: Sequence[int]) -> list[tuple
 
 def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
     """Triton ``inferReshapeOpLegacyEncoding`` (blocked sources only), or None."""
+    if v.kind is not BlockedLayout:
+        return None
     d = v.desc
     src = v.shape
-    if type(d) is not BlockedLayout:
-        return None
     if tuple(src) == tuple(dst):
         return d
     nw, tpw_n = 1, 1
@@ -372,10 +433,10 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
         nw *= w
     for t in d.threads_per_warp:
         tpw_n *= t
-    if not d.cga_layout:
-        if d == default_blocked(src, nw, tpw_n):
-            return default_blocked(dst, nw, tpw_n)
-    if any(any(b) for b in d.cga_layout):
+    nctas = 1 << len(d.cga_layout)
+    if d == default_blocked(src, nw, tpw_n, nctas):
+        return default_blocked(dst, nw, tpw_n, nctas)
+    if d.cga_layout:  # Triton refuses multi-CTA sources here
         return None
     subs = (d.size_per_thread, d.threads_per_warp, d.warps_per_cta)
     for sub in subs:
@@ -388,9 +449,8 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
         if any(phys[i] != phys[i - 1] + 1 for i in range(1, len(phys))):
             return None
     for sdims, _ in decomp:
-        for sub in subs:
-            if not _filled(src, sdims, sub):
-                return None
+        if not _filled(src, sdims, subs):
+            return None
     rem = list(dst)
     outs = []
     for sub in subs:
@@ -416,28 +476,30 @@ def _legacy_reshape(v: _Value, dst: Sequence[int]) -> BlockedLayout | None:
     return BlockedLayout(outs[0], outs[1], outs[2], _inverse(dinv))
 
 
-def _filled(src: Sequence[int], sdims: Sequence[int], sub: Sequence[int]) -> bool:
-    """Triton's check that merged src dims are 'filled up' by a subblock (minor to major:
-    a non-1 subblock needs every more-minor dim used up; overflow only on the major dim)."""
+def _filled(src: Sequence[int], sdims: Sequence[int], subs: Sequence[Sequence[int]]) -> bool:
+    """Triton's check that merged src dims are 'filled up' by the subblocks (spt, then tpw,
+    then wpc, sharing one remaining shape; minor to major a non-1 subblock needs every
+    more-minor dim used up; overflow only on the group's most major dim)."""
     rem = [src[s] for s in sdims]
-    for i in range(len(sdims) - 1, -1, -1):
-        b = sub[sdims[i]]
-        if b == 1:
-            continue
-        if any(rem[j] != 1 for j in range(i + 1, len(sdims))):
-            return False
-        rem[i] = rem[i] // b if rem[i] >= b else 0
-        if rem[i] == 0 and i != 0:
-            return False
+    for sub in subs:
+        for i in range(len(sdims) - 1, -1, -1):
+            b = sub[sdims[i]]
+            if b == 1:
+                continue
+            if any(rem[j] != 1 for j in range(i + 1, len(sdims))):
+                return False
+            rem[i] = rem[i] // b if rem[i] >= b else 0
+            if rem[i] == 0 and i != 0:
+                return False
     return True
 
 
 def _squeeze_slice(v: _Value, shape: tuple[int, ...], target: LinearLayout) -> _Value | None:
     """A reshape that drops one size-1 dim ``d`` of a non-linear encoding gives
     ``#ttg.slice<{dim = d, parent = src}>`` when that slice lays the tensor out as the
-    linear reshape does (measured on 3.9.0: blocked, slice and dot_op sources; a
-    ``#ttg.linear`` source stays linear)."""
-    if isinstance(v.desc, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
+    linear reshape does (measured on 3.9.0, before the legacy blocked rule: blocked, slice
+    and dot_op sources; a ``#ttg.linear`` source stays linear)."""
+    if issubclass(v.kind, DistributedLinearLayout) or v.rank != len(shape) + 1 or v.rank < 2:
         return None
     for d in range(v.rank):
         if v.shape[d] == 1 and v.shape[:d] + v.shape[d + 1 :] == shape:
@@ -483,14 +545,11 @@ def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
             f"shape: a reshape keeps the element count; the operand {list(v.shape)} has {n_src}, "
             f"{list(shape)} has {n_dst}"
         )
-    legacy = _legacy_reshape(v, shape)
-    if legacy is not None:
-        inferred = _Value(legacy, shape)
-    else:
-        inferred = _linear(reshape_linear_layout(v.layout, shape), v)
-        squeezed = _squeeze_slice(v, shape, inferred.layout)
-        if squeezed is not None:
-            inferred = squeezed
+    linear = _linear(reshape_linear_layout(v.layout, shape), v)
+    inferred = _squeeze_slice(v, shape, linear.layout)
+    if inferred is None:
+        legacy = _legacy_reshape(v, shape)
+        inferred = _Value(legacy, shape) if legacy is not None else linear
     hint = attrs.get("result")
     if hint is None:
         return [inferred]
@@ -516,13 +575,14 @@ def _reshape(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
 
 
 def _drop_register_broadcast(L: LinearLayout) -> LinearLayout:
+    """The layout without its zero register bases (equal "modulo register broadcast")."""
     return L.remove_zero_bases("register")
 
 
 def _split_value(v: _Value, what: str) -> _Value:
     """Triton ``inferSplitOpEncoding``: the layout of each half of ``split(x)``."""
-    d = v.desc
-    if type(d) is BlockedLayout and d.rank >= 2:
+    if v.kind is BlockedLayout and v.rank >= 2:
+        d = v.desc
         if (
             d.size_per_thread[-1] == 2
             and d.threads_per_warp[-1] == 1
@@ -564,10 +624,11 @@ def _split_value(v: _Value, what: str) -> _Value:
 
 def _join_value(v: _Value) -> _Value:
     """Triton ``inferDefaultJoinOpEncoding``: the layout of ``join(a, b)`` for operands in ``v``."""
-    d = v.desc
     shape = (*v.shape, 2)
     rank = v.rank
-    if type(d) is SliceLayout and d.dim == rank:
+    kind = v.kind
+    d = v.desc if kind in (SliceLayout, BlockedLayout) else None
+    if kind is SliceLayout and d.dim == rank:
         parent = _Value(d.parent, shape)
         try:
             split = _split_value(parent, "operands")
@@ -575,7 +636,7 @@ def _join_value(v: _Value) -> _Value:
             split = None
         if split is not None and _drop_register_broadcast(split.layout) == _drop_register_broadcast(v.layout):
             return parent
-    elif type(d) is BlockedLayout:
+    elif kind is BlockedLayout:
         nd = BlockedLayout(
             [*d.size_per_thread, 2],
             [*d.threads_per_warp, 1],
@@ -715,12 +776,11 @@ def _cat(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.cat``: TTIR->TTGIR's choice, the default blocked result with
     ``sizePerThread[order[0]]`` scaled to ``nextPow2(ept(lhs) + ept(rhs))`` registers."""
     a, b = vals
-    _check_attrs(attrs, ("num_warps", "threads_per_warp"), "tt.cat")
+    _check_attrs(attrs, ("num_warps", "threads_per_warp", "num_ctas"), "tt.cat")
     if a.shape != b.shape:
         raise LayoutError(f"operands: tt.cat needs equal shapes, got {list(a.shape)} and {list(b.shape)}")
     shape = (2 * a.shape[0], *a.shape[1:])
-    nw, tpw = _counts(a, attrs)
-    base = default_blocked(shape, nw, tpw)
+    base = default_blocked(shape, *_counts(a, attrs))
     ret = _elems_per_thread(_Value(base, shape))
     total = _elems_per_thread(a) + _elems_per_thread(b)
     want = 1 << (total - 1).bit_length()
@@ -731,24 +791,31 @@ def _cat(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
         )
     spt = list(base.size_per_thread)
     spt[base.order[0]] *= want // ret
-    return [_Value(BlockedLayout(spt, base.threads_per_warp, base.warps_per_cta, base.order), shape)]
+    nd = BlockedLayout(spt, base.threads_per_warp, base.warps_per_cta, base.order, base.cga_layout)
+    return [_Value(nd, shape)]
 
 
 def _histogram(vals: list[_Value], attrs: Mapping[str, Any]) -> list[_Value]:
     """``tt.histogram``: TTIR->TTGIR's default blocked ``[num_bins]`` (the lowering accepts
-    any result layout)."""
+    any result layout); ``num_bins=n`` or ``shape=[n]`` (the result shape)."""
     (v,) = vals
-    _check_attrs(attrs, ("num_bins", "num_warps", "threads_per_warp"), "tt.histogram")
+    _check_attrs(attrs, ("num_bins", "shape", "num_warps", "threads_per_warp", "num_ctas"), "tt.histogram")
     if v.rank != 1:
         raise LayoutError(f"operands[0]: tt.histogram takes a rank-1 tensor, got rank {v.rank}")
-    if "num_bins" not in attrs:
-        raise LayoutError("num_bins: tt.histogram needs num_bins=")
-    try:
-        bins = check_shape([_int(attrs["num_bins"], "num_bins")])
-    except LayoutError as e:
-        raise LayoutError(f"num_bins: {e}") from None
-    nw, tpw = _counts(v, attrs)
-    return [_Value(default_blocked(bins, nw, tpw), bins)]
+    if "num_bins" in attrs:
+        try:
+            bins = check_shape([_int(attrs["num_bins"], "num_bins")])
+        except LayoutError as e:
+            raise LayoutError(f"num_bins: {e}") from None
+        if "shape" in attrs and tuple(_shape_attr(attrs, "tt.histogram")) != bins:
+            raise LayoutError(f"shape: {attrs['shape']!r} disagrees with num_bins={bins[0]}")
+    elif "shape" in attrs:
+        bins = _shape_attr(attrs, "tt.histogram")
+        if len(bins) != 1:
+            raise LayoutError(f"shape: a histogram is rank 1 ([num_bins]), got {list(bins)}")
+    else:
+        raise LayoutError("num_bins: tt.histogram needs num_bins= (or shape=[num_bins])")
+    return [_Value(default_blocked(bins, *_counts(v, attrs)), bins)]
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -774,6 +841,7 @@ SHAPE_OPS: tuple[str, ...] = tuple(_FORWARD)
 
 
 def _op_name(op: Any) -> str:
+    """``op`` as ``tt.<name>`` (the ``tt.`` prefix may be left out), checked."""
     if not isinstance(op, str):
         raise LayoutError(f"op: expected an op name such as 'tt.trans', got {type(op).__name__}")
     name = op if op.startswith("tt.") else "tt." + op
@@ -783,6 +851,7 @@ def _op_name(op: Any) -> str:
 
 
 def _forward(op: Any, operands: Any, attrs: Mapping[str, Any]) -> list[_Value]:
+    """The result values of ``op`` on ``operands``."""
     name = _op_name(op)
     n, rule = _FORWARD[name]
     if n is None:
@@ -799,6 +868,7 @@ def _forward(op: Any, operands: Any, attrs: Mapping[str, Any]) -> list[_Value]:
 
 
 def _single(res: list, op: str) -> Any:
+    """One result bare, several (or a split's two) as a tuple."""
     return res[0] if len(res) == 1 and op != "tt.split" else tuple(res)
 
 
@@ -810,10 +880,10 @@ def infer_layout(
     ``operands`` is a list (a single operand may be passed bare); each is a
     :class:`~linlayout.LinearLayout` (read as ``#ttg.linear``) or ``(attr_text, shape)``.
     Attributes: ``order=`` (trans), ``shape=`` (reshape, broadcast: the result shape),
-    ``axis=`` (expand_dims, reduce, gather), ``num_bins=`` (histogram),
+    ``axis=`` (expand_dims, reduce, gather), ``num_bins=`` or ``shape=[n]`` (histogram),
     ``allow_reorder=`` / ``efficient_layout=`` / ``result=`` (reshape hint),
     ``result=`` (broadcast: a result layout to check), ``num_warps=`` /
-    ``threads_per_warp=`` (cat, histogram; default: the operand's).  ``tt.split`` returns
+    ``threads_per_warp=`` / ``num_ctas=`` (cat, histogram; default: the operand's).  ``tt.split`` returns
     two layouts, ``tt.reduce`` one per operand when given several, otherwise one.
 
     >>> A = LinearLayout.from_bases({"register": [[0, 1]], "lane": [[1, 0], [2, 0]], "warp": [],
@@ -843,6 +913,7 @@ def infer_encoding(op: str, operands: Sequence[Operand] | Operand, **attrs: Any)
 
 
 def _backward(op: Any, result: Any, attrs: Mapping[str, Any]) -> _Value:
+    """The operand value that makes ``op`` free for ``result``."""
     name = _op_name(op)
     r = _as_value(result, "result")
     if name == "tt.trans":
@@ -884,6 +955,7 @@ def _backward(op: Any, result: Any, attrs: Mapping[str, Any]) -> _Value:
 
 
 def _operand_shape(attrs: Mapping[str, Any], op: str) -> tuple[int, ...]:
+    """The ``shape`` attribute of a backward rule (the operand's shape), checked."""
     if "shape" not in attrs:
         raise LayoutError(f"shape: the backward rule of {op} needs shape= (the operand's shape)")
     try:

@@ -37,6 +37,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
 DEFAULT_OUT = os.path.join(DATA, "triton_infer.json")
+KERNELS_OUT = os.path.join(DATA, "triton_infer_kernels.json")
 TRITON_PY = os.environ.get("LINLAYOUT_TRITON_PYTHON", "/tmp/tritonvenv/bin/python")
 SEED = 18
 
@@ -121,7 +122,9 @@ def _worker() -> None:  # pragma: no cover - runs under the oracle interpreter
             elif case["kind"] == "ttir":
                 m = parse(case["module"])
                 pm = ir.pass_manager(ctx)
-                passes.ttir.add_convert_to_ttgpuir(pm, case["target"], case["num_warps"], case["tpw"], 1)
+                passes.ttir.add_convert_to_ttgpuir(
+                    pm, case["target"], case["num_warps"], case["tpw"], case.get("num_ctas", 1)
+                )
                 pm.run(m, "gen_infer")
                 out["ttgir"] = str(m)
         except Exception as e:  # noqa: BLE001 - record what Triton says
@@ -227,11 +230,11 @@ def _ty(shape, text, elem="f32") -> str:
     return f"tensor<{'x'.join(map(str, shape))}x{elem}, {text}>"
 
 
-def _module(operands: list[tuple[str, list[int], str]], body: str, nw: int, tpw: int) -> str:
+def _module(operands: list[tuple[str, list[int], str]], body: str, nw: int, tpw: int, nctas: int = 1) -> str:
     lines = [f"    %{i} = ub.poison : {_ty(s, t, e)}" for i, (t, s, e) in enumerate(operands)]
     return (
         f'module attributes {{"ttg.num-warps" = {nw} : i32, "ttg.threads-per-warp" = {tpw} : i32, '
-        f'"ttg.num-ctas" = 1 : i32}} {{\n  tt.func @k() {{\n'
+        f'"ttg.num-ctas" = {nctas} : i32}} {{\n  tt.func @k() {{\n'
         + "\n".join(lines)
         + "\n"
         + body
@@ -312,6 +315,22 @@ def _build_cases(rng: random.Random, pool: list[dict]) -> list[dict]:
         d = _slice_dim(p["text"])
         specs.append(("tt.expand_dims", [p], {"axis": d}))
         specs.append(("tt.expand_dims", [p], {"axis": (d + 1) % (len(p["shape"]) + 1)}))
+    # slices of MMA / MFMA / WMMA parents (and their dot operands) made here, expanded back
+    for f in sorted(fams):
+        if not f.startswith(("amd_", "nvidia_mma", "dot_op")):
+            continue
+        for p in rng.sample(fams[f], min(3, len(fams[f]))):
+            d = rng.randrange(2)
+            text = f"#ttg.slice<{{dim = {d}, parent = {p['text']}}}>"
+            shape = [s for i, s in enumerate(p["shape"]) if i != d]
+            q = {
+                "family": "slice_" + f,
+                "text": text,
+                "shape": shape,
+                "bases": None,
+                "counts": _counts(p["bases"]),
+            }
+            specs.append(("tt.expand_dims", [q], {"axis": d}))
     # broadcast from a size-1 dim
     for p in pick(fams, 2):
         s = p["shape"]
@@ -336,6 +355,71 @@ def _build_cases(rng: random.Random, pool: list[dict]) -> list[dict]:
             specs.append(
                 ("tt.split", [{"family": "blocked", "text": text, "shape": shape, "bases": None}], {})
             )
+    return specs + _legacy_specs(rng)
+
+
+def _deal(rng: random.Random, bits: int, rank: int) -> list[int]:
+    """``2**bits`` dealt out over ``rank`` dims at random."""
+    out = [1] * rank
+    for _ in range(bits):
+        out[rng.randrange(rank)] *= 2
+    return out
+
+
+def _legacy_specs(rng: random.Random) -> list:
+    """Blocked operands (some on 2 CTAs) through reshapes that merge and split dims (the
+    legacy blocked rule and its fallbacks), transposes, joins and splits."""
+    specs = []
+    for k in range(70):
+        rank = rng.choice([2, 2, 3, 3, 4])
+        spt = [1 << rng.randrange(3) for _ in range(rank)]
+        tpw = _deal(rng, 5, rank)
+        wpc = _deal(rng, rng.randrange(4), rank)
+        order = list(range(rank))
+        if rng.random() < 0.6:
+            order = order[::-1]
+        else:
+            rng.shuffle(order)
+        shape = [
+            max(1, a * b * c * (1 << rng.randrange(3)) >> rng.randrange(3)) for a, b, c in zip(spt, tpw, wpc)
+        ]
+        while sum(s.bit_length() - 1 for s in shape) > 16:
+            shape[rng.randrange(rank)] = max(1, shape[rng.randrange(rank)] // 2)
+            shape = [max(1, s) for s in shape]
+        cga, nctas = "", 1
+        if k % 10 == 9:
+            cga_b = [0] * rank
+            cga_b[rng.randrange(rank)] = 1
+            cga, nctas = f", CGALayout = [{cga_b}]", 2
+            shape = [s * 2 if b else s for s, b in zip(shape, cga_b)]
+        text = _blocked(spt, tpw, wpc, order)[:-2] + cga + "}>"
+        op = {
+            "family": "blocked",
+            "text": text,
+            "shape": shape,
+            "bases": None,
+            "counts": (1 << sum(w.bit_length() - 1 for w in wpc), 32),
+            "nctas": nctas,
+        }
+        n = 1
+        for s in shape:
+            n *= s
+        targets = [[n]]
+        if rank >= 2:
+            targets.append([shape[0] * shape[1], *shape[2:]])
+            targets.append([*shape[:-2], shape[-2] * shape[-1]])
+        big = max(range(rank), key=lambda d: shape[d])
+        if shape[big] >= 4:
+            f = 1 << rng.randrange(1, shape[big].bit_length() - 1)
+            targets.append([*shape[:big], f, shape[big] // f, *shape[big + 1 :]])
+        for t in targets:
+            specs.append(("tt.reshape", [op], {"shape": t}))
+        perm = list(range(rank))
+        rng.shuffle(perm)
+        specs.append(("tt.trans", [op], {"order": perm}))
+        specs.append(("tt.join", [op, op], {}))
+        if shape[-1] == 2:
+            specs.append(("tt.split", [op], {}))
     return specs
 
 
@@ -383,7 +467,7 @@ def _pre_cases(specs: list) -> tuple[list[dict], list]:
                 "id": f"bases-{k}",
                 "kind": "build",
                 "op": "tt.reshape",
-                "module": _module([(o["text"], o["shape"], "f32")], "", nw, tpw),
+                "module": _module([(o["text"], o["shape"], "f32")], "", nw, tpw, o.get("nctas", 1)),
                 "attrs": {"shape": o["shape"]},
                 "result_shapes": [o["shape"]],
             }
@@ -437,12 +521,16 @@ def main() -> None:
                     text = f"#ttg.slice<{{dim = {a}, parent = {_linear_text(parent)}}}>"
                 else:
                     text = _linear_text(o["bases"])
-                ops_.append({"text": text, "shape": o["shape"], "family": o["family"], "bases": o["bases"]})
+                rec = {"text": text, "shape": o["shape"], "family": o["family"]}
+                if spelling == "linear":  # the LinearLayout the test passes
+                    rec["bases"] = o["bases"]
+                ops_.append(rec)
             nw, tpw = _counts(new[0]["bases"])
+            nctas = 1 << len(new[0]["bases"]["block"])
             elems = ["f32"] * len(ops_)
             if op == "tt.gather":
                 elems[1] = "i32"
-            mod = _module([(o["text"], o["shape"], e) for o, e in zip(ops_, elems)], "", nw, tpw)
+            mod = _module([(o["text"], o["shape"], e) for o, e in zip(ops_, elems)], "", nw, tpw, nctas)
             rs = _result_shapes(op, [o["shape"] for o in ops_], attrs)
             cases.append(
                 {
@@ -459,7 +547,7 @@ def main() -> None:
                 }
             )
     cases += _verify_cases(rng, pool)
-    cases += _ttir_cases()
+    cases += _ttir_cases() + _ttir_reshape_cases(rng)
     ans = run_worker(cases)
     out = []
     for c in cases:
@@ -567,14 +655,49 @@ def _ttir_cases() -> list[dict]:
                     f"ttir-hist-{target}-{n}-{bins}", "tt.histogram", body, [n], bins, target, nw, tpw, "i32"
                 )
             )
+    return cases + _with_ctas([c for c in cases if c["target"] == "cuda:90"], 2)
+
+
+def _with_ctas(cases: list[dict], n: int) -> list[dict]:
+    """The same questions on a cluster of ``n`` CTAs."""
+    return [dict(c, id=c["id"] + f"-ctas{n}", num_ctas=n) for c in cases]
+
+
+def _ttir_reshape_cases(rng: random.Random) -> list[dict]:
+    """TTIR->TTGIR of reshapes and transposes of default-layout tensors (the legacy rule's
+    default -> default step and what the conversion infers)."""
+    cases = []
+    for k in range(24):
+        rank = rng.choice([1, 2, 3])
+        shape = [1 << rng.randrange(0, 7) for _ in range(rank)]
+        n = 1
+        for s in shape:
+            n *= s
+        if n < 32:
+            shape[0] *= 64
+            n *= 64
+        bits = n.bit_length() - 1
+        cut = sorted(rng.sample(range(1, bits), min(2, bits - 1)))
+        dst = [1 << (b - a) for a, b in zip([0, *cut], [*cut, bits])]
+        src_t = f"tensor<{'x'.join(map(str, shape))}xf32>"
+        dst_t = f"tensor<{'x'.join(map(str, dst))}xf32>"
+        body = (
+            f"    %a = ub.poison : {src_t}\n    %c = tt.reshape %a : {src_t} -> {dst_t}\n"
+            f"    tt.store %p, %c : tensor<{'x'.join(map(str, dst))}x!tt.ptr<f32>>\n"
+        )
+        target, nw, tpw = rng.choice((("cuda:80", 4, 32), ("cuda:90", 8, 32), ("hip:gfx942", 4, 64)))
+        c = _ttir_case(f"ttir-reshape-{k}", "tt.reshape", body, shape, dst, target, nw, tpw, "f32")
+        cases.append(c)
+        if target == "cuda:90" and shape[0] >= 4:  # the same on a cluster of 2 or 4 CTAs
+            c = dict(c, id=f"ttir-reshape-{k}-ctas", num_ctas=rng.choice((2, 4)))
+            cases.append(c)
     return cases
 
 
-def _ttir_case(cid, op, body, shape, out_n, target, nw, tpw, elem) -> dict:
-    mod = (
-        "module {\n  tt.func @k() {\n"
-        f"    %p = ub.poison : tensor<{out_n}x!tt.ptr<{elem}>>\n" + body + "    tt.return\n  }\n}\n"
-    )
+def _ttir_case(cid, op, body, shape, out_shape, target, nw, tpw, elem) -> dict:
+    out = out_shape if isinstance(out_shape, list) else [out_shape]
+    ptr = f"tensor<{'x'.join(map(str, out))}x!tt.ptr<{elem}>>"
+    mod = f"module {{\n  tt.func @k() {{\n    %p = ub.poison : {ptr}\n" + body + "    tt.return\n  }\n}\n"
     return {
         "id": cid,
         "kind": "ttir",
@@ -583,13 +706,137 @@ def _ttir_case(cid, op, body, shape, out_n, target, nw, tpw, elem) -> dict:
         "num_warps": nw,
         "tpw": tpw,
         "shape": shape,
-        "result_shape": [out_n],
+        "result_shape": out,
         "module": mod,
     }
+
+
+KERNEL_WORKER = r"""
+import json, os, re, sys
+os.environ["TRITON_DEFAULT_FP_FUSION"] = "1"
+from triton.experimental import gluon
+import triton.experimental.gluon.language as ttgl
+from triton.experimental.gluon.language.amd import AMDMFMALayout, AMDWMMALayout
+from triton.backends.compiler import GPUTarget
+from triton.experimental.gluon._runtime import GluonASTSource
+from triton.compiler.compiler import make_backend
+from triton._C.libtriton import ir
+
+@gluon.jit
+def kern(out, L: ttgl.constexpr, M: ttgl.constexpr, N: ttgl.constexpr):
+    rm = ttgl.arange(0, M, layout=ttgl.SliceLayout(1, L))
+    rn = ttgl.arange(0, N, layout=ttgl.SliceLayout(0, L))
+    x = (rm[:, None] * N + rn[None, :]).to(ttgl.float32)
+    t = ttgl.permute(x, (1, 0))
+    tt_ = ttgl.permute(t, (1, 0))
+    r = ttgl.reshape(x, (M * N,))
+    r2 = ttgl.reshape(r, (M * 2, N // 2))
+    r3 = ttgl.reshape(x, (M, 2, N // 2))
+    j = ttgl.join(x, x)
+    a, b = ttgl.split(j)
+    s = ttgl.sum(x, axis=1)
+    e = ttgl.expand_dims(s, 1)
+    s0 = ttgl.max(t, axis=0)
+    e0 = ttgl.expand_dims(s0, 0)
+
+for line in sys.stdin:
+    req = json.loads(line)
+    L = eval(req["layout"])
+    target = GPUTarget("cuda", 90, 32) if req["target"] == "cuda" else GPUTarget("hip", "gfx942", 64)
+    backend = make_backend(target)
+    options = backend.parse_options({"num_warps": req["num_warps"]})
+    ctx = ir.context(); ir.load_dialects(ctx); backend.load_dialects(ctx)
+    sig = {"out": "*fp32", "L": "constexpr", "M": "constexpr", "N": "constexpr"}
+    src = GluonASTSource(fn=kern, signature=sig, constexprs={"L": L, "M": req["M"], "N": req["N"]})
+    try:
+        cg = backend.get_codegen_implementation(options)
+        mod = src.make_ir(target, options, cg, backend.get_module_map(), ctx)
+        lines = [l for l in str(mod).splitlines() if not l.startswith("#loc")]
+        text = "\n".join(re.sub(r" loc\(.*$", "", l) for l in lines)
+        print(json.dumps({"id": req["id"], "ttgir": text}), flush=True)
+    except Exception as e:
+        print(json.dumps({"id": req["id"], "error": f"{type(e).__name__}: {str(e)[:200]}"}), flush=True)
+os.close(2)
+"""
+
+KERNEL_LAYOUTS = [
+    ("cuda", 4, "ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], instr_shape=[16, 8])"),
+    (
+        "cuda",
+        4,
+        "ttgl.NVMMADistributedLayout(version=[3, 0], warps_per_cta=[4, 1], instr_shape=[16, 32, 16])",
+    ),
+    (
+        "cuda",
+        4,
+        "ttgl.DotOperandLayout(0, ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[4, 1], "
+        "instr_shape=[16, 8]), 2)",
+    ),
+    (
+        "cuda",
+        4,
+        "ttgl.DotOperandLayout(1, ttgl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[2, 2], "
+        "instr_shape=[16, 8]), 2)",
+    ),
+    ("cuda", 4, "ttgl.BlockedLayout([1, 4], [4, 8], [2, 2], [1, 0])"),
+    ("cuda", 8, "ttgl.BlockedLayout([2, 2], [8, 4], [2, 4], [0, 1])"),
+    ("cuda", 4, "ttgl.BlockedLayout([1, 2], [32, 1], [4, 1], [1, 0])"),
+    (
+        "cuda",
+        4,
+        "ttgl.DistributedLinearLayout([[0, 1], [8, 0]], [[0, 2], [0, 4], [1, 0], [2, 0], [4, 0]], "
+        "[[16, 0], [0, 8]], [], [32, 16])",
+    ),
+    ("hip", 4, "AMDMFMALayout(version=3, instr_shape=[32, 32, 8], transposed=True, warps_per_cta=[2, 2])"),
+    ("hip", 4, "AMDMFMALayout(version=4, instr_shape=[16, 16, 16], transposed=False, warps_per_cta=[4, 1])"),
+]
+
+
+def kernels_main() -> None:
+    """Gluon kernels whose TTGIR (as the frontend builds it) shows the inferred types."""
+    reqs = []
+    for target, nw, lay in KERNEL_LAYOUTS:
+        for m, n in ((64, 32), (32, 64), (128, 16)):
+            reqs.append(
+                {
+                    "id": f"kernel-{len(reqs)}",
+                    "target": target,
+                    "num_warps": nw,
+                    "layout": lay,
+                    "M": m,
+                    "N": n,
+                }
+            )
+    tmp = tempfile.mkdtemp(prefix="gen_infer_kernels_")
+    path = os.path.join(tmp, "kernels_worker.py")  # @gluon.jit needs a source file
+    with open(path, "w") as f:
+        f.write(KERNEL_WORKER)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    p = subprocess.run(
+        [TRITON_PY, path],
+        input="".join(json.dumps(r) + "\n" for r in reqs),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
+    got = {a["id"]: a for a in map(json.loads, filter(None, p.stdout.splitlines()))}
+    if len(got) != len(reqs):
+        sys.exit(f"worker stopped after {len(got)} of {len(reqs)}:\n{p.stderr[-2000:]}")
+    out = [dict(r, **{k: v for k, v in got[r["id"]].items() if k != "id"}) for r in reqs]
+    with open(KERNELS_OUT, "w") as f:
+        json.dump(
+            {"triton": "3.9.0", "generator": "tests/tools/gen_infer_cases.py --kernels", "kernels": out}, f
+        )
+        f.write("\n")
+    print(f"{len(out)} kernels, {sum('error' in r for r in out)} errors")
 
 
 if __name__ == "__main__":
     if "--worker" in sys.argv:
         _worker()
+    elif "--kernels" in sys.argv:
+        kernels_main()
     else:
         main()

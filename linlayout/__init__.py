@@ -97,6 +97,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "linlayout.kernel.reduce": ("plan_reduce", "ReducePlan", "reduced_layout"),
     "linlayout.kernel.scan": ("plan_scan", "ScanPlan"),
     "linlayout.kernel.access": ("global_access", "GlobalAccess", "coalesced_layout"),
+    # layout assignment
+    "linlayout.assign": ("assign_layouts", "Assignment"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _GROUPS.items() for name in names}
 

@@ -418,3 +418,15 @@ def test_reduce_and_scan_commands(capsys):
     assert cli.main(["reduce", attr, "32x64", "--axis", "5"]) == 2
     err = capsys.readouterr().err
     assert "axis" in err and len(err.strip().splitlines()) == 1
+
+
+def test_assign_command(capsys):
+    """``linlayout assign FILE`` prints assign_layouts' own summary of that module; a missing file exits 2."""
+    import linlayout as ll
+
+    path = sorted(Path(__file__).parent.glob("data/assign_*.ttgir"))[0]
+    assert cli.main(["assign", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == ll.assign_layouts(path.read_text()).summary().strip()
+    assert cli.main(["assign", str(path.parent / "no_such.ttgir")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -854,7 +854,13 @@ class LinearLayout:
 
     def pseudo_invert(self) -> LinearLayout:
         """A right inverse on the image: ``self.compose``-able map out-dims -> in-dims
-        with ``self(P(y)) == y`` for every ``y`` in the image (Triton ``pseudoinvert``)."""
+        with ``self(P(y)) == y`` for every ``y`` in the image (Triton ``pseudoinvert``).
+
+        Where the layout is not surjective (Triton aborts) ``P`` sends a complement of
+        the image, spanned by the lowest output bits outside it, to 0.
+        """
+        if not self.is_surjective():
+            return self._pseudo_invert_on_image()
         ident = LinearLayout._new(
             self._outs,
             tuple(
@@ -864,6 +870,22 @@ class LinearLayout:
             self._outlog,
         )
         return ident.invert_and_compose(self)
+
+    def _pseudo_invert_on_image(self) -> LinearLayout:
+        """``pseudo_invert`` of a non-surjective layout: solve each output bit against
+        the layout's columns plus the complement bits, keeping the layout's part."""
+        cols = self._flat_bases()
+        ncols = len(cols)
+        total = self.total_out_bits
+        comp = _gf2.complete_basis(cols, total)
+        ech = _gf2.Echelon(cols + comp)
+        keep = (1 << ncols) - 1
+        res = []
+        pos = 0
+        for w in self._outlog:
+            res.append(tuple((ech.solve(1 << (pos + i)) or 0) & keep for i in range(w)))
+            pos += w
+        return LinearLayout._new(self._outs, tuple(res), self._ins, tuple(len(bl) for bl in self._bases))
 
     def invert(self) -> LinearLayout:
         """The inverse layout (out-dims -> in-dims).  Raises LayoutError unless the

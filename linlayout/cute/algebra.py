@@ -148,13 +148,18 @@ def coalesce(layout: CuteLayout | str | int) -> CuteLayout:
     b = bits_of(cl)
     rs = runs(b.cols)
     n = len(b.cols)
-    nxt = b.col(n) if b.ext or n else 0
+    if b.ext_linear():
+        nxt, raw = b.col(n), None
+    else:  # it goes on by an integer stride whose multiples carry: keep that stride as it is
+        nxt, raw = None, cl.modes()[-1][1]
     tail = None
-    if (rs[-1][0] << len(rs[-1]) if rs else 0) != nxt:
+    if raw is None and (rs[-1][0] << len(rs[-1]) if rs else 0) != nxt:
         tail = nxt
     if not rs:
+        if raw is not None:
+            return CuteLayout(1, raw)
         return layout_of(1, b.paths, [], tail) if tail else CuteLayout(1, 0)
-    return layout_of(run_shape(b.cols), b.paths, b.cols, tail)
+    return layout_of(run_shape(b.cols), b.paths, b.cols, tail, raw)
 
 
 def _complement_bits(cols: Sequence[int], target_bits: int, width: int) -> tuple[list[int], bool]:
@@ -232,7 +237,8 @@ def composition(a: CuteLayout | str | int, b: Tiler, *, mode: Any = ()) -> CuteL
     >>> print(composition(CuteLayout((4, 4), (4, 1)), CuteLayout((4, 4), (E(1), E(0)))))
     (4,4):(1,4)
     """
-    A = _plain(_arg(a, "a"))
+    A0 = _arg(a, "a")
+    A = _plain(A0)
     if mode not in ((), None):
         return _at_mode(A, mode, lambda sub: composition(sub, b))
     if _is_tiler_tuple(b):
@@ -242,8 +248,11 @@ def composition(a: CuteLayout | str | int, b: Tiler, *, mode: Any = ()) -> CuteL
         return make_layout(*[m if t is None else composition(m, t) for m, t in zip(ms, b)], *ms[len(b) :])
     B = _plain(_arg(b, "b"))
     bb = bits_of(B)
-    subs = [bits_of(_resolve(A, p), bits_of(A).paths) for p in bb.paths]
     out_paths = bits_of(A).paths
+    if bb.coord:
+        subs = [bits_of(_resolve(A, p), out_paths) for p in bb.paths]
+    else:  # by flat index: the swizzle (and its extension past the size) stays as it is
+        subs = [bits_of(A0)]
     cols: list[int] = []
     parts: list[int] = []
     seen: set[tuple[int, int]] = set()
@@ -260,8 +269,46 @@ def composition(a: CuteLayout | str | int, b: Tiler, *, mode: Any = ()) -> CuteL
                     parts.append(sub.int_part(j))
                 v ^= low
         cols.append(r)
-    no_carry(parts, "composition")
+    try:
+        no_carry(parts, "composition")
+    except LayoutError:
+        cols = _composition_by_values(A0, B, out_paths)
     return layout_of(B.shape, out_paths, cols)
+
+
+_DIRECT_LIMIT = 1 << 16
+
+
+def _pack(v: Any, paths: tuple[tuple[int, ...], ...]) -> int:
+    """A value of a layout (offset or nested coordinate) as packed GF(2) fields."""
+    out = 0
+    for f, p in enumerate(paths):
+        x = v
+        for i in p:
+            x = x[i] if isinstance(x, tuple) and i < len(x) else 0
+        out |= x << (FIELD * f)
+    return out
+
+
+def _composition_by_values(A: CuteLayout, B: CuteLayout, paths: tuple[tuple[int, ...], ...]) -> list[int]:
+    """Columns ``A(B(2**j))`` where CuTe's integer extension of ``A`` is not linear on what
+    ``B`` reaches; LayoutError unless ``A o B`` is linear all the same (checked on every index
+    of small ``B``)."""
+    n = B.size()
+    why = "composition: CuTe's integer sum carries on the offsets A reaches past its size"
+    if n > _DIRECT_LIMIT:
+        raise LayoutError(why + ", so the result is not linear over GF(2)")
+    cols = [_pack(A(B(1 << j)), paths) for j in range(n.bit_length() - 1)]
+    for i in range(n):
+        want = 0
+        for j, c in enumerate(cols):
+            if i >> j & 1:
+                want ^= c
+        if _pack(A(B(i)), paths) != want:
+            raise LayoutError(
+                why + f" and A(B({i})) is not the XOR of its bits' values: not linear over GF(2)"
+            )
+    return cols
 
 
 # --------------------------------------------------------------------------- divide

@@ -49,6 +49,13 @@ class Bits:
         v = self.ext << (j - self.ext_start)
         return self.swizzle(v) if self.swizzle is not None else v
 
+    def ext_linear(self) -> bool:
+        """Whether going on past the size stays linear (the last stride is not an integer
+        with several bits set, whose multiples carry)."""
+        return not self.ext_int or not any(
+            v & (v - 1) for v in ((self.ext >> (FIELD * f)) & _MASK for f in range(len(self.paths)))
+        )
+
     def int_part(self, j: int) -> int:
         """The integer-added part of column ``j`` (for the no-carry check)."""
         if j < len(self.imask):
@@ -100,19 +107,19 @@ def bits_of(cl: CuteLayout, paths: tuple[Path, ...] | None = None) -> Bits:
         if v and path not in field:
             raise LayoutError(f"stride: mode {i} reaches coordinate E{path}, outside the codomain")
         f = field.get(path, 0)
-        if is_int and v and v & (v - 1) and k:
-            raise LayoutError(
-                f"stride: mode {i} has stride {v}, not 0 or a power of two, so offsets carry and "
-                "the layout is not linear over GF(2)"
-            )
         if is_int and v and k:
-            span = ((1 << k) - 1) * v
-            if span & used[f]:
-                raise LayoutError(
-                    f"stride: mode {i} ({s}:{d!r}) occupies offset bits another mode already uses; the "
-                    "integer sum would carry, so the layout is not linear over GF(2)"
-                )
-            used[f] |= span
+            for j in range(k):
+                if (v << j) & used[f]:
+                    raise LayoutError(
+                        f"stride: mode {i} ({s}:{d!r}, stride {v}) reaches offset bits "
+                        + (
+                            "another mode already uses"
+                            if j == 0
+                            else "it uses itself (a stride with several bits)"
+                        )
+                        + "; the integer sum would carry, so the layout is not linear over GF(2)"
+                    )
+                used[f] |= v << j
         base = v << (FIELD * f)
         cols.extend(base << j for j in range(k))
         imask.extend((base << j) if is_int else 0 for j in range(k))
@@ -162,7 +169,11 @@ def _chain(cs: list[int]) -> bool:
 
 
 def layout_of(
-    shape: object, paths: tuple[Path, ...], cols: list[int] | tuple[int, ...], tail: int | None = None
+    shape: object,
+    paths: tuple[Path, ...],
+    cols: list[int] | tuple[int, ...],
+    tail: int | None = None,
+    tail_stride: object = None,
 ) -> CuteLayout:
     """The CuTe layout of ``shape`` with these columns: a mode whose columns are one chain
     keeps its size, another is split into size-2 modes; integer strides where they add
@@ -199,6 +210,11 @@ def layout_of(
                     spans[f] |= span
                 elif v:
                     clash[f] = True  # an F2 stride: the field's strides all XOR
+    if tail is not None:  # the tail goes on past the size: it must not meet an integer mode
+        for f in range(len(paths)):
+            v = (tail >> (FIELD * f)) & _MASK
+            if v and (v & (v - 1) or spans[f] >> (v.bit_length() - 1)):
+                clash[f] = True
     as_f2 = any(clash)
     strides = [
         tuple(_field_stride(c, paths, as_f2) for c in starts)
@@ -214,8 +230,8 @@ def layout_of(
         return next(it)
 
     new_stride = rebuild(new_shape, shape)
-    if tail is not None:
-        ts = _field_stride(tail, paths, as_f2)
+    if tail is not None or tail_stride is not None:
+        ts = tail_stride if tail is None else _field_stride(tail, paths, as_f2)
         if isinstance(new_shape, tuple) and isinstance(shape, tuple):
             new_shape, new_stride = new_shape + (1,), new_stride + (ts,)  # type: ignore[operator]
         else:

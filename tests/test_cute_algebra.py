@@ -526,3 +526,17 @@ def test_issue_15_bad_inputs():
         from_cute((4, 8), (8, 1), out_shape=(2.7, 16))
     with pytest.raises(LayoutError, match="tile"):
         from_cute_tv("((4,8),(2,2)):((32,1),(16,8))", (16.0, 8))
+
+
+def test_notebook_executes():
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "notebooks" / "06_cute.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(root)}}
+    ).execute()
+    outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outs and not any(o.get("output_type") == "error" for o in outs)
+    assert any("F2(72)" in o.get("text", "") for o in outs)  # the swizzled tiles, printed

@@ -23,7 +23,7 @@ from typing import Any
 from .. import _gf2
 from ..errors import LayoutError
 from .bits import FIELD, Bits, bits_of, layout_of, no_carry, run_shape, runs
-from .types import F2, CuteLayout, E, parse_cute  # noqa: F401  (E, F2: used by the doctests)
+from .types import F2, CuteLayout, E, ScaledBasis, _flatten, parse_cute  # noqa: F401  (E: doctests)
 
 __all__ = [
     "make_layout",
@@ -93,7 +93,27 @@ def make_layout(*layouts: CuteLayout | str | int) -> CuteLayout:
     if not layouts:
         raise LayoutError("layouts: give at least one layout")
     ls = [_plain(_arg(x, f"layouts[{i}]")) for i, x in enumerate(layouts)]
+    return _uniform(_concat(ls))
+
+
+def _concat(ls: Sequence[CuteLayout]) -> CuteLayout:
+    """The layout with top-level modes ``ls``, strides as they are."""
     return CuteLayout(tuple(x.shape for x in ls), tuple(x.stride for x in ls))
+
+
+def _uniform(cl: CuteLayout) -> CuteLayout:
+    """``cl`` with every stride of an offset field given as ``F2`` where some already is
+    (the same function: an F2-linear layout's integer strides never carry)."""
+    leaves = _flatten(cl.stride)
+    has_f2 = any(isinstance(d.value if isinstance(d, ScaledBasis) else d, F2) for d in leaves)
+    has_int = any(isinstance(d.value if isinstance(d, ScaledBasis) else d, int) and d != 0 for d in leaves)
+    if not (has_f2 and has_int):
+        return cl
+    try:
+        b = bits_of(cl)
+    except LayoutError:
+        return cl
+    return layout_of(cl.shape, b.paths, b.cols)
 
 
 def size(layout: CuteLayout | str | int) -> int:
@@ -401,7 +421,7 @@ def logical_product(a: CuteLayout | str | int, tiler: Tiler, *, mode: Any = ()) 
     width = _int_bits(B, "tiler").width()
     _int_bits(A, "a")
     c = complement(A, A.size() << width)
-    return make_layout(A, composition(c, B))
+    return _concat([A, composition(c, B)])  # mode 0 is A itself, as CuTe promises
 
 
 def _rank_product(a: Any, b: Any, what: str, tile_first: bool) -> CuteLayout:

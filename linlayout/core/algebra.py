@@ -160,25 +160,7 @@ class _Algebra(_Base):
         cols: list[int] = []
         for d, bl in zip(ains, abases):
             cols.extend((0,) * len(bl) if ident and d in ident else bl)
-        # Elimination: rows keyed by leading bit, with the combination of (pivot) columns.
-        rv: dict[int, int] = {}
-        rc: dict[int, int] = {}
-        bit = 1
-        for c in cols:
-            if c:
-                comb = bit
-                while True:
-                    hb = c.bit_length() - 1
-                    r = rv.get(hb)
-                    if r is None:
-                        rv[hb] = c
-                        rc[hb] = comb
-                        break
-                    c ^= r
-                    if not c:
-                        break
-                    comb ^= rc[hb]
-            bit <<= 1
+        ech = _gf2.Echelon(cols)  # solutions use pivot columns only (free variables 0)
         res = []
         for d, bl in zip(bins, bbases):
             if ident and d in ident:
@@ -191,17 +173,12 @@ class _Algebra(_Base):
                 continue
             nb = []
             for t in bl:
-                comb = 0
-                while t:
-                    hb = t.bit_length() - 1
-                    r = rv.get(hb)
-                    if r is None:
-                        raise LayoutError(
-                            "outer: the image of this layout is not contained in the image of outer "
-                            f"(in-dim {d!r} reaches an output that outer never produces)"
-                        )
-                    t ^= r
-                    comb ^= rc[hb]
+                comb = ech.solve(t)
+                if comb is None:
+                    raise LayoutError(
+                        "outer: the image of this layout is not contained in the image of outer "
+                        f"(in-dim {d!r} reaches an output that outer never produces)"
+                    )
                 nb.append(comb)
             res.append(tuple(nb))
         return self._new(bins, tuple(res), ains, tuple(len(b) for b in abases))

@@ -76,120 +76,13 @@ class _Value(_Base):
         >>> LinearLayout.from_bases({"offset": [[1], [2], [0]]}, ["dim0"]).out_dims
         {'dim0': 4}
         """
-        if isinstance(bases, Mapping):
-            items = list(bases.items())
-        elif isinstance(bases, (list, tuple)):
-            items = []
-            for k, it in enumerate(bases):
-                if not isinstance(it, (list, tuple)) or len(it) != 2:
-                    raise LayoutError(f"bases[{k}]: expected an (in_dim, [basis, ...]) pair, got {it!r}")
-                items.append(tuple(it))
-        else:
-            raise LayoutError(
-                f"bases: expected a mapping {{in_dim: [[int per out dim], ...]}}, got {type(bases).__name__}"
-            )
+        items = _bases_items(bases)
         if not isinstance(require_surjective, bool):
             raise LayoutError(f"require_surjective: expected a bool, got {require_surjective!r}")
-
-        # out dims
-        names: list[str]
-        sizes: list[int] | None
-        if isinstance(out_dims, Mapping):
-            names = [_check_name(n, "out_dims") for n in out_dims]
-            sizes = [out_dims[n] for n in names]
-        elif isinstance(out_dims, (list, tuple)):
-            if all(isinstance(n, str) for n in out_dims):
-                names = list(out_dims)
-                sizes = None
-            else:
-                names, sizes = [], []
-                for k, p in enumerate(out_dims):
-                    if not isinstance(p, (list, tuple)) or len(p) != 2:
-                        raise LayoutError(
-                            f"out_dims[{k}]: expected a (name, size) pair or all names, got {p!r}"
-                        )
-                    names.append(_check_name(p[0], f"out_dims[{k}]"))
-                    sizes.append(p[1])
-        else:
-            raise LayoutError(
-                f"out_dims: expected {{name: size}}, [(name, size), ...] or [name, ...], got "
-                f"{type(out_dims).__name__}"
-            )
-        for n in names:
-            _check_name(n, "out_dims")
-        if len(set(names)) != len(names):
-            raise LayoutError(f"out_dims: duplicate names in {names}")
-        nout = len(names)
-
-        ins: list[str] = []
-        raw: list[list[list[int]]] = []
-        for name, bl in items:
-            _check_name(name, "bases")
-            if name in ins:
-                raise LayoutError(f"bases: in-dim {name!r} appears twice")
-            if not isinstance(bl, (list, tuple)):
-                raise LayoutError(
-                    f"bases[{name!r}]: expected a list of basis vectors, got {type(bl).__name__}"
-                )
-            if len(bl) > MAX_BITS:
-                raise LayoutError(f"bases[{name!r}]: {len(bl)} bases is more than {MAX_BITS} bits")
-            rows = []
-            for i, b in enumerate(bl):
-                if not isinstance(b, (list, tuple)):
-                    raise LayoutError(
-                        f"bases[{name!r}][{i}]: expected a list of {nout} ints (one per out dim), got {b!r}"
-                    )
-                if len(b) != nout:
-                    raise LayoutError(
-                        f"bases[{name!r}][{i}]: expected {nout} components (one per out dim {names}), "
-                        f"got {len(b)}"
-                    )
-                row = [_as_int(c, f"bases[{name!r}][{i}]") for c in b]
-                for c in row:
-                    if c < 0:
-                        raise LayoutError(f"bases[{name!r}][{i}]: components must be >= 0, got {row}")
-                rows.append(row)
-            ins.append(name)
-            raw.append(rows)
-
-        if sizes is None:
-            outlog = []
-            for k in range(nout):
-                m = 0
-                for rows in raw:
-                    for r in rows:
-                        if r[k] > m:
-                            m = r[k]
-                outlog.append(m.bit_length())  # smallest 2^w strictly greater than m
-                if outlog[-1] > MAX_BITS:
-                    raise LayoutError(f"bases: component {m} of out dim {names[k]!r} exceeds 2**{MAX_BITS}")
-        else:
-            outlog = [_log2_of_size(s, f"out_dims[{n!r}]") for n, s in zip(names, sizes)]
-        if sum(outlog) > MAX_BITS:
-            raise LayoutError(
-                f"out_dims: {sum(outlog)} output bits in total; at most {MAX_BITS} are supported"
-            )
-        if sum(len(r) for r in raw) > MAX_BITS:
-            raise LayoutError(
-                f"bases: {sum(len(r) for r in raw)} input bits in total; at most {MAX_BITS} are supported"
-            )
-
-        offs = _offsets(outlog)
-        packed = []
-        for name, rows in zip(ins, raw):
-            pk = []
-            for i, r in enumerate(rows):
-                v = 0
-                for k, c in enumerate(r):
-                    if c >> outlog[k]:
-                        raise LayoutError(
-                            f"bases[{name!r}][{i}]: component {c} of out dim {names[k]!r} is not below "
-                            f"its size {1 << outlog[k]}"
-                        )
-                    v |= c << offs[k]
-                pk.append(v)
-            packed.append(tuple(pk))
-        L = cls._new(tuple(ins), tuple(packed), tuple(names), tuple(outlog))
+        names, sizes = _out_dim_spec(out_dims)
+        ins, raw = _checked_rows(items, names)
+        outlog = _out_log2(raw, names, sizes)
+        L = cls._new(tuple(ins), _packed(ins, raw, names, outlog), tuple(names), tuple(outlog))
         if require_surjective and not L.is_surjective():
             raise LayoutError(
                 "bases: the layout is not surjective (some output coordinate is never reached; rank "
@@ -540,3 +433,132 @@ class _Value(_Base):
     def __repr__(self) -> str:
         surj = "" if self.is_surjective() else ", require_surjective=False"
         return f"LinearLayout.from_bases({self.bases!r}, {self.out_dims!r}{surj})"
+
+
+# --------------------------------------------------------------------------- from_bases, step by step
+
+
+def _bases_items(bases: Any) -> list[tuple]:
+    """The ``(in_dim, bases)`` pairs of ``from_bases``'s first argument."""
+    if isinstance(bases, Mapping):
+        items = list(bases.items())
+    elif isinstance(bases, (list, tuple)):
+        items = []
+        for k, it in enumerate(bases):
+            if not isinstance(it, (list, tuple)) or len(it) != 2:
+                raise LayoutError(f"bases[{k}]: expected an (in_dim, [basis, ...]) pair, got {it!r}")
+            items.append(tuple(it))
+    else:
+        raise LayoutError(
+            f"bases: expected a mapping {{in_dim: [[int per out dim], ...]}}, got {type(bases).__name__}"
+        )
+    return items
+
+
+def _out_dim_spec(out_dims: Any) -> tuple[list[str], list[Any] | None]:
+    """Out-dim names and sizes (``None``: infer them from the bases)."""
+    names: list[str]
+    sizes: list[int] | None
+    if isinstance(out_dims, Mapping):
+        names = [_check_name(n, "out_dims") for n in out_dims]
+        sizes = [out_dims[n] for n in names]
+    elif isinstance(out_dims, (list, tuple)):
+        if all(isinstance(n, str) for n in out_dims):
+            names = list(out_dims)
+            sizes = None
+        else:
+            names, sizes = [], []
+            for k, p in enumerate(out_dims):
+                if not isinstance(p, (list, tuple)) or len(p) != 2:
+                    raise LayoutError(f"out_dims[{k}]: expected a (name, size) pair or all names, got {p!r}")
+                names.append(_check_name(p[0], f"out_dims[{k}]"))
+                sizes.append(p[1])
+    else:
+        raise LayoutError(
+            f"out_dims: expected {{name: size}}, [(name, size), ...] or [name, ...], got "
+            f"{type(out_dims).__name__}"
+        )
+    for n in names:
+        _check_name(n, "out_dims")
+    if len(set(names)) != len(names):
+        raise LayoutError(f"out_dims: duplicate names in {names}")
+    return names, sizes
+
+
+def _checked_rows(items: list, names: list[str]) -> tuple[list[str], list[list[list[int]]]]:
+    """In-dim names and their basis vectors as lists of non-negative ints, checked."""
+    nout = len(names)
+    ins: list[str] = []
+    raw: list[list[list[int]]] = []
+    for name, bl in items:
+        _check_name(name, "bases")
+        if name in ins:
+            raise LayoutError(f"bases: in-dim {name!r} appears twice")
+        if not isinstance(bl, (list, tuple)):
+            raise LayoutError(f"bases[{name!r}]: expected a list of basis vectors, got {type(bl).__name__}")
+        if len(bl) > MAX_BITS:
+            raise LayoutError(f"bases[{name!r}]: {len(bl)} bases is more than {MAX_BITS} bits")
+        rows = []
+        for i, b in enumerate(bl):
+            if not isinstance(b, (list, tuple)):
+                raise LayoutError(
+                    f"bases[{name!r}][{i}]: expected a list of {nout} ints (one per out dim), got {b!r}"
+                )
+            if len(b) != nout:
+                raise LayoutError(
+                    f"bases[{name!r}][{i}]: expected {nout} components (one per out dim {names}), "
+                    f"got {len(b)}"
+                )
+            row = [_as_int(c, f"bases[{name!r}][{i}]") for c in b]
+            for c in row:
+                if c < 0:
+                    raise LayoutError(f"bases[{name!r}][{i}]: components must be >= 0, got {row}")
+            rows.append(row)
+        ins.append(name)
+        raw.append(rows)
+    return ins, raw
+
+
+def _out_log2(raw: list, names: list[str], sizes: list | None) -> list[int]:
+    """Log2 out-dim sizes (given, or the smallest powers of two above every component)."""
+    nout = len(names)
+    if sizes is None:
+        outlog = []
+        for k in range(nout):
+            m = 0
+            for rows in raw:
+                for r in rows:
+                    if r[k] > m:
+                        m = r[k]
+            outlog.append(m.bit_length())  # smallest 2^w strictly greater than m
+            if outlog[-1] > MAX_BITS:
+                raise LayoutError(f"bases: component {m} of out dim {names[k]!r} exceeds 2**{MAX_BITS}")
+    else:
+        outlog = [_log2_of_size(s, f"out_dims[{n!r}]") for n, s in zip(names, sizes)]
+    if sum(outlog) > MAX_BITS:
+        raise LayoutError(f"out_dims: {sum(outlog)} output bits in total; at most {MAX_BITS} are supported")
+    if sum(len(r) for r in raw) > MAX_BITS:
+        raise LayoutError(
+            f"bases: {sum(len(r) for r in raw)} input bits in total; at most {MAX_BITS} are supported"
+        )
+    return outlog
+
+
+def _packed(ins: list[str], raw: list, names: list[str], outlog: list[int]) -> tuple[tuple[int, ...], ...]:
+    """Each basis as one int, out dims as bit fields (the first in the lowest bits)."""
+    offs = _offsets(outlog)
+    packed = []
+    for name, rows in zip(ins, raw):
+        pk = []
+        for i, r in enumerate(rows):
+            v = 0
+            for k, c in enumerate(r):
+                if c >> outlog[k]:
+                    raise LayoutError(
+                        f"bases[{name!r}][{i}]: component {c} of out dim {names[k]!r} is not below "
+                        f"its size {1 << outlog[k]}"
+                    )
+                v |= c << offs[k]
+            pk.append(v)
+        packed.append(tuple(pk))
+    return tuple(packed)

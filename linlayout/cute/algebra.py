@@ -238,8 +238,6 @@ def complement(layout: CuteLayout | str | int, cotarget: int | None = None) -> C
 def _resolve(a: CuteLayout, path: tuple[int, ...]) -> CuteLayout:
     """The sub-layout of ``a`` that coordinate path ``path`` of a ``E(path)`` stride indexes."""
     for i in path:
-        if not isinstance(a.shape, tuple) and i == 0:
-            continue
         if not 0 <= i < a.rank():
             raise LayoutError(f"b: a stride E{path} names no mode of the layout it indexes ({a})")
         a = a[i]

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from linlayout import LayoutError, LinearLayout
@@ -111,8 +111,10 @@ def test_complement_is_disjoint_ordered_and_covering(L, extra):
     assert set(range(1 << (width + extra))) <= set(values(LR))
 
 
+@settings(max_examples=60)
 @given(f2_layouts(swizzle=False, f2=False), f2_layouts(max_bits=4, swizzle=False, f2=False))
 def test_divide_then_product_gives_the_layout_back(A, B):
+    assume(max(values(B)) < A.size())  # a tile inside A (past its size CuTe's extension may carry)
     D = logical_divide(A, B)
     assert D.size() >= A.size()
     assert [D(i, 0) for i in range(B.size())] == [A(B(i)) for i in range(B.size())]
@@ -417,12 +419,19 @@ def test_cutlass_and_nvlabs_case(i):
     run_case(CASES[i])
 
 
+def _f2_expressible(case: dict) -> bool:
+    try:
+        return expressible([build(a) for a in case["args"]])
+    except LayoutError:
+        return False
+
+
 def test_case_census():
-    """Most of the hand-picked cases are F2-expressible, and each of those passes."""
-    got = Counter(run_case(c) for c in CASES)
-    assert len(CASES) >= 600
-    assert got["pass"] >= 275, got
-    assert set(got) <= {"pass", "raises"}
+    """279 of the 615 hand-picked cases are F2-expressible (each passes its post-condition in
+    test_cutlass_and_nvlabs_case; the others raise LayoutError there)."""
+    got = Counter(_f2_expressible(c) for c in CASES)
+    assert len(CASES) == 615
+    assert got[True] == 279, got
 
 
 # --------------------------------------------------------------------------- examples

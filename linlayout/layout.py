@@ -65,6 +65,10 @@ class LinearLayout(_Value, _Algebra, _Shape):
         >>> L = LinearLayout.identity("lane", 4, "dim0") * LinearLayout.identity("warp", 2, "dim0")
         >>> L.in_dims, L.out_dims
         ({'lane': 4, 'warp': 2}, {'dim0': 8})
+
+    Its methods live by concern in :mod:`linlayout.core`: the value and its checks
+    (``core.value``), the algebra (``core.algebra``), shape operations (``core.shape``), on
+    the storage of ``core.base``, with the speed machinery in ``core.fast``.
     """
 
     __slots__ = ()

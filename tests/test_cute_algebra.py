@@ -147,6 +147,33 @@ def test_logical_product_repeats_a(A, B):
         assert len(set(values(P))) == P.size()  # injective stays injective
 
 
+@settings(max_examples=40)
+@given(f2_layouts(max_bits=5, swizzle=False, f2=False), st.data())
+def test_zipped_tiled_flat_regroup_the_same_function(A, data):
+    """zipped/tiled/flat divide (and product) only regroup logical_divide's modes: the same
+    function of the flat index; by mode, each mode of A is divided by its tiler."""
+    A = make_layout(A, data.draw(f2_layouts(max_bits=3, swizzle=False, f2=False)))
+    t = tuple(CuteLayout(1 << data.draw(st.integers(0, 2)), 1) for _ in range(2))
+    if any(ti.size() > A[i].size() for i, ti in enumerate(t)):
+        return
+    z = zipped_divide(A, t)
+    assert values(tiled_divide(A, t)) == values(flat_divide(A, t)) == values(z)
+    assert z.rank() == 2 and z[0].size() == t[0].size() * t[1].size()
+    p = zipped_product(A, t)
+    assert values(tiled_product(A, t)) == values(p) and p.size() == A.size() * t[0].size() * t[1].size()
+
+
+@settings(max_examples=40)
+@given(st.lists(st.sampled_from([1, 2, 4, 8]), min_size=4, max_size=4), st.booleans())
+def test_blocked_and_raked_products_hold_the_same_offsets(sizes, row_major):
+    A = CuteLayout((sizes[0], sizes[1]), (sizes[1], 1) if row_major else (1, sizes[0]))
+    B = CuteLayout((sizes[2], sizes[3]))
+    P, Q = blocked_product(A, B), raked_product(A, B)
+    assert P.rank() == Q.rank() == 2 and P.size() == Q.size() == A.size() * B.size()
+    assert sorted(values(P)) == sorted(values(Q))
+    assert [CuteLayout(m).size() for m in P.shape] == [A[i].size() * B[i].size() for i in range(2)]
+
+
 @given(f2_layouts())
 def test_left_inverse_law(L):
     inv = left_inverse(L)
@@ -479,6 +506,8 @@ def test_not_f2_linear_says_why():
         composition(CuteLayout((2, 2), (2, 1)), CuteLayout(8, 1))  # 2 + 1 past the size collide
     with pytest.raises(LayoutError, match="cotarget"):
         complement(CuteLayout(4, 1), 12)
+    with pytest.raises(LayoutError, match="cotarget"):
+        complement(CuteLayout(4, 1), 1 << 80)
     with pytest.raises(LayoutError, match="same rank"):
         blocked_product(CuteLayout(4, 1), CuteLayout((2, 2), (1, 2)))
 

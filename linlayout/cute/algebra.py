@@ -214,6 +214,8 @@ def complement(layout: CuteLayout | str | int, cotarget: int | None = None) -> C
             or cotarget & (cotarget - 1)
         ):
             raise LayoutError(f"cotarget: expected a power of two (a GF(2) offset span), got {cotarget!r}")
+        if cotarget.bit_length() - 1 > 64:
+            raise LayoutError(f"cotarget: 2**{cotarget.bit_length() - 1} is past 2**64 offsets")
         tb = cotarget.bit_length() - 1
     chosen, need_tail = _complement_bits(b.cols, tb, width)
     shapes: list[int] = []

@@ -1,0 +1,34 @@
+"""Issue 15's core items: quotient names an unknown dim; to_table checks its size and its
+value width before allocating."""
+
+from __future__ import annotations
+
+import pytest
+
+from linlayout import LayoutError, LinearLayout
+
+LL = LinearLayout
+
+
+def test_quotient_rejects_an_unknown_dim():
+    A = LL.identity("x", 4, "x")
+    with pytest.raises(LayoutError, match="'nope'"):
+        A.quotient(["nope"])
+    assert A.quotient(["x"]) == LL.empty()
+    B = LL.identity("lane", 4, "dim0")
+    assert B.quotient(["lane"]) is None  # an in-dim only: not trivial over it (Triton)
+
+
+def test_to_table_checks_bytes_before_allocating():
+    wide = LL.from_bases({"i": [[1 << k, 1 << k] for k in range(28)]}, ["a", "b"], require_surjective=False)
+    with pytest.raises(LayoutError, match="MiB"):
+        wide.to_table()  # 2**28 rows x 2 out dims x 8 bytes = 4 GiB
+
+
+def test_to_table_refuses_outputs_wider_than_its_integers():
+    L = LL.from_bases({"i": [[1 << 63]]}, {"a": 1 << 64}, require_surjective=False)
+    with pytest.raises(LayoutError, match="63 bits"):
+        L.to_table()
+    assert L.to_flat_table().tolist() == [0, 1 << 63]  # uint64 holds 64 bits
+    M = LL.from_bases({"i": [[1 << 62]]}, {"a": 1 << 63}, require_surjective=False)
+    assert M.to_table().ravel().tolist() == [0, 1 << 62]

@@ -360,6 +360,7 @@ def _identity_dims(ains, abases, bins, bbases) -> set[str]:
 
 
 def _repack_fields(bl: tuple[int, ...], spec: tuple[tuple[int, int, int], ...]) -> tuple[int, ...]:
+    """Each packed basis with its bit fields moved as ``spec`` says."""
     out = []
     for v in bl:
         r = 0

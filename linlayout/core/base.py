@@ -21,6 +21,7 @@ MAX_TABLE_BYTES = 2 << 30  # ... and more than 2 GiB in all (rows x out dims x 8
 
 
 def _log2_of_size(size: Any, what: str) -> int:
+    """log2 of a power-of-two size; LayoutError naming ``what`` otherwise."""
     if isinstance(size, bool):
         raise LayoutError(f"{what}: expected a power-of-two int, got {size!r}")
     try:
@@ -38,12 +39,14 @@ def _log2_of_size(size: Any, what: str) -> int:
 
 
 def _check_name(name: Any, what: str) -> str:
+    """A non-empty str dim name; LayoutError otherwise."""
     if not isinstance(name, str) or not name:
         raise LayoutError(f"{what}: expected a non-empty str dimension name, got {name!r}")
     return name
 
 
 def _as_int(x: Any, what: str) -> int:
+    """An int (not a bool); LayoutError naming ``what`` otherwise."""
     if isinstance(x, bool):
         raise LayoutError(f"{what}: expected an int, got {x!r}")
     try:
@@ -53,6 +56,7 @@ def _as_int(x: Any, what: str) -> int:
 
 
 def _offsets(outlog: Sequence[int]) -> list[int]:
+    """The bit offset of each packed field of the given widths."""
     offs = []
     o = 0
     for w in outlog:
@@ -62,6 +66,7 @@ def _offsets(outlog: Sequence[int]) -> list[int]:
 
 
 def _unpack(v: int, offs: Sequence[int], outlog: Sequence[int]) -> list[int]:
+    """The fields of packed value ``v``."""
     return [(v >> o) & ((1 << w) - 1) for o, w in zip(offs, outlog)]
 
 
@@ -144,6 +149,7 @@ class _Base:
     def _new(cls, ins, bases, outs, outlog) -> LinearLayout:
         # Built as a _Builder (plain attribute sets), then given its real class: half
         # the cost of six slot-descriptor calls, and every layout op ends here.
+        """A layout from its stored parts (no checks): every op ends here."""
         self = _object_new(_Builder)
         self._ins = ins
         self._bases = bases
@@ -179,11 +185,13 @@ class _Builder(_Base):
 
 
 def _check_layout(x: Any, what: str) -> None:
+    """LayoutError unless ``x`` is a LinearLayout."""
     if not isinstance(x, _Base):
         raise LayoutError(f"{what}: expected a LinearLayout, got {type(x).__name__}")
 
 
 def _name_list(names: Any, what: str) -> list[str]:
+    """A list of dim names; LayoutError otherwise."""
     if isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple)):
         raise LayoutError(f"{what}: expected a list of dim names, got {names!r}")
     for n in names:
@@ -192,6 +200,7 @@ def _name_list(names: Any, what: str) -> list[str]:
 
 
 def _name_set(names: Any, what: str) -> list[str]:
+    """Dim names from a name or an iterable of names; LayoutError otherwise."""
     if isinstance(names, str):
         names = [names]
     try:
@@ -204,6 +213,7 @@ def _name_set(names: Any, what: str) -> list[str]:
 
 
 def _pairs(x: Any, what: str) -> list[tuple[str, Any]]:
+    """``(name, value)`` pairs from a mapping or a sequence of pairs; LayoutError otherwise."""
     if isinstance(x, Mapping):
         items = list(x.items())
     elif isinstance(x, (list, tuple)):
@@ -221,6 +231,7 @@ def _pairs(x: Any, what: str) -> list[tuple[str, Any]]:
 
 
 def _perm(order: Any, current: tuple[str, ...], what: str) -> list[str]:
+    """A permutation of ``current``; LayoutError otherwise."""
     lst = _name_set(order, what)
     if sorted(lst) != sorted(current) or len(set(lst)) != len(lst):
         raise LayoutError(f"{what}: expected a permutation of {list(current)}, got {lst}")

@@ -67,6 +67,7 @@ def _count_apply(L: LinearLayout, count: int | None) -> None:
 
 
 def _xor_table(bl) -> list[int]:
+    """The XOR of every subset of ``bl``, indexed by the subset as a bit mask."""
     t = [0]
     for b in bl:
         t += [v ^ b for v in t]
@@ -74,6 +75,7 @@ def _xor_table(bl) -> list[int]:
 
 
 def _table_applier(bases: dict, out):
+    """``f(ins) -> dict | None``: apply by one lookup table per in-dim (two for large ones)."""
     small = {}  # in-dim -> table of all its inputs
     big = {}  # in-dim -> (size, table of the low _TABLE_BITS bits, table of the rest)
     for name, bl in bases.items():
@@ -174,6 +176,7 @@ _MUL_PLANS: dict[tuple, tuple] = {}
 
 
 def _mul_plan(a: LinearLayout, b: LinearLayout) -> tuple:
+    """The dim bookkeeping of ``a * b`` (merged dims and the moves of each operand's fields)."""
     ins = tuple(supremum(a._ins, b._ins))
     outs = tuple(supremum(a._outs, b._outs))
     alog = dict(zip(a._outs, a._outlog))

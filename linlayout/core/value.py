@@ -182,6 +182,7 @@ class _Value(_Base):
         return name in self._outs
 
     def _in_index(self, name: Any, what: str = "in_dim") -> int:
+        """The position of in-dim ``name``; LayoutError naming it otherwise."""
         try:
             return self._ins.index(name)
         except ValueError:
@@ -190,6 +191,7 @@ class _Value(_Base):
             ) from None
 
     def _out_index(self, name: Any, what: str = "out_dim") -> int:
+        """The position of out-dim ``name``; LayoutError naming it otherwise."""
         try:
             return self._outs.index(name)
         except ValueError:
@@ -218,6 +220,7 @@ class _Value(_Base):
         return _unpack(bl[i], _offsets(self._outlog), self._outlog)
 
     def _flat_bases(self) -> list[int]:
+        """All bases in order (in-dims in order, low bits first)."""
         out: list[int] = []
         for bl in self._bases:
             out.extend(bl)

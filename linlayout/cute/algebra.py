@@ -85,6 +85,7 @@ def _modes(cl: CuteLayout) -> list[CuteLayout]:
 
 
 def _is_tiler_tuple(t: Any) -> bool:
+    """Whether ``t`` is a by-mode tiler (a tuple or list, not a layout)."""
     return isinstance(t, (tuple, list)) and not isinstance(t, CuteLayout)
 
 
@@ -129,6 +130,7 @@ def cosize(layout: CuteLayout | str | int) -> int:
 
 
 def _int_bits(cl: CuteLayout, what: str) -> Bits:
+    """The columns of an integer-valued layout; LayoutError for E(i) strides."""
     b = bits_of(cl)
     if b.coord:
         raise LayoutError(
@@ -375,6 +377,7 @@ def _split_tiles(
 
 
 def _zipped(firsts: list[CuteLayout], seconds: list[CuteLayout], by_mode: bool) -> CuteLayout:
+    """``((firsts...), (seconds...))``, or ``(first, second)`` for a single-layout tiler."""
     if by_mode:
         return make_layout(make_layout(*firsts), make_layout(*seconds))
     return make_layout(firsts[0], seconds[0])
@@ -425,6 +428,7 @@ def logical_product(a: CuteLayout | str | int, tiler: Tiler, *, mode: Any = ()) 
 
 
 def _rank_product(a: Any, b: Any, what: str, tile_first: bool) -> CuteLayout:
+    """blocked_product (tile first) or raked_product (repeats first) of same-rank a and b."""
     A, B = _plain(_arg(a, "a")), _plain(_arg(b, "b"))
     if A.rank() != B.rank():
         raise LayoutError(

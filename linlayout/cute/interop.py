@@ -18,6 +18,7 @@ __all__ = ["from_cute", "from_cute_tv", "to_cute", "to_cute_tv"]
 
 
 def _as_cute(shape: Any, stride: Any, swizzle: Any) -> CuteLayout:
+    """A CuteLayout from shape and stride, a CuteLayout or its text, with an optional swizzle."""
     if isinstance(shape, CuteLayout):
         if stride is not None:
             raise LayoutError("stride: give either a CuteLayout or shape and stride, not both")
@@ -208,6 +209,7 @@ def _modes_of(bases: list[int]) -> tuple[list[tuple[int, int]], bool]:
 
 
 def _find_swizzle(bases: list[int], width: int) -> Swizzle | None:
+    """The narrowest Swizzle<B,M,S> that makes ``bases`` a shape:stride layout, or None."""
     multi = next((b for b in bases if b & (b - 1)), None)
     if multi is None:
         return None
@@ -288,6 +290,7 @@ def to_cute(layout: LinearLayout, *, f2: bool = False) -> CuteLayout:
 
 
 def _dim_key(name: str) -> tuple[int, str]:
+    """Sort key putting ``dim0, dim1, ..., dim10`` in numeric order."""
     return (int(name[3:]), name) if name.startswith("dim") and name[3:].isdigit() else (1 << 30, name)
 
 

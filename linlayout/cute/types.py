@@ -150,10 +150,12 @@ class Swizzle:
 
     @property
     def yyy_mask(self) -> int:
+        """The source bits of the swizzle."""
         return ((1 << self.bits) - 1) << (self.base + max(self.shift, 0))
 
     @property
     def zzz_mask(self) -> int:
+        """The bits the swizzle XORs into."""
         return ((1 << self.bits) - 1) << (self.base - min(self.shift, 0))
 
     def __call__(self, x: int) -> int:
@@ -273,6 +275,7 @@ class CuteLayout:
 
 
 def _to_int_tuple(x: Any, what: str, depth: int = 0, strides: bool = False) -> Any:
+    """A validated nested tuple of ints (and, for strides, F2 / E values)."""
     if depth > _MAX_DEPTH:
         raise LayoutError(f"{what}: nested more than {_MAX_DEPTH} levels deep")
     if isinstance(x, bool):
@@ -324,6 +327,7 @@ def _coord_value(vals: dict[tuple[int, ...], int]) -> Any:
 
 
 def _flatten(t: Any) -> list[Any]:
+    """The leaves of a nested tuple, in order."""
     if not isinstance(t, tuple):
         return [t]
     out: list[int] = []
@@ -333,12 +337,14 @@ def _flatten(t: Any) -> list[Any]:
 
 
 def _congruent(a: IntTuple, b: IntTuple) -> bool:
+    """Whether two nested tuples have the same structure."""
     if not isinstance(a, tuple) or not isinstance(b, tuple):
         return not isinstance(a, tuple) and not isinstance(b, tuple)
     return len(a) == len(b) and all(_congruent(x, y) for x, y in zip(a, b))
 
 
 def _compact_col_major(shape: IntTuple) -> IntTuple:
+    """CuTe's compact column-major strides of ``shape``."""
     acc = [1]
 
     def rec(s):
@@ -352,6 +358,7 @@ def _compact_col_major(shape: IntTuple) -> IntTuple:
 
 
 def _fmt(t: Any) -> str:
+    """CuTe's printed form of a nested tuple."""
     if isinstance(t, tuple):
         return "(" + ",".join(_fmt(e) for e in t) + ")"
     return repr(t) if isinstance(t, (F2, ScaledBasis)) else str(t)

@@ -491,6 +491,16 @@ def test_composition_by_mode_and_mode_naming():
     assert [T(i, j) for i in range(8) for j in range(4)] == [j * 8 + i for i in range(8) for j in range(4)]
     with pytest.raises(LayoutError, match="mode"):
         composition(A, B, mode=(2,))
+    # CuTe's subscript spelling: op[i](A, ...) on mode i, op[i, j] on mode j of mode i
+    assert composition[0](A, B) == R
+    assert composition[0, 1](A, CuteLayout(2, 0)) == make_layout(make_layout(A[0][0], CuteLayout(2, 0)), A[1])
+    C = CuteLayout((4, (2, 2)), (8, (1, 2)))
+    assert coalesce[1](C) == make_layout(C[0], coalesce(C[1]))
+    assert logical_divide[1](C, 2) == make_layout(C[0], logical_divide(C[1], 2))
+    assert logical_product[0](C, 2) == make_layout(logical_product(C[0], 2), C[1])
+    assert zipped_divide[1](C, 2) == make_layout(C[0], zipped_divide(C[1], 2))
+    with pytest.raises(LayoutError, match="mode"):
+        logical_divide[2](C, 2)
 
 
 def test_composition_extends_a_past_its_size():

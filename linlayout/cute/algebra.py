@@ -17,6 +17,7 @@ size that is not a power of two, integer strides that carry) a LayoutError says 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -157,9 +158,31 @@ def _at_mode(layout: CuteLayout, mode: Any, op: Callable[[CuteLayout], CuteLayou
     return make_layout(*ms)
 
 
+class _ByMode:
+    """A layout operation that also takes CuTe's mode subscript: ``op[i](A, ...)`` is ``op``
+    on mode ``i`` of ``A`` with the other modes kept (``op[i, j]``: mode ``j`` of mode ``i``)."""
+
+    def __init__(self, fn: Callable[..., CuteLayout]) -> None:
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> CuteLayout:
+        return self._fn(*args, **kwargs)
+
+    def __getitem__(self, mode: Any) -> Callable[..., CuteLayout]:
+        fn = self._fn
+
+        def on_mode(a: CuteLayout | str | int, *args: Any, **kwargs: Any) -> CuteLayout:
+            """``fn`` on one mode of ``a``."""
+            return _at_mode(_arg(a, "a"), mode, lambda sub: fn(sub, *args, **kwargs))
+
+        return on_mode
+
+
 # --------------------------------------------------------------------------- coalesce, complement
 
 
+@_ByMode
 def coalesce(layout: CuteLayout | str | int) -> CuteLayout:
     """The same function (on every index, past the size too) with the fewest flat modes.
 
@@ -248,6 +271,7 @@ def _resolve(a: CuteLayout, path: tuple[int, ...]) -> CuteLayout:
     return a
 
 
+@_ByMode
 def composition(a: CuteLayout | str | int, b: Tiler, *, mode: Any = ()) -> CuteLayout:
     """CuTe's ``composition(A, B)``: ``R`` with ``B``'s shape and ``R(c) == A(B(c))``.
 
@@ -336,6 +360,7 @@ def _composition_by_values(A: CuteLayout, B: CuteLayout, paths: tuple[tuple[int,
 # --------------------------------------------------------------------------- divide
 
 
+@_ByMode
 def logical_divide(a: CuteLayout | str | int, tiler: Tiler, *, mode: Any = ()) -> CuteLayout:
     """CuTe's ``logical_divide(A, B) = A o (B, complement(B, size(A)))``: rank 2, the tile
     ``B`` picks from ``A``, then the tiles.  A tuple tiler divides mode by mode.
@@ -383,6 +408,7 @@ def _zipped(firsts: list[CuteLayout], seconds: list[CuteLayout], by_mode: bool) 
     return make_layout(firsts[0], seconds[0])
 
 
+@_ByMode
 def zipped_divide(a: CuteLayout | str | int, tiler: Tiler) -> CuteLayout:
     """CuTe's ``zipped_divide``: ``((tile modes...), (rest modes...))``."""
     return _zipped(*_split_tiles(a, tiler, logical_divide))
@@ -403,6 +429,7 @@ def flat_divide(a: CuteLayout | str | int, tiler: Tiler) -> CuteLayout:
 # --------------------------------------------------------------------------- product
 
 
+@_ByMode
 def logical_product(a: CuteLayout | str | int, tiler: Tiler, *, mode: Any = ()) -> CuteLayout:
     """CuTe's ``logical_product(A, B) = (A, complement(A, size(A) * cosize(B)) o B)``: ``A``
     repeated as ``B`` says (mode 0 is ``A`` itself).  A tuple tiler works mode by mode.
@@ -452,6 +479,7 @@ def raked_product(a: CuteLayout | str | int, b: CuteLayout | str | int) -> CuteL
     return _rank_product(a, b, "raked_product", False)
 
 
+@_ByMode
 def zipped_product(a: CuteLayout | str | int, tiler: Tiler) -> CuteLayout:
     """CuTe's ``zipped_product``: ``((a's modes...), (repeat modes...))``."""
     return _zipped(*_split_tiles(a, tiler, logical_product))
@@ -542,3 +570,7 @@ def right_inverse(layout: CuteLayout | str | int) -> CuteLayout:
             k += 1
         modes.append((f, k))
     return _inverse_layout(modes, inv, b.coord)
+
+
+# doctest looks only at plain functions; the subscriptable operations' examples run through here
+__test__ = {n: globals()[n]._fn for n in ("coalesce", "composition", "logical_divide", "logical_product")}

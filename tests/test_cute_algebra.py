@@ -189,6 +189,14 @@ def test_right_inverse_law_and_largest(L):
     assert inv.size() not in set(values(L))  # the largest: the next offset bit is not reached
 
 
+@given(f2_layouts())
+def test_f2_strides_round_trip_through_linear_layouts(L):
+    """from_cute reads F2 strides and swizzles alike; to_cute(f2=True) gives the same function
+    back (a swizzle where one explains it, F2 strides otherwise)."""
+    M = to_cute(from_cute(L), f2=True)
+    assert values(M) == values(L)
+
+
 @given(st.lists(st.sampled_from([[1], [2], [4], [8], [0], [3], [6], [5]]), min_size=1, max_size=4))
 def test_pseudo_invert_of_non_surjective_layouts(bases):
     L = LinearLayout.from_bases({"i": bases}, {"o": 16}, require_surjective=False)

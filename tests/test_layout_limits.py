@@ -4,8 +4,10 @@ value width before allocating."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from linlayout import LayoutError, LinearLayout
+from linlayout import LayoutError, LinearLayout, _gf2
 
 LL = LinearLayout
 
@@ -32,3 +34,15 @@ def test_to_table_refuses_outputs_wider_than_its_integers():
     assert L.to_flat_table().tolist() == [0, 1 << 63]  # uint64 holds 64 bits
     M = LL.from_bases({"i": [[1 << 62]]}, {"a": 1 << 63}, require_surjective=False)
     assert M.to_table().ravel().tolist() == [0, 1 << 62]
+
+
+@given(st.lists(st.integers(0, 255), max_size=10), st.lists(st.integers(0, 255), max_size=6))
+def test_echelon_solve_all_is_solve_of_each(columns, targets):
+    """The core's one elimination: the batch solve used by invert_and_compose."""
+    e = _gf2.Echelon(columns)
+    one = [e.solve(t) for t in targets]
+    assert e.solve_all(targets) == (None if None in one else one)
+    added = _gf2.Echelon()
+    for c in columns:
+        added.add(c)
+    assert added.rows == e.rows and len(added) == len(e)

@@ -171,15 +171,12 @@ class _Algebra(_Base):
                     pos += len(abl)
                 res.append(tuple(1 << (pos + j) for j in range(len(bl))))
                 continue
-            nb = []
-            for t in bl:
-                comb = ech.solve(t)
-                if comb is None:
-                    raise LayoutError(
-                        "outer: the image of this layout is not contained in the image of outer "
-                        f"(in-dim {d!r} reaches an output that outer never produces)"
-                    )
-                nb.append(comb)
+            nb = ech.solve_all(bl)
+            if nb is None:
+                raise LayoutError(
+                    "outer: the image of this layout is not contained in the image of outer "
+                    f"(in-dim {d!r} reaches an output that outer never produces)"
+                )
             res.append(tuple(nb))
         return self._new(bins, tuple(res), ains, tuple(len(b) for b in abases))
 

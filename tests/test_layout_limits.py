@@ -46,3 +46,27 @@ def test_echelon_solve_all_is_solve_of_each(columns, targets):
     for c in columns:
         added.add(c)
     assert added.rows == e.rows and len(added) == len(e)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"a": -1},
+        {"a": -8},
+        {"a": 4},
+        {"b": -1},
+        {"b": -(1 << 13)},
+        {"b": 1 << 14},
+        {"a": True},
+        {"b": 2.0},
+        {"a": 0, "b": 0, "c": 0},
+    ],
+)
+def test_apply_fast_path_rejects_what_the_checked_path_rejects(bad):
+    """After the table threshold, apply still refuses bad values (incl. in-dims of more than
+    10 bits, which take two tables)."""
+    L = LL.from_bases({"a": [[1], [2]], "b": [[1 << k] for k in range(2, 16)]}, ["o"])
+    for _ in range(30):
+        assert L.apply(a=1, b=3) == {"o": 13}
+    with pytest.raises(LayoutError):
+        L.apply(**{"a": 0, "b": 0, **bad})

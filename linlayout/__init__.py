@@ -66,7 +66,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "linlayout.triton.attrs": ("from_triton", "parse_attr"),
     "linlayout.triton.emit": ("to_triton", "to_gluon"),
     "linlayout.triton.ttgir": ("scan_ttgir",),
-    "linlayout.cute": ("from_cute", "from_cute_tv", "to_cute", "parse_cute", "CuteLayout"),
+    "linlayout.cute": ("from_cute", "from_cute_tv", "to_cute", "to_cute_tv", "parse_cute", "CuteLayout"),
     "linlayout.memory": (
         "TmaCopy",
         "TdmCopy",

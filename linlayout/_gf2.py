@@ -49,10 +49,21 @@ class Echelon:
 
     def __init__(self, columns: Iterable[int] = ()):
         # leading bit -> (vector, combination of columns giving it)
-        self.rows: dict[int, tuple[int, int]] = {}
-        self.ncols = 0
-        for c in columns:
-            self.add(c)
+        rows: dict[int, tuple[int, int]] = {}
+        self.rows = rows
+        idx = 0
+        for v in columns:  # add() inlined: one call builds the whole basis
+            combo = 1 << idx
+            while v:
+                hb = v.bit_length() - 1
+                row = rows.get(hb)
+                if row is None:
+                    rows[hb] = (v, combo)
+                    break
+                v ^= row[0]
+                combo ^= row[1]
+            idx += 1
+        self.ncols = idx
 
     def __len__(self) -> int:
         return self.ncols
@@ -93,6 +104,21 @@ class Echelon:
             rem ^= row[0]
             combo ^= row[1]
         return combo
+
+    def solve_all(self, vectors: Iterable[int]) -> list[int] | None:
+        """``solve`` of each vector (one call for many), or ``None`` when one is outside the span."""
+        rows = self.rows
+        out = []
+        for b in vectors:
+            combo = 0
+            while b:
+                row = rows.get(b.bit_length() - 1)
+                if row is None:
+                    return None
+                b ^= row[0]
+                combo ^= row[1]
+            out.append(combo)
+        return out
 
     @property
     def rank(self) -> int:

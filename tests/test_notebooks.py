@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # The series this file owns (01_tour … 05_ttgir); other notebooks in notebooks/ are executed by their
-# own tests (e.g. tests/test_memory.py, tests/test_cute.py).
+# own tests (e.g. tests/test_memory.py, tests/test_cute_algebra.py).
 OWN = ("01_", "02_", "03_", "04_", "05_")
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if p.name.startswith(OWN))
 

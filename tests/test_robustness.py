@@ -277,9 +277,6 @@ cases("invert_and_compose", "outer", {
     "image-not-contained": lambda: I4.invert_and_compose(NS),
     "outer-smaller": lambda: LL.identity("in", 8, "out").invert_and_compose(I4),
 })
-cases("pseudo_invert", ("outer", "image", "surjective", "invert"), {
-    "not-surjective": lambda: NS.pseudo_invert(),
-})
 cases("divide", "divisor", {
     "left-divisor-int": lambda: A.divide_left(2),
     "right-divisor-str": lambda: A.divide_right("I4"),

@@ -94,6 +94,16 @@ def check_against(op: str, args: list, result: dict, what: str) -> None:
         with pytest.raises(LayoutError):
             run_op(op, args)
         return
+    if op == "pseudoinvert" and result.get("crash") and not mk(args[0]).is_surjective():
+        # Triton aborts; linlayout keeps its documented promise: a right inverse on the image.
+        a = mk(args[0])
+        p = a.pseudo_invert()
+        assert p.in_dims == a.out_dims and p.out_dims == a.in_dims, what
+        for d, bl in a.bases.items():
+            for i in range(len(bl)):
+                y = a.apply(**{d: 1 << i})
+                assert a.apply(**p.apply(**y)) == y, what
+        return
     if result.get("crash"):
         with pytest.raises(LayoutError):
             run_op(op, args)

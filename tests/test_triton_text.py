@@ -498,7 +498,7 @@ def test_to_triton_rejects_wrong_dims():
         to_triton(repeated)
     swz = LinearLayout.from_bases({"register": [[1, 1]], "lane": [[1, 0]], "warp": [], "block": []},
                                   ["dim0", "dim1"])
-    with pytest.raises(LayoutError, match="register basis 0 = \\[1, 1\\] moves in more than one dim"):
+    with pytest.raises(LayoutError, match="register basis 0 = \\[1, 1\\] is not zero or one power of two"):
         to_triton(swz)
     ok = LinearLayout.from_bases({"register": [[1, 0]], "lane": [], "warp": [[1, 1]], "block": []},
                                  ["dim0", "dim1"])

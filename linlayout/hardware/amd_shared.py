@@ -398,6 +398,16 @@ class PaddedSharedLayout(KeyedHardwareLayout):
 # ======================================================================================
 
 PARTITIONED_INS = ("offset", "block", "partition")
+#: shared layouts a partitioned layout may place in each partition
+PARTITION_INNER_ATTRS = frozenset(
+    {
+        "ttg.swizzled_shared",
+        "ttg.nvmma_shared",
+        "ttg.shared_linear",
+        "ttg.padded_shared",
+        "ttg.amd_rotating_shared",
+    }
+)
 
 
 @triton_attr("ttg.partitioned_shared")
@@ -425,11 +435,13 @@ class PartitionedSharedLayout(KeyedHardwareLayout):
                 f"num_partitions: must be a power of two and at least 2 (as Triton), got {num_partitions}"
             )
         _log2(_pos_int(num_groups, "num_groups"), "num_groups")
-        if not isinstance(partition_layout, HardwareLayout) or not hasattr(
-            partition_layout, "to_linear_layout"
+        if (
+            not isinstance(partition_layout, HardwareLayout)
+            or type(partition_layout).triton_name not in PARTITION_INNER_ATTRS
         ):
             raise LayoutError(
-                f"partition_layout: expected a shared-memory layout description, got {partition_layout!r}"
+                "partition_layout: expected a shared-memory layout description (one of "
+                f"{', '.join('#' + a for a in sorted(PARTITION_INNER_ATTRS))}), got {partition_layout!r}"
             )
         rank = getattr(partition_layout, "rank", None)
         if (

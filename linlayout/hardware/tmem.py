@@ -78,6 +78,21 @@ def _splits(cga: Sequence[Sequence[int]]) -> list[int]:
     return [1 << sum(1 for b in cga if b[d]) for d in range(2)]
 
 
+def _check_split(shape: Sequence[int], cga: Sequence[Sequence[int]]) -> None:
+    """Every dim holds at least one element per CTA the CGA layout splits it over.
+
+    Triton's ``tensorMemoryToLinearLayout`` multiplies the per-CTA layout by the CGA
+    layout, so a dim smaller than its split would come out larger than the tensor
+    (``[64, 1]`` split over 2 CTAs along dim1 gives out dims 64 x 2); its memdesc
+    verifier refuses such a type ("the tensor shape must be at least ...")."""
+    for d, (s, k) in enumerate(zip(shape, _splits(cga))):
+        if s < k:
+            raise LayoutError(
+                f"shape: dim {d} = {s} is smaller than the {k} CTAs CGALayout splits it over "
+                f"(shape {list(shape)}); Triton's tensor-memory verifier refuses this"
+            )
+
+
 def _cga_product(cta: LinearLayout, cga: Sequence[Sequence[int]]) -> LinearLayout:
     """``cta * cga``: the block bases scaled by the per-CTA sizes (Triton ``ll * cgaLayout``)."""
     return cta * LinearLayout.from_bases({"block": as_lists(cga)}, standard_out_dims(2))
@@ -185,6 +200,7 @@ class TensorMemoryLayout(HardwareLayout):
         return memo_layout(self, tuple(memory_shape(shape, 2)))
 
     def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
+        _check_split(shape, self.cga_layout)
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int) -> None:
@@ -288,6 +304,7 @@ class TensorMemoryScalesLayout(HardwareLayout):
         return memo_layout(self, tuple(memory_shape(shape, 2)))
 
     def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
+        _check_split(shape, self.cga_layout)
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int = 8) -> None:

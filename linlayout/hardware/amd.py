@@ -26,11 +26,12 @@ block`` and out-dims ``dim0..dim{rank-1}``, exactly the bases Triton computes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, standard_out_dims
-from .base import KeyedHardwareLayout, triton_attr
+from .base import HardwareLayout, triton_attr
 from .cga import (
     DISTRIBUTED_IN_DIMS,
     Tile,
@@ -147,7 +148,8 @@ def _mfma_tile(t: Tile, m: int, n: int, transposed: bool, elem_bits: int, im: in
 
 
 @triton_attr("ttg.amd_mfma")
-class AMDMFMALayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDMFMALayout(HardwareLayout):
     """The MFMA accumulator layout ``#ttg.amd_mfma`` (wave64, CDNA1–CDNA4).
 
     Arguments follow Gluon's ``AMDMFMALayout``: ``version`` (1 gfx908, 2 gfx90a, 3 gfx942,
@@ -161,26 +163,23 @@ class AMDMFMALayout(KeyedHardwareLayout):
     [[1, 0], [2, 0]]
     """
 
-    __slots__ = (
-        "version",
-        "instr_shape",
-        "transposed",
-        "warps_per_cta",
-        "element_bitwidth",
-        "tiles_per_warp",
-        "cga_layout",
-    )
+    version: int
+    instr_shape: Sequence[int]
+    transposed: bool
+    warps_per_cta: Sequence[int]
+    element_bitwidth: int | None = None
+    tiles_per_warp: Sequence[int] | None = None
+    cga_layout: Sequence[Sequence[int]] = ()
 
-    def __init__(
-        self,
-        version: int,
-        instr_shape: Sequence[int],
-        transposed: bool,
-        warps_per_cta: Sequence[int],
-        element_bitwidth: int | None = None,
-        tiles_per_warp: Sequence[int] | None = None,
-        cga_layout: Sequence[Sequence[int]] = (),
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        version = self.version
+        instr_shape = self.instr_shape
+        transposed = self.transposed
+        warps_per_cta = self.warps_per_cta
+        element_bitwidth = self.element_bitwidth
+        tiles_per_warp = self.tiles_per_warp
+        cga_layout = self.cga_layout
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 4:
             raise LayoutError(
                 f"version: MFMA version must be 1 (gfx908), 2 (gfx90a), 3 (gfx942) "
@@ -222,17 +221,6 @@ class AMDMFMALayout(KeyedHardwareLayout):
         sa(self, "element_bitwidth", eb)
         sa(self, "tiles_per_warp", tpw)
         sa(self, "cga_layout", cga)
-
-    def _key(self):
-        return (
-            self.version,
-            self.instr_shape,
-            self.transposed,
-            self.warps_per_cta,
-            self.element_bitwidth,
-            self.tiles_per_warp,
-            self.cga_layout,
-        )
 
     def __repr__(self):
         return (
@@ -469,7 +457,8 @@ def _wmma_tile(version: int, m: int, transposed: bool, rank: int) -> tuple[Linea
 
 
 @triton_attr("ttg.amd_wmma")
-class AMDWMMALayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDWMMALayout(HardwareLayout):
     """The WMMA accumulator layout ``#ttg.amd_wmma`` (wave32: RDNA3 v1, RDNA4 v2, gfx1250 v3).
 
     Arguments follow Gluon 3.9's ``AMDWMMALayout``: ``version``, ``transposed``,
@@ -483,18 +472,23 @@ class AMDWMMALayout(KeyedHardwareLayout):
     [[0, 16], [16, 0]]
     """
 
-    __slots__ = ("version", "transposed", "warp_bases", "reg_bases", "instr_shape", "cga_layout", "rank")
+    version: int
+    transposed: bool
+    warp_bases: Sequence[Sequence[int]]
+    reg_bases: Sequence[Sequence[int]] | None = None
+    instr_shape: Sequence[int] | None = None
+    cga_layout: Sequence[Sequence[int]] = ()
+    rank: int | None = None
 
-    def __init__(
-        self,
-        version: int,
-        transposed: bool,
-        warp_bases: Sequence[Sequence[int]],
-        reg_bases: Sequence[Sequence[int]] | None = None,
-        instr_shape: Sequence[int] | None = None,
-        cga_layout: Sequence[Sequence[int]] = (),
-        rank: int | None = None,
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        version = self.version
+        transposed = self.transposed
+        warp_bases = self.warp_bases
+        reg_bases = self.reg_bases
+        instr_shape = self.instr_shape
+        cga_layout = self.cga_layout
+        rank = self.rank
         if isinstance(version, bool) or version not in (1, 2, 3):
             raise LayoutError(
                 f"version: WMMA version must be 1 (RDNA3), 2 (RDNA4) or 3 (gfx1250), got {version!r}"
@@ -524,17 +518,6 @@ class AMDWMMALayout(KeyedHardwareLayout):
         sa(self, "instr_shape", instr)
         sa(self, "cga_layout", cga)
         sa(self, "rank", rank)
-
-    def _key(self):
-        return (
-            self.version,
-            self.transposed,
-            self.warp_bases,
-            self.reg_bases,
-            self.instr_shape,
-            self.cga_layout,
-            self.rank,
-        )
 
     def __repr__(self):
         return (

@@ -23,12 +23,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, identity_standard_nd, standard_out_dims
 from .amd import AMDMFMALayout, _bases_list, _fit, _from_bases, _int_list, _log2
-from .base import HardwareLayout, KeyedHardwareLayout, triton_attr
+from .base import HardwareLayout, triton_attr
 from .cga import check_cga_layout, check_pow2_list, check_shape, format_cga, format_int_list, shape_per_cta
 
 __all__ = [
@@ -77,7 +78,8 @@ def _shared_fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: S
 
 
 @triton_attr("ttg.amd_rotating_shared")
-class AMDRotatingSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDRotatingSharedLayout(HardwareLayout):
     """``#ttg.amd_rotating_shared<{vec, perPhase, maxPhase, order[, CGALayout]}>``.
 
     Like ``swizzled_shared`` but the XOR phase of row ``r`` is
@@ -93,16 +95,19 @@ class AMDRotatingSharedLayout(KeyedHardwareLayout):
     [[1, 0], [2, 0], [4, 0], [0, 1], [2, 2], [2, 4], [0, 8]]
     """
 
-    __slots__ = ("vec", "per_phase", "max_phase", "order", "cga_layout")
+    vec: int
+    per_phase: int
+    max_phase: int
+    order: Sequence[int]
+    cga_layout: Sequence[Sequence[int]] = ()
 
-    def __init__(
-        self,
-        vec: int,
-        per_phase: int,
-        max_phase: int,
-        order: Sequence[int],
-        cga_layout: Sequence[Sequence[int]] = (),
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        vec = self.vec
+        per_phase = self.per_phase
+        max_phase = self.max_phase
+        order = self.order
+        cga_layout = self.cga_layout
         sa = object.__setattr__
         sa(self, "vec", _pos_int(vec, "vec"))
         sa(self, "per_phase", _pos_int(per_phase, "per_phase"))
@@ -110,9 +115,6 @@ class AMDRotatingSharedLayout(KeyedHardwareLayout):
         o = _check_order(order)
         sa(self, "order", o)
         sa(self, "cga_layout", check_cga_layout(cga_layout, len(o)))
-
-    def _key(self):
-        return (self.vec, self.per_phase, self.max_phase, self.order, self.cga_layout)
 
     def __repr__(self):
         return (
@@ -183,7 +185,8 @@ def _identity_offset_bases(shape: Sequence[int], order: Sequence[int]) -> list[l
 
 
 @triton_attr("ttg.padded_shared")
-class PaddedSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class PaddedSharedLayout(HardwareLayout):
     """``#ttg.padded_shared<[interval:+padding, ...] {...}>`` — padded LDS.
 
     **Not a linear layout.**  Element ``i`` of the linear component (logical offset) is
@@ -201,15 +204,17 @@ class PaddedSharedLayout(KeyedHardwareLayout):
     [0, 1, 2, 3, 5, 6, 7, 8]
     """
 
-    __slots__ = ("interval_padding_pairs", "offset_bases", "cga_layout", "shape")
+    interval_padding_pairs: Sequence[Sequence[int]]
+    offset_bases: Sequence[Sequence[int]]
+    cga_layout: Sequence[Sequence[int]]
+    shape: Sequence[int]
 
-    def __init__(
-        self,
-        interval_padding_pairs: Sequence[Sequence[int]],
-        offset_bases: Sequence[Sequence[int]],
-        cga_layout: Sequence[Sequence[int]],
-        shape: Sequence[int],
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        interval_padding_pairs = self.interval_padding_pairs
+        offset_bases = self.offset_bases
+        cga_layout = self.cga_layout
+        shape = self.shape
         shape_t = check_pow2_list(shape, "shape")
         rank = len(shape_t)
         if rank == 0:
@@ -251,9 +256,6 @@ class PaddedSharedLayout(KeyedHardwareLayout):
         sa(self, "offset_bases", tuple(tuple(b) for b in ob))
         sa(self, "cga_layout", tuple(tuple(b) for b in cga))
         sa(self, "shape", shape_t)
-
-    def _key(self):
-        return (self.interval_padding_pairs, self.offset_bases, self.cga_layout, self.shape)
 
     def __repr__(self):
         return (
@@ -411,7 +413,8 @@ PARTITION_INNER_ATTRS = frozenset(
 
 
 @triton_attr("ttg.partitioned_shared")
-class PartitionedSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class PartitionedSharedLayout(HardwareLayout):
     """``#ttg.partitioned_shared`` — a tensor split into pieces placed in separate LDS partitions.
 
     The tensor is cut along ``partition_dim`` into ``num_partitions * num_groups`` pieces, each
@@ -426,9 +429,17 @@ class PartitionedSharedLayout(KeyedHardwareLayout):
     [[16, 0]]
     """
 
-    __slots__ = ("num_partitions", "num_groups", "partition_dim", "partition_layout")
+    num_partitions: int
+    num_groups: int
+    partition_dim: int
+    partition_layout: Any
 
-    def __init__(self, num_partitions: int, num_groups: int, partition_dim: int, partition_layout: Any):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        num_partitions = self.num_partitions
+        num_groups = self.num_groups
+        partition_dim = self.partition_dim
+        partition_layout = self.partition_layout
         _log2(_pos_int(num_partitions, "num_partitions"), "num_partitions")
         if num_partitions < 2:
             raise LayoutError(
@@ -458,9 +469,6 @@ class PartitionedSharedLayout(KeyedHardwareLayout):
         sa(self, "num_groups", num_groups)
         sa(self, "partition_dim", partition_dim)
         sa(self, "partition_layout", partition_layout)
-
-    def _key(self):
-        return (self.num_partitions, self.num_groups, self.partition_dim, self.partition_layout)
 
     def __repr__(self):
         return (

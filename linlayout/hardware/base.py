@@ -1,7 +1,8 @@
 """The base class of hardware layout descriptions and the Triton attribute registry.
 
 Every hardware layout family (blocked, slice, nvidia_mma, amd_mfma, nvmma_shared, ...)
-is an immutable description class deriving from :class:`HardwareLayout`.  It knows
+is a frozen dataclass deriving from :class:`HardwareLayout` (its fields are the Gluon
+constructor's arguments, validated and normalized in ``__post_init__``).  It knows
 
 * ``to_linear_layout(shape)``: the :class:`~linlayout.LinearLayout` Triton's
   ``toLinearLayout(shape, attr)`` returns for it, bit for bit;
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-__all__ = ["HardwareLayout", "KeyedHardwareLayout", "triton_attr", "TRITON_ATTRS"]
+__all__ = ["HardwareLayout", "triton_attr", "TRITON_ATTRS"]
 
 #: attribute name as written after '#' (e.g. "ttg.blocked") -> description class
 TRITON_ATTRS: dict[str, type[HardwareLayout]] = {}
@@ -50,23 +51,3 @@ class HardwareLayout:
     @classmethod
     def from_triton_params(cls, params: dict[str, Any]) -> HardwareLayout:  # pragma: no cover
         raise NotImplementedError
-
-
-class KeyedHardwareLayout(HardwareLayout):
-    """A :class:`HardwareLayout` with immutable value semantics, for description classes
-    that are not frozen dataclasses: they set their fields once with
-    ``object.__setattr__`` and define ``_key()``, the tuple of their fields."""
-
-    __slots__ = ()
-
-    def _key(self) -> tuple:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))

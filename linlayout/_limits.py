@@ -15,7 +15,8 @@ name                       value            what it bounds
 ``MAX_TEXT``               1,000,000        characters of one attribute text
 ``MAX_DEPTH``              100              nesting of ``<>``, ``[]``, ``{}`` and alias hops
 ``MAX_INT_DIGITS``         40               digits of one integer literal
-``MAX_TTGIR_TEXT``         50,000,000       characters of one TTGIR dump (``scan_ttgir``)
+``MAX_TTGIR_TEXT``         16,000,000       characters of one TTGIR dump (``scan_ttgir``)
+``MAX_TTGIR_ALIASES``      20,000           alias definitions in one TTGIR dump
 ``MAX_ALIAS_EXPANSION``    64               aliases inside aliases ``expand_aliases`` follows
 ``MAX_ENUMERATION``        2**24            entries an explicit list may have: TMA/TDM written
                                             offsets, per-element copy tables
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INT_DIGITS",
     "MAX_TTGIR_TEXT",
+    "MAX_TTGIR_ALIASES",
     "MAX_ALIAS_EXPANSION",
     "MAX_ENUMERATION",
     "check_int",
@@ -77,7 +79,9 @@ MAX_DEPTH = 100
 #: longest integer literal accepted (digits)
 MAX_INT_DIGITS = 40
 #: longest TTGIR dump ``scan_ttgir`` reads (characters)
-MAX_TTGIR_TEXT = 50_000_000
+MAX_TTGIR_TEXT = 16_000_000
+#: most alias definitions ``scan_ttgir`` builds descriptions for
+MAX_TTGIR_ALIASES = 20_000
 #: deepest alias-inside-alias expansion (``expand_aliases``)
 MAX_ALIAS_EXPANSION = 64
 #: most entries an explicitly enumerated list (offsets, per-element tables) may have

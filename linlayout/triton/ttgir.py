@@ -19,7 +19,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._limits import MAX_ALIAS_EXPANSION, MAX_TEXT, MAX_TTGIR_TEXT, check_text
+from .._limits import (
+    MAX_ALIAS_EXPANSION,
+    MAX_TEXT,
+    MAX_TTGIR_ALIASES,
+    MAX_TTGIR_TEXT,
+    check_count,
+    check_text,
+)
 from ..errors import LayoutError
 from .grammar import AliasTable, AttrNode, parse, parse_prefix, tokenize
 
@@ -150,6 +157,7 @@ def find_uses(text: str, aliases: dict[str, Any]) -> list[tuple[str | None, str,
     """
     masked = _mask_strings(text)
     uses = []
+    seen: dict[str, tuple[Any, int]] = {}  # bracket extent text -> (node or error, parsed length)
     for m in _TYPE_OPEN.finditer(masked):
         d = _DIMS.match(masked, m.end())
         if not d or "?" in d.group(1):
@@ -158,11 +166,15 @@ def find_uses(text: str, aliases: dict[str, Any]) -> list[tuple[str | None, str,
         pos = _encoding_start(masked, d.end())
         if pos < 0:
             continue
-        try:
-            node, end = parse_prefix(text, pos, aliases)
-        except LayoutError as e:
-            node, end = e, _attr_extent(masked, pos)
-        attr_text = text[pos:end]
+        extent = text[pos : _attr_extent(masked, pos)]
+        if extent not in seen:  # the same encoding text is parsed once per dump
+            try:
+                node, end = parse_prefix(text, pos, aliases)
+            except LayoutError as e:
+                node, end = e, pos + len(extent)
+            seen[extent] = (node, end - pos)
+        node, length = seen[extent]
+        attr_text = text[pos : pos + length]
         ref = re.fullmatch(r"#([A-Za-z_][\w$.]*)", attr_text)
         name = ref.group(1) if ref and ref.group(1) in aliases else None
         uses.append((name, attr_text, shape, node))
@@ -224,6 +236,7 @@ def scan_ttgir(text: str) -> list[TtgirLayout]:
     from .attrs import build
 
     texts = find_aliases(text)
+    check_count(len(texts), "text", limit=MAX_TTGIR_ALIASES, what="alias definitions")
     table = AliasTable(texts)  # one table and node cache for every parse of this dump
     expanded: dict[str, str] = {}
     records: dict[str, TtgirLayout] = {}

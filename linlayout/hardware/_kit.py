@@ -23,7 +23,8 @@ from typing import Any
 from .._limits import MAX_RANK, check_bool, check_int, check_rank
 from ..errors import LayoutError
 from ..layout import LinearLayout, standard_out_dims
-from .cga import cga_to_linear_layout, check_cga_layout, combine_cta_cga_with_shape
+
+# cga.py imports the dim names from here, so its helpers are imported where used
 
 __all__ = [
     "DISTRIBUTED_IN_DIMS",
@@ -35,6 +36,7 @@ __all__ = [
     "layout_kind",
     "int_param",
     "pow2_param",
+    "log2_param",
     "bool_param",
     "rank_param",
     "seq_param",
@@ -48,6 +50,8 @@ __all__ = [
     "as_lists",
     "memo_layout",
     "combine_cta_cga",
+    "fit_cta_cga",
+    "layout_from_bases",
     "MAX_RANK",
 ]
 
@@ -102,6 +106,11 @@ def pow2_param(x: Any, what: str) -> int:
     return check_int(x, what, pow2=True)
 
 
+def log2_param(x: Any, what: str) -> int:
+    """``k`` for a parameter that must be ``2**k`` (a positive power of two)."""
+    return check_int(x, what, pow2=True).bit_length() - 1
+
+
 def bool_param(x: Any, what: str) -> bool:
     """A true/false parameter (``0``/``1`` are refused)."""
     return check_bool(x, what)
@@ -119,9 +128,12 @@ def seq_param(x: Any, what: str, expected: str) -> tuple:
     return tuple(x)
 
 
-def int_list_param(x: Any, what: str) -> tuple[int, ...]:
-    """A list of ints as a tuple."""
-    return tuple(int_param(v, f"{what}[{i}]") for i, v in enumerate(seq_param(x, what, "a list of ints")))
+def int_list_param(x: Any, what: str, n: int | None = None) -> tuple[int, ...]:
+    """A list of ints as a tuple (of exactly ``n`` entries when given)."""
+    out = tuple(int_param(v, f"{what}[{i}]") for i, v in enumerate(seq_param(x, what, "a list of ints")))
+    if n is not None and len(out) != n:
+        raise LayoutError(f"{what}: expected {n} entries, got {list(out)}")
+    return out
 
 
 def bases_param(x: Any, what: str, rank: int | None = None) -> tuple[tuple[int, ...], ...]:
@@ -172,6 +184,8 @@ def check_known_fields(params: Mapping[str, Any], allowed: set[str], attr: str) 
 
 def cga_param(cga: Any, rank: int, what: str = "cga_layout") -> tuple[tuple[int, ...], ...]:
     """Validated CGA block bases (:func:`~linlayout.hardware.cga.check_cga_layout`)."""
+    from .cga import check_cga_layout
+
     return check_cga_layout(cga, rank, what)
 
 
@@ -204,8 +218,25 @@ def combine_cta_cga(
 ) -> LinearLayout:
     """Triton's ``combineCtaCgaWithShape`` for a tile that may not list every out dim yet
     (missing ones get size 1)."""
+    from .cga import cga_to_linear_layout, combine_cta_cga_with_shape
+
     names = standard_out_dims(len(shape))
     for n in names:
         if n not in cta.out_dims:
             cta = cta * LinearLayout.identity(cta.in_dim_names[0], 1, n)
     return combine_cta_cga_with_shape(cta, cga_to_linear_layout(cga_layout, len(shape)), shape)
+
+
+def fit_cta_cga(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> LinearLayout:
+    """Triton's ``combineCtaCgaWithShape`` for already-validated block bases; in-dims kept in
+    ``cta``'s order, ``block`` appended."""
+    from .cga import combine_cta_cga_with_shape
+
+    cga = layout_from_bases({"block": [list(b) for b in cga_layout]}, standard_out_dims(len(shape)))
+    return combine_cta_cga_with_shape(cta, cga, shape)
+
+
+def layout_from_bases(bases: Mapping[str, Sequence[Sequence[int]]], out_dims: Sequence[Any]) -> LinearLayout:
+    """``LinearLayout.from_bases`` without the surjectivity check (tiles are built piecewise)."""
+    return LinearLayout.from_bases({k: [list(b) for b in v] for k, v in bases.items()}, out_dims,
+                                   require_surjective=False)

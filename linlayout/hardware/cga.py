@@ -43,6 +43,7 @@ from ..layout import (
     ensure_not_smaller_than,
     standard_out_dims,
 )
+from ._kit import DISTRIBUTED_IN_DIMS
 
 __all__ = [
     "DISTRIBUTED_IN_DIMS",
@@ -64,8 +65,6 @@ __all__ = [
     "Tile",
 ]
 
-#: in-dims of every distributed layout, in Triton's order
-DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
 
 
 # ----------------------------------------------------------------------------- validation helpers

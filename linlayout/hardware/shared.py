@@ -42,6 +42,7 @@ from ..layout import (
     standard_out_dims,
 )
 from ._kit import (
+    SHARED_IN_DIMS,
     as_lists,
     bases_param,
     bool_param,
@@ -686,7 +687,7 @@ class SharedLinearLayout(HardwareLayout):
         """Wrap an ``offset, block`` -> ``dim*`` layout (e.g. one built with the algebra)."""
         if not isinstance(layout, LinearLayout):
             raise LayoutError(f"layout: expected a LinearLayout, got {type(layout).__name__}")
-        if [d for d in layout.in_dim_names if d not in ("offset", "block")] or "offset" not in layout.in_dims:
+        if [d for d in layout.in_dim_names if d not in SHARED_IN_DIMS] or "offset" not in layout.in_dims:
             raise LayoutError(f"layout: expected in-dims offset[, block], got {layout.in_dim_names}")
         return cls(layout.bases["offset"], layout.bases.get("block", []), alignment)
 

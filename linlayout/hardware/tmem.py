@@ -44,6 +44,7 @@ from typing import Any
 from ..errors import LayoutError
 from ..layout import LinearLayout, ensure_not_larger_than, standard_out_dims
 from ._kit import (
+    DISTRIBUTED_IN_DIMS,
     as_lists,
     bool_param,
     cga_param,
@@ -507,7 +508,7 @@ def tmem_reg_layout(
     ret = _cga_product(_with_blockless(ret), memory.cga_layout)
     if splitn:
         ret = _splitn(ret, shape, bits)
-    return ret.transpose_ins(["register", "lane", "warp", "block"])
+    return ret.transpose_ins(list(DISTRIBUTED_IN_DIMS))
 
 
 def _with_blockless(L: LinearLayout) -> LinearLayout:
@@ -595,6 +596,7 @@ def sm120_scale_layout(
     ([[0, 1], [0, 2], [32, 0], [64, 0]], [[0, 0], [16, 0]])
     """
     shape = memory_shape(shape, 2)
+    op_idx = int_param(op_idx, "op_idx")
     if op_idx not in (0, 1) or isinstance(op_idx, bool):
         raise LayoutError(f"op_idx: expected 0 or 1, got {op_idx!r}")
     warps = int_list_param(warps_per_cta, "warps_per_cta")
@@ -623,7 +625,7 @@ def sm120_scale_layout(
         else:
             cta = cta * LinearLayout.identity("warp", warp_shape[d], "dim0")
     L = combine_cta_cga(cta, cga, shape)
-    for d in ("register", "lane", "warp", "block"):
+    for d in DISTRIBUTED_IN_DIMS:
         if d not in L.in_dims:
             L = L * LinearLayout.identity(d, 1, "dim0")
-    return L.transpose_ins(["register", "lane", "warp", "block"])
+    return L.transpose_ins(list(DISTRIBUTED_IN_DIMS))

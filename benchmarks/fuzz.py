@@ -667,6 +667,11 @@ def gen_plans(rng: random.Random) -> str:
         warnings.simplefilter("ignore", NonInteractiveExampleWarning)
         src, dst = layout_pairs(warp_size=ws, num_warps=nw, max_bits=9).example()
     bits = rng.choice([8, 16, 32, 64, 64, 3, True, 16.0])
+    if rng.random() < 0.05:  # a big tensor: the plan must stay bounded or be refused
+        big = [rng.choice([1024, 2048, 4096]), 1024]
+        return (f"src = ll.from_triton({_BLK.format(v=4, o='1, 0')!r}, {big!r})\n"
+                f"dst = ll.from_triton({_BLK.format(v=1, o='0, 1')!r}, {big!r})\n"
+                f"p = plan_conversion(src, dst, 'sm_90', elem_bits=32)\np.shuffles, p.wavefronts")
     return (f"src = LinearLayout.from_bases({src.bases!r}, {list(src.out_dims.items())!r})\n"
             f"dst = LinearLayout.from_bases({dst.bases!r}, {list(dst.out_dims.items())!r})\n"
             f"p = plan_conversion(src, dst, {target!r}, elem_bits={bits!r})\n"
@@ -719,7 +724,19 @@ def gen_views(rng: random.Random) -> str:
     return f"import linlayout.views as v\nv.{fn}({obj}{', ' + kw if kw else ''})"
 
 
+_BLK = ("#ttg.blocked<{{sizePerThread = [1, {v}], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], "
+        "order = [{o}]}}>")
+
+
 def gen_cli(rng: random.Random) -> str:
+    if rng.random() < 0.25:  # well-formed commands on sizes from tiny to huge
+        shape = rng.choice(["64x64", "1x1", "32768x32768", "2x4096", "0x4", "64"])
+        src, dst = _BLK.format(v=4, o="1, 0"), _BLK.format(v=1, o="0, 1")
+        target = rng.choice(["sm_90", "gfx942"])
+        argv = rng.choice([["plan", src, dst, "--shape", shape, "--target", target],
+                           ["show", src, "--shape", shape],
+                           ["show", src, "--shape", shape, "--view", "hardware"]])
+        return f"check_cli({argv!r})"
     words = ["show", "convert", "plan", "view", "--shape", "--target", "--elem-bits", "--help", "32,64",
              "32x64", "sm_90", "gfx942", "nope", "-1", "0", "3", "", "--", "-", "32768x32768", "--png",
              "/dev/null"]
@@ -861,7 +878,8 @@ def campaign(n: int, seed: int = 0, only: list[str] | None = None, out: Path | N
                         log(f"[{name}] {r.outcome} {r.kind} {r.where}: {r.message[:120]}")
     if do_shrink:
         for key, (code, r) in list(res.defects.items()):
-            res.defects[key] = (shrink(code, r.signature), r)
+            slow = r.outcome in ("timeout", "memory")  # each try costs up to the time limit
+            res.defects[key] = (shrink(code, r.signature, budget=6 if slow else 150), r)
     res.seconds = time.monotonic() - t0
     if out is not None:
         write_defects(res, out)

@@ -680,10 +680,15 @@ def gen_plans(rng: random.Random) -> str:
 
 def gen_cute(rng: random.Random) -> str:
     shape = rng.choice([4, 8, (4, 2), (2, 2, 2), (8, (2, 2)), 3, 0, -4, 2.7, "4", (4, 16)])
-    stride = rng.choice([1, 2, (1, 4), (1, 2, 4), (2, (1, 16)), 0, -1, 10**50, 2.0, None, (1,)])
+    stride = repr(rng.choice([1, 2, (1, 4), (1, 2, 4), (2, (1, 16)), 0, -1, 10**50, 2.0, None, (1,)]))
     extra = rng.choice(["", ", out_shape=5", ", out_shape=[4, 2.7]", ", out_shape=[16]",
                         ", swizzle=(1, 2, 3)", ", swizzle=(3, 3, 3)", ", swizzle=(-1, 0, 0)", ""])
-    return f"L = from_cute({shape!r}, {stride!r}{extra})\ncheck_layout(L)\nto_cute(L)"
+    if rng.random() < 0.05:
+        stride = "10**5000"
+    code = f"L = from_cute({shape!r}, {stride}{extra})\ncheck_layout(L)\nto_cute(L)"
+    if "2.7" in extra or shape == 2.7:  # a float must be refused, not truncated
+        code += "\nraise Wrong('a float size was accepted')"
+    return code
 
 
 def gen_memory(rng: random.Random) -> str:

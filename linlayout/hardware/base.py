@@ -51,3 +51,22 @@ class HardwareLayout:
     @classmethod
     def from_triton_params(cls, params: dict[str, Any]) -> HardwareLayout:  # pragma: no cover
         raise NotImplementedError
+
+    @property
+    def kind(self) -> str:
+        """``"distributed"``, ``"shared"`` or ``"tensor_memory"``: the
+        :func:`~linlayout.hardware._kit.layout_kind` of the layouts it gives."""
+        name = type(self).triton_name
+        if name.startswith("ttng.tensor_memory"):
+            return "tensor_memory"
+        return "shared" if name.endswith("_shared") or name == "ttg.shared_linear" else "distributed"
+
+    def to_gluon(self) -> dict[str, Any]:
+        """Keyword arguments of Gluon's class of the same name: the fields, tuples as lists
+        (nested descriptions stay descriptions)."""
+        import dataclasses
+
+        def plain(v: Any) -> Any:
+            return [plain(x) for x in v] if isinstance(v, tuple) else v
+
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]

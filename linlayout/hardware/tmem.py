@@ -195,6 +195,11 @@ class TensorMemoryLayout(HardwareLayout):
         tile = tile * reps_m * LinearLayout.identity("col", n // tn, "dim1")
         return tile.transpose_ins(["row", "col"]).transpose_outs(["dim0", "dim1"])
 
+    @property
+    def rank(self) -> int:
+        """Tensor memory is two-dimensional (rows, columns)."""
+        return 2
+
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryToLinearLayout``: in-dims ``row, col, block`` (block bases
         included, see the module docstring)."""
@@ -299,6 +304,11 @@ class TensorMemoryScalesLayout(HardwareLayout):
         tile = tile * LinearLayout.identity("col", -(-m // tm), "dim0")
         tile = tile * LinearLayout.identity("col", -(-n // tn), "dim1")
         return ensure_not_larger_than(tile, {"dim0": m, "dim1": n})
+
+    @property
+    def rank(self) -> int:
+        """Tensor memory is two-dimensional (rows, columns)."""
+        return 2
 
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryScalesToLinearLayout``: in-dims ``row, col, block``."""

@@ -225,12 +225,12 @@ def check_plan(plan: Any, src: Any, dst: Any, bits: int) -> None:
 def check_parse(text: str, shape: list[int]) -> Any:
     """``from_triton``: out dims equal the shape, known in-dims; ``to_triton`` reads back."""
     import linlayout as ll
-    from linlayout.hardware._kit import LAYOUT_KINDS, PARTITIONED_IN_DIMS
+    from linlayout.hardware._kit import LAYOUT_KINDS
 
     L = check_layout(ll.from_triton(text, shape))
     _check(list(L.out_dims.values()) == list(shape), f"out dims {L.out_dims} != shape {shape}")
     ins = tuple(L.in_dims)
-    _check(ins in LAYOUT_KINDS.values() or ins == PARTITIONED_IN_DIMS, f"in dims {ins}")
+    _check(ins in LAYOUT_KINDS.values(), f"in dims {ins}")
     check_round_trip(L)
     return L
 

@@ -71,11 +71,13 @@ LAYOUT_KINDS: dict[str, tuple[str, ...]] = {
     "distributed": DISTRIBUTED_IN_DIMS,
     "shared": SHARED_IN_DIMS,
     "tensor_memory": TMEM_IN_DIMS,
+    "partitioned_shared": PARTITIONED_IN_DIMS,
 }
 
 
 def layout_kind(layout: Any) -> str:
-    """``"distributed"``, ``"shared"`` or ``"tensor_memory"``: which in-dims (in order) it has.
+    """``"distributed"``, ``"shared"``, ``"tensor_memory"`` or ``"partitioned_shared"``: which
+    in-dims (in order) it has (:data:`LAYOUT_KINDS`).
 
     >>> layout_kind(LinearLayout.from_bases({"offset": [[1]], "block": []}, ["dim0"]))
     'shared'
@@ -88,7 +90,8 @@ def layout_kind(layout: Any) -> str:
             return kind
     raise LayoutError(
         f"layout: in dims {list(ins)} are none of {list(DISTRIBUTED_IN_DIMS)} (distributed), "
-        f"{list(SHARED_IN_DIMS)} (shared) or {list(TMEM_IN_DIMS)} (tensor memory), in that order; "
+        f"{list(SHARED_IN_DIMS)} (shared), {list(TMEM_IN_DIMS)} (tensor memory) or "
+        f"{list(PARTITIONED_IN_DIMS)} (partitioned shared), in that order; "
         "add missing dims with size 1 (no bases) and reorder with transpose_ins"
     )
 

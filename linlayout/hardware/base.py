@@ -54,11 +54,13 @@ class HardwareLayout:
 
     @property
     def kind(self) -> str:
-        """``"distributed"``, ``"shared"`` or ``"tensor_memory"``: the
-        :func:`~linlayout.hardware._kit.layout_kind` of the layouts it gives."""
+        """``"distributed"``, ``"shared"``, ``"tensor_memory"`` or ``"partitioned_shared"``:
+        the :func:`~linlayout.hardware._kit.layout_kind` of the layouts it gives."""
         name = type(self).triton_name
         if name.startswith("ttng.tensor_memory"):
             return "tensor_memory"
+        if name == "ttg.partitioned_shared":
+            return "partitioned_shared"
         return "shared" if name.endswith("_shared") or name == "ttg.shared_linear" else "distributed"
 
     def to_gluon(self) -> dict[str, Any]:

@@ -186,6 +186,11 @@ def _text(layout: Any, alignment: int) -> str:
         if bases["block"]:
             inner += f", block = {_bases_text(bases['block'])}"
         return f"#ttg.shared_linear<{{{inner}}}, alignment = {alignment}>"
+    if kind == "partitioned_shared":
+        raise LayoutError(
+            f"{_NO_TEXT}partitioned shared layouts (offset, block, partition) have no #ttg linear "
+            "attribute in Triton 3.9.0; use #ttg.partitioned_shared"
+        )
     raise LayoutError(
         "layout: tensor-memory layouts (row, col, block) have no #ttg linear attribute in Triton 3.9.0; "
         "use #ttng.tensor_memory_encoding"
@@ -216,4 +221,6 @@ def to_gluon(layout: Any, *, alignment: int = 16) -> dict[str, Any]:
         }
     if kind == "shared":
         return {"offset_bases": bases["offset"], "block_bases": bases["block"], "alignment": alignment}
-    raise LayoutError("layout: tensor-memory layouts have no Gluon linear-layout class (row, col, block)")
+    what = "tensor-memory" if kind == "tensor_memory" else "partitioned shared"
+    dims = ', '.join(layout.in_dims)
+    raise LayoutError(f"layout: {what} layouts ({dims}) have no Gluon linear-layout class")

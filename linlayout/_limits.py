@@ -18,7 +18,7 @@ name                       value            what it bounds
 ``MAX_TTGIR_TEXT``         16,000,000       characters of one TTGIR dump (``scan_ttgir``)
 ``MAX_TTGIR_ALIASES``      20,000           alias definitions in one TTGIR dump
 ``MAX_ALIAS_EXPANSION``    64               aliases inside aliases ``expand_aliases`` follows
-``MAX_ENUMERATION``        2**24            entries an explicit list may have: TMA/TDM written
+``MAX_ENUMERATION``        2**20            entries an explicit list may have: TMA/TDM written
                                             offsets, per-element copy tables
 =========================  ===============  ====================================================
 
@@ -35,7 +35,7 @@ linlayout.errors.LayoutError: vec: expected an int, got 2.0 (float; floats are n
 >>> check_count(1 << 30, "box", what="elements to enumerate")
 Traceback (most recent call last):
 ...
-linlayout.errors.LayoutError: box: 1073741824 elements to enumerate is over the limit 16777216 \
+linlayout.errors.LayoutError: box: 1073741824 elements to enumerate is over the limit 1048576 \
 (linlayout._limits.MAX_ENUMERATION)
 """
 
@@ -85,7 +85,7 @@ MAX_TTGIR_ALIASES = 20_000
 #: deepest alias-inside-alias expansion (``expand_aliases``)
 MAX_ALIAS_EXPANSION = 64
 #: most entries an explicitly enumerated list (offsets, per-element tables) may have
-MAX_ENUMERATION = 1 << 24
+MAX_ENUMERATION = 1 << 20
 
 
 def _limit_name(limit: int) -> str:

@@ -490,8 +490,15 @@ class TmaCopy:
         check_count(n, "tile_shape", what="destination offsets to list")
         if self.row_pitch_bytes == self.box_shape[-1] * eb:
             return list(range(n))
-        mb = self.messages().bases["message"]
-        return [o for o in range(n) if self._coords_of_address(o * eb, mb) is not None]
+        # a byte holds data when its unswizzled column is inside the box row (the pitch is a
+        # power of two and divides a message, as _coords_of_address reads it), all at once
+        import numpy as np
+
+        bits = tma_swizzle_bits(self.swizzle)
+        o = np.arange(n, dtype=np.int64)
+        b = o * eb
+        u = b ^ (((b >> 7) & ((1 << bits) - 1)) << 4)
+        return o[u % self.row_pitch_bytes < self.box_shape[-1] * eb].tolist()
 
     def smem_layout(self) -> LinearLayout:
         """``offset, block -> dim0..`` for the whole tile.  ``block`` spans the

@@ -515,8 +515,25 @@ def _rand_bases(rng: random.Random, n_out: int, bad: bool) -> dict[str, list[lis
     return bases
 
 
+def _example(strategy: Any) -> Any:
+    """One draw of a hypothesis strategy (generation only; the runner isolates and shrinks)."""
+    import warnings
+
+    from hypothesis.errors import NonInteractiveExampleWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
+        return strategy.example()
+
+
 def _layout_code(rng: random.Random, n_out: int | None = None, surjective: bool = False) -> str:
-    """A random valid layout as ``LinearLayout.from_bases`` code."""
+    """A random valid layout as ``LinearLayout.from_bases`` code: half the time drawn from
+    ``linlayout.testing.layouts`` (XOR-mixed bases, any dims), else from small random bases."""
+    if n_out is None and rng.random() < 0.5:
+        from linlayout.testing import layouts
+
+        L = _example(layouts(max_in_dims=3, max_out_dims=2, max_dim_bits=3))
+        return f"LinearLayout.from_bases({L.bases!r}, {list(L.out_dims.items())!r}, require_surjective=False)"
     n_out = n_out or rng.randint(1, 2)
     bases = _rand_bases(rng, n_out, bad=False)
     outs = [f"dim{i}" for i in range(n_out)]
@@ -652,10 +669,6 @@ def gen_hardware(rng: random.Random) -> str:
 
 
 def gen_plans(rng: random.Random) -> str:
-    import warnings
-
-    from hypothesis.errors import NonInteractiveExampleWarning
-
     from linlayout.testing import layout_pairs
 
     ws = rng.choice([32, 64])
@@ -663,9 +676,7 @@ def gen_plans(rng: random.Random) -> str:
     target = rng.choice(["sm_80", "sm_90", "sm_100", "gfx942", "gfx950", "gfx1100", "gfx1200"])
     if (ws == 64) != target.startswith("gfx9"):
         ws = 64 if target.startswith("gfx9") else 32
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-        src, dst = layout_pairs(warp_size=ws, num_warps=nw, max_bits=9).example()
+    src, dst = _example(layout_pairs(warp_size=ws, num_warps=nw, max_bits=9))
     bits = rng.choice([8, 16, 32, 64, 64, 3, True, 16.0])
     if rng.random() < 0.05:  # a big tensor: the plan must stay bounded or be refused
         big = [rng.choice([1024, 2048, 4096]), 1024]

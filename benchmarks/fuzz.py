@@ -704,11 +704,17 @@ def gen_cute(rng: random.Random) -> str:
 
 def gen_memory(rng: random.Random) -> str:
     if rng.random() < 0.6:
-        g = rng.choice([[128, 128], [64], [256, 64, 8], [2**32, 2], [0, 4], [128, 128.0], [True, 64]])
-        box = rng.choice([[64, 64], [8, 32], [256, 256], [32], [64, 3], [1, 16], [2**20, 8]])
-        bits = rng.choice([8, 16, 32, 64, 16.0, True, 4])
-        sw = rng.choice([0, 32, 64, 128, 32.0, 16, None])
-        tile = rng.choice(["None", "[128, 128]", "[2**31, 64]", "[2**40, 64]", "[64]"])
+        def pick(good: list, bad: list) -> Any:  # mostly well-formed, so the methods run too
+            return rng.choice(good if rng.random() < 0.85 else bad)
+
+        g = pick([[1024, 1024], [4096, 256], [512, 512]], [[64], [256, 64, 8], [2**32, 2], [0, 4],
+                                                          [128, 128.0], [True, 64]])
+        box = pick([[64, 64], [8, 32], [128, 16], [16, 128], [256, 8]],
+                   [[256, 256], [32], [64, 3], [1, 16], [2**20, 8]])
+        bits = pick([8, 16, 32], [64, 16.0, True, 4])
+        sw = pick([0, 32, 64, 128], [32.0, 16, None])
+        tile = pick(["None", "[256, 256]", "[128, 128]", "[512, 1024]"],
+                    ["[2**31, 64]", "[2**40, 64]", "[64]"])
         meth = rng.choice(["written_offsets()", "smem_layout()", "messages()", "driver_args()", "describe()"])
         return (f"from linlayout.memory import TmaCopy\n"
                 f"c = TmaCopy(global_shape={g!r}, box_shape={box!r}, element_bitwidth={bits!r}, "

@@ -8,6 +8,17 @@
 Family modules (``blocked``, ``nvidia``, ``shared``, ``tmem``, ``amd``, ...) import these
 instead of each other's private helpers.
 
+Adding a hardware family: a ``@triton_attr("ttg.name")`` frozen dataclass deriving from
+:class:`~linlayout.hardware.base.HardwareLayout` whose fields are Gluon's constructor
+arguments; ``__post_init__`` validates and normalizes them with the ``*_param`` helpers
+below (``object.__setattr__`` for normalized values); ``to_linear_layout(shape)`` returns
+``memo_layout(self, tuple(memory_shape(shape, self.rank)))`` (or the distributed shape
+check) and ``_build(shape, flag)`` builds it; ``to_triton()`` prints it exactly as Triton
+does and ``from_triton_params(params)`` reads it back; ``rank``, ``kind`` and ``to_gluon``
+come from the base unless the family needs its own.  List the module in
+``linlayout.triton.attrs.FAMILY_MODULES``; ``tests/test_hardware_common.py`` checks that
+every registered family has these members.
+
 >>> int_param(4, "vec", lo=1)
 4
 >>> format_param([[0, 1], True])

@@ -14,8 +14,8 @@ arguments; ``__post_init__`` validates and normalizes them with the ``*_param`` 
 below (``object.__setattr__`` for normalized values); ``to_linear_layout(shape)`` returns
 ``memo_layout(self, tuple(memory_shape(shape, self.rank)))`` (or the distributed shape
 check) and ``_build(shape, flag)`` builds it; ``to_triton()`` prints it exactly as Triton
-does and ``from_triton_params(params)`` reads it back; ``rank``, ``kind`` and ``to_gluon``
-come from the base unless the family needs its own.  List the module in
+does and ``from_triton_params(params)`` reads it back; ``rank`` is the tensor rank it
+describes; ``kind`` and ``to_gluon`` come from the base unless the family needs its own.  List the module in
 ``linlayout.triton.attrs.FAMILY_MODULES``; ``tests/test_hardware_common.py`` checks that
 every registered family has these members.
 

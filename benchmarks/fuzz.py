@@ -920,7 +920,8 @@ def write_defects(res: Campaign, out: Path) -> None:
     """One runnable reproduction per defect, plus ``summary.md`` with the totals."""
     out.mkdir(parents=True, exist_ok=True)
     for i, ((name, outcome, kind, where), (code, r)) in enumerate(sorted(res.defects.items())):
-        body = (f"# fuzz defect {i}: fuzzer {name}, outcome {outcome}, {kind} at {where}\n"
+        body = ("# ruff: noqa  (a generated reproduction: long literals, star imports)\n"
+                f"# fuzz defect {i}: fuzzer {name}, outcome {outcome}, {kind} at {where}\n"
                 f"# {r.message[:300]!r}\n"
                 "import sys; sys.path.insert(0, 'benchmarks')\n"
                 "from fuzz import *  # the oracles\nimport linlayout as ll\nfrom linlayout import *\n\n"

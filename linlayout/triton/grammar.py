@@ -204,7 +204,7 @@ def _lex_one(text: str, i: int) -> Token:
 
 
 def _lex_string(text: str, i: int) -> Token:
-    out = []
+    out: list[str] = []
     j = i + 1
     n = len(text)
     while j < n:
@@ -449,7 +449,7 @@ class _Parser:
     def pair_list(self, depth: int) -> list[list[int]]:
         self.check_depth(depth)
         self.expect("[", "to open the interval:+padding list")
-        pairs = []
+        pairs: list[list[int]] = []
         if self.at("]"):
             self.advance()
             return pairs

@@ -169,10 +169,10 @@ def find_uses(text: str, aliases: dict[str, Any]) -> list[tuple[str | None, str,
         extent = text[pos : _attr_extent(masked, pos)]
         if extent not in seen:  # the same encoding text is parsed once per dump
             try:
-                node, end = parse_prefix(text, pos, aliases)
+                parsed, end = parse_prefix(text, pos, aliases)
+                seen[extent] = (parsed, end - pos)
             except LayoutError as e:
-                node, end = e, pos + len(extent)
-            seen[extent] = (node, end - pos)
+                seen[extent] = (e, len(extent))
         node, length = seen[extent]
         attr_text = text[pos : pos + length]
         ref = re.fullmatch(r"#([A-Za-z_][\w$.]*)", attr_text)
@@ -255,25 +255,34 @@ def scan_ttgir(text: str) -> list[TtgirLayout]:
         _describe(rec, node, build)
         records[name] = rec
     inline: dict[str, TtgirLayout] = {}
-    for name, attr_text, shape, node in find_uses(text, table):
-        if name is not None:
-            rec = records.get(name)
-        elif isinstance(node, AttrNode) and node.name in MEMORY_SPACES:
+    for alias, attr_text, shape, node in find_uses(text, table):
+        if alias is None and isinstance(node, AttrNode) and node.name in MEMORY_SPACES:
             continue
+        if alias is not None:
+            use = records.get(alias)
         else:
-            rec = inline.get(attr_text)
-            if rec is None:
-                rec = TtgirLayout(None, attr_text, attr_text)
-                if isinstance(node, LayoutError):
-                    rec.error = str(node)
-                else:
-                    rec.node = node
-                    rec.expanded = expand_aliases(attr_text, texts, _memo=expanded)
-                    _describe(rec, node, build)
-                inline[attr_text] = rec
-        if rec is not None and shape not in rec.shapes:
-            rec.shapes.append(shape)
+            use = _inline_record(inline, attr_text, node, texts, expanded, build)
+        if use is not None and shape not in use.shapes:
+            use.shapes.append(shape)
     return [*records.values(), *inline.values()]
+
+
+def _inline_record(
+    inline: dict[str, TtgirLayout], attr_text: str, node: Any, texts: dict[str, str],
+    expanded: dict[str, str], build: Any,
+) -> TtgirLayout:
+    """The record of an encoding written inline in a type (one per distinct text)."""
+    rec = inline.get(attr_text)
+    if rec is None:
+        rec = TtgirLayout(None, attr_text, attr_text)
+        if isinstance(node, LayoutError):
+            rec.error = str(node)
+        else:
+            rec.node = node
+            rec.expanded = expand_aliases(attr_text, texts, _memo=expanded)
+            _describe(rec, node, build)
+        inline[attr_text] = rec
+    return rec
 
 
 def _describe(rec: TtgirLayout, node: AttrNode, build) -> None:

@@ -1,5 +1,4 @@
 # ruff: noqa  (a generated reproduction: long literals, star imports)
-# ruff: noqa  (a generated reproduction: long literals, star imports)
 # fuzz defect 0: fuzzer cli, outcome wrong, Wrong at internal error: linlayout: internal error: MemoryError: Unable to allocate 4.00 
 # 'internal error: linlayout: internal error: MemoryError: Unable to allocate 4.00 GiB for an array with shape (4, 32, 8388608) and data type int32 (set LINLAYOUT_DEBUG=1 for the traceback)\n'
 import sys; sys.path.insert(0, 'benchmarks')

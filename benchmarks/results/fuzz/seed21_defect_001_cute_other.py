@@ -1,5 +1,4 @@
 # ruff: noqa  (a generated reproduction: long literals, star imports)
-# ruff: noqa  (a generated reproduction: long literals, star imports)
 # fuzz defect 1: fuzzer cute, outcome other, TypeError at cute.py:384
 # "'int' object is not iterable"
 import sys; sys.path.insert(0, 'benchmarks')

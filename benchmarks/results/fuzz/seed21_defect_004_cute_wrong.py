@@ -1,5 +1,4 @@
 # ruff: noqa  (a generated reproduction: long literals, star imports)
-# ruff: noqa  (a generated reproduction: long literals, star imports)
 # fuzz defect 4: fuzzer cute, outcome wrong, Wrong at a float size was accepted
 # 'a float size was accepted'
 import sys; sys.path.insert(0, 'benchmarks')

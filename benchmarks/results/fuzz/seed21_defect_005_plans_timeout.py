@@ -1,5 +1,4 @@
 # ruff: noqa  (a generated reproduction: long literals, star imports)
-# ruff: noqa  (a generated reproduction: long literals, star imports)
 # fuzz defect 5: fuzzer plans, outcome timeout, Timeout at 
 # 'over 5.0 s'
 import sys; sys.path.insert(0, 'benchmarks')

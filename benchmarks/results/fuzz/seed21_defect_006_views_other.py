@@ -1,5 +1,4 @@
 # ruff: noqa  (a generated reproduction: long literals, star imports)
-# ruff: noqa  (a generated reproduction: long literals, star imports)
 # fuzz defect 6: fuzzer views, outcome other, ValueError at views/text.py:335
 # 'max() arg is an empty sequence'
 import sys; sys.path.insert(0, 'benchmarks')

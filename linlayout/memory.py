@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._limits import MAX_DIM, MAX_RANK, check_count, check_int
 from .errors import LayoutError
 from .layout import LinearLayout, standard_out_dims
 
@@ -89,19 +90,29 @@ def _err(rule: str, msg: str) -> LayoutError:
     return LayoutError(f"[{rule}] {msg}")
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+def _int(x: Any, what: str, rule: str, **limits: Any) -> int:
+    """:func:`linlayout._limits.check_int`, its message tagged with the hardware ``rule``."""
+    try:
+        return check_int(x, what, **limits)
+    except LayoutError as e:
+        raise _err(rule, str(e)) from None
 
 
-def _ints(x: Any, what: str, rule: str) -> tuple[int, ...]:
+def _choice(x: Any, what: str, rule: str, allowed: tuple[int, ...], unit: str = "") -> int:
+    """An int parameter that must be one of ``allowed`` (``16.0`` and ``True`` are refused)."""
+    v = _int(x, what, rule)
+    if v not in allowed:
+        want = ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
+        raise _err(rule, f"{what}: expected {want}{unit}, got {v}")
+    return v
+
+
+def _ints(x: Any, what: str, rule: str, max_len: int = MAX_RANK) -> tuple[int, ...]:
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise _err(rule, f"{what}: expected a sequence of ints, got {x!r}")
-    out = []
-    for i, v in enumerate(x):
-        if not _is_int(v):
-            raise _err(rule, f"{what}[{i}]: expected an int, got {v!r}")
-        out.append(int(v))
-    return tuple(out)
+    if len(x) > max_len:
+        raise _err(rule, f"{what}: {len(x)} entries is over the limit {max_len} (linlayout._limits)")
+    return tuple(_int(v, f"{what}[{i}]", rule) for i, v in enumerate(x))
 
 
 def _pow2(n: int) -> bool:
@@ -130,8 +141,7 @@ def tma_swizzle_bits(swizzle: int) -> int:
     >>> [tma_swizzle_bits(s) for s in (0, 32, 64, 128)]
     [0, 1, 2, 3]
     """
-    if swizzle not in (0, 32, 64, 128):
-        raise _err("TMA-SWIZZLE", f"swizzle: expected 0, 32, 64 or 128 bytes, got {swizzle!r}")
+    swizzle = _choice(swizzle, "swizzle", "TMA-SWIZZLE", (0, 32, 64, 128), " bytes")
     return 0 if swizzle == 0 else _log2(swizzle // 16)
 
 
@@ -257,14 +267,13 @@ class TmaCopy:
             raise _err("TMA-MODE", f"mode: expected 'tiled' or 'im2col', got {self.mode!r}")
         if not 1 <= rank <= 5:
             raise _err("TMA-RANK", f"global_shape: tensor rank must be 1..5, got {rank}")
-        if self.interleave not in (0, 16, 32):
-            raise _err("TMA-INTERLEAVE", f"interleave: expected 0, 16 or 32 bytes, got {self.interleave!r}")
+        il = _choice(self.interleave, "interleave", "TMA-INTERLEAVE", (0, 16, 32), " bytes")
+        set_(self, "interleave", il)
         if self.interleave and rank < 3:
             raise _err("TMA-RANK", f"global_shape: an interleaved layout needs rank >= 3, got {rank}")
-        if self.element_bitwidth not in (8, 16, 32, 64):
-            raise _err(
-                "TMA-ELEMENT", f"element_bitwidth: expected 8, 16, 32 or 64, got {self.element_bitwidth!r}"
-            )
+        set_(self, "element_bitwidth", _choice(self.element_bitwidth, "element_bitwidth", "TMA-ELEMENT",
+                                               (8, 16, 32, 64)))
+        set_(self, "swizzle", _choice(self.swizzle, "swizzle", "TMA-SWIZZLE", (0, 32, 64, 128), " bytes"))
         eb = self.element_bitwidth // 8
         for d, s in enumerate(gshape):
             if not 1 <= s <= 1 << 32:
@@ -332,7 +341,7 @@ class TmaCopy:
                     "TMA-STRIDE",
                     f"global_strides[{d}]: expected a positive multiple of {align} bytes below 2^40, got {s}",
                 )
-        if not _is_int(self.global_address) or self.global_address % align:
+        if _int(self.global_address, "global_address", "TMA-GLOBAL-ALIGN", lo=0) % align:
             raise _err(
                 "TMA-GLOBAL-ALIGN",
                 f"global_address: must be {align}-byte aligned, got {self.global_address!r}",
@@ -342,13 +351,15 @@ class TmaCopy:
         if len(tile) != len(box):
             raise _err("TMA-TILE", f"tile_shape: expected {len(box)} dims like box_shape, got {len(tile)}")
         for d, (t, b) in enumerate(zip(tile, box)):
+            if t > MAX_DIM:
+                raise _err("TMA-TILE", f"tile_shape[{d}]: {t} is over the limit 2**31 (MAX_DIM)")
             if t < b or t % b or not _pow2(t // b):
                 raise _err(
                     "TMA-TILE", f"tile_shape[{d}]: {t} is not a power-of-two multiple of the box dim {b}"
                 )
         # multicast
-        cs = self.cluster_size
-        if not _is_int(cs) or not 1 <= cs <= 16 or not _pow2(cs):
+        cs = _int(self.cluster_size, "cluster_size", "TMA-MULTICAST")
+        if not 1 <= cs <= 16 or not _pow2(cs):
             raise _err("TMA-MULTICAST", f"cluster_size: expected a power of two 1..16, got {cs!r}")
         mc = _ints(self.multicast, "multicast", "TMA-MULTICAST")
         if len(set(mc)) != len(mc):
@@ -476,10 +487,18 @@ class TmaCopy:
         """The destination offsets (elements) that hold data; the others are row padding."""
         eb = self.element_bytes
         n = self.smem_bytes_per_message * self.message_count // eb
+        check_count(n, "tile_shape", what="destination offsets to list")
         if self.row_pitch_bytes == self.box_shape[-1] * eb:
             return list(range(n))
-        mb = self.messages().bases["message"]
-        return [o for o in range(n) if self._coords_of_address(o * eb, mb) is not None]
+        # a byte holds data when its unswizzled column is inside the box row (the pitch is a
+        # power of two and divides a message, as _coords_of_address reads it), all at once
+        import numpy as np
+
+        bits = tma_swizzle_bits(self.swizzle)
+        o = np.arange(n, dtype=np.int64)
+        b = o * eb
+        u = b ^ (((b >> 7) & ((1 << bits) - 1)) << 4)
+        return o[u % self.row_pitch_bytes < self.box_shape[-1] * eb].tolist()
 
     def smem_layout(self) -> LinearLayout:
         """``offset, block -> dim0..`` for the whole tile.  ``block`` spans the
@@ -601,16 +620,20 @@ class TdmCopy:
         for d, s in enumerate(box):
             if not _pow2(s):
                 raise _err("TDM-BOX-POW2", f"box_shape[{d}]: expected a power of two, got {s}")
-        if self.element_bitwidth not in (8, 16, 32, 64):
-            raise _err(
-                "TDM-ELEMENT", f"element_bitwidth: expected 8, 16, 32 or 64, got {self.element_bitwidth!r}"
-            )
-        nw = self.num_warps
-        if not _is_int(nw) or not _pow2(nw):
+        for d, s in enumerate(gshape):
+            if not 1 <= s <= 1 << 32:
+                raise _err("TDM-RANK", f"global_shape[{d}]: expected 1..2^32, got {s}")
+            if box[d] > MAX_DIM:
+                raise _err("TDM-BOX-POW2", f"box_shape[{d}]: {box[d]} is over the limit 2**31 (MAX_DIM)")
+        set_(self, "element_bitwidth", _choice(self.element_bitwidth, "element_bitwidth", "TDM-ELEMENT",
+                                               (8, 16, 32, 64)))
+        nw = _int(self.num_warps, "num_warps", "TDM-WARPS", lo=1, hi=1024)
+        if not _pow2(nw):
             raise _err("TDM-WARPS", f"num_warps: expected a power of two, got {nw!r}")
         hint = self.warp_used_hint
         if hint is not None:
-            if not _is_int(hint) or hint <= 0 or hint >> nw or not _pow2(bin(hint).count("1")):
+            hint = _int(hint, "warp_used_hint", "TDM-WARPS")
+            if hint <= 0 or hint >> nw or not _pow2(bin(hint).count("1")):
                 raise _err(
                     "TDM-WARPS",
                     f"warp_used_hint: expected a mask of {nw} warps with a power-of-two popcount, "

@@ -11,9 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ._limits import check_int
 from .errors import LayoutError
 
-__all__ = ["Target", "get_target", "TARGETS"]
+__all__ = ["Target", "get_target", "TARGETS", "KNOWN_INSTRUCTIONS"]
+
+#: every instruction name a Target may list (see :class:`Target`)
+KNOWN_INSTRUCTIONS = frozenset(
+    {
+        "shfl",
+        "ldmatrix",
+        "stmatrix",
+        "dsmem",
+        "wgmma",
+        "tcgen05",
+        "ds_bpermute",
+        "dpp",
+        "ds_read_tr",
+        "permlane16_swap",
+        "permlane32_swap",
+        "permlanex16",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,28 @@ class Target:
     shared_bytes: int  # usable shared memory / LDS per block (CTA / workgroup)
     instructions: frozenset[str] = field(default_factory=frozenset)
     max_cluster_size: int = 1
+
+    def __post_init__(self) -> None:
+        """Validate every field (a user-built Target must make sense to the planner)."""
+        if not isinstance(self.name, str) or not self.name:
+            raise LayoutError(f"name: expected a non-empty str, got {self.name!r}")
+        if self.vendor not in ("nvidia", "amd"):
+            raise LayoutError(f"vendor: expected 'nvidia' or 'amd', got {self.vendor!r}")
+        check_int(self.warp_size, "warp_size", pow2=True, hi=1024)
+        check_int(self.num_banks, "num_banks", pow2=True, hi=1024)
+        check_int(self.bank_bytes, "bank_bytes", pow2=True, hi=128)
+        check_int(self.shared_bytes, "shared_bytes", lo=0, hi=1 << 31)
+        check_int(self.max_cluster_size, "max_cluster_size", pow2=True, hi=1024)
+        ins = self.instructions
+        if isinstance(ins, (str, bytes)) or not hasattr(ins, "__iter__"):
+            raise LayoutError(f"instructions: expected a set of instruction names, got {ins!r}")
+        ins = frozenset(ins)
+        unknown = sorted(str(i) for i in ins if i not in KNOWN_INSTRUCTIONS)
+        if unknown:
+            raise LayoutError(
+                f"instructions: unknown names {unknown}; known: {', '.join(sorted(KNOWN_INSTRUCTIONS))}"
+            )
+        object.__setattr__(self, "instructions", ins)
 
     @property
     def is_nvidia(self) -> bool:

@@ -37,6 +37,7 @@ from linlayout.hardware.linear import (
 )
 from linlayout.hardware.nvidia import DotOperandLayout, NVMMADistributedLayout, nvidia_mma
 from linlayout.layout import identity_standard_nd
+from linlayout.testing import hardware_layouts
 
 IN_DIMS = ["register", "lane", "warp", "block"]
 
@@ -450,3 +451,32 @@ def test_blocked_threads_per_warp_not_32_or_64_like_triton(tpw, reg, lane, warp)
     assert got == {"register": reg, "lane": lane, "warp": warp}
     with pytest.raises(LayoutError, match="threads_per_warp"):
         BlockedLayout([1, 4], tpw, [2, 2], [1, 0], warp_size=32)
+
+
+# ------------------------------------------------------------------ the hardware kit
+
+
+def test_every_family_is_a_frozen_dataclass_with_the_same_members():
+    import dataclasses
+
+    from linlayout.triton.attrs import _registry
+
+    members = ("to_linear_layout", "to_triton", "from_triton_params", "to_gluon", "rank", "kind")
+    for name, cls in _registry().items():
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, name
+        assert all(hasattr(cls, m) for m in members), (name, [m for m in members if not hasattr(cls, m)])
+        assert cls.triton_name == name
+
+
+@given(st.sampled_from(["sm_90", "sm_100", "gfx942", "gfx950", "gfx1250"]).flatmap(
+    lambda t: hardware_layouts(t, with_description=True)))
+def test_kind_is_the_layout_kind_of_the_layouts_a_family_gives(item):
+    """One layout_kind: a description's ``kind`` is the kit's ``layout_kind`` of its layouts,
+    and ``to_gluon`` names every dataclass field."""
+    import dataclasses
+
+    from linlayout.hardware._kit import layout_kind
+
+    desc, _shape, L = item
+    assert desc.kind == layout_kind(L)
+    assert set(desc.to_gluon()) >= {f.name for f in dataclasses.fields(desc)} - {"tma_mode", "shape"}

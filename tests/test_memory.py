@@ -448,3 +448,18 @@ def test_tdm_padded_layout():
         L.bases["offset"] == SwizzledSharedLayout(1, 1, 1, [1, 0]).to_linear_layout([64, 64]).bases["offset"]
     )
     assert sl.padded_offset(64) == 68 and c.message_count == 4
+
+
+@given(st.sampled_from([0, 32, 64, 128]), st.sampled_from([1, 2, 4, 8, 16, 32, 64, 128]),
+       st.sampled_from([8, 16, 32, 64]), st.sampled_from([1, 8, 16]), st.sampled_from([1, 2]))
+def test_written_offsets_are_the_addresses_that_hold_data(sw, inner, bits, rows, reps):
+    """The vectorized written_offsets equals reading every destination address back."""
+    try:
+        c = TmaCopy(global_shape=[1024, 1024], box_shape=[rows, inner], element_bitwidth=bits, swizzle=sw,
+                    tile_shape=[rows * reps, inner * 2])
+    except LayoutError:
+        return
+    eb = c.element_bytes
+    n = c.smem_bytes_per_message * c.message_count // eb
+    mb = c.messages().bases["message"]
+    assert c.written_offsets() == [o for o in range(n) if c._coords_of_address(o * eb, mb) is not None]

@@ -437,6 +437,57 @@ cases("get_target", "target", {
 })
 
 
+def _target(**kw):
+    Target = need_attr("linlayout.targets", "Target")
+    args = dict(name="x", vendor="nvidia", warp_size=32, num_banks=32, bank_bytes=4, shared_bytes=49152)
+    args.update(kw)
+    return Target(**args)
+
+
+cases("Target", "num_banks", {"banks-zero": lambda: _target(num_banks=0),
+                              "banks-three": lambda: _target(num_banks=3),
+                              "banks-float": lambda: _target(num_banks=32.0)})
+cases("Target", "bank_bytes", {"bank-bytes-zero": lambda: _target(bank_bytes=0),
+                               "bank-bytes-str": lambda: _target(bank_bytes="4")})
+cases("Target", "warp_size", {"warp-size-bool": lambda: _target(warp_size=True),
+                              "warp-size-huge": lambda: _target(warp_size=1 << 40)})
+cases("Target", "shared_bytes", {"shared-bytes-negative": lambda: _target(shared_bytes=-1)})
+cases("Target", "vendor", {"vendor-intel": lambda: _target(vendor="intel")})
+cases("Target", "instructions", {"instruction-typo": lambda: _target(instructions={"shfl", "ldmatirx"}),
+                                 "instructions-str": lambda: _target(instructions="shfl")})
+
+# --- the size policy (linlayout._limits)
+
+
+def _limits():
+    return need("linlayout._limits")
+
+
+cases("check_int", "n", {
+    "bool": lambda: _limits().check_int(True, "n"),
+    "float": lambda: _limits().check_int(2.0, "n"),
+    "str": lambda: _limits().check_int("2", "n"),
+    "over-hi": lambda: _limits().check_int(1 << 70, "n"),
+    "not-pow2": lambda: _limits().check_int(6, "n", pow2=True),
+})
+cases("check_count", "box", {"over": lambda: _limits().check_count(1 << 30, "box")})
+cases("check_text", "attr", {"bytes": lambda: _limits().check_text(b"#x", "attr"),
+                             "long": lambda: _limits().check_text("#" * 2_000_000, "attr")})
+
+
+def _to_triton(bases, outs):
+    return need_attr("linlayout.triton.emit", "to_triton")(LinearLayout.from_bases(bases, outs))
+
+
+cases("to_triton", "no Triton text", {
+    "lane-basis-3": lambda: _to_triton({"register": [], "lane": [[3], [2]], "warp": [], "block": []},
+                                       {"dim0": 4}),
+    "shared-no-offset": lambda: _to_triton({"offset": [], "block": [[1]]}, {"dim0": 2}),
+    "dim-over-2-31": lambda: _to_triton({"register": [[1 << k] for k in range(32)], "lane": [], "warp": [],
+                                         "block": []}, ["dim0"]),
+})
+
+
 # ==================================================================================== Triton text
 
 def _from_triton(attr, shape=(16, 16), **kw):
@@ -1019,6 +1070,59 @@ cases("cli", ("file", "ttgir", "No such", "directory"), {
 cases("cli", ("png", "file", "No such", "directory"), {
     "show-png-bad-dir": lambda: cli("show", BLOCKED, "--shape", "32x64", "--png", "/nonexistent/dir/x.png"),
 })
+
+cases("from_triton", "rank", {
+    "nvmma-rank-2**31": lambda: _from_triton(
+        "#ttg.nvmma_shared<{swizzlingByteWidth = 0, transposed = false, elementBitWidth = 32, "
+        "rank = 2147483647}>", (64, 64)),
+})
+cases("from_triton", "shape", {
+    "tmem-dim-below-cta-split": lambda: _from_triton(
+        "#ttng.tensor_memory_encoding<blockM = 64, blockN = 8, CGALayout = [[0, 1]]>", (64, 1)),
+    "tmem-scales-dim-below-cta-split": lambda: _from_triton(
+        "#ttng.tensor_memory_scales_encoding<CGALayout = [[0, 1]]>", (128, 1)),
+})
+cases("from_triton", "partition_layout", {
+    "partitioned-tmem-inner": lambda: _from_triton(
+        "#ttg.partitioned_shared<{numPartitions = 2, numGroups = 1, partitionDim = 0, "
+        "partitionLayout = #ttng.tensor_memory_encoding<blockM = 64, blockN = 8, colStride = 1>}>", (64, 64)),
+    "partitioned-blocked-inner": lambda: _from_triton(
+        "#ttg.partitioned_shared<{numPartitions = 2, numGroups = 1, partitionDim = 0, partitionLayout = "
+        "#ttg.blocked<{sizePerThread = [1, 1], threadsPerWarp = [4, 8], warpsPerCTA = [1, 1], "
+        "order = [1, 0]}>}>",
+        (64, 64)),
+})
+
+
+def _tma(**kw):
+    TmaCopy = need_attr("linlayout.memory", "TmaCopy")
+    args = dict(global_shape=[128, 128], box_shape=[64, 64], element_bitwidth=16)
+    args.update(kw)
+    return TmaCopy(**args)
+
+
+cases("TmaCopy", "element_bitwidth", {"bits-float": lambda: _tma(element_bitwidth=16.0),
+                                      "bits-bool": lambda: _tma(element_bitwidth=True)})
+cases("TmaCopy", "swizzle", {"swizzle-float": lambda: _tma(swizzle=32.0),
+                             "swizzle-none": lambda: _tma(swizzle=None)})
+cases("TmaCopy", "interleave", {"interleave-float": lambda: _tma(interleave=16.0)})
+cases("TmaCopy", "tile_shape", {
+    "over-2**31": lambda: _tma(tile_shape=[1 << 40, 64]),
+    "written-offsets-over-limit": lambda: _tma(global_shape=[1 << 31, 1 << 31], box_shape=[256, 32],
+                                               tile_shape=[1 << 20, 1 << 12], swizzle=64).written_offsets(),
+})
+
+
+def _tdm(**kw):
+    TdmCopy = need_attr("linlayout.memory", "TdmCopy")
+    args = dict(global_shape=[256, 256], box_shape=[64, 64], element_bitwidth=16)
+    args.update(kw)
+    return TdmCopy(**args)
+
+
+cases("TdmCopy", "num_warps", {"warps-huge": lambda: _tdm(num_warps=1 << 40),
+                               "warps-bool": lambda: _tdm(num_warps=True)})
+cases("TdmCopy", "element_bitwidth", {"tdm-bits-float": lambda: _tdm(element_bitwidth=16.0)})
 
 
 # ==================================================================================== Triton's own errors

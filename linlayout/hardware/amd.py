@@ -26,19 +26,19 @@ block`` and out-dims ``dim0..dim{rank-1}``, exactly the bases Triton computes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, InitVar, dataclass
 from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, standard_out_dims
-from .base import KeyedHardwareLayout, triton_attr
+from ._kit import bases_param, fit_cta_cga, int_list_param, int_param, layout_from_bases, log2_param
+from .base import HardwareLayout, triton_attr
 from .cga import (
     DISTRIBUTED_IN_DIMS,
     Tile,
     check_cga_layout,
-    check_int_list,
     check_pow2_list,
     check_shape,
-    combine_cta_cga_with_shape,
     format_cga,
     format_int_list,
     with_distributed_ins,
@@ -63,12 +63,6 @@ DIST_INS = DISTRIBUTED_IN_DIMS
 # ======================================================================================
 
 
-def _log2(n: int, what: str) -> int:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1 or n & (n - 1):
-        raise LayoutError(f"{what}: expected a positive power of two, got {n!r}")
-    return n.bit_length() - 1
-
-
 def _unit(rank: int, d: int, v: int) -> list[int]:
     out = [0] * rank
     out[d] = v
@@ -84,40 +78,10 @@ def _empty(in_dims: Sequence[str], out_dims: Sequence[str]) -> LinearLayout:
     return LinearLayout.from_bases({d: [] for d in in_dims}, [(o, 1) for o in out_dims])
 
 
-def _from_bases(bases: dict[str, list[list[int]]], out_dims: Sequence[Any]) -> LinearLayout:
-    return LinearLayout.from_bases(bases, out_dims, require_surjective=False)
-
-
-def _fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> LinearLayout:
-    """Triton's ``combineCtaCgaWithShape`` (:func:`~linlayout.hardware.cga.combine_cta_cga_with_shape`)
-    for already-validated block bases; in-dims kept in ``cta``'s order, ``block`` appended."""
-    cga = _from_bases({"block": [list(b) for b in cga_layout]}, standard_out_dims(len(shape)))
-    return combine_cta_cga_with_shape(cta, cga, shape)
-
-
-def _int_list(v: Any, what: str, n: int | None = None) -> list[int]:
-    out = list(check_int_list(v, what))
-    if n is not None and len(out) != n:
-        raise LayoutError(f"{what}: expected {n} entries, got {out}")
-    return out
-
-
-def _bases_list(v: Any, what: str, rank: int) -> list[list[int]]:
-    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
-        raise LayoutError(f"{what}: expected a list of bases (lists of {rank} ints), got {v!r}")
-    out = []
-    for b in v:
-        bl = _int_list(b, what, rank)
-        if any(x < 0 for x in bl):
-            raise LayoutError(f"{what}: basis entries must be non-negative, got {bl}")
-        out.append(bl)
-    return out
-
-
 def _reaches_every_tile(bases: dict[str, list[list[int]]], rank: int) -> bool:
     """Whether the bases span the whole power-of-two grid they reach (a surjective layout)."""
     try:
-        return _from_bases(bases, standard_out_dims(rank)).is_surjective()
+        return layout_from_bases(bases, standard_out_dims(rank)).is_surjective()
     except LayoutError:
         return False
 
@@ -147,7 +111,8 @@ def _mfma_tile(t: Tile, m: int, n: int, transposed: bool, elem_bits: int, im: in
 
 
 @triton_attr("ttg.amd_mfma")
-class AMDMFMALayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDMFMALayout(HardwareLayout):
     """The MFMA accumulator layout ``#ttg.amd_mfma`` (wave64, CDNA1–CDNA4).
 
     Arguments follow Gluon's ``AMDMFMALayout``: ``version`` (1 gfx908, 2 gfx90a, 3 gfx942,
@@ -161,40 +126,37 @@ class AMDMFMALayout(KeyedHardwareLayout):
     [[1, 0], [2, 0]]
     """
 
-    __slots__ = (
-        "version",
-        "instr_shape",
-        "transposed",
-        "warps_per_cta",
-        "element_bitwidth",
-        "tiles_per_warp",
-        "cga_layout",
-    )
+    version: int
+    instr_shape: Sequence[int]
+    transposed: bool | None = None
+    warps_per_cta: Sequence[int] = ()
+    element_bitwidth: int | None = None
+    tiles_per_warp: Sequence[int] | None = None
+    cga_layout: Sequence[Sequence[int]] = ()
+    _: KW_ONLY
+    is_transposed: InitVar[bool | None] = None  # Triton's spelling (isTransposed) of ``transposed``
 
-    def __init__(
-        self,
-        version: int,
-        instr_shape: Sequence[int],
-        transposed: bool | None = None,
-        warps_per_cta: Sequence[int] = (),
-        element_bitwidth: int | None = None,
-        tiles_per_warp: Sequence[int] | None = None,
-        cga_layout: Sequence[Sequence[int]] = (),
-        *,
-        is_transposed: bool | None = None,
-    ):
-        if is_transposed is not None:  # Triton's attribute spelling (isTransposed)
+    def __post_init__(self, is_transposed: bool | None = None) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        version = self.version
+        instr_shape = self.instr_shape
+        transposed = self.transposed
+        if is_transposed is not None:
             if transposed is not None and transposed != is_transposed:
                 raise LayoutError("is_transposed: give transposed or is_transposed (the same flag), not both")
             transposed = is_transposed
         if transposed is None:
             raise LayoutError("transposed: required (True or False; is_transposed= is accepted too)")
+        warps_per_cta = self.warps_per_cta
+        element_bitwidth = self.element_bitwidth
+        tiles_per_warp = self.tiles_per_warp
+        cga_layout = self.cga_layout
         if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 4:
             raise LayoutError(
                 f"version: MFMA version must be 1 (gfx908), 2 (gfx90a), 3 (gfx942) "
                 f"or 4 (gfx950), got {version!r}"
             )
-        instr = _int_list(instr_shape, "instr_shape", 3)
+        instr = int_list_param(instr_shape, "instr_shape", 3)
         if tuple(instr[:2]) not in _MFMA_MN:
             raise LayoutError(
                 f"instr_shape: (M, N) must be one of 32x32, 16x16, 64x4 or 4x64, got "
@@ -230,17 +192,6 @@ class AMDMFMALayout(KeyedHardwareLayout):
         sa(self, "element_bitwidth", eb)
         sa(self, "tiles_per_warp", tpw)
         sa(self, "cga_layout", cga)
-
-    def _key(self):
-        return (
-            self.version,
-            self.instr_shape,
-            self.transposed,
-            self.warps_per_cta,
-            self.element_bitwidth,
-            self.tiles_per_warp,
-            self.cga_layout,
-        )
 
     def __repr__(self):
         return (
@@ -402,6 +353,7 @@ class AMDMFMALayout(KeyedHardwareLayout):
 
 
 def _check_dot_args(operand_index: Any, k_width: Any) -> tuple[int, int]:
+    operand_index = int_param(operand_index, "operand_index")
     if operand_index not in (0, 1) or isinstance(operand_index, bool):
         raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
     if isinstance(k_width, bool) or not isinstance(k_width, int):
@@ -412,7 +364,7 @@ def _check_dot_args(operand_index: Any, k_width: Any) -> tuple[int, int]:
 def _check_mfma_kwidth(kw: int) -> None:
     if kw <= 0:
         raise LayoutError(f"k_width: mandatory (a positive power of two) for an MFMA parent, got {kw}")
-    _log2(kw, "k_width")
+    log2_param(kw, "k_width")
 
 
 # ======================================================================================
@@ -451,7 +403,7 @@ def wmma_warp_bases(
         while t < tpw[d]:
             reg_b.append(_unit(rank, d, t))
             t *= 2
-        for i in range(_log2(warps[d], "warps_per_cta")):
+        for i in range(log2_param(warps[d], "warps_per_cta")):
             warp_b.append(_unit(rank, d, tpw[d] << i))
     return warp_b, reg_b
 
@@ -477,7 +429,8 @@ def _wmma_tile(version: int, m: int, transposed: bool, rank: int) -> tuple[Linea
 
 
 @triton_attr("ttg.amd_wmma")
-class AMDWMMALayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDWMMALayout(HardwareLayout):
     """The WMMA accumulator layout ``#ttg.amd_wmma`` (wave32: RDNA3 v1, RDNA4 v2, gfx1250 v3).
 
     Arguments follow Gluon 3.9's ``AMDWMMALayout``: ``version``, ``transposed``,
@@ -491,33 +444,39 @@ class AMDWMMALayout(KeyedHardwareLayout):
     [[0, 16], [16, 0]]
     """
 
-    __slots__ = ("version", "transposed", "warp_bases", "reg_bases", "instr_shape", "cga_layout", "rank")
+    version: int
+    transposed: bool
+    warp_bases: Sequence[Sequence[int]]
+    reg_bases: Sequence[Sequence[int]] | None = None
+    instr_shape: Sequence[int] | None = None
+    cga_layout: Sequence[Sequence[int]] = ()
+    rank: int | None = None
 
-    def __init__(
-        self,
-        version: int,
-        transposed: bool,
-        warp_bases: Sequence[Sequence[int]],
-        reg_bases: Sequence[Sequence[int]] | None = None,
-        instr_shape: Sequence[int] | None = None,
-        cga_layout: Sequence[Sequence[int]] = (),
-        rank: int | None = None,
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        version = self.version
+        transposed = self.transposed
+        warp_bases = self.warp_bases
+        reg_bases = self.reg_bases
+        instr_shape = self.instr_shape
+        cga_layout = self.cga_layout
+        rank = self.rank
+        version = int_param(version, "version")
         if isinstance(version, bool) or version not in (1, 2, 3):
             raise LayoutError(
                 f"version: WMMA version must be 1 (RDNA3), 2 (RDNA4) or 3 (gfx1250), got {version!r}"
             )
         if not isinstance(transposed, bool):
             raise LayoutError(f"transposed: expected a bool, got {transposed!r}")
-        rank = 2 if rank is None else rank
+        rank = 2 if rank is None else int_param(rank, "rank")
         if isinstance(rank, bool) or rank not in (2, 3):
             raise LayoutError(f"rank: must be 2 or 3, got {rank!r}")
-        instr = (16, 16, 16) if instr_shape is None else tuple(_int_list(instr_shape, "instr_shape", 3))
+        instr = (16, 16, 16) if instr_shape is None else tuple(int_list_param(instr_shape, "instr_shape", 3))
         if instr not in _WMMA_SHAPES[version]:
             ok = ", ".join("x".join(map(str, s)) for s in _WMMA_SHAPES[version])
             raise LayoutError(f"instr_shape: WMMA v{version} supports {ok}, got {'x'.join(map(str, instr))}")
-        wb = _bases_list(warp_bases, "warp_bases", rank)
-        rb = _bases_list(reg_bases or [], "reg_bases", rank)
+        wb = bases_param(warp_bases, "warp_bases", rank)
+        rb = bases_param(reg_bases or [], "reg_bases", rank)
         if not _reaches_every_tile({"register": rb, "warp": wb}, rank):
             raise LayoutError(
                 "warp_bases/reg_bases: the tile-unit bases must reach every tile of the "
@@ -532,17 +491,6 @@ class AMDWMMALayout(KeyedHardwareLayout):
         sa(self, "instr_shape", instr)
         sa(self, "cga_layout", cga)
         sa(self, "rank", rank)
-
-    def _key(self):
-        return (
-            self.version,
-            self.transposed,
-            self.warp_bases,
-            self.reg_bases,
-            self.instr_shape,
-            self.cga_layout,
-            self.rank,
-        )
 
     def __repr__(self):
         return (
@@ -631,11 +579,11 @@ class AMDWMMALayout(KeyedHardwareLayout):
         # the product with the tile scales the tile-unit bases by the tile extent
         regs, warps = [list(b) for b in self.reg_bases], [list(b) for b in self.warp_bases]
         names = standard_out_dims(rank)
-        cta = _from_bases({"register": regs, "warp": warps}, names)
+        cta = layout_from_bases({"register": regs, "warp": warps}, names)
         L = tile * cta.transpose_outs(order)
         # repetitions fill N (the last dim) first, transposed or not
         L = L.transpose_outs([names[d] for d in range(rank - 1, -1, -1)])
-        return with_distributed_ins(_fit(L, self.cga_layout, shape))
+        return with_distributed_ins(fit_cta_cga(L, self.cga_layout, shape))
 
     def dot_operand_linear_layout(self, operand_index: int, k_width: int, shape: Sequence[int]):
         """The layout of ``#ttg.dot_op<{opIdx, parent = this, kWidth}>``.
@@ -653,7 +601,7 @@ class AMDWMMALayout(KeyedHardwareLayout):
                 f"k_width: WMMA v{self.version} operands need k_width in "
                 f"{allowed or 'powers of two'}, got {kw}"
             )
-        _log2(kw, "k_width")
+        log2_param(kw, "k_width")
         names = standard_out_dims(rank)
         k_idx = rank - 1 if op == 0 else rank - 2
         nk_idx = rank - 2 if op == 0 else rank - 1
@@ -674,11 +622,11 @@ class AMDWMMALayout(KeyedHardwareLayout):
         proj = lambda b: [0 if d == k_idx else v for d, v in enumerate(b)]  # noqa: E731
         regs = [proj(b) for b in regs if any(proj(b))]
         warps = [proj(b) for b in warps]
-        cta = _from_bases({"register": regs, "warp": warps}, names)
+        cta = layout_from_bases({"register": regs, "warp": warps}, names)
         L = L * cta.transpose_outs(list(L.out_dims))
         # unlike MFMA, the WMMA dot operand's CGA drops the block bases along K
         cga = [proj(b) for b in self.cga_layout]
-        return with_distributed_ins(_fit(L, cga, shape))
+        return with_distributed_ins(fit_cta_cga(L, cga, shape))
 
     def to_gluon(self) -> dict:
         """Keyword arguments of Gluon's ``AMDWMMALayout``."""
@@ -757,8 +705,10 @@ def mfma_scale_layout(
     >>> mfma_scale_layout(0, [32, 4], 32).bases["lane"]
     [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0], [0, 1]]
     """
+    operand_index = int_param(operand_index, "operand_index")
     if operand_index not in (0, 1) or isinstance(operand_index, bool):
         raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
+    m_dim = int_param(m_dim, "m_dim")
     if m_dim not in (16, 32) or isinstance(m_dim, bool):
         raise LayoutError(f"m_dim: scaled MFMA instructions have M = 16 or 32, got {m_dim!r}")
     shape = check_shape(shape, 2)
@@ -778,12 +728,12 @@ def mfma_scale_layout(
         v *= 2
     lanes = [[0, 1 << i] for i in range(5 if m_dim == 32 else 4)]
     lanes += [[1, 0]] if m_dim == 32 else [[1, 0], [2, 0]]
-    L = _from_bases({"register": regs, "lane": lanes}, ["dim1", "dim0"])
+    L = layout_from_bases({"register": regs, "lane": lanes}, ["dim1", "dim0"])
     if operand_index == 0:
         L = L * _ident("warp", warps[1], "dim1") * _ident("warp", warps[0], "dim0")
     else:
         L = L * _ident("warp", warps[1], "dim0") * _ident("warp", warps[0], "dim1")
-    return with_distributed_ins(_fit(L, (), shape))
+    return with_distributed_ins(fit_cta_cga(L, (), shape))
 
 
 def wmma_scale_layout(
@@ -806,19 +756,22 @@ def wmma_scale_layout(
     >>> wmma_scale_layout(0, [32, 4], 16, 16, False, 16).bases["lane"]
     [[1, 0], [2, 0], [4, 0], [8, 0], [16, 0]]
     """
+    operand_index = int_param(operand_index, "operand_index")
     if operand_index not in (0, 1) or isinstance(operand_index, bool):
         raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
+    scale_factor = int_param(scale_factor, "scale_factor")
     if scale_factor not in (16, 32) or isinstance(scale_factor, bool):
         raise LayoutError(
             f"scale_factor: scaled WMMA groups 16 or 32 elements per scale, got {scale_factor!r}"
         )
+    m_dim, n_dim = int_param(m_dim, "m_dim"), int_param(n_dim, "n_dim")
     if (m_dim, n_dim) not in ((16, 16), (32, 16)):
         raise LayoutError(f"m_dim/n_dim: scaled WMMA instructions are 16x16 or 32x16, got {m_dim}x{n_dim}")
     if not isinstance(transposed, bool):
         raise LayoutError(f"transposed: expected a bool, got {transposed!r}")
     shape = check_shape(shape, 2)
-    rb = _bases_list(reg_bases, "reg_bases", 2)
-    wb = _bases_list(warp_bases, "warp_bases", 2)
+    rb = bases_param(reg_bases, "reg_bases", 2)
+    wb = bases_param(warp_bases, "warp_bases", 2)
     if not _reaches_every_tile({"register": rb, "warp": wb}, 2):
         raise LayoutError(f"warp_bases/reg_bases: must reach every tile of their grid, got {wb}, {rb}")
     cga = [list(b) for b in check_cga_layout(cga_layout, 2)]
@@ -834,18 +787,18 @@ def wmma_scale_layout(
     if shape[1] > k_width:
         L = L * _ident("register", shape[1] // k_width, "dim1")
     proj = lambda b: [b[acc_dim], 0]  # noqa: E731 - (nonK, K) coordinates, K dropped
-    cta = _from_bases(
+    cta = layout_from_bases(
         {"register": [proj(b) for b in rb if b[acc_dim]], "warp": [proj(b) for b in wb]}, ["dim0", "dim1"]
     )
     L = L * cta.transpose_outs(["dim1", "dim0"])
-    R = with_distributed_ins(_fit(L, cga, shape))
+    R = with_distributed_ins(fit_cta_cga(L, cga, shape))
     if m_dim <= 16:  # the first register after the K registers moves into lane bit 4
         bases = R.bases
         regs = bases["register"]
-        first = _log2(max(k_width, shape[1]), "shape")
+        first = log2_param(max(k_width, shape[1]), "shape")
         if first < len(regs):
             bases["lane"][4] = regs.pop(first)
-            R = _from_bases(bases, list(R.out_dims.items()))
+            R = layout_from_bases(bases, list(R.out_dims.items()))
     return R
 
 
@@ -893,11 +846,11 @@ def ds_read_tr_dot_layout(
     # bases above are (nonK, K); put them in (dim0, dim1)
     place = (lambda b: [b[0], b[1]]) if op == 0 else (lambda b: [b[1], b[0]])  # noqa: E731
     placed = {"register": [place(b) for b in regs], "lane": [place(b) for b in lanes]}
-    L = _from_bases(placed, ["dim0", "dim1"])
+    L = layout_from_bases(placed, ["dim0", "dim1"])
     L = L.transpose_outs([d_nk, d_k])
     for d in (1, 0):
         L = L * _ident("warp", parent.warps_per_cta[d], f"dim{d}")
-    return with_distributed_ins(_fit(L, parent.cga_layout, shape))
+    return with_distributed_ins(fit_cta_cga(L, parent.cga_layout, shape))
 
 
 def _powers_from(start: int, stop: int) -> list[int]:
@@ -945,4 +898,4 @@ def mfma_like_store_layout(parent: AMDMFMALayout, shape: Sequence[int], elem_bit
         return v ^ (1 << 2) ^ (1 << hi)
 
     bases = {d: [[b[0], swap(b[1])] for b in bl] for d, bl in acc.bases.items()}
-    return _from_bases(bases, list(acc.out_dims.items()))
+    return layout_from_bases(bases, list(acc.out_dims.items()))

@@ -23,12 +23,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, identity_standard_nd, standard_out_dims
-from .amd import AMDMFMALayout, _bases_list, _fit, _from_bases, _int_list, _log2
-from .base import HardwareLayout, KeyedHardwareLayout, triton_attr
+from ._kit import (
+    PARTITIONED_IN_DIMS,
+    SHARED_IN_DIMS,
+    TDM_IN_DIMS,
+    bases_param,
+    fit_cta_cga,
+    int_list_param,
+    int_param,
+    layout_from_bases,
+    log2_param,
+)
+from .amd import AMDMFMALayout
+from .base import HardwareLayout, triton_attr
 from .cga import check_cga_layout, check_pow2_list, check_shape, format_cga, format_int_list, shape_per_cta
 
 __all__ = [
@@ -39,7 +51,7 @@ __all__ = [
     "tdm_message_layout",
 ]
 
-SHARED_INS = ("offset", "block")
+SHARED_INS = SHARED_IN_DIMS
 
 
 def _pos_int(v: Any, what: str) -> int:
@@ -49,7 +61,7 @@ def _pos_int(v: Any, what: str) -> int:
 
 
 def _check_order(order: Any, what: str = "order") -> tuple[int, ...]:
-    o = tuple(_int_list(order, what))
+    o = tuple(int_list_param(order, what))
     if sorted(o) != list(range(len(o))) or not o:
         raise LayoutError(f"{what}: expected a permutation of 0..rank-1, got {list(o)}")
     return o
@@ -65,10 +77,10 @@ def _powers(n: int) -> list[int]:
 
 def _shared_fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]) -> LinearLayout:
     """The per-CTA ``offset`` layout fitted to ``shape`` with the CGA; in-dims ``offset, block``."""
-    L = _fit(cta, cga_layout, shape)
+    L = fit_cta_cga(cta, cga_layout, shape)
     if tuple(L.in_dims) == SHARED_INS:
         return L
-    return _from_bases({d: L.bases.get(d, []) for d in SHARED_INS}, list(L.out_dims.items()))
+    return layout_from_bases({d: L.bases.get(d, []) for d in SHARED_INS}, list(L.out_dims.items()))
 
 
 # ======================================================================================
@@ -77,7 +89,8 @@ def _shared_fit(cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: S
 
 
 @triton_attr("ttg.amd_rotating_shared")
-class AMDRotatingSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class AMDRotatingSharedLayout(HardwareLayout):
     """``#ttg.amd_rotating_shared<{vec, perPhase, maxPhase, order[, CGALayout]}>``.
 
     Like ``swizzled_shared`` but the XOR phase of row ``r`` is
@@ -93,16 +106,19 @@ class AMDRotatingSharedLayout(KeyedHardwareLayout):
     [[1, 0], [2, 0], [4, 0], [0, 1], [2, 2], [2, 4], [0, 8]]
     """
 
-    __slots__ = ("vec", "per_phase", "max_phase", "order", "cga_layout")
+    vec: int
+    per_phase: int
+    max_phase: int
+    order: Sequence[int]
+    cga_layout: Sequence[Sequence[int]] = ()
 
-    def __init__(
-        self,
-        vec: int,
-        per_phase: int,
-        max_phase: int,
-        order: Sequence[int],
-        cga_layout: Sequence[Sequence[int]] = (),
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        vec = self.vec
+        per_phase = self.per_phase
+        max_phase = self.max_phase
+        order = self.order
+        cga_layout = self.cga_layout
         sa = object.__setattr__
         sa(self, "vec", _pos_int(vec, "vec"))
         sa(self, "per_phase", _pos_int(per_phase, "per_phase"))
@@ -110,9 +126,6 @@ class AMDRotatingSharedLayout(KeyedHardwareLayout):
         o = _check_order(order)
         sa(self, "order", o)
         sa(self, "cga_layout", check_cga_layout(cga_layout, len(o)))
-
-    def _key(self):
-        return (self.vec, self.per_phase, self.max_phase, self.order, self.cga_layout)
 
     def __repr__(self):
         return (
@@ -141,7 +154,7 @@ class AMDRotatingSharedLayout(KeyedHardwareLayout):
                 phase = (r // self.per_phase) % self.max_phase
                 block_no = (r // span) % self.max_phase
                 bases.append([r, (self.vec * (phase ^ block_no)) % ncols])
-            cta = _from_bases({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
+            cta = layout_from_bases({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
             for d in self.order[2:]:
                 cta = cta * LinearLayout.identity("offset", shape[d], names[d])
         return _shared_fit(cta, self.cga_layout, shape)
@@ -183,7 +196,8 @@ def _identity_offset_bases(shape: Sequence[int], order: Sequence[int]) -> list[l
 
 
 @triton_attr("ttg.padded_shared")
-class PaddedSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class PaddedSharedLayout(HardwareLayout):
     """``#ttg.padded_shared<[interval:+padding, ...] {...}>`` — padded LDS.
 
     **Not a linear layout.**  Element ``i`` of the linear component (logical offset) is
@@ -201,15 +215,17 @@ class PaddedSharedLayout(KeyedHardwareLayout):
     [0, 1, 2, 3, 5, 6, 7, 8]
     """
 
-    __slots__ = ("interval_padding_pairs", "offset_bases", "cga_layout", "shape")
+    interval_padding_pairs: Sequence[Sequence[int]]
+    offset_bases: Sequence[Sequence[int]]
+    cga_layout: Sequence[Sequence[int]]
+    shape: Sequence[int]
 
-    def __init__(
-        self,
-        interval_padding_pairs: Sequence[Sequence[int]],
-        offset_bases: Sequence[Sequence[int]],
-        cga_layout: Sequence[Sequence[int]],
-        shape: Sequence[int],
-    ):
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        interval_padding_pairs = self.interval_padding_pairs
+        offset_bases = self.offset_bases
+        cga_layout = self.cga_layout
+        shape = self.shape
         shape_t = check_pow2_list(shape, "shape")
         rank = len(shape_t)
         if rank == 0:
@@ -223,15 +239,15 @@ class PaddedSharedLayout(KeyedHardwareLayout):
             )
         pairs = []
         for p in interval_padding_pairs:
-            iv, pad = _int_list(p, "interval_padding_pairs", 2)
-            _log2(iv, "interval_padding_pairs (interval)")
-            _log2(pad, "interval_padding_pairs (padding)")
+            iv, pad = int_list_param(p, "interval_padding_pairs", 2)
+            log2_param(iv, "interval_padding_pairs (interval)")
+            log2_param(pad, "interval_padding_pairs (padding)")
             pairs.append((iv, pad))
         if not pairs:
             raise LayoutError("interval_padding_pairs: expected at least one [interval, padding] pair")
         if len({iv for iv, _ in pairs}) != len(pairs):
             raise LayoutError(f"interval_padding_pairs: intervals must be unique, got {pairs}")
-        ob = _bases_list(offset_bases, "offset_bases", rank)
+        ob = bases_param(offset_bases, "offset_bases", rank)
         cga = check_cga_layout(cga_layout, rank)
         per_cta = shape_per_cta(shape_t, cga)
         for b in ob:
@@ -240,7 +256,7 @@ class PaddedSharedLayout(KeyedHardwareLayout):
                 raise LayoutError(f"offset_bases: each basis moves along one dim by a power of two, got {b}")
         if (
             any(x >= p for b in ob for x, p in zip(b, per_cta))
-            or not _from_bases({"offset": ob}, standard_out_dims(rank)).is_invertible()
+            or not layout_from_bases({"offset": ob}, standard_out_dims(rank)).is_invertible()
         ):
             raise LayoutError(
                 f"offset_bases: must enumerate distinct elements of the per-CTA shape {per_cta} "
@@ -251,9 +267,6 @@ class PaddedSharedLayout(KeyedHardwareLayout):
         sa(self, "offset_bases", tuple(tuple(b) for b in ob))
         sa(self, "cga_layout", tuple(tuple(b) for b in cga))
         sa(self, "shape", shape_t)
-
-    def _key(self):
-        return (self.interval_padding_pairs, self.offset_bases, self.cga_layout, self.shape)
 
     def __repr__(self):
         return (
@@ -310,7 +323,7 @@ class PaddedSharedLayout(KeyedHardwareLayout):
             raise LayoutError(
                 f"shape: a padded_shared layout is built for shape {list(self.shape)}, got {list(shape)}"
             )
-        cta = _from_bases({"offset": [list(b) for b in self.offset_bases]}, standard_out_dims(self.rank))
+        cta = layout_from_bases({"offset": self.offset_bases}, standard_out_dims(self.rank))
         return _shared_fit(cta, self.cga_layout, self.shape)
 
     def to_linear_layout(self, shape: Sequence[int]):
@@ -378,8 +391,8 @@ class PaddedSharedLayout(KeyedHardwareLayout):
             first = ob[0] if ob else [0]
             rank = len(first) if isinstance(first, Sequence) else 1
             block = params.get("block", [])
-            lin = _from_bases(
-                {"offset": _bases_list(ob, "offset", rank), "block": _bases_list(block, "block", rank)},
+            lin = layout_from_bases(
+                {"offset": bases_param(ob, "offset", rank), "block": bases_param(block, "block", rank)},
                 standard_out_dims(rank),
             )
             shape = params.get("shape") or list(lin.out_dims.values())
@@ -397,11 +410,22 @@ class PaddedSharedLayout(KeyedHardwareLayout):
 # Partitioned shared (gfx1250)
 # ======================================================================================
 
-PARTITIONED_INS = ("offset", "block", "partition")
+PARTITIONED_INS = PARTITIONED_IN_DIMS
+#: shared layouts a partitioned layout may place in each partition
+PARTITION_INNER_ATTRS = frozenset(
+    {
+        "ttg.swizzled_shared",
+        "ttg.nvmma_shared",
+        "ttg.shared_linear",
+        "ttg.padded_shared",
+        "ttg.amd_rotating_shared",
+    }
+)
 
 
 @triton_attr("ttg.partitioned_shared")
-class PartitionedSharedLayout(KeyedHardwareLayout):
+@dataclass(frozen=True, repr=False)
+class PartitionedSharedLayout(HardwareLayout):
     """``#ttg.partitioned_shared`` — a tensor split into pieces placed in separate LDS partitions.
 
     The tensor is cut along ``partition_dim`` into ``num_partitions * num_groups`` pieces, each
@@ -416,20 +440,30 @@ class PartitionedSharedLayout(KeyedHardwareLayout):
     [[16, 0]]
     """
 
-    __slots__ = ("num_partitions", "num_groups", "partition_dim", "partition_layout")
+    num_partitions: int
+    num_groups: int
+    partition_dim: int
+    partition_layout: Any
 
-    def __init__(self, num_partitions: int, num_groups: int, partition_dim: int, partition_layout: Any):
-        _log2(_pos_int(num_partitions, "num_partitions"), "num_partitions")
+    def __post_init__(self) -> None:
+        """Validate and normalize the fields (tuples, defaults filled in)."""
+        num_partitions = self.num_partitions
+        num_groups = self.num_groups
+        partition_dim = self.partition_dim
+        partition_layout = self.partition_layout
+        log2_param(_pos_int(num_partitions, "num_partitions"), "num_partitions")
         if num_partitions < 2:
             raise LayoutError(
                 f"num_partitions: must be a power of two and at least 2 (as Triton), got {num_partitions}"
             )
-        _log2(_pos_int(num_groups, "num_groups"), "num_groups")
-        if not isinstance(partition_layout, HardwareLayout) or not hasattr(
-            partition_layout, "to_linear_layout"
+        log2_param(_pos_int(num_groups, "num_groups"), "num_groups")
+        if (
+            not isinstance(partition_layout, HardwareLayout)
+            or type(partition_layout).triton_name not in PARTITION_INNER_ATTRS
         ):
             raise LayoutError(
-                f"partition_layout: expected a shared-memory layout description, got {partition_layout!r}"
+                "partition_layout: expected a shared-memory layout description (one of "
+                f"{', '.join('#' + a for a in sorted(PARTITION_INNER_ATTRS))}), got {partition_layout!r}"
             )
         rank = getattr(partition_layout, "rank", None)
         if (
@@ -446,9 +480,6 @@ class PartitionedSharedLayout(KeyedHardwareLayout):
         sa(self, "num_groups", num_groups)
         sa(self, "partition_dim", partition_dim)
         sa(self, "partition_layout", partition_layout)
-
-    def _key(self):
-        return (self.num_partitions, self.num_groups, self.partition_dim, self.partition_layout)
 
     def __repr__(self):
         return (
@@ -531,6 +562,7 @@ def cdna4_padded_shared_layout(
         raise LayoutError(
             f"parent: the padded-shared chooser is for gfx950 (MFMA version 4), got version {parent.version}"
         )
+    operand_index = int_param(operand_index, "operand_index")
     if operand_index not in (0, 1) or isinstance(operand_index, bool):
         raise LayoutError(f"operand_index: must be 0 (A) or 1 (B), got {operand_index!r}")
     if isinstance(k_width, bool) or not isinstance(k_width, int) or k_width < 1:
@@ -538,6 +570,7 @@ def cdna4_padded_shared_layout(
     if not isinstance(k_contig, bool):
         raise LayoutError(f"k_contig: expected a bool, got {k_contig!r}")
     shape = check_shape(shape, parent.rank)
+    elem_bits = int_param(elem_bits, "elem_bits")
     if isinstance(elem_bits, bool) or elem_bits not in (4, 8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 4, 8, 16, 32 or 64, got {elem_bits!r}")
     warp = 64
@@ -584,15 +617,15 @@ def cdna4_padded_shared_layout(
     use_best = False
     if contig_lanes <= warp and non_contig >= warp // contig_lanes * best and best > wrap:
         use_best, wrap = True, best
-    bases: list[list[int]] = [[1 << i, 0] for i in range(_log2(contig, "shape"))]
+    bases: list[list[int]] = [[1 << i, 0] for i in range(log2_param(contig, "shape"))]
     interval = warp * vec
-    need = _log2(interval, "interval")
-    row = _log2(wrap, "wrap")
+    need = log2_param(interval, "interval")
+    row = log2_param(wrap, "wrap")
     while len(bases) < need:
         bases.append([0, 1 << row])
         row += 1
-    bases += [[0, 1 << r] for r in range(_log2(wrap, "wrap"))]
-    while row < _log2(non_contig, "shape"):
+    bases += [[0, 1 << r] for r in range(log2_param(wrap, "wrap"))]
+    while row < log2_param(non_contig, "shape"):
         bases.append([0, 1 << row])
         row += 1
     if b64tr and non_k_instr == 16 and kw_bytes == 16:
@@ -610,8 +643,8 @@ def cdna4_padded_shared_layout(
         bases[g0], bases[g1] = bases[g1], bases[g0]
     if b128 and non_k_instr == 32 and use_best and k_dim < 256 // elem_bytes:
         wide = k_width == 16 // elem_bytes
-        off_idx = _log2(256 if wide else 128, "offset")
-        row16 = _log2(contig, "shape")
+        off_idx = log2_param(256 if wide else 128, "offset")
+        row16 = log2_param(contig, "shape")
         if off_idx >= len(bases) or row16 >= len(bases):
             raise LayoutError(
                 f"shape: {list(shape)} is too small for the 64-bank row fix-up (Triton asserts here)"
@@ -619,7 +652,7 @@ def cdna4_padded_shared_layout(
         bases[off_idx], bases[row16] = bases[row16], bases[off_idx]
     if (k_contig and k_idx == 1) or (not k_contig and k_idx == 0):
         bases = [[b[1], b[0]] for b in bases]
-    lin = _shared_fit(_from_bases({"offset": bases}, standard_out_dims(2)), parent.cga_layout, shape)
+    lin = _shared_fit(layout_from_bases({"offset": bases}, standard_out_dims(2)), parent.cga_layout, shape)
     fitted = lin.bases
     return PaddedSharedLayout([[interval, padding]], fitted["offset"], fitted["block"], shape)
 
@@ -628,7 +661,7 @@ def cdna4_padded_shared_layout(
 # gfx1250 tensor DMA (TDM)
 # ======================================================================================
 
-TDM_INS = ("message", "warp", "block")
+TDM_INS = TDM_IN_DIMS
 
 
 def tdm_message_layout(
@@ -670,10 +703,10 @@ def tdm_message_layout(
     for w in warps:
         k *= w
     total = k if num_warps is None else num_warps
-    _log2(_pos_int(total, "num_warps"), "num_warps")
+    log2_param(_pos_int(total, "num_warps"), "num_warps")
     if total < k:
         raise LayoutError(f"num_warps: {total} is fewer than the {k} waves of warps_per_cta")
-    positions = list(range(_log2(k, "warps_per_cta")))
+    positions = list(range(log2_param(k, "warps_per_cta")))
     if warp_used_hint is not None:
         positions = _tdm_hint_bits(warp_used_hint, k, total)
     names = standard_out_dims(rank)
@@ -684,11 +717,12 @@ def tdm_message_layout(
     grid = identity_standard_nd("warp", list(warps), list(range(rank)))
     rows = iter(grid.bases["warp"])
     zero = [0] * rank
-    warp_rows = [next(rows) if b in positions else list(zero) for b in range(_log2(total, "num_warps"))]
-    grid = _from_bases({"warp": warp_rows}, list(grid.out_dims.items())).transpose_outs(list(msg.out_dims))
+    warp_rows = [next(rows) if b in positions else list(zero) for b in range(log2_param(total, "num_warps"))]
+    grid = layout_from_bases({"warp": warp_rows}, list(grid.out_dims.items()))
+    grid = grid.transpose_outs(list(msg.out_dims))
     L = msg * grid
     blocks = [list(b) for b in check_cga_layout(cga_layout, rank)]
-    cga = _from_bases({"block": blocks}, names).transpose_outs(list(L.out_dims))
+    cga = layout_from_bases({"block": blocks}, names).transpose_outs(list(L.out_dims))
     return (L * cga).transpose_outs(names)
 
 

@@ -1,7 +1,8 @@
 """The base class of hardware layout descriptions and the Triton attribute registry.
 
 Every hardware layout family (blocked, slice, nvidia_mma, amd_mfma, nvmma_shared, ...)
-is an immutable description class deriving from :class:`HardwareLayout`.  It knows
+is a frozen dataclass deriving from :class:`HardwareLayout` (its fields are the Gluon
+constructor's arguments, validated and normalized in ``__post_init__``).  It knows
 
 * ``to_linear_layout(shape)``: the :class:`~linlayout.LinearLayout` Triton's
   ``toLinearLayout(shape, attr)`` returns for it, bit for bit;
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-__all__ = ["HardwareLayout", "KeyedHardwareLayout", "triton_attr", "TRITON_ATTRS"]
+__all__ = ["HardwareLayout", "triton_attr", "TRITON_ATTRS"]
 
 #: attribute name as written after '#' (e.g. "ttg.blocked") -> description class
 TRITON_ATTRS: dict[str, type[HardwareLayout]] = {}
@@ -51,22 +52,23 @@ class HardwareLayout:
     def from_triton_params(cls, params: dict[str, Any]) -> HardwareLayout:  # pragma: no cover
         raise NotImplementedError
 
+    @property
+    def kind(self) -> str:
+        """``"distributed"``, ``"shared"``, ``"tensor_memory"`` or ``"partitioned_shared"``:
+        the :func:`~linlayout.hardware._kit.layout_kind` of the layouts it gives."""
+        name = type(self).triton_name
+        if name.startswith("ttng.tensor_memory"):
+            return "tensor_memory"
+        if name == "ttg.partitioned_shared":
+            return "partitioned_shared"
+        return "shared" if name.endswith("_shared") or name == "ttg.shared_linear" else "distributed"
 
-class KeyedHardwareLayout(HardwareLayout):
-    """A :class:`HardwareLayout` with immutable value semantics, for description classes
-    that are not frozen dataclasses: they set their fields once with
-    ``object.__setattr__`` and define ``_key()``, the tuple of their fields."""
+    def to_gluon(self) -> dict[str, Any]:
+        """Keyword arguments of Gluon's class of the same name: the fields, tuples as lists
+        (nested descriptions stay descriptions)."""
+        import dataclasses
 
-    __slots__ = ()
+        def plain(v: Any) -> Any:
+            return [plain(x) for x in v] if isinstance(v, tuple) else v
 
-    def _key(self) -> tuple:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other):
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self):
-        return hash((type(self).__name__, self._key()))
+        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]

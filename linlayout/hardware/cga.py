@@ -43,6 +43,7 @@ from ..layout import (
     ensure_not_smaller_than,
     standard_out_dims,
 )
+from ._kit import DISTRIBUTED_IN_DIMS, format_param, int_list_param
 
 __all__ = [
     "DISTRIBUTED_IN_DIMS",
@@ -64,29 +65,22 @@ __all__ = [
     "Tile",
 ]
 
-#: in-dims of every distributed layout, in Triton's order
-DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
 
 
 # ----------------------------------------------------------------------------- validation helpers
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
 def check_int_list(values: Any, what: str, rank: int | None = None) -> tuple[int, ...]:
-    """``values`` as a tuple of ints (of length ``rank`` when given), else ``LayoutError``."""
+    """``values`` as a tuple of ints (of length ``rank`` when given), else ``LayoutError``
+    (the kit's :func:`~linlayout.hardware._kit.int_list_param`)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise LayoutError(f"{what}: expected a list of ints, got {values!r}")
-    out = []
-    for v in values:
-        if not _is_int(v):
-            raise LayoutError(f"{what}: expected a list of ints, got {list(values)!r}")
-        out.append(int(v))
+    out = int_list_param(values, what)
     if rank is not None and len(out) != rank:
-        raise LayoutError(f"{what}: expected {rank} entries (one per tensor dim), got {len(out)}: {out}")
-    return tuple(out)
+        raise LayoutError(
+            f"{what}: expected {rank} entries (one per tensor dim), got {len(out)}: {list(out)}"
+        )
+    return out
 
 
 def check_pow2_list(values: Any, what: str, rank: int | None = None) -> tuple[int, ...]:
@@ -129,12 +123,12 @@ def check_shape(shape: Any, rank: int | None = None, what: str = "shape") -> tup
 
 def format_int_list(values: Sequence[int]) -> str:
     """``[1, 2]`` exactly as MLIR prints an integer array."""
-    return "[" + ", ".join(str(int(v)) for v in values) + "]"
+    return format_param(list(values))
 
 
 def format_cga(bases: Sequence[Sequence[int]]) -> str:
     """Block bases as Triton prints them: ``[[0, 1], [1, 0]]``."""
-    return "[" + ", ".join(format_int_list(b) for b in bases) + "]"
+    return format_param([list(b) for b in bases])
 
 
 # ----------------------------------------------------------------------------- CGA construction

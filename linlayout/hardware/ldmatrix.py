@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from ..errors import LayoutError
 from ..layout import LinearLayout
+from ._kit import int_param
 
 __all__ = [
     "ldmatrix_tile",
@@ -155,6 +156,7 @@ def ldmatrix_fragment(
     >>> ldmatrix_fragment(2, transposed=True).bases["register"]
     [[1, 0], [8, 0]]
     """
+    num = int_param(num, "num")
     if num not in (1, 2, 4) or isinstance(num, bool):
         raise LayoutError(f"num: expected 1, 2 or 4 (.x1/.x2/.x4), got {num!r}")
     full = ldmatrix_full_tile(elem_bits, transposed=transposed, store=store)

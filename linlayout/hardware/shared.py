@@ -31,7 +31,6 @@ layout is built for the per-CTA shape and the block bases are scaled by it
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,12 +41,26 @@ from ..layout import (
     ensure_not_smaller_than,
     standard_out_dims,
 )
+from ._kit import (
+    SHARED_IN_DIMS,
+    as_lists,
+    bases_param,
+    bool_param,
+    cga_param,
+    check_known_fields,
+    check_permutation,
+    combine_cta_cga,
+    format_param,
+    int_list_param,
+    int_param,
+    memo_layout,
+    memory_shape,
+    pow2_param,
+    rank_param,
+)
 from .base import HardwareLayout, triton_attr
 from .cga import (
     cga_split_num,
-    cga_to_linear_layout,
-    check_cga_layout,
-    combine_cta_cga_with_shape,
     shape_per_cta,
 )
 
@@ -61,113 +74,6 @@ __all__ = [
     "nvmma_core_matrix",
     "tma_block_shape",
 ]
-
-# ----------------------------------------------------------------------------- validation helpers
-
-
-def _int(x: Any, what: str, *, lo: int | None = None) -> int:
-    """An int (numpy integers welcome; bools, floats and strings are not)."""
-    if isinstance(x, bool) or not hasattr(x, "__index__"):
-        raise LayoutError(f"{what}: expected an int, got {x!r}")
-    x = int(x.__index__())
-    if lo is not None and x < lo:
-        raise LayoutError(f"{what}: expected an int >= {lo}, got {x}")
-    return x
-
-
-def _pow2(x: Any, what: str) -> int:
-    x = _int(x, what)
-    if x < 1 or x & (x - 1):
-        raise LayoutError(f"{what}: expected a power of two, got {x}")
-    return x
-
-
-def _bool(x: Any, what: str) -> bool:
-    if not isinstance(x, bool):
-        raise LayoutError(f"{what}: expected true/false, got {x!r}")
-    return x
-
-
-def _seq(x: Any, what: str, expected: str) -> tuple:
-    """A list-like value as a tuple (lists, tuples, numpy arrays; not strings or dicts)."""
-    if isinstance(x, (str, bytes, Mapping)) or not hasattr(x, "__iter__"):
-        raise LayoutError(f"{what}: expected {expected}, got {x!r}")
-    return tuple(x)
-
-
-def _int_list(x: Any, what: str) -> tuple[int, ...]:
-    return tuple(_int(v, f"{what}[{i}]") for i, v in enumerate(_seq(x, what, "a list of ints")))
-
-
-def _bases_list(x: Any, what: str, rank: int | None = None) -> tuple[tuple[int, ...], ...]:
-    x = _seq(x, what, "a list of bases (lists of ints)")
-    out = tuple(_int_list(b, f"{what}[{i}]") for i, b in enumerate(x))
-    for i, b in enumerate(out):
-        if rank is not None and len(b) != rank:
-            raise LayoutError(f"{what}[{i}]: expected {rank} components (one per dim), got {list(b)}")
-        if any(v < 0 for v in b):
-            raise LayoutError(f"{what}[{i}]: components must be >= 0, got {list(b)}")
-    return out
-
-
-def _shape(shape: Any, rank: int | None, what: str = "shape") -> list[int]:
-    """A memory layout's shape: every dim a power of two (Triton rejects others)."""
-    dims = list(_int_list(shape, what))
-    for i, s in enumerate(dims):
-        if s < 1 or s & (s - 1):
-            raise LayoutError(
-                f"{what}[{i}]: shared and tensor memory layouts need power-of-two dims, got {s} in {dims}"
-            )
-    if rank is not None and len(dims) != rank:
-        raise LayoutError(f"{what}: the layout has rank {rank} but the shape {dims} has rank {len(dims)}")
-    if not dims:
-        raise LayoutError(f"{what}: expected at least one dim")
-    return dims
-
-
-def _check_order(order: tuple[int, ...], what: str = "order") -> None:
-    if sorted(order) != list(range(len(order))):
-        raise LayoutError(f"{what}: expected a permutation of 0..{len(order) - 1}, got {list(order)}")
-
-
-def _fmt(x: Any) -> str:
-    """Triton's printing of list/bool values."""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, (list, tuple)):
-        return "[" + ", ".join(_fmt(v) for v in x) + "]"
-    return str(x)
-
-
-def _lists(bases: Sequence[Sequence[int]]) -> list[list[int]]:
-    return [list(b) for b in bases]
-
-
-@functools.lru_cache(maxsize=4096)
-def _memo(desc: Any, shape: tuple[int, ...], flag: bool = False) -> LinearLayout:
-    """Layouts are immutable values and descriptions hashable: build each (description,
-    shape) once, as Triton's ``toLinearLayout`` cache does."""
-    return desc._build(list(shape), flag)
-
-
-# ----------------------------------------------------------------------------- CGA plumbing
-
-
-def _check_cga(cga: Any, rank: int, what: str = "cga_layout") -> tuple[tuple[int, ...], ...]:
-    return check_cga_layout(cga, rank, what)
-
-
-def _combine_cta_cga(
-    cta: LinearLayout, cga_layout: Sequence[Sequence[int]], shape: Sequence[int]
-) -> LinearLayout:
-    """Triton's ``combineCtaCgaWithShape`` (:func:`linlayout.hardware.cga.combine_cta_cga_with_shape`)
-    for a tile that may not list every out dim yet (missing ones get size 1)."""
-    names = standard_out_dims(len(shape))
-    for n in names:
-        if n not in cta.out_dims:
-            cta = cta * LinearLayout.identity(cta.in_dim_names[0], 1, n)
-    return combine_cta_cga_with_shape(cta, cga_to_linear_layout(cga_layout, len(shape)), shape)
-
 
 def _with_block(L: LinearLayout) -> LinearLayout:
     """Make sure the layout lists ``offset`` then ``block`` (Triton always has both)."""
@@ -232,15 +138,15 @@ class SwizzledSharedLayout(HardwareLayout):
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "vec", _int(self.vec, "vec", lo=1))
-        set_(self, "per_phase", _int(self.per_phase, "per_phase", lo=1))
-        set_(self, "max_phase", _int(self.max_phase, "max_phase", lo=1))
-        order = _int_list(self.order, "order")
+        set_(self, "vec", int_param(self.vec, "vec", lo=1))
+        set_(self, "per_phase", int_param(self.per_phase, "per_phase", lo=1))
+        set_(self, "max_phase", int_param(self.max_phase, "max_phase", lo=1))
+        order = int_list_param(self.order, "order")
         if not order:
             raise LayoutError("order: expected at least one dim")
-        _check_order(order)
+        check_permutation(order)
         set_(self, "order", order)
-        cga = _check_cga(self.cga_layout, len(order))
+        cga = cga_param(self.cga_layout, len(order))
         set_(self, "cga_layout", cga)
 
     @property
@@ -254,7 +160,7 @@ class SwizzledSharedLayout(HardwareLayout):
 
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``swizzledSharedToLinearLayout(shape)``: in-dims ``offset, block``."""
-        return _memo(self, tuple(_shape(shape, self.rank)))
+        return memo_layout(self, tuple(memory_shape(shape, self.rank)))
 
     def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
         per_cta = shape_per_cta(shape, self.cga_layout)
@@ -270,20 +176,21 @@ class SwizzledSharedLayout(HardwareLayout):
             cta = LinearLayout.from_bases({"offset": bases}, [(names[row], nrows), (names[col], ncols)])
             for d in self.order[2:]:
                 cta = cta * LinearLayout.identity("offset", per_cta[d], names[d])
-        return _with_block(_combine_cta_cga(cta, self.cga_layout, shape))
+        return _with_block(combine_cta_cga(cta, self.cga_layout, shape))
 
     def to_triton(self) -> str:
         s = (
             f"#ttg.swizzled_shared<{{vec = {self.vec}, perPhase = {self.per_phase}, "
-            f"maxPhase = {self.max_phase}, order = {_fmt(self.order)}"
+            f"maxPhase = {self.max_phase}, order = {format_param(self.order)}"
         )
         if self.cga_layout:
-            s += f", CGALayout = {_fmt(self.cga_layout)}"
+            s += f", CGALayout = {format_param(self.cga_layout)}"
         return s + "}>"
 
     @classmethod
     def from_triton_params(cls, params: Mapping[str, Any]) -> SwizzledSharedLayout:
-        _known(params, {"vec", "perPhase", "maxPhase", "order", "CGALayout"}, "ttg.swizzled_shared")
+        allowed = {"vec", "perPhase", "maxPhase", "order", "CGALayout"}
+        check_known_fields(params, allowed, "ttg.swizzled_shared")
         for k in ("vec", "perPhase", "maxPhase", "order"):
             if k not in params:
                 raise LayoutError(f"{k}: missing in #ttg.swizzled_shared")
@@ -302,7 +209,7 @@ class SwizzledSharedLayout(HardwareLayout):
             "per_phase": self.per_phase,
             "max_phase": self.max_phase,
             "order": list(self.order),
-            "cga_layout": _lists(self.cga_layout),
+            "cga_layout": as_lists(self.cga_layout),
         }
 
 
@@ -313,12 +220,6 @@ def _powers(n: int) -> list[int]:
         out.append(v)
         v *= 2
     return out
-
-
-def _known(params: Mapping[str, Any], allowed: set[str], attr: str) -> None:
-    for k in params:
-        if k not in allowed:
-            raise LayoutError(f"{k}: unknown parameter of #{attr}; expected one of {sorted(allowed)}")
 
 
 def swizzled_shared_layout(
@@ -462,22 +363,22 @@ class NVMMASharedLayout(HardwareLayout):
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        sw = _int(self.swizzle_byte_width, "swizzle_byte_width")
+        sw = int_param(self.swizzle_byte_width, "swizzle_byte_width")
         if sw not in (0, 32, 64, 128):
             raise LayoutError(f"swizzle_byte_width: expected 0, 32, 64 or 128, got {sw}")
-        bits = _int(self.element_bitwidth, "element_bitwidth")
+        bits = int_param(self.element_bitwidth, "element_bitwidth")
         if bits not in (8, 16, 32, 64):
             raise LayoutError(f"element_bitwidth: expected 8, 16, 32 or 64, got {bits}")
-        rank = _int(self.rank, "rank", lo=1)
-        transposed = _bool(self.transposed, "transposed")
-        fp4 = _bool(self.fp4_padded, "fp4_padded")
+        rank = rank_param(self.rank, "rank")
+        transposed = bool_param(self.transposed, "transposed")
+        fp4 = bool_param(self.fp4_padded, "fp4_padded")
         if fp4 and (sw != 128 or bits != 8):
             raise LayoutError(
                 f"fp4_padded: needs swizzle_byte_width=128 and element_bitwidth=8, got {sw} and {bits}"
             )
         if sw and rank < 2:
             raise LayoutError(f"rank: a swizzled NVMMA layout needs rank >= 2, got {rank}")
-        cga = _check_cga(self.cga_layout, rank)
+        cga = cga_param(self.cga_layout, rank)
         if self.tma_mode not in _TMA_MODES:
             raise LayoutError(f"tma_mode: expected one of {_TMA_MODES}, got {self.tma_mode!r}")
         if self.tma_mode == "im2col" and rank != 2:
@@ -517,7 +418,7 @@ class NVMMASharedLayout(HardwareLayout):
 
     def tma_block_shape(self, shape: Sequence[int], packed_size: bool = True) -> list[int]:
         """The TMA box for the per-CTA part of ``shape`` (see :func:`tma_block_shape`)."""
-        shape = _shape(shape, self.rank)
+        shape = memory_shape(shape, self.rank)
         return tma_block_shape(
             shape_per_cta(shape, self.cga_layout),
             element_bitwidth=self.element_bitwidth,
@@ -538,7 +439,7 @@ class NVMMASharedLayout(HardwareLayout):
         """
         if not isinstance(disable_swizzle, bool):
             raise LayoutError(f"disable_swizzle: expected a bool, got {disable_swizzle!r}")
-        return _memo(self, tuple(_shape(shape, self.rank)), disable_swizzle)
+        return memo_layout(self, tuple(memory_shape(shape, self.rank)), disable_swizzle)
 
     def _build(self, shape: list[int], disable_swizzle: bool = False) -> LinearLayout:
         rank = self.rank
@@ -559,7 +460,7 @@ class NVMMASharedLayout(HardwareLayout):
                 # non-injective layout).  We reproduce the wheel bit for bit.
                 cta = _permute_components(cta, list(range(1, rank)) + [0])
             cta = ensure_not_smaller_than(cta, dict(zip(names, per_cta)))
-            return _with_block(_combine_cta_cga(cta, self.cga_layout, shape))
+            return _with_block(combine_cta_cga(cta, self.cga_layout, shape))
         collapsed = [1, tma[-1]]
         for s in tma[:-1]:
             collapsed[0] *= s
@@ -579,19 +480,19 @@ class NVMMASharedLayout(HardwareLayout):
         if self.transposed:
             cta = _permute_components(cta, to_standard)
         cta = ensure_not_smaller_than(cta, dict(zip(names, per_cta)))
-        return _with_block(_combine_cta_cga(cta, self.cga_layout, shape))
+        return _with_block(combine_cta_cga(cta, self.cga_layout, shape))
 
     # -- text ----------------------------------------------------------------------------
 
     def to_triton(self) -> str:
         s = (
             f"#ttg.nvmma_shared<{{swizzlingByteWidth = {self.swizzle_byte_width}, "
-            f"transposed = {_fmt(self.transposed)}, elementBitWidth = {self.element_bitwidth}"
+            f"transposed = {format_param(self.transposed)}, elementBitWidth = {self.element_bitwidth}"
         )
         if self.fp4_padded:
             s += ", fp4Padded = true"
         if self.cga_layout:
-            s += f", CGALayout = {_fmt(self.cga_layout)}"
+            s += f", CGALayout = {format_param(self.cga_layout)}"
         elif self.rank != 2:
             s += f", rank = {self.rank}"
         return s + "}>"
@@ -600,7 +501,7 @@ class NVMMASharedLayout(HardwareLayout):
     def from_triton_params(cls, params: Mapping[str, Any]) -> NVMMASharedLayout:
         """Fields as printed; ``rank`` defaults to the CGA's rank, else 2."""
         allowed = {"swizzlingByteWidth", "transposed", "elementBitWidth", "fp4Padded", "CGALayout", "rank"}
-        _known(params, allowed, "ttg.nvmma_shared")
+        check_known_fields(params, allowed, "ttg.nvmma_shared")
         for k in ("swizzlingByteWidth", "elementBitWidth"):
             if k not in params:
                 raise LayoutError(f"{k}: missing in #ttg.nvmma_shared")
@@ -628,7 +529,7 @@ class NVMMASharedLayout(HardwareLayout):
             "rank": self.rank,
             "transposed": self.transposed,
             "fp4_padded": self.fp4_padded,
-            "cga_layout": _lists(self.cga_layout),
+            "cga_layout": as_lists(self.cga_layout),
         }
 
     @classmethod
@@ -647,8 +548,8 @@ class NVMMASharedLayout(HardwareLayout):
         >>> NVMMASharedLayout.get_default_for([64, 32], 16).swizzle_byte_width
         64
         """
-        block_shape = [_int(s, f"block_shape[{i}]", lo=1) for i, s in enumerate(block_shape)]
-        cga = _check_cga(cga_layout or (), len(block_shape))
+        block_shape = [int_param(s, f"block_shape[{i}]", lo=1) for i, s in enumerate(block_shape)]
+        cga = cga_param(cga_layout or (), len(block_shape))
         for d, (s, k) in enumerate(zip(block_shape, cga_split_num(cga, len(block_shape)))):
             if s % k:
                 raise LayoutError(
@@ -714,17 +615,17 @@ class SharedLinearLayout(HardwareLayout):
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        off = _bases_list(self.offset_bases, "offset_bases")
+        off = bases_param(self.offset_bases, "offset_bases")
         if not off:
             raise LayoutError("offset_bases: expected at least one basis (Gluon needs it to know the rank)")
         rank = len(off[0])
         if rank == 0:
             raise LayoutError("offset_bases: bases need at least one component")
-        off = _bases_list(off, "offset_bases", rank)
-        blk = _bases_list(self.block_bases, "block_bases", rank)
+        off = bases_param(off, "offset_bases", rank)
+        blk = bases_param(self.block_bases, "block_bases", rank)
         set_(self, "offset_bases", off)
         set_(self, "block_bases", blk)
-        set_(self, "alignment", _pow2(self.alignment, "alignment"))
+        set_(self, "alignment", pow2_param(self.alignment, "alignment"))
         L = self._layout()
         if not L.is_surjective():
             raise LayoutError(
@@ -750,7 +651,7 @@ class SharedLinearLayout(HardwareLayout):
     def _layout(self) -> LinearLayout:
         names = standard_out_dims(len(self.offset_bases[0]))
         return LinearLayout.from_bases(
-            {"offset": _lists(self.offset_bases), "block": _lists(self.block_bases)},
+            {"offset": as_lists(self.offset_bases), "block": as_lists(self.block_bases)},
             names,
             require_surjective=False,
         )
@@ -759,7 +660,7 @@ class SharedLinearLayout(HardwareLayout):
         """The layout itself; ``shape`` (if given) must equal :attr:`shape`."""
         L = self._layout()
         if shape is not None:
-            shape = _shape(shape, self.rank)
+            shape = memory_shape(shape, self.rank)
             for d, (want, have) in enumerate(zip(shape, L.out_dims.values())):
                 if want != have:
                     raise LayoutError(
@@ -769,14 +670,14 @@ class SharedLinearLayout(HardwareLayout):
         return L
 
     def to_triton(self) -> str:
-        inner = f"offset = {_fmt(self.offset_bases)}"
+        inner = f"offset = {format_param(self.offset_bases)}"
         if self.block_bases:
-            inner += f", block = {_fmt(self.block_bases)}"
+            inner += f", block = {format_param(self.block_bases)}"
         return f"#ttg.shared_linear<{{{inner}}}, alignment = {self.alignment}>"
 
     @classmethod
     def from_triton_params(cls, params: Mapping[str, Any]) -> SharedLinearLayout:
-        _known(params, {"offset", "block", "alignment"}, "ttg.shared_linear")
+        check_known_fields(params, {"offset", "block", "alignment"}, "ttg.shared_linear")
         if "offset" not in params:
             raise LayoutError("offset: missing in #ttg.shared_linear")
         return cls(params["offset"], params.get("block", ()), params.get("alignment", 16))
@@ -786,15 +687,15 @@ class SharedLinearLayout(HardwareLayout):
         """Wrap an ``offset, block`` -> ``dim*`` layout (e.g. one built with the algebra)."""
         if not isinstance(layout, LinearLayout):
             raise LayoutError(f"layout: expected a LinearLayout, got {type(layout).__name__}")
-        if [d for d in layout.in_dim_names if d not in ("offset", "block")] or "offset" not in layout.in_dims:
+        if [d for d in layout.in_dim_names if d not in SHARED_IN_DIMS] or "offset" not in layout.in_dims:
             raise LayoutError(f"layout: expected in-dims offset[, block], got {layout.in_dim_names}")
         return cls(layout.bases["offset"], layout.bases.get("block", []), alignment)
 
     def to_gluon(self) -> dict:
         """Keyword arguments of Gluon's ``SharedLinearLayout``."""
         return {
-            "offset_bases": _lists(self.offset_bases),
-            "block_bases": _lists(self.block_bases),
+            "offset_bases": as_lists(self.offset_bases),
+            "block_bases": as_lists(self.block_bases),
             "alignment": self.alignment,
         }
 

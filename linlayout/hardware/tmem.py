@@ -43,20 +43,21 @@ from typing import Any
 
 from ..errors import LayoutError
 from ..layout import LinearLayout, ensure_not_larger_than, standard_out_dims
+from ._kit import (
+    DISTRIBUTED_IN_DIMS,
+    as_lists,
+    bool_param,
+    cga_param,
+    check_known_fields,
+    combine_cta_cga,
+    format_param,
+    int_list_param,
+    int_param,
+    memo_layout,
+    memory_shape,
+)
 from .base import HardwareLayout, triton_attr
 from .cga import shape_per_cta
-from .shared import (
-    _bool,
-    _check_cga,
-    _combine_cta_cga,
-    _fmt,
-    _int,
-    _int_list,
-    _known,
-    _lists,
-    _memo,
-    _shape,
-)
 
 __all__ = [
     "TensorMemoryLayout",
@@ -78,9 +79,24 @@ def _splits(cga: Sequence[Sequence[int]]) -> list[int]:
     return [1 << sum(1 for b in cga if b[d]) for d in range(2)]
 
 
+def _check_split(shape: Sequence[int], cga: Sequence[Sequence[int]]) -> None:
+    """Every dim holds at least one element per CTA the CGA layout splits it over.
+
+    Triton's ``tensorMemoryToLinearLayout`` multiplies the per-CTA layout by the CGA
+    layout, so a dim smaller than its split would come out larger than the tensor
+    (``[64, 1]`` split over 2 CTAs along dim1 gives out dims 64 x 2); its memdesc
+    verifier refuses such a type ("the tensor shape must be at least ...")."""
+    for d, (s, k) in enumerate(zip(shape, _splits(cga))):
+        if s < k:
+            raise LayoutError(
+                f"shape: dim {d} = {s} is smaller than the {k} CTAs CGALayout splits it over "
+                f"(shape {list(shape)}); Triton's tensor-memory verifier refuses this"
+            )
+
+
 def _cga_product(cta: LinearLayout, cga: Sequence[Sequence[int]]) -> LinearLayout:
     """``cta * cga``: the block bases scaled by the per-CTA sizes (Triton ``ll * cgaLayout``)."""
-    return cta * LinearLayout.from_bases({"block": _lists(cga)}, standard_out_dims(2))
+    return cta * LinearLayout.from_bases({"block": as_lists(cga)}, standard_out_dims(2))
 
 
 # ----------------------------------------------------------------------------- TMEM encoding
@@ -109,7 +125,7 @@ class TensorMemoryLayout(HardwareLayout):
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        blk = _int_list(self.block, "block")
+        blk = int_list_param(self.block, "block")
         if len(blk) != 2:
             raise LayoutError(f"block: expected (block_m, block_n), got {list(blk)}")
         bm, bn = blk
@@ -117,14 +133,14 @@ class TensorMemoryLayout(HardwareLayout):
             raise LayoutError(f"block: block_m must be 64 or 128, got {bm}")
         if bn < 1 or bn & (bn - 1):
             raise LayoutError(f"block: block_n must be a power of two, got {bn}")
-        cs = _int(self.col_stride, "col_stride", lo=1)
+        cs = int_param(self.col_stride, "col_stride", lo=1)
         if cs & (cs - 1):
             raise LayoutError(f"col_stride: expected a power of two, got {cs}")
-        cga = _check_cga(self.cga_layout, 2)
-        two = _bool(self.two_ctas, "two_ctas")
+        cga = cga_param(self.cga_layout, 2)
+        two = bool_param(self.two_ctas, "two_ctas")
         if two and (not cga or list(cga[0]) != [1, 0]):
             raise LayoutError("two_ctas: a two-CTA layout needs cga_layout[0] == [1, 0]")
-        fp4 = _bool(self.fp4_padded, "fp4_padded")
+        fp4 = bool_param(self.fp4_padded, "fp4_padded")
         for k, v in (("block", (bm, bn)), ("col_stride", cs), ("cga_layout", cga), ("two_ctas", two),
                      ("fp4_padded", fp4)):
             set_(self, k, v)
@@ -144,7 +160,7 @@ class TensorMemoryLayout(HardwareLayout):
 
     def cta_layout(self, shape: Sequence[int]) -> LinearLayout:
         """The per-CTA layout (in-dims ``row, col``) of the per-CTA part of ``shape``."""
-        shape = _shape(shape, 2)
+        shape = memory_shape(shape, 2)
         m, n = shape_per_cta(shape, self.cga_layout)
         bm = self.block_m
         bn = min(self.block_n, n)
@@ -179,20 +195,26 @@ class TensorMemoryLayout(HardwareLayout):
         tile = tile * reps_m * LinearLayout.identity("col", n // tn, "dim1")
         return tile.transpose_ins(["row", "col"]).transpose_outs(["dim0", "dim1"])
 
+    @property
+    def rank(self) -> int:
+        """Tensor memory is two-dimensional (rows, columns)."""
+        return 2
+
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryToLinearLayout``: in-dims ``row, col, block`` (block bases
         included, see the module docstring)."""
-        return _memo(self, tuple(_shape(shape, 2)))
+        return memo_layout(self, tuple(memory_shape(shape, 2)))
 
     def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
+        _check_split(shape, self.cga_layout)
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int) -> None:
         """The checks Triton's memdesc verifier makes for a ``shape`` x ``element_bitwidth``
         buffer of this layout (``toLinearLayout`` itself does not make them): raise
         LayoutError when Triton would refuse the type."""
-        shape = _shape(shape, 2)
-        bits = _int(element_bitwidth, "element_bitwidth", lo=1)
+        shape = memory_shape(shape, 2)
+        bits = int_param(element_bitwidth, "element_bitwidth", lo=1)
         if bits * self.col_stride > 32:
             raise LayoutError(
                 f"col_stride: element_bitwidth * col_stride must be <= 32, got {bits} * {self.col_stride}"
@@ -211,7 +233,7 @@ class TensorMemoryLayout(HardwareLayout):
             f"colStride = {self.col_stride}"
         )
         if self.cga_layout:
-            s += f", CGALayout = {_fmt(self.cga_layout)}"
+            s += f", CGALayout = {format_param(self.cga_layout)}"
         if self.two_ctas:
             s += ", twoCTAs = true"
         if self.fp4_padded:
@@ -221,7 +243,7 @@ class TensorMemoryLayout(HardwareLayout):
     @classmethod
     def from_triton_params(cls, params: Mapping[str, Any]) -> TensorMemoryLayout:
         allowed = {"blockM", "blockN", "colStride", "CGALayout", "twoCTAs", "fp4Padded"}
-        _known(params, allowed, "ttng.tensor_memory_encoding")
+        check_known_fields(params, allowed, "ttng.tensor_memory_encoding")
         for k in ("blockM", "blockN"):
             if k not in params:
                 raise LayoutError(f"{k}: missing in #ttng.tensor_memory_encoding")
@@ -238,7 +260,7 @@ class TensorMemoryLayout(HardwareLayout):
         return {
             "block": tuple(self.block),
             "col_stride": self.col_stride,
-            "cga_layout": _lists(self.cga_layout),
+            "cga_layout": as_lists(self.cga_layout),
             "two_ctas": self.two_ctas,
             "fp4_padded": self.fp4_padded,
         }
@@ -261,7 +283,7 @@ class TensorMemoryScalesLayout(HardwareLayout):
     cga_layout: tuple[tuple[int, ...], ...] = field(default=())
 
     def __post_init__(self) -> None:
-        cga = _check_cga(self.cga_layout, 2)
+        cga = cga_param(self.cga_layout, 2)
         object.__setattr__(self, "cga_layout", cga)
 
     @property
@@ -270,7 +292,7 @@ class TensorMemoryScalesLayout(HardwareLayout):
 
     def cta_layout(self, shape: Sequence[int]) -> LinearLayout:
         """The per-CTA layout (in-dims ``row, col``)."""
-        shape = _shape(shape, 2)
+        shape = memory_shape(shape, 2)
         m, n = shape_per_cta(shape, self.cga_layout)
         tile = (
             LinearLayout.identity("row", 32, "dim0")
@@ -283,30 +305,36 @@ class TensorMemoryScalesLayout(HardwareLayout):
         tile = tile * LinearLayout.identity("col", -(-n // tn), "dim1")
         return ensure_not_larger_than(tile, {"dim0": m, "dim1": n})
 
+    @property
+    def rank(self) -> int:
+        """Tensor memory is two-dimensional (rows, columns)."""
+        return 2
+
     def to_linear_layout(self, shape: Sequence[int]) -> LinearLayout:
         """Triton's ``tensorMemoryScalesToLinearLayout``: in-dims ``row, col, block``."""
-        return _memo(self, tuple(_shape(shape, 2)))
+        return memo_layout(self, tuple(memory_shape(shape, 2)))
 
     def _build(self, shape: list[int], _flag: bool = False) -> LinearLayout:
+        _check_split(shape, self.cga_layout)
         return _cga_product(self.cta_layout(shape), self.cga_layout)
 
     def verify(self, shape: Sequence[int], element_bitwidth: int = 8) -> None:
         """Memdesc-level checks (shape rank 2, power-of-two dims)."""
-        _shape(shape, 2)
-        _int(element_bitwidth, "element_bitwidth", lo=1)
+        memory_shape(shape, 2)
+        int_param(element_bitwidth, "element_bitwidth", lo=1)
 
     def to_triton(self) -> str:
         if self.cga_layout:
-            return f"#ttng.tensor_memory_scales_encoding<CGALayout = {_fmt(self.cga_layout)}>"
+            return f"#ttng.tensor_memory_scales_encoding<CGALayout = {format_param(self.cga_layout)}>"
         return "#ttng.tensor_memory_scales_encoding<>"
 
     @classmethod
     def from_triton_params(cls, params: Mapping[str, Any]) -> TensorMemoryScalesLayout:
-        _known(params, {"CGALayout"}, "ttng.tensor_memory_scales_encoding")
+        check_known_fields(params, {"CGALayout"}, "ttng.tensor_memory_scales_encoding")
         return cls(params.get("CGALayout", ()))
 
     def to_gluon(self) -> dict:
-        return {"cga_layout": _lists(self.cga_layout)}
+        return {"cga_layout": as_lists(self.cga_layout)}
 
 
 # ----------------------------------------------------------------------------- tcgen05.ld/st
@@ -469,13 +497,13 @@ def tmem_reg_layout(
         if atom == "16x32bx2":
             raise LayoutError("atom: 16x32bx2 is inferred implicitly (from 32x32b) and cannot be requested")
         raise LayoutError(f"atom: expected one of {_REQUESTABLE}, got {atom!r}")
-    nw = _int(num_warps, "num_warps")
+    nw = int_param(num_warps, "num_warps")
     if nw < 4 or nw & (nw - 1):
         raise LayoutError(f"num_warps: must be a power of two and >= 4, got {num_warps}")
-    bits = _int(element_bitwidth, "element_bitwidth")
+    bits = int_param(element_bitwidth, "element_bitwidth")
     if bits not in (8, 16, 32):
         raise LayoutError(f"element_bitwidth: expected 8, 16 or 32, got {bits}")
-    shape = _shape(shape, 2)
+    shape = memory_shape(shape, 2)
     memory.verify(shape, bits)
     splitn = atom == "32x32b_splitn"
     base_atom = "32x32b" if splitn else atom
@@ -490,7 +518,7 @@ def tmem_reg_layout(
     ret = _cga_product(_with_blockless(ret), memory.cga_layout)
     if splitn:
         ret = _splitn(ret, shape, bits)
-    return ret.transpose_ins(["register", "lane", "warp", "block"])
+    return ret.transpose_ins(list(DISTRIBUTED_IN_DIMS))
 
 
 def _with_blockless(L: LinearLayout) -> LinearLayout:
@@ -577,16 +605,17 @@ def sm120_scale_layout(
     >>> L.bases["register"], L.bases["warp"]
     ([[0, 1], [0, 2], [32, 0], [64, 0]], [[0, 0], [16, 0]])
     """
-    shape = _shape(shape, 2)
+    shape = memory_shape(shape, 2)
+    op_idx = int_param(op_idx, "op_idx")
     if op_idx not in (0, 1) or isinstance(op_idx, bool):
         raise LayoutError(f"op_idx: expected 0 or 1, got {op_idx!r}")
-    warps = _int_list(warps_per_cta, "warps_per_cta")
+    warps = int_list_param(warps_per_cta, "warps_per_cta")
     if len(warps) != 2:
         raise LayoutError(f"warps_per_cta: expected 2 entries, got {list(warps)}")
     for i, w in enumerate(warps):
         if w < 1 or w & (w - 1):
             raise LayoutError(f"warps_per_cta[{i}]: expected a power of two, got {w}")
-    cga = _check_cga(cga_layout, 2)
+    cga = cga_param(cga_layout, 2)
     per_cta = shape_per_cta(shape, cga)
     if op_idx == 0:
         lane = [[8, 0], [0, 0], [1, 0], [2, 0], [4, 0]]
@@ -605,8 +634,8 @@ def sm120_scale_layout(
             cta = cta * LinearLayout.zeros("warp", warp_shape[d], "dim1")
         else:
             cta = cta * LinearLayout.identity("warp", warp_shape[d], "dim0")
-    L = _combine_cta_cga(cta, cga, shape)
-    for d in ("register", "lane", "warp", "block"):
+    L = combine_cta_cga(cta, cga, shape)
+    for d in DISTRIBUTED_IN_DIMS:
         if d not in L.in_dims:
             L = L * LinearLayout.identity(d, 1, "dim0")
-    return L.transpose_ins(["register", "lane", "warp", "block"])
+    return L.transpose_ins(list(DISTRIBUTED_IN_DIMS))

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from linlayout.errors import LayoutError
+from linlayout.hardware._kit import DISTRIBUTED_IN_DIMS
 from linlayout.layout import LinearLayout
 
 __all__ = ["assert_layouts_equal", "assert_plan_correct", "layout_diff", "simulate_plan"]
 
-DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
 _MAX_ROWS = 80  # basis rows shown in a diff before eliding equal ones
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from linlayout.errors import LayoutError
+from linlayout.hardware._kit import DISTRIBUTED_IN_DIMS
 from linlayout.layout import LinearLayout
 
 __all__ = [
@@ -35,8 +36,6 @@ __all__ = [
     "hardware_families",
 ]
 
-DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
-SHARED_IN_DIMS = ("offset", "block")
 _SMALL_WARPS = st.sampled_from([1, 2, 4])
 _BOOLS = st.booleans()
 

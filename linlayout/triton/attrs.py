@@ -20,6 +20,7 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._limits import MAX_DIM, MAX_RANK, check_int
 from ..errors import LayoutError
 from .grammar import AttrNode, format_error, parse
 
@@ -171,19 +172,9 @@ def check_shape(shape: Any) -> tuple[int, ...]:
             raise LayoutError(f"shape: expected a sequence of ints, got {type(shape).__name__}") from None
     if len(shape) == 0:
         raise LayoutError("shape: expected at least one dimension, got an empty shape")
-    if len(shape) > 16:
-        raise LayoutError(f"shape: rank {len(shape)} is larger than 16")
-    out = []
-    for i, s in enumerate(shape):
-        if isinstance(s, bool) or not hasattr(s, "__index__"):
-            raise LayoutError(f"shape: dimension {i} must be an int, got {s!r}")
-        s = int(s.__index__())
-        if s <= 0 or s & (s - 1):
-            raise LayoutError(f"shape: dimension {i} must be a positive power of two, got {s}")
-        if s > 1 << 31:
-            raise LayoutError(f"shape: dimension {i} = {s} is larger than 2**31")
-        out.append(s)
-    return tuple(out)
+    if len(shape) > MAX_RANK:
+        raise LayoutError(f"shape: rank {len(shape)} is over the limit {MAX_RANK} (_limits.MAX_RANK)")
+    return tuple(check_int(s, f"shape: dimension {i}", pow2=True, hi=MAX_DIM) for i, s in enumerate(shape))
 
 
 def from_triton(attr: str, shape: Sequence[int], *, aliases: Mapping[str, Any] | None = None):

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._limits import MAX_DIM, MAX_RANK, check_int
 from ..errors import LayoutError
+from ..hardware._kit import DISTRIBUTED_IN_DIMS, SHARED_IN_DIMS, TMEM_IN_DIMS, layout_kind
 
 __all__ = [
     "to_triton",
@@ -41,45 +43,24 @@ __all__ = [
     "TMEM_IN_DIMS",
 ]
 
-DISTRIBUTED_IN_DIMS = ("register", "lane", "warp", "block")
-SHARED_IN_DIMS = ("offset", "block")
-TMEM_IN_DIMS = ("row", "col", "block")
-
-
-def layout_kind(layout: Any) -> str:
-    """``"distributed"``, ``"shared"`` or ``"tensor_memory"`` from the in-dims (in order).
-
-    >>> from linlayout import LinearLayout
-    >>> layout_kind(LinearLayout.from_bases({"offset": [[1]], "block": []}, ["dim0"]))
-    'shared'
-    """
-    from ..layout import LinearLayout
-
-    if not isinstance(layout, LinearLayout):
-        raise LayoutError(f"layout: expected a LinearLayout, got {type(layout).__name__}")
-    ins = tuple(layout.in_dims)
-    for kind, want in (
-        ("distributed", DISTRIBUTED_IN_DIMS),
-        ("shared", SHARED_IN_DIMS),
-        ("tensor_memory", TMEM_IN_DIMS),
-    ):
-        if ins == want:
-            return kind
-    raise LayoutError(
-        f"layout: in dims {list(ins)} are none of {list(DISTRIBUTED_IN_DIMS)} (distributed), "
-        f"{list(SHARED_IN_DIMS)} (shared) or {list(TMEM_IN_DIMS)} (tensor memory), in that order; "
-        "add missing dims with size 1 (no bases) and reorder with transpose_ins"
-    )
+_NO_TEXT = "layout: it has no Triton text: "
 
 
 def _check_out_dims(layout: Any) -> list[int]:
+    """The tensor shape: out dims ``dim0..`` in order, a rank and sizes ``from_triton`` takes."""
     names = list(layout.out_dims)
     want = [f"dim{i}" for i in range(len(names))]
     if not names or names != want:
         raise LayoutError(
             f"layout: out dims {names} must be {want or ['dim0', '...']} (Triton's tensor dims, in order)"
         )
-    return list(layout.out_dims.values())
+    shape = list(layout.out_dims.values())
+    if len(shape) > MAX_RANK or max(shape) > MAX_DIM:
+        raise LayoutError(
+            f"{_NO_TEXT}its shape {shape} is over the limits of from_triton (rank <= {MAX_RANK}, "
+            f"dims <= 2**31; linlayout._limits)"
+        )
+    return shape
 
 
 def _bases_text(bases: list[list[int]]) -> str:
@@ -128,10 +109,11 @@ def _check_distributed(layout: Any) -> None:
     in at most one dim (only warp bases may be swizzled), and the layout is surjective."""
     for d in ("register", "lane", "block"):
         for i, b in enumerate(layout.bases[d]):
-            if sum(1 for x in b if x) > 1:
+            nz = [x for x in b if x]
+            if len(nz) > 1 or (nz and nz[0] & (nz[0] - 1)):
                 raise LayoutError(
-                    f"layout: {d} basis {i} = {b} moves in more than one dim; Triton's "
-                    "#ttg.generic_linear allows swizzled (multi-dim) bases only in 'warp'"
+                    f"{_NO_TEXT}{d} basis {i} = {b} is not zero or one power of two in one dim; "
+                    "Triton's #ttg.generic_linear allows swizzled bases only in 'warp'"
                 )
     _check_surjective(layout, "distributed")
 
@@ -140,6 +122,11 @@ def _check_shared(layout: Any) -> None:
     """Triton's SharedLinearEncodingAttr::verify: surjective, and a bijection once the
     zero (broadcast) bases are removed."""
     _check_surjective(layout, "shared")
+    if not layout.bases["offset"]:
+        raise LayoutError(
+            f"{_NO_TEXT}it has no offset bases, and #ttg.shared_linear infers the rank from them "
+            "(add an offset dim of size 2 or more)"
+        )
     nonzero = sum(1 for d in SHARED_IN_DIMS for b in layout.bases[d] if any(b))
     if nonzero != layout.total_out_bits:
         raise LayoutError(
@@ -160,6 +147,26 @@ def to_triton(layout: Any, *, alignment: int = 16) -> str:
     >>> to_triton(LinearLayout.from_bases({"offset": [[0, 1], [1, 0]], "block": []}, ["dim0", "dim1"]))
     '#ttg.shared_linear<{offset = [[0, 1], [1, 0]]}, alignment = 16>'
     """
+    text = _text(layout, alignment)
+    _check_round_trip(layout, text)
+    return text
+
+
+def _check_round_trip(layout: Any, text: str) -> None:
+    """``from_triton(text, shape) == layout``, else LayoutError: the contract of ``to_triton``."""
+    from .attrs import from_triton
+
+    shape = list(layout.out_dims.values())
+    try:
+        back = from_triton(text, shape)
+    except LayoutError as e:
+        raise LayoutError(f"{_NO_TEXT}Triton's parser refuses {text}: {str(e).splitlines()[0]}") from None
+    if back != layout:
+        raise LayoutError(f"{_NO_TEXT}{text} reads back as a different layout ({back!r})")
+
+
+def _text(layout: Any, alignment: int) -> str:
+    """The text of ``layout`` (checked only for what Triton's verifiers require)."""
     kind = layout_kind(layout)
     _check_out_dims(layout)
     bases = layout.bases
@@ -173,15 +180,17 @@ def to_triton(layout: Any, *, alignment: int = 16) -> str:
         inner = ", ".join(f"{d} = {_bases_text(bases[d])}" for d in DISTRIBUTED_IN_DIMS)
         return f"#{name}<{{{inner}}}>"
     if kind == "shared":
-        if isinstance(alignment, bool) or not isinstance(alignment, int) or alignment <= 0 or (
-            alignment & (alignment - 1)
-        ):
-            raise LayoutError(f"alignment: expected a positive power of two (bytes), got {alignment!r}")
+        alignment = check_int(alignment, "alignment", pow2=True, hi=1 << 31)
         _check_shared(layout)
         inner = f"offset = {_bases_text(bases['offset'])}"
         if bases["block"]:
             inner += f", block = {_bases_text(bases['block'])}"
         return f"#ttg.shared_linear<{{{inner}}}, alignment = {alignment}>"
+    if kind == "partitioned_shared":
+        raise LayoutError(
+            f"{_NO_TEXT}partitioned shared layouts (offset, block, partition) have no #ttg linear "
+            "attribute in Triton 3.9.0; use #ttg.partitioned_shared"
+        )
     raise LayoutError(
         "layout: tensor-memory layouts (row, col, block) have no #ttg linear attribute in Triton 3.9.0; "
         "use #ttng.tensor_memory_encoding"
@@ -212,4 +221,6 @@ def to_gluon(layout: Any, *, alignment: int = 16) -> dict[str, Any]:
         }
     if kind == "shared":
         return {"offset_bases": bases["offset"], "block_bases": bases["block"], "alignment": alignment}
-    raise LayoutError("layout: tensor-memory layouts have no Gluon linear-layout class (row, col, block)")
+    what = "tensor-memory" if kind == "tensor_memory" else "partitioned shared"
+    dims = ', '.join(layout.in_dims)
+    raise LayoutError(f"layout: {what} layouts ({dims}) have no Gluon linear-layout class")

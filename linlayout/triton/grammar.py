@@ -42,10 +42,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._limits import MAX_DEPTH, MAX_INT_DIGITS, MAX_TEXT
 from ..errors import LayoutError
 
 __all__ = [
     "AttrNode",
+    "AliasTable",
     "Token",
     "tokenize",
     "parse",
@@ -59,12 +61,7 @@ __all__ = [
     "format_value",
 ]
 
-#: deepest allowed nesting: each '<...>', '[...]', '{...}' value and each alias hop is one level
-MAX_DEPTH = 100
-#: longest attribute text accepted (characters)
-MAX_TEXT = 1_000_000
-#: longest integer literal accepted (digits)
-MAX_INT_DIGITS = 40
+# MAX_DEPTH, MAX_TEXT and MAX_INT_DIGITS live in linlayout._limits (every limit in one place)
 #: params key of the padded-shared ``[interval:+padding, ...]`` list
 PADDING_PAIRS_KEY = "intervalPaddingPairs"
 
@@ -207,7 +204,7 @@ def _lex_one(text: str, i: int) -> Token:
 
 
 def _lex_string(text: str, i: int) -> Token:
-    out = []
+    out: list[str] = []
     j = i + 1
     n = len(text)
     while j < n:
@@ -263,19 +260,26 @@ def _check_text(text: str) -> None:
         raise LayoutError(f"attr: text of {len(text)} characters is longer than the limit {MAX_TEXT}")
 
 
+class _TooDeep(LayoutError):
+    """Alias resolution nested past :data:`MAX_DEPTH` (a property of the use, not of one alias)."""
+
+
 class _Parser:
     """Recursive descent over ``text`` with one token of lookahead."""
 
-    def __init__(self, text: str, aliases: dict[str, Any], cache: dict[str, AttrNode], resolving: tuple):
+    def __init__(
+        self, text: str, aliases: dict[str, Any], cache: dict[str, tuple[AttrNode, int]], resolving: tuple
+    ) -> None:
         self.text = text
         self.aliases = aliases
-        self.cache = cache  # alias name -> parsed node, shared by the whole parse
+        self.cache = cache  # alias name -> (parsed node, its nesting height), shared by the whole parse
         self.resolving = resolving
         self.pos = 0  # end of the lookahead token
         self.last_end = 0  # end of the last consumed token
         self.positions: dict[str, int] = {}  # param name -> offset, of the attribute being parsed
         self.top: dict[str, Any] | None = None  # params dict of the attribute being parsed
         self.tok = Token("eof", "", 0, 0)
+        self.max_depth = 0  # deepest level reached (a cached alias counts with its own height)
 
     # -- token stream ----------------------------------------------------------------
     def start(self, pos: int) -> None:
@@ -313,6 +317,8 @@ class _Parser:
     def check_depth(self, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise self.error(f"nesting deeper than {MAX_DEPTH} levels")
+        if depth > self.max_depth:
+            self.max_depth = depth
 
     # -- grammar ---------------------------------------------------------------------
     def attr(self, depth: int) -> AttrNode:
@@ -339,36 +345,52 @@ class _Parser:
         raise self.error(f"unknown alias '#{t.value}' (aliases: {known})", t.pos)
 
     def resolve_alias(self, t: Token, depth: int) -> AttrNode:
+        """The node of alias ``t``, parsed once per alias table: the cache keeps its node and
+        nesting height (or its error: an alias's failure does not depend on where it is used)."""
         name = t.value
-        if name in self.cache:
-            return self.cache[name]
-        if name in self.resolving:
-            chain = " -> ".join("#" + a for a in (*self.resolving, name))
-            raise self.error(f"alias cycle {chain}", t.pos)
+        if name not in self.cache:
+            if name in self.resolving:
+                chain = " -> ".join("#" + a for a in (*self.resolving, name))
+                raise self.error(f"alias cycle {chain}", t.pos)
+            if len(self.resolving) >= MAX_DEPTH:  # each hop nests one level: too deep for any use
+                msg = f"attr: nesting deeper than {MAX_DEPTH} levels of aliases"
+                raise _TooDeep(format_error(self.text, t.pos, msg))
+            self.cache[name] = self.parse_alias(name)
+        node, height = self.cache[name]
+        if isinstance(node, str):  # the alias failed to parse: its message, plus where it is used
+            raise LayoutError(self.used_here(node, name, t.pos)) from None
+        self.check_depth(depth + 1 + height)
+        return node
+
+    def parse_alias(self, name: str) -> tuple[Any, int]:
+        """``(node, height)`` of alias ``name`` parsed on its own, or ``(message, -1)``."""
         target = self.aliases[name]
         if isinstance(target, AttrNode):
-            node = target
-        elif isinstance(target, str):
+            return target, 0
+        if not isinstance(target, str):
+            return f"attr: alias '#{name}' maps to {type(target).__name__}, expected attribute text", -1
+        sub = _Parser(target, self.aliases, self.cache, (*self.resolving, name))
+        try:
             _check_text(target)
-            sub = _Parser(target, self.aliases, self.cache, (*self.resolving, name))
-            try:
-                sub.start(0)
-                node = sub.attr(depth + 1)
-                if sub.tok.kind != "eof":
-                    raise sub.error(f"unexpected {sub.describe(sub.tok)} after the attribute")
-            except LayoutError as e:
-                msg = str(e)
-                hops = msg.count("\nin alias '")
-                if hops < 4:
-                    msg += "\n" + format_error(self.text, t.pos, f"in alias '#{name}' used")
-                elif hops == 4 and not msg.endswith("..."):
-                    msg += "\n..."
-                raise LayoutError(msg) from None
-            node.alias = name
-        else:
-            raise self.error(f"alias '#{name}' maps to {type(target).__name__}, expected attribute text")
-        self.cache[name] = node
-        return node
+            sub.start(0)
+            node = sub.attr(0)
+            if sub.tok.kind != "eof":
+                raise sub.error(f"unexpected {sub.describe(sub.tok)} after the attribute")
+        except _TooDeep:
+            raise  # depends on where the alias is used from: not cached
+        except LayoutError as e:
+            return str(e), -1
+        node.alias = name
+        return node, sub.max_depth
+
+    def used_here(self, msg: str, name: str, pos: int) -> str:
+        """``msg`` followed by where alias ``name`` is used (at most four hops are shown)."""
+        hops = msg.count("\nin alias '")
+        if hops < 4:
+            return msg + "\n" + format_error(self.text, pos, f"in alias '#{name}' used")
+        if hops == 4 and not msg.endswith("..."):
+            return msg + "\n..."
+        return msg
 
     def body(self, depth: int) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -427,7 +449,7 @@ class _Parser:
     def pair_list(self, depth: int) -> list[list[int]]:
         self.check_depth(depth)
         self.expect("[", "to open the interval:+padding list")
-        pairs = []
+        pairs: list[list[int]] = []
         if self.at("]"):
             self.advance()
             return pairs
@@ -531,9 +553,26 @@ def _int(text: str) -> int:
     return int(text, 10)
 
 
+class AliasTable(dict):
+    """An alias table normalized once (names without ``#``), with a cache of the nodes its
+    aliases parse to, shared by every parse given this table: reading a dump with ``n``
+    aliases and ``m`` uses then costs ``O(n + m)`` parses, not ``O(n * (n + m))``.
+
+    >>> t = AliasTable({"#b": "#ttg.blocked<{order = [0]}>"})
+    >>> parse("#b", t) is parse("#b", t)
+    True
+    """
+
+    def __init__(self, aliases: Mapping[str, Any] | None = None) -> None:
+        super().__init__(_normalize_aliases(aliases))
+        self.cache: dict[str, tuple[AttrNode, int]] = {}
+
+
 def _normalize_aliases(aliases: Mapping[str, Any] | None) -> dict[str, Any]:
     if aliases is None:
         return {}
+    if isinstance(aliases, AliasTable):
+        return aliases
     if not isinstance(aliases, Mapping):
         raise LayoutError(f"aliases: expected a mapping name -> attribute text, got {type(aliases).__name__}")
     out = {}
@@ -551,7 +590,13 @@ def parse(text: str, aliases: Mapping[str, Any] | None = None) -> AttrNode:
     {'blockM': 128, 'blockN': 64, 'colStride': 1}
     """
     _check_text(text)
-    return _Parser(text, _normalize_aliases(aliases), {}, ()).parse_all()
+    table = _normalize_aliases(aliases)
+    return _Parser(text, table, _cache_of(table), ()).parse_all()
+
+
+def _cache_of(table: dict[str, Any]) -> dict[str, tuple[AttrNode, int]]:
+    """The shared node cache of an :class:`AliasTable`, or a fresh one for a plain dict."""
+    return table.cache if isinstance(table, AliasTable) else {}
 
 
 def parse_prefix(text: str, pos: int = 0, aliases: Mapping[str, Any] | None = None) -> tuple[AttrNode, int]:
@@ -567,7 +612,8 @@ def parse_prefix(text: str, pos: int = 0, aliases: Mapping[str, Any] | None = No
         raise LayoutError(f"attr: expected a str of attribute text, got {type(text).__name__}")
     if not 0 <= pos <= len(text):
         raise LayoutError(f"pos: {pos} is outside the text (length {len(text)})")
-    p = _Parser(text, _normalize_aliases(aliases), {}, ())
+    table = _normalize_aliases(aliases)
+    p = _Parser(text, table, _cache_of(table), ())
     p.start(pos)
     node = p.attr(0)
     return node, p.last_end

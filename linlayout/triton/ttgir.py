@@ -19,13 +19,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._limits import (
+    MAX_ALIAS_EXPANSION,
+    MAX_TEXT,
+    MAX_TTGIR_ALIASES,
+    MAX_TTGIR_TEXT,
+    check_count,
+    check_text,
+)
 from ..errors import LayoutError
-from .grammar import AttrNode, parse, parse_prefix, tokenize
+from .grammar import AliasTable, AttrNode, parse, parse_prefix, tokenize
 
 __all__ = ["TtgirLayout", "scan_ttgir", "find_aliases", "find_uses", "expand_aliases"]
 
-#: longest dump scan_ttgir reads (characters)
-MAX_DUMP = 200_000_000
+#: longest dump scan_ttgir reads (characters); see linlayout._limits
+MAX_DUMP = MAX_TTGIR_TEXT
+
+#: deepest alias-in-alias expansion of ``expand_aliases`` (listed in linlayout._limits)
+MAX_DEPTH_ALIASES = MAX_ALIAS_EXPANSION
 
 #: attributes that are memory spaces, not layouts (left out of the scan)
 MEMORY_SPACES = frozenset({"ttg.shared_memory", "ttng.tensor_memory"})
@@ -95,24 +106,43 @@ def find_aliases(text: str) -> dict[str, str]:
     return out
 
 
-def expand_aliases(text: str, aliases: dict[str, str], _depth: int = 0) -> str:
+def expand_aliases(
+    text: str, aliases: dict[str, str], _depth: int = 0, *, _memo: dict[str, str] | None = None
+) -> str:
     """``text`` with each alias reference ``#name`` (not followed by ``<``) replaced by its text.
+
+    The expansion may be at most :data:`~linlayout._limits.MAX_TEXT` characters (a chain
+    of aliases each used twice doubles per level).  ``_memo`` caches expanded aliases.
 
     >>> expand_aliases("#ttg.slice<{dim = 0, parent = #b}>", {"b": "#ttg.blocked<{order = [0]}>"})
     '#ttg.slice<{dim = 0, parent = #ttg.blocked<{order = [0]}>}>'
     """
-    if _depth > 64:
-        raise LayoutError("aliases: alias definitions nested deeper than 64 levels (a cycle?)")
+    if _depth > MAX_DEPTH_ALIASES:
+        raise LayoutError(
+            f"aliases: alias definitions nested deeper than {MAX_DEPTH_ALIASES} levels (a cycle?)"
+        )
+    memo = {} if _memo is None else _memo
     toks = tokenize(text)
     out = []
     last = 0
+    size = 0
     for i, t in enumerate(toks):
         if t.kind == "hash" and t.value in aliases:
             nxt = toks[i + 1]
             if nxt.kind == "punct" and nxt.value == "<":
                 continue
+            sub = memo.get(t.value)
+            if sub is None:
+                sub = expand_aliases(aliases[t.value], aliases, _depth + 1, _memo=memo)
+                memo[t.value] = sub
             out.append(text[last : t.pos])
-            out.append(expand_aliases(aliases[t.value], aliases, _depth + 1))
+            out.append(sub)
+            size += t.pos - last + len(sub)
+            if size > MAX_TEXT:
+                raise LayoutError(
+                    f"aliases: expanding #{t.value} makes the text longer than the limit {MAX_TEXT} "
+                    "characters (linlayout._limits.MAX_TEXT)"
+                )
             last = t.end
     out.append(text[last:])
     return "".join(out)
@@ -127,6 +157,7 @@ def find_uses(text: str, aliases: dict[str, Any]) -> list[tuple[str | None, str,
     """
     masked = _mask_strings(text)
     uses = []
+    seen: dict[str, tuple[Any, int]] = {}  # bracket extent text -> (node or error, parsed length)
     for m in _TYPE_OPEN.finditer(masked):
         d = _DIMS.match(masked, m.end())
         if not d or "?" in d.group(1):
@@ -135,11 +166,15 @@ def find_uses(text: str, aliases: dict[str, Any]) -> list[tuple[str | None, str,
         pos = _encoding_start(masked, d.end())
         if pos < 0:
             continue
-        try:
-            node, end = parse_prefix(text, pos, aliases)
-        except LayoutError as e:
-            node, end = e, _attr_extent(masked, pos)
-        attr_text = text[pos:end]
+        extent = text[pos : _attr_extent(masked, pos)]
+        if extent not in seen:  # the same encoding text is parsed once per dump
+            try:
+                parsed, end = parse_prefix(text, pos, aliases)
+                seen[extent] = (parsed, end - pos)
+            except LayoutError as e:
+                seen[extent] = (e, len(extent))
+        node, length = seen[extent]
+        attr_text = text[pos : pos + length]
         ref = re.fullmatch(r"#([A-Za-z_][\w$.]*)", attr_text)
         name = ref.group(1) if ref and ref.group(1) in aliases else None
         uses.append((name, attr_text, shape, node))
@@ -197,22 +232,20 @@ def scan_ttgir(text: str) -> list[TtgirLayout]:
     location aliases are left out.  A layout whose family linlayout cannot build
     gets ``description=None`` and the reason in ``error``.
     """
-    if not isinstance(text, str):
-        raise LayoutError(f"text: expected the TTGIR dump as a str, got {type(text).__name__}")
-    if len(text) > MAX_DUMP:
-        raise LayoutError(f"text: the dump has {len(text)} characters, more than the limit {MAX_DUMP}")
+    check_text(text, "text", limit=MAX_DUMP)
     from .attrs import build
 
     texts = find_aliases(text)
-    nodes: dict[str, Any] = {}
+    check_count(len(texts), "text", limit=MAX_TTGIR_ALIASES, what="alias definitions")
+    table = AliasTable(texts)  # one table and node cache for every parse of this dump
+    expanded: dict[str, str] = {}
     records: dict[str, TtgirLayout] = {}
     for name, rhs in texts.items():
         rec = TtgirLayout(name, rhs, rhs)
         try:
-            node = parse(rhs, {**texts, **nodes})
-            nodes[name] = node
+            node = parse(rhs, table)
             rec.node = node
-            rec.expanded = expand_aliases(rhs, texts)
+            rec.expanded = expand_aliases(rhs, texts, _memo=expanded)
         except LayoutError as e:
             rec.error = str(e)
             records[name] = rec
@@ -221,27 +254,35 @@ def scan_ttgir(text: str) -> list[TtgirLayout]:
             continue
         _describe(rec, node, build)
         records[name] = rec
-    table = {**texts, **nodes}
     inline: dict[str, TtgirLayout] = {}
-    for name, attr_text, shape, node in find_uses(text, table):
-        if name is not None:
-            rec = records.get(name)
-        elif isinstance(node, AttrNode) and node.name in MEMORY_SPACES:
+    for alias, attr_text, shape, node in find_uses(text, table):
+        if alias is None and isinstance(node, AttrNode) and node.name in MEMORY_SPACES:
             continue
+        if alias is not None:
+            use = records.get(alias)
         else:
-            rec = inline.get(attr_text)
-            if rec is None:
-                rec = TtgirLayout(None, attr_text, attr_text)
-                if isinstance(node, LayoutError):
-                    rec.error = str(node)
-                else:
-                    rec.node = node
-                    rec.expanded = expand_aliases(attr_text, texts)
-                    _describe(rec, node, build)
-                inline[attr_text] = rec
-        if rec is not None and shape not in rec.shapes:
-            rec.shapes.append(shape)
+            use = _inline_record(inline, attr_text, node, texts, expanded, build)
+        if use is not None and shape not in use.shapes:
+            use.shapes.append(shape)
     return [*records.values(), *inline.values()]
+
+
+def _inline_record(
+    inline: dict[str, TtgirLayout], attr_text: str, node: Any, texts: dict[str, str],
+    expanded: dict[str, str], build: Any,
+) -> TtgirLayout:
+    """The record of an encoding written inline in a type (one per distinct text)."""
+    rec = inline.get(attr_text)
+    if rec is None:
+        rec = TtgirLayout(None, attr_text, attr_text)
+        if isinstance(node, LayoutError):
+            rec.error = str(node)
+        else:
+            rec.node = node
+            rec.expanded = expand_aliases(attr_text, texts, _memo=expanded)
+            _describe(rec, node, build)
+        inline[attr_text] = rec
+    return rec
 
 
 def _describe(rec: TtgirLayout, node: AttrNode, build) -> None:

@@ -763,7 +763,7 @@ def _picture_args(p) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="See GPU data layouts (Triton linear layouts) and plan conversions.")
-    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir,reduce}")
+    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir,reduce,infer,access}")
 
     s = sub.add_parser(
         "show",
@@ -843,9 +843,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--conversions-only", action="store_true", help="list only the convert_layout plans")
     t.set_defaults(func=_cmd_ttgir)
 
+    from .kernel.cli import add_access_parser, add_infer_parser
     from .kernel.cli import add_parser as add_reduce
 
     add_reduce(sub)
+    add_infer_parser(sub)
+    add_access_parser(sub)
     return p
 
 

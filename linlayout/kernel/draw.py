@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import LayoutError
 
-__all__ = ["draw_reduce_plan"]
+__all__ = ["draw_reduce_plan", "reduce_plan_png", "explain_html"]
 
 _MAX_CELLS = 1 << 14
 
@@ -102,3 +102,31 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
     )
     fig.subplots_adjust(top=0.72)
     return fig
+
+
+def reduce_plan_png(plan) -> bytes | None:
+    """The :func:`draw_reduce_plan` picture as PNG bytes; ``None`` without matplotlib or for a
+    tensor the picture cannot show (rank > 2, too many cells)."""
+    from ..views.draw import _have_matplotlib, _png_bytes
+
+    if not _have_matplotlib():
+        return None
+    import matplotlib.pyplot as plt
+
+    try:
+        fig = draw_reduce_plan(plan)
+    except LayoutError:
+        return None
+    try:
+        return _png_bytes(fig, dpi=90)
+    finally:
+        plt.close(fig)  # not shown a second time by an inline backend
+
+
+def explain_html(obj: Any, png: bytes | None = None) -> str:
+    """Jupyter: ``obj.explain()`` as preformatted text, then ``png`` (if any) inlined."""
+    import base64
+    import html
+
+    img = f"<br/><img src='data:image/png;base64,{base64.b64encode(png).decode()}'/>" if png else ""
+    return f"<div><pre style='font-size:12px'>{html.escape(obj.explain())}</pre>{img}</div>"

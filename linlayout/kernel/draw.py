@@ -84,9 +84,8 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
     panels = panels[: max_panels - 1] + panels[-1:] if len(panels) > max_panels else panels
     sizes = list(plan.layout.out_dims.values())
     h, w = (sizes[0], sizes[1]) if rank == 2 else (1, sizes[0])
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(max(2.0, w * cell) * len(panels), max(1.5, h * cell) + 0.8)
-    )
+    height = max(1.5, h * cell) + 0.8
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(2.0, w * cell) * len(panels), height))
     axes = [axes] if len(panels) == 1 else list(axes)
     for ax, (title, basis) in zip(axes, panels):
         ids = _partial_ids(plan, basis)
@@ -100,7 +99,7 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
         f"shared ld/st, {m['shared_bytes']} B, {m['barriers']} barriers",
         fontsize=8,
     )
-    fig.subplots_adjust(top=0.72)
+    fig.subplots_adjust(top=1 - 0.6 / height)  # room for the titles, whatever the height
     return fig
 
 

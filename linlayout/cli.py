@@ -8,6 +8,9 @@ Examples::
     linlayout gallery --target gfx942 --out gallery/
     linlayout show 'tensor<128x64xf16, #blocked>' --ttgir kernel.ttgir --html layout.html
     linlayout ttgir kernel.ttgir
+    linlayout reduce '<mma attr>' 128x64 --axis 1 --target sm_80 --draw rowmax.png
+    linlayout infer tt.trans 'tensor<64x64xf16, #blocked>' --ttgir kernel.ttgir --order 1,0
+    linlayout access '<attr>' 128x64 --elem-bits 16 --strides 64,1 --store
 
 Every command checks all of its input before printing anything.  Bad input prints one
 line (``linlayout: error: …``) on stderr and exits with status 2.  Element widths default

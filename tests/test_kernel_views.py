@@ -143,6 +143,23 @@ def test_access_of_any_layout_is_its_explain(L, bits, store):
     assert out.getvalue() == ll.global_access(L, elem_bits=bits, store=store).explain() + "\n"
 
 
+# ----------------------------------------------------------------------------------------- reduce
+
+
+def test_reduce_reads_pasted_types_and_draws_after_checking(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    dump = tmp_path / "k.ttgir"
+    dump.write_text(f"#mma = {MMA}\n")
+    png = tmp_path / "rowmax.png"
+    rc, out, err = run(capsys, "reduce", "tensor<128x64xf32, #mma>", "--ttgir", str(dump), "--axis", "1",
+                       "--target", "sm_80", "--draw", str(png))
+    assert rc == 0 and png.read_bytes().startswith(b"\x89PNG") and err == f"wrote {png}\n"
+    assert out == ll.plan_reduce(ll.from_triton(MMA, [128, 64]), 1, "sm_80").explain() + "\n"
+    rc, out, _ = run(capsys, "reduce", "tensor<128x64xf16, #mma>", "--ttgir", str(dump), "--axis", "1",
+                     "--scan")
+    assert out == ll.plan_scan(ll.from_triton(MMA, [128, 64]), 1, "sm_90", elem_bits=16).explain() + "\n"
+
+
 # ----------------------------------------------------------------------------------------- errors
 
 
@@ -165,6 +182,12 @@ def test_access_of_any_layout_is_its_explain(L, bits, store):
         (["infer", "tt.trans", BLOCKED, "32x64", "--order", "1,0", "--width", "3"], "--width:"),
         (["infer", "tt.trans", BLOCKED, "32x64", "--ttgir", "/nonexistent/k.ttgir"], "--ttgir:"),
         (["infer", "tt.trans", BLOCKED, "32768x32768", "--order", "1,0"], "SHAPE:"),
+        (["reduce", BLOCKED, "32x64", "--axis", "1", "--draw", "/nonexistent/d/x.png"], "--draw:"),
+        (["reduce", BLOCKED, "32x64", "--axis", "1", "--draw", "x.txt"], "--draw:"),
+        (["reduce", BLOCKED, "32x64", "--axis", "1", "--reverse"], "--reverse:"),
+        (["reduce", BLOCKED, "32x64", "--axis", "2"], "--axis:"),
+        (["reduce", BLOCKED, "32x64", "--axis", "1", "--elem-bits", "12"], "--elem-bits:"),
+        (["reduce", "#mma", "32x64", "--axis", "1"], "--ttgir FILE"),
         (["access", BLOCKED, "32x64"], "--elem-bits:"),
         (["access", BLOCKED, "32x64", "--elem-bits", "16", "--strides", "1"], "--strides:"),
         (["access", BLOCKED, "32x64", "--elem-bits", "16", "--strides", "x"], "--strides:"),

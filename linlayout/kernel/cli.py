@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import LayoutError
 
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``reduce`` on ``subparsers`` (the ``linlayout`` command line's)."""
     p = subparsers.add_parser("reduce", help="plan a reduction or scan of a layout along one axis")
     _add_arguments(p)
@@ -44,58 +45,58 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``reduce``, shared by both parsers."""
-    p.add_argument("layout", help="a TritonGPU layout attribute as TTGIR prints it (#ttg.blocked<…>, …)")
-    p.add_argument("shape", help="the tensor shape, e.g. 32x64")
+    p.add_argument("layout", help="a TritonGPU layout attribute as TTGIR prints it (#ttg.blocked<…>, …), "
+                   "or a pasted tensor<…> type")
+    p.add_argument("shape", nargs="?", help="the tensor shape, e.g. 32x64 (not for a pasted type)")
     p.add_argument("--axis", type=int, required=True, help="the reduced / scanned dim")
     p.add_argument("--target", default="sm_90", help="chip: sm_80, sm_90, gfx942, … (default sm_90)")
-    p.add_argument("--elem-bits", type=int, default=32, help="element width: 8, 16, 32 or 64")
+    p.add_argument("--elem-bits", type=int, default=None,
+                   help="element width: 8, 16, 32 or 64 (default 32, or a pasted type's)")
     p.add_argument("--scan", action="store_true", help="an inclusive scan instead of a reduction")
     p.add_argument("--reverse", action="store_true", help="a reverse scan (with --scan)")
-    p.add_argument("--draw", metavar="PNG", help="also draw the reduction plan into this file")
-
-
-def _shape(text: str) -> list[int]:
-    """``"32x64"`` -> ``[32, 64]`` (LayoutError naming ``shape``)."""
-    try:
-        dims = [int(x) for x in text.lower().split("x")]
-    except ValueError:
-        raise LayoutError(f"shape: expected sizes joined by 'x' such as 32x64, got {text!r}") from None
-    if not dims or any(d < 1 for d in dims):
-        raise LayoutError(f"shape: expected positive sizes such as 32x64, got {text!r}")
-    return dims
+    p.add_argument("--draw", metavar="PNG", help="also draw the reduction plan into this file (.png or .svg)")
+    p.add_argument("--ttgir", metavar="FILE", help="a TTGIR dump whose #alias definitions the layout may use")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command stand-alone; 0 on success, 2 (with the message on stderr) on a LayoutError."""
-    return run(build_parser().parse_args(argv))
+    try:
+        return run(build_parser().parse_args(argv))
+    except LayoutError as e:
+        print(f"linlayout reduce: error: {str(e).splitlines()[0] if str(e) else e}", file=sys.stderr)
+        return 2
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print (and draw) the plan; 0 on success, 2 (with the message on stderr) on a LayoutError."""
-    from ..triton.attrs import from_triton
+    """Print (and draw) the plan; a LayoutError goes to the caller's one-line report."""
+    from .. import cli
     from .reduce import plan_reduce
     from .scan import plan_scan
 
-    try:
-        if args.reverse and not args.scan:
-            raise LayoutError("reverse: only scans run in reverse; add --scan")
-        L = from_triton(args.layout, _shape(args.shape))
+    if args.reverse and not args.scan:
+        raise LayoutError("--reverse: only scans run in reverse; add --scan")
+    if args.draw:
         if args.scan:
-            plan = plan_scan(L, args.axis, args.target, elem_bits=args.elem_bits, reverse=args.reverse)
+            raise LayoutError("--draw: pictures are drawn for reductions only")
+        cli._check_picture_path(args.draw, "--draw")
+    target = cli._check_target(args.target)
+    _, _, bits, L = _input(args.layout, args.shape, args.ttgir, "layout", "shape")
+    elem_bits = args.elem_bits or bits or cli.DEFAULT_ELEM_BITS
+    names = {"elem_bits": "--elem-bits", "axis": "--axis"}
+    try:
+        if args.scan:
+            plan = plan_scan(L, args.axis, target, elem_bits=elem_bits, reverse=args.reverse)
         else:
-            plan = plan_reduce(L, args.axis, args.target, elem_bits=args.elem_bits)
-        print(plan.explain())
-        if args.draw:
-            if args.scan:
-                raise LayoutError("draw: pictures are drawn for reductions only")
-            import matplotlib
-
-            matplotlib.use("Agg")
-            plan.draw().savefig(args.draw, dpi=120)
-            print(f"drawn: {args.draw}")
+            plan = plan_reduce(L, args.axis, target, elem_bits=elem_bits)
+        fig = plan.draw() if args.draw else None  # drawn before any output: a failure is an error
     except LayoutError as e:
-        print(f"linlayout reduce: {e}", file=sys.stderr)
-        return 2
+        raise _renamed(e, names) from None
+    print(plan.explain())
+    if fig is not None:
+        import matplotlib.pyplot as plt
+
+        cli._write_picture(fig, args.draw)
+        plt.close(fig)
     return 0
 
 
@@ -172,7 +173,7 @@ def _ints(text: str, what: str, *, unknown: bool = False) -> list:
     return out
 
 
-def add_infer_parser(subparsers) -> argparse.ArgumentParser:
+def add_infer_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``infer`` on ``subparsers`` (the ``linlayout`` command line's)."""
     p = subparsers.add_parser(
         "infer",
@@ -272,7 +273,7 @@ def run_infer(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_access_parser(subparsers) -> argparse.ArgumentParser:
+def add_access_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``access`` on ``subparsers`` (the ``linlayout`` command line's)."""
     p = subparsers.add_parser(
         "access",

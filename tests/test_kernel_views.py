@@ -108,6 +108,15 @@ def test_pasted_types_with_aliases_read_like_their_definitions(capsys, tmp_path)
     assert rc == 0 and pasted == direct
 
 
+def test_infer_draws_the_result_layout(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "kT.png"
+    rc, out, err = run(capsys, "infer", "tt.trans", BLOCKED, "32x64", "--order", "1,0", "--view", "none",
+                       "--png", str(png))
+    assert rc == 0 and err == f"wrote {png}\n" and png.read_bytes().startswith(b"\x89PNG")
+    assert out.splitlines()[1].endswith(ll.infer_encoding("tt.trans", [(BLOCKED, [32, 64])], order=[1, 0]))
+
+
 # ----------------------------------------------------------------------------------------- access
 
 ACCESS = [
@@ -188,6 +197,9 @@ def test_reduce_reads_pasted_types_and_draws_after_checking(capsys, tmp_path):
         (["reduce", BLOCKED, "32x64", "--axis", "2"], "--axis:"),
         (["reduce", BLOCKED, "32x64", "--axis", "1", "--elem-bits", "12"], "--elem-bits:"),
         (["reduce", "#mma", "32x64", "--axis", "1"], "--ttgir FILE"),
+        (["infer", "tt.trans", BLOCKED, "32x64", "--order", "1,0", "--png", "x.gif"], "--png:"),
+        (["infer", "tt.reshape", BLOCKED, "32x64", "--shape", "2048", "--png", "/nonexistent/d/x.png"],
+         "--png:"),
         (["access", BLOCKED, "32x64"], "--elem-bits:"),
         (["access", BLOCKED, "32x64", "--elem-bits", "16", "--strides", "1"], "--strides:"),
         (["access", BLOCKED, "32x64", "--elem-bits", "16", "--strides", "x"], "--strides:"),

@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     _, _, bits, L = _input(args.layout, args.shape, args.ttgir, "layout", "shape")
     elem_bits = args.elem_bits or bits or cli.DEFAULT_ELEM_BITS
     names = {"elem_bits": "--elem-bits", "axis": "--axis"}
+    plan: Any
     try:
         if args.scan:
             plan = plan_scan(L, args.axis, target, elem_bits=elem_bits, reverse=args.reverse)
@@ -201,6 +202,7 @@ def add_infer_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="a TTGIR dump whose #alias definitions the layouts may use")
     p.add_argument("--view", choices=["tensor", "hardware", "none"], default="tensor",
                    help="the view printed under each layout (default tensor)")
+    p.add_argument("--png", metavar="FILE", help="also draw the (first) result layout to FILE (.png or .svg)")
     p.add_argument("--width", type=int, default=None,
                    help="text width in characters (default: the terminal's)")
     p.set_defaults(func=run_infer)
@@ -246,6 +248,9 @@ def run_infer(args: argparse.Namespace) -> int:
 
     if args.width is not None and args.width < 20:
         raise LayoutError(f"--width: expected at least 20 characters, got {args.width}")
+    from .. import cli
+
+    cli._check_picture_path(args.png)
     attr, shape, _, _ = _input(args.layout, args.shape, args.ttgir, "LAYOUT", "SHAPE")
     operands = [(attr, shape)]
     if args.layout2 is not None:
@@ -258,6 +263,8 @@ def run_infer(args: argparse.Namespace) -> int:
         raise LayoutError("--shape2: only used with --layout2 (the second operand's shape)")
     attrs = _infer_attrs(args)
     name = args.op if args.op.startswith("tt.") else "tt." + args.op
+    enc: Any
+    L: Any
     try:
         if args.backward:
             enc = infer_operand_encoding(args.op, operands[0], **attrs)
@@ -269,7 +276,15 @@ def run_infer(args: argparse.Namespace) -> int:
             title = f"{name} result:"
     except LayoutError as e:
         raise _renamed(e, _INFER_NAMES) from None
+    fig = None
+    if args.png:  # drawn before any output: a layout that cannot be drawn is an error
+        from ..views import draw
+
+        first, spelled = (L[0], enc[0]) if isinstance(L, tuple) else (L, enc)
+        fig = draw.draw_layout(first, title=cli._title(spelled, first))
     _print_layouts(title, enc, L, args)
+    if fig is not None:
+        cli._write_picture(fig, args.png)
     return 0
 
 

@@ -859,7 +859,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 partly failed, 2 bad input)."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            from .kernel.cli import LATE_SHAPE, late_shape
+
+            problem = late_shape(args, extra) if args.command in LATE_SHAPE else None
+            if problem or args.command not in LATE_SHAPE:
+                raise _Usage(problem or f"unrecognized arguments: {' '.join(extra)}")
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

@@ -169,6 +169,21 @@ def test_reduce_reads_pasted_types_and_draws_after_checking(capsys, tmp_path):
     assert out == ll.plan_scan(ll.from_triton(MMA, [128, 64]), 1, "sm_90", elem_bits=16).explain() + "\n"
 
 
+@pytest.mark.parametrize("argv", [
+    ["infer", "tt.trans", BLOCKED, "{shape}", "--order", "1,0", "--view", "none"],
+    ["access", BLOCKED, "{shape}", "--elem-bits", "16", "--store"],
+    ["reduce", BLOCKED, "{shape}", "--axis", "1", "--target", "sm_80"],
+])
+def test_shape_may_follow_the_options(capsys, argv):
+    """SHAPE right after LAYOUT or after the options: the same output; a second one is refused."""
+    at = argv.index("{shape}")
+    _, want, _ = run(capsys, *[a if a != "{shape}" else "32x64" for a in argv])
+    rc, out, err = run(capsys, *argv[:at], *argv[at + 1:], "32x64")
+    assert (rc, err) == (0, "") and out == want
+    rc, out, err = run(capsys, *[a if a != "{shape}" else "32x64" for a in argv], "64x64")
+    assert rc == 2 and out == "" and "unrecognized arguments: 64x64" in err and err.count("\n") == 1
+
+
 # ----------------------------------------------------------------------------------------- errors
 
 

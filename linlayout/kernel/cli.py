@@ -25,7 +25,9 @@ from typing import Any
 
 from ..errors import LayoutError
 
-__all__ = ["main", "build_parser", "add_parser", "add_infer_parser", "add_access_parser", "run"]
+__all__ = [
+    "main", "build_parser", "add_parser", "add_infer_parser", "add_access_parser", "run", "late_shape",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,10 +60,29 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ttgir", metavar="FILE", help="a TTGIR dump whose #alias definitions the layout may use")
 
 
+#: the commands whose optional SHAPE positional may also come after the options
+LATE_SHAPE = ("reduce", "infer", "access")
+
+
+def late_shape(args: argparse.Namespace, extra: Sequence[str]) -> str | None:
+    """The error of left-over arguments, or None after taking a lone one as a SHAPE given after
+    the options (argparse reads an optional positional only right after the one before it)."""
+    if not extra:
+        return None
+    if len(extra) == 1 and not extra[0].startswith("-") and getattr(args, "shape", "") is None:
+        args.shape = extra[0]
+        return None
+    return f"unrecognized arguments: {' '.join(extra)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command stand-alone; 0 on success, 2 (with the message on stderr) on a LayoutError."""
     try:
-        return run(build_parser().parse_args(argv))
+        args, extra = build_parser().parse_known_args(argv)
+        problem = late_shape(args, extra)
+        if problem:
+            raise LayoutError(problem)
+        return run(args)
     except LayoutError as e:
         print(f"linlayout reduce: error: {str(e).splitlines()[0] if str(e) else e}", file=sys.stderr)
         return 2

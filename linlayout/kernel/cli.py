@@ -1,21 +1,20 @@
-"""``python -m linlayout.kernel.cli``: print (and draw) a reduction or scan plan; the
-``linlayout infer`` and ``linlayout access`` sub-commands.
+"""The kernel-semantics commands of the ``linlayout`` command line: ``reduce``, ``infer``, ``access``.
 
-The body of a ``linlayout reduce`` sub-command (``linlayout/cli.py`` can hand its arguments to
-:func:`main`)::
+``linlayout reduce LAYOUT SHAPE --axis N [--scan [--reverse]] [--draw PNG]`` prints (and draws) a
+reduction or scan plan; it also runs stand-alone::
 
     python -m linlayout.kernel.cli '#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8],
         warpsPerCTA = [2, 2], order = [1, 0]}>' 32x64 --axis 1 --target sm_80 [--scan [--reverse]]
         [--elem-bits 16] [--draw plan.png]
 
 ``linlayout infer OP LAYOUT SHAPE [--order …] [--shape …] [--axis N] [--layout2 ATTR]
-[--backward]`` prints the layout Triton infers for a shape op's result (``--backward``: the
-operand layout that makes the op free); ``linlayout access LAYOUT SHAPE --elem-bits N
-[--strides …] [--store]`` prints how a global load or store of the layout is issued.  Both
-take a pasted ``tensor<…, #alias>`` type (with ``--ttgir FILE`` for its aliases) in place of
-``LAYOUT SHAPE``; their errors reach the ``linlayout`` command line's one-line report.
+[--backward] [--png FILE]`` prints the layout Triton infers for a shape op's result
+(``--backward``: the operand layout that makes the op free); ``linlayout access LAYOUT SHAPE
+--elem-bits N [--strides …] [--store]`` prints how a global load or store of the layout is
+issued.  All three take a pasted ``tensor<…, #alias>`` type (with ``--ttgir FILE`` for its
+aliases) in place of ``LAYOUT SHAPE``, check everything before printing, and leave their errors
+to the ``linlayout`` command line's one-line report (exit status 2).
 """
-
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,9 @@ Examples::
     linlayout gallery --target gfx942 --out gallery/
     linlayout show 'tensor<128x64xf16, #blocked>' --ttgir kernel.ttgir --html layout.html
     linlayout ttgir kernel.ttgir
+    linlayout reduce '<mma attr>' 128x64 --axis 1 --target sm_80 --draw rowmax.png
+    linlayout infer tt.trans 'tensor<64x64xf16, #blocked>' --ttgir kernel.ttgir --order 1,0
+    linlayout access '<attr>' 128x64 --elem-bits 16 --strides 64,1 --store
 
 Every command checks all of its input before printing anything.  Bad input prints one
 line (``linlayout: error: …``) on stderr and exits with status 2.  Element widths default
@@ -763,7 +766,7 @@ def _picture_args(p) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="See GPU data layouts (Triton linear layouts) and plan conversions.")
-    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir,reduce,assign}")
+    sub = p.add_subparsers(dest="command", metavar="{show,plan,gallery,ttgir,reduce,infer,access,assign}")
 
     s = sub.add_parser(
         "show",
@@ -844,9 +847,12 @@ def _parser() -> argparse.ArgumentParser:
     t.set_defaults(func=_cmd_ttgir)
 
     from .assign.cli import add_parser as add_assign
+    from .kernel.cli import add_access_parser, add_infer_parser
     from .kernel.cli import add_parser as add_reduce
 
     add_reduce(sub)
+    add_infer_parser(sub)
+    add_access_parser(sub)
     add_assign(sub)
     return p
 
@@ -855,7 +861,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 partly failed, 2 bad input)."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            from .kernel.cli import LATE_SHAPE, late_shape
+
+            problem = late_shape(args, extra) if args.command in LATE_SHAPE else None
+            if problem or args.command not in LATE_SHAPE:
+                raise _Usage(problem or f"unrecognized arguments: {' '.join(extra)}")
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

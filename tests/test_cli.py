@@ -430,3 +430,19 @@ def test_assign_command(capsys):
     assert out.strip() == ll.assign_layouts(path.read_text()).summary().strip()
     assert cli.main(["assign", str(path.parent / "no_such.ttgir")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_infer_and_access_commands(capsys):
+    """``linlayout infer`` prints infer_encoding's text, ``linlayout access`` global_access's explain;
+    bad input exits 2 with one line."""
+    import linlayout as ll
+
+    rc, out, _ = run(capsys, "infer", "tt.trans", BLOCKED, "8x16", "--order", "1,0", "--view", "none")
+    assert rc == 0
+    assert out.splitlines()[1] == "16x8 " + ll.infer_encoding("tt.trans", [(BLOCKED, [8, 16])], order=[1, 0])
+    rc, out, _ = run(capsys, "access", MMA, "64x64", "--elem-bits", "16", "--strides", "64,1", "--store")
+    assert rc == 0
+    assert out == ll.global_access((MMA, [64, 64]), elem_bits=16, strides=[64, 1], store=True).explain() + "\n"
+    for argv in (["infer", "tt.trans", BLOCKED, "8x16"], ["access", BLOCKED, "8x16"]):
+        rc, out, err = run(capsys, *argv)
+        assert rc == 2 and out == "" and err.count("\n") == 1 and err.startswith("linlayout: error: ")

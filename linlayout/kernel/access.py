@@ -101,6 +101,15 @@ class GlobalAccess:
         )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: :meth:`explain` as text."""
+        from .draw import explain_html
+
+        return explain_html(self)
+
+    def __str__(self) -> str:
+        return self.explain()
+
 
 def layout_order(L: LinearLayout) -> list[int]:
     """Triton's ``getOrder`` of a distributed layout: the dims the register bases touch, in

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import LayoutError
 
-__all__ = ["draw_reduce_plan"]
+__all__ = ["draw_reduce_plan", "reduce_plan_png", "explain_html"]
 
 _MAX_CELLS = 1 << 14
 
@@ -84,9 +84,8 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
     panels = panels[: max_panels - 1] + panels[-1:] if len(panels) > max_panels else panels
     sizes = list(plan.layout.out_dims.values())
     h, w = (sizes[0], sizes[1]) if rank == 2 else (1, sizes[0])
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(max(2.0, w * cell) * len(panels), max(1.5, h * cell) + 0.8)
-    )
+    height = max(1.5, h * cell) + 0.8
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(2.0, w * cell) * len(panels), height))
     axes = [axes] if len(panels) == 1 else list(axes)
     for ax, (title, basis) in zip(axes, panels):
         ids = _partial_ids(plan, basis)
@@ -100,5 +99,33 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
         f"shared ld/st, {m['shared_bytes']} B, {m['barriers']} barriers",
         fontsize=8,
     )
-    fig.subplots_adjust(top=0.72)
+    fig.subplots_adjust(top=1 - 0.6 / height)  # room for the titles, whatever the height
     return fig
+
+
+def reduce_plan_png(plan) -> bytes | None:
+    """The :func:`draw_reduce_plan` picture as PNG bytes; ``None`` without matplotlib or for a
+    tensor the picture cannot show (rank > 2, too many cells)."""
+    from ..views.draw import _have_matplotlib, _png_bytes
+
+    if not _have_matplotlib():
+        return None
+    import matplotlib.pyplot as plt
+
+    try:
+        fig = draw_reduce_plan(plan)
+    except LayoutError:
+        return None
+    try:
+        return _png_bytes(fig, dpi=90)
+    finally:
+        plt.close(fig)  # not shown a second time by an inline backend
+
+
+def explain_html(obj: Any, png: bytes | None = None) -> str:
+    """Jupyter: ``obj.explain()`` as preformatted text, then ``png`` (if any) inlined."""
+    import base64
+    import html
+
+    img = f"<br/><img src='data:image/png;base64,{base64.b64encode(png).decode()}'/>" if png else ""
+    return f"<div><pre style='font-size:12px'>{html.escape(obj.explain())}</pre>{img}</div>"

@@ -360,6 +360,18 @@ class ReducePlan:
         )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: :meth:`explain`, then the :meth:`draw` picture where it can be drawn."""
+        from .draw import explain_html, reduce_plan_png
+
+        return explain_html(self, reduce_plan_png(self))
+
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter: the :meth:`draw` picture (``None`` without matplotlib or when too large)."""
+        from .draw import reduce_plan_png
+
+        return reduce_plan_png(self)
+
     def __repr__(self) -> str:
         return f"ReducePlan(axis={self.axis}, steps={len(self.steps)}, target={str(self.target)!r})"
 

@@ -303,6 +303,12 @@ class ScanPlan:
         )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: :meth:`explain` as text."""
+        from .draw import explain_html
+
+        return explain_html(self)
+
     def __repr__(self) -> str:
         return (
             f"ScanPlan(axis={self.axis}, reverse={self.reverse}, steps={len(self.steps)}, "

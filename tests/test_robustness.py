@@ -1337,3 +1337,20 @@ def test_from_triton_and_planning_are_thread_safe():
     with ThreadPoolExecutor(8) as ex:
         got = list(ex.map(work, range(96)))
     assert all(L == want[k] for k, L in got)
+
+
+def test_planner_refuses_oversized_layouts_before_allocating():
+    """plan_conversion, wavefront_bound and plan_gather check the hardware index count first
+    (the limit of linlayout._limits), instead of running for seconds into a MemoryError."""
+    import linlayout as ll
+    from linlayout._limits import MAX_ENUMERATION
+
+    attr = ("#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], "
+            "order = [1, 0]}>")
+    big = ll.from_triton(attr, [2048, 2048])
+    assert 1 << big.total_in_bits > MAX_ENUMERATION
+    for call in (lambda: ll.plan_conversion(big, big, "sm_90"),
+                 lambda: ll.wavefront_bound(big, big, "sm_90"),
+                 lambda: ll.plan_gather(big, big, 0, "sm_90")):
+        with pytest.raises(ll.LayoutError, match=r"src: .* over the limit"):
+            call()

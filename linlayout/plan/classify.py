@@ -29,11 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._gf2 import Span
+from .._limits import MAX_ENUMERATION, check_count
 from ..errors import LayoutError
+from ..hardware._kit import DISTRIBUTED_IN_DIMS as HW_DIMS
 
 __all__ = ["Flat", "flatten", "Conversion", "classify", "HW_DIMS"]
 
-HW_DIMS = ("register", "lane", "warp", "block")
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,6 +104,9 @@ def flatten(layout, arg: str = "layout") -> Flat:
         raise LayoutError(
             f"{arg}: a distributed layout has in-dims register, lane, warp, block; got {list(bases)}"
         )
+    bits = sum(len(bases.get(d, ())) for d in HW_DIMS)
+    check_count(1 << bits, arg, limit=MAX_ENUMERATION,
+                what="hardware indices (registers x lanes x warps x blocks)")
     shifts = []
     s = 0
     for _, size in out_items:

@@ -1354,3 +1354,14 @@ def test_planner_refuses_oversized_layouts_before_allocating():
                  lambda: ll.plan_gather(big, big, 0, "sm_90")):
         with pytest.raises(ll.LayoutError, match=r"src: .* over the limit"):
             call()
+
+
+@pytest.mark.parametrize(
+    "kw", [{"num_banks": 0}, {"bank_bytes": 0}, {"num_banks": True}, {"bank_bytes": 2.0}]
+)
+def test_bank_of_refuses_bad_bank_geometry(kw):
+    """views.text.bank_of names a zero, bool or float bank count/width (it divided by zero)."""
+    from linlayout.views.text import bank_of
+
+    with pytest.raises(LayoutError, match=next(iter(kw))):
+        bank_of(4, **kw)

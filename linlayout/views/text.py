@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._limits import check_int
 from ..errors import LayoutError
 
 __all__ = [
@@ -242,6 +243,8 @@ def bank_of(offset: int, *, elem_bits: int = 32, num_banks: int = 32, bank_bytes
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise LayoutError(f"offset: expected a non-negative element offset, got {offset!r}")
+    check_int(num_banks, "num_banks", lo=1)
+    check_int(bank_bytes, "bank_bytes", lo=1)
     return (offset * elem_bits // 8 // bank_bytes) % num_banks
 
 

@@ -65,13 +65,15 @@ def bounded(fn, *args, **kwargs):
 
 
 def _walk(x):
-    if isinstance(x, dict):
-        yield x
-        for v in x.values():
-            yield from _walk(v)
-    elif isinstance(x, list):
-        for v in x:
-            yield from _walk(v)
+    """Every dict inside ``x`` (depth first, in document order); lists of numbers are not entered."""
+    stack = [x]
+    while stack:
+        y = stack.pop()
+        if isinstance(y, dict):
+            yield y
+            stack.extend(v for v in reversed(y.values()) if isinstance(v, (dict, list)))
+        elif isinstance(y, list):
+            stack.extend(v for v in reversed(y) if isinstance(v, (dict, list)))
 
 
 def _is_error(v) -> bool:

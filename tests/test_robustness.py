@@ -1137,15 +1137,27 @@ def _is_error(v) -> bool:
 
 
 def _walk(x):
-    """Every dict inside ``x`` (depth first, in document order); lists of numbers are not entered."""
+    """Every dict inside ``x`` (depth first, in document order); lists of numbers and lists of
+    such lists (basis vectors) are not entered."""
     stack = [x]
     while stack:
         y = stack.pop()
         if isinstance(y, dict):
             yield y
-            stack.extend(v for v in reversed(y.values()) if isinstance(v, (dict, list)))
-        elif isinstance(y, list):
-            stack.extend(v for v in reversed(y) if isinstance(v, (dict, list)))
+            stack.extend(v for v in reversed(y.values()) if _may_hold_dicts(v))
+        else:
+            stack.extend(v for v in reversed(y) if _may_hold_dicts(v))
+
+
+def _may_hold_dicts(v) -> bool:
+    """False for scalars, ``[]``, ``[1, 2]`` and ``[[1, 0], …]``: nothing to walk into."""
+    if isinstance(v, dict):
+        return True
+    if not isinstance(v, list) or not v:
+        return False
+    first = v[0]
+    return not (isinstance(first, (int, float, str)) or (isinstance(first, list) and all(
+        isinstance(e, (int, float)) for e in first)) and all(isinstance(u, list) for u in v))
 
 
 # Gluon's ``to_linear_layout`` returns its answer as a ``#ttg.linear`` attribute, which must be a

@@ -20,9 +20,21 @@ with Triton's tie-breaking (``tie_break_left``: among equal values the smaller i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 from ..errors import LayoutError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..layout import LinearLayout
+    from ..plan.classify import Flat
+    from ..plan.ir import ConversionPlan
+    from ..targets import Target
+
+#: A per-thread value file: one array, or (values, indices) for argmax/argmin.
+State: TypeAlias = "NDArray[Any] | tuple[NDArray[Any], ...]"
 
 __all__ = [
     "Combine",
@@ -41,7 +53,7 @@ REDUCE_OPS = ("sum", "max", "min", "argmax", "argmin")
 SCAN_OPS = ("sum", "max", "min")
 
 
-def _arr(x: Any):
+def _arr(x: Any) -> NDArray[np.int64]:
     import numpy as np
 
     a = np.array(x, dtype=np.int64)
@@ -55,7 +67,7 @@ class Combine:
 
     groups: Any
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "groups", _arr(self.groups))
 
 
@@ -70,7 +82,7 @@ class Butterfly:
     broadcast: int = 0  # lane bits holding copies when this warp-level group of rounds began
 
 
-def redux_cost(target, op: str, elem_bits: int, reduce_mask: int, broadcast: int) -> int | None:
+def redux_cost(target: Target, op: str, elem_bits: int, reduce_mask: int, broadcast: int) -> int | None:
     """``redux.sync`` instructions per register for a group of butterfly rounds over lane bits
     ``reduce_mask`` of integer data, or None where Triton 3.9.0 would not use it (sm_80+, one
     add/min/max combiner, at most 32 bits, at most one lane bit left over as a partition, enough
@@ -92,7 +104,7 @@ def redux_cost(target, op: str, elem_bits: int, reduce_mask: int, broadcast: int
     return 2 if parts else 1
 
 
-def butterfly_instruction(target, mask: int) -> str:
+def butterfly_instruction(target: Target, mask: int) -> str:
     """The one instruction per register a ``lane ^ mask`` exchange takes on ``target``."""
     if target.is_nvidia:
         return "shfl.sync.bfly.b32"
@@ -124,7 +136,9 @@ def check_op(op: Any, allowed: tuple[str, ...]) -> str:
     return op
 
 
-def check_values(values: Any, shape: tuple[int, ...], op: str):
+def check_values(
+    values: Any, shape: tuple[int, ...], op: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """(values, indices or None) as numpy arrays of ``shape`` (LayoutError naming the argument)."""
     import numpy as np
 
@@ -151,7 +165,11 @@ def check_values(values: Any, shape: tuple[int, ...], op: str):
     return v, i
 
 
-def combine(op: str, a, b):
+@overload
+def combine(op: str, a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]: ...
+@overload
+def combine(op: str, a: State, b: State) -> State: ...
+def combine(op: str, a: State, b: State) -> State:
     """Triton's combiner ``op`` on two operands: arrays, or (value, index) pairs for arg ops."""
     import numpy as np
 
@@ -167,16 +185,25 @@ def combine(op: str, a, b):
     return np.where(win, v1, v2), np.where(win, i1, i2)
 
 
-def take(state, idx, axis: int = -1):
+@overload
+def take(state: NDArray[Any], idx: Any, axis: int = -1) -> NDArray[Any]: ...
+@overload
+def take(state: State, idx: Any, axis: int = -1) -> State: ...
+def take(state: State, idx: Any, axis: int = -1) -> State:
     """Index the register (or lane) axis of a state, a (value, index) pair included."""
     import numpy as np
 
     if isinstance(state, tuple):
         return tuple(np.take(s, idx, axis=axis) for s in state)
-    return np.take(state, idx, axis=axis)
+    taken: NDArray[Any] = np.take(state, idx, axis=axis)
+    return taken
 
 
-def where(cond, a, b):
+@overload
+def where(cond: NDArray[Any], a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]: ...
+@overload
+def where(cond: NDArray[Any], a: State, b: State) -> State: ...
+def where(cond: NDArray[Any], a: State, b: State) -> State:
     """Select between two states elementwise."""
     import numpy as np
 
@@ -185,7 +212,7 @@ def where(cond, a, b):
     return np.where(cond, a, b)
 
 
-def convert_state(plan, state):
+def convert_state(plan: ConversionPlan, state: State) -> State:
     """Run a conversion plan on a state (both members of a pair)."""
     if isinstance(state, tuple):
         return tuple(plan.run(s) for s in state)
@@ -200,7 +227,7 @@ def convert_state(plan, state):
 class Geometry:
     """A distributed layout's flat out bits split into the axis and the other dims."""
 
-    out_dims: tuple  # ((name, size), ...)
+    out_dims: tuple[tuple[str, int], ...]
     axis: int
     shift: int  # first flat bit of the axis
     width: int  # axis bits
@@ -224,7 +251,7 @@ class Geometry:
         return [(f"dim{i}", s) for i, s in enumerate(keep)]
 
 
-def geometry(flat, axis: Any, arg: str = "axis") -> Geometry:
+def geometry(flat: Flat, axis: Any, arg: str = "axis") -> Geometry:
     """Validate ``axis`` against a flat layout's out dims."""
     import operator
 
@@ -241,7 +268,7 @@ def geometry(flat, axis: Any, arg: str = "axis") -> Geometry:
     return Geometry(tuple(flat.out_dims), axis, shift, width)
 
 
-def to_layout(levels: dict, dims: list[tuple[str, int]]):
+def to_layout(levels: dict[str, list[int]], dims: list[tuple[str, int]]) -> LinearLayout:
     """A LinearLayout from flat bases per hardware level over out dims ``dims``."""
     from ..layout import LinearLayout
 

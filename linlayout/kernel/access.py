@@ -28,10 +28,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import gcd
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import LayoutError
 from ..layout import LinearLayout
+
+if TYPE_CHECKING:
+    from ..hardware.blocked import BlockedLayout
 
 __all__ = [
     "GlobalAccess",
@@ -70,7 +73,7 @@ class GlobalAccess:
     @property
     def efficiency(self) -> float | None:
         """Ideal over touched sectors (1.0 is perfectly coalesced)."""
-        if not self.sectors:
+        if not self.sectors or self.ideal_sectors is None:
             return None
         return self.ideal_sectors / self.sectors
 
@@ -170,7 +173,8 @@ def axis_info_from_strides(
         for e in range(rank):
             if e == d or shape[e] == 1:
                 continue
-            g = gcd(g, elem_bytes if strides[e] is None else strides[e] * elem_bytes)
+            s_e = strides[e]
+            g = gcd(g, elem_bytes if s_e is None else s_e * elem_bytes)
         if strides[d] is None and shape[d] > 1:
             g = gcd(g, elem_bytes)
         div.append(max(g, 1))
@@ -184,11 +188,15 @@ def _as_layout(layout: Any) -> LinearLayout:
     return _as_value(layout, "layout").layout
 
 
-def _per_dim(x: Any, rank: int, what: str, *, allow_none: bool = False) -> list:
+@overload
+def _per_dim(x: Any, rank: int, what: str, *, allow_none: Literal[False] = False) -> list[int]: ...
+@overload
+def _per_dim(x: Any, rank: int, what: str, *, allow_none: Literal[True]) -> list[int | None]: ...
+def _per_dim(x: Any, rank: int, what: str, *, allow_none: bool = False) -> list[int] | list[int | None]:
     """One int per dim (``None`` allowed where ``allow_none``), checked."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence) or len(x) != rank:
         raise LayoutError(f"{what}: expected one value per dim ({rank}), got {x!r}")
-    out = []
+    out: list[int | None] = []
     for v in x:
         if v is None and allow_none:
             out.append(None)
@@ -267,9 +275,10 @@ def global_access(
     rank = len(shape)
     ebytes = max(elem_bits // 8, 1)
     if strides is None:
-        strides_l: list = [1] * rank
+        known = [1] * rank
         for d in range(rank - 2, -1, -1):
-            strides_l[d] = strides_l[d + 1] * shape[d + 1]
+            known[d] = known[d + 1] * shape[d + 1]
+        strides_l: list[int | None] = list(known)
     else:
         strides_l = _per_dim(strides, rank, "strides", allow_none=True)
     ax_contig, ax_div = axis_info_from_strides(shape, strides_l, ebytes, base_alignment)
@@ -296,9 +305,12 @@ def global_access(
     unique = L.in_dims["register"] >> bin(free).count("1")
     accesses = max(unique // vec, 1)
     lin = _linear_vector(L, strides_l, ebytes, base_alignment)
-    sectors = per_req = ideal = None
-    if all(s is not None for s in strides_l):
-        sectors, ideal = _sectors(L, strides_l, ebytes, vec, free)
+    sectors: int | None = None
+    ideal: int | None = None
+    per_req: float | None = None
+    all_known = [s for s in strides_l if s is not None]
+    if len(all_known) == len(strides_l):
+        sectors, ideal = _sectors(L, all_known, ebytes, vec, free)
         per_req = sectors / (accesses * L.in_dims.get("warp", 1) * L.in_dims.get("block", 1))
     return GlobalAccess(
         vector=vec,
@@ -329,7 +341,7 @@ def coalesced_layout(
     num_ctas: int = 1,
     store: bool = False,
     group: Sequence[int] = (),
-):
+) -> BlockedLayout:
     """The layout Triton 3.9.0's ``Coalesce`` pass gives a load (``store=True``: a store)
     of a ``shape`` tile of pointers with this axis info (from ``strides`` as in
     :func:`global_access`, or given): order by decreasing contiguity (ties: the later dim),
@@ -357,9 +369,10 @@ def coalesced_layout(
         _check_pow2(v, what)
     ebytes = max(elem_bits // 8, 1)
     if strides is None:
-        strides_l: list = [1] * rank
+        known = [1] * rank
         for d in range(rank - 2, -1, -1):
-            strides_l[d] = strides_l[d + 1] * shape_t[d + 1]
+            known[d] = known[d + 1] * shape_t[d + 1]
+        strides_l: list[int | None] = list(known)
     else:
         strides_l = _per_dim(strides, rank, "strides", allow_none=True)
     ax_contig, ax_div = axis_info_from_strides(shape_t, strides_l, ebytes, base_alignment)
@@ -415,7 +428,9 @@ def _linear_vector(L: LinearLayout, strides: Sequence[int | None], ebytes: int, 
     return run
 
 
-def _aligned(run: int, bases: list, strides: Sequence[int | None], ebytes: int, base_alignment: int) -> bool:
+def _aligned(
+    run: int, bases: list[list[int]], strides: Sequence[int | None], ebytes: int, base_alignment: int
+) -> bool:
     """Every run of ``run`` elements starts ``run``-aligned: the base and every other
     basis' address are multiples of ``run`` elements (an unknown stride is not)."""
     if base_alignment % (run * ebytes):

@@ -15,16 +15,22 @@ and its cost.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .reduce import ReducePlan
 
 __all__ = ["draw_reduce_plan", "reduce_plan_png", "explain_html"]
 
 _MAX_CELLS = 1 << 14
 
 
-def _label(step, bits: int) -> str:
+def _label(step: object, bits: int) -> str:
     from ..plan.ir import Barrier
     from ._steps import Butterfly, Combine, Convert
 
@@ -40,11 +46,12 @@ def _label(step, bits: int) -> str:
     return type(step).__name__
 
 
-def _partial_ids(plan, basis) -> Any:
+def _partial_ids(plan: ReducePlan, basis: Sequence[int]) -> Any:
     """Per tensor cell (dim0, dim1), the id of the partial it belongs to after ``basis`` is reduced."""
     import numpy as np
 
-    from ..plan.classify import Span, flatten
+    from .._gf2 import Span
+    from ..plan.classify import flatten
     from ._steps import geometry
 
     fs = flatten(plan.layout, "plan.layout")
@@ -57,7 +64,7 @@ def _partial_ids(plan, basis) -> Any:
     return inv.reshape(sizes[::-1]).T if len(sizes) == 2 else inv.reshape(1, -1)
 
 
-def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
+def draw_reduce_plan(plan: ReducePlan, *, max_panels: int = 12, cell: float = 0.06) -> Figure:
     """A matplotlib ``Figure``: the input, then the tensor after each step that combines."""
     import matplotlib.pyplot as plt
 
@@ -73,8 +80,8 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
         )
     if isinstance(max_panels, bool) or not isinstance(max_panels, int) or max_panels < 2:
         raise LayoutError(f"max_panels: expected an int >= 2, got {max_panels!r}")
-    panels = [("input", ())]
-    last = ()
+    panels: list[tuple[str, tuple[int, ...]]] = [("input", ())]
+    last: tuple[int, ...] = ()
     for step, basis in zip(plan.steps, plan.progress):
         if basis != last:
             panels.append((_label(step, plan.elem_bits), basis))
@@ -87,8 +94,8 @@ def draw_reduce_plan(plan, *, max_panels: int = 12, cell: float = 0.06):
     height = max(1.5, h * cell) + 0.8
     fig, axes = plt.subplots(1, len(panels), figsize=(max(2.0, w * cell) * len(panels), height))
     axes = [axes] if len(panels) == 1 else list(axes)
-    for ax, (title, basis) in zip(axes, panels):
-        ids = _partial_ids(plan, basis)
+    for ax, (title, shown) in zip(axes, panels):
+        ids = _partial_ids(plan, shown)
         ax.imshow(ids, cmap="tab20" if ids.max() < 20 else "viridis", interpolation="nearest", aspect="auto")
         ax.set_title(title, fontsize=7)
         ax.set_xticks([])

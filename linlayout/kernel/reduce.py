@@ -30,6 +30,7 @@ custom layouts) are first converted to a plain one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,9 +50,16 @@ from ._steps import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from ..layout import LinearLayout
+    from ..plan.classify import Flat
     from ..plan.ir import ConversionPlan
     from ..targets import Target
+    from ._steps import State
+
+#: Flat bases per hardware level ("register", "lane", "warp", "block").
+Levels = dict[str, list[int]]
 
 __all__ = ["plan_reduce", "ReducePlan", "reduced_layout"]
 
@@ -59,7 +67,7 @@ _LEVELS = ("register", "lane", "warp", "block")
 _MAX_HW_BITS = 22
 
 
-def _check_common(layout, target, elem_bits):
+def _check_common(layout: Any, target: str | Target, elem_bits: int) -> tuple[Flat, Target]:
     """(flat layout, target) after the argument checks shared by reductions and scans."""
     from ..plan.classify import flatten
     from ..targets import get_target
@@ -86,7 +94,7 @@ def _check_common(layout, target, elem_bits):
     return fs, t
 
 
-def _levels(fs) -> dict[str, list[int]]:
+def _levels(fs: Flat) -> Levels:
     """The flat bases of a :class:`Flat` layout per hardware level (mutable lists)."""
     return {"register": list(fs.reg), "lane": list(fs.lane), "warp": list(fs.warp), "block": list(fs.block)}
 
@@ -102,12 +110,13 @@ def _xor(vectors: list[int], mask: int) -> int:
     return v
 
 
-def _kernel(vectors: list[int], f) -> tuple[list[int], list[int]]:
+def _kernel(vectors: list[int], f: Callable[[int], int]) -> tuple[list[int], list[int]]:
     """(kernel combinations as index masks, indices of a complement) of ``x -> f(XOR vectors[x])``."""
-    from ..plan.classify import Span
+    from .._gf2 import Span
 
     span = Span()
-    kern, comp = [], []
+    kern: list[int] = []
+    comp: list[int] = []
     for i, v in enumerate(vectors):
         r, combo = span.reduce(f(v))
         if r:
@@ -124,9 +133,9 @@ def _kernel(vectors: list[int], f) -> tuple[list[int], list[int]]:
     return kern, comp
 
 
-def _rank(vectors) -> int:
+def _rank(vectors: Iterable[int]) -> int:
     """Dimension of the GF(2) span of ``vectors``."""
-    from ..plan.classify import Span
+    from .._gf2 import Span
 
     return len(Span([v for v in vectors if v]).basis())
 
@@ -140,18 +149,18 @@ def reduced_layout(layout: LinearLayout, axis: int) -> LinearLayout:
     return _slice(fs, g)
 
 
-def _slice(fs, g: Geometry):
+def _slice(fs: Flat, g: Geometry) -> LinearLayout:
     """The slice layout of a flat layout (Triton ``SliceEncodingAttr``'s rule)."""
     lv = {d: [g.squeeze(v) for v in vs] for d, vs in _levels(fs).items()}
     lv["register"] = [v for v in lv["register"] if v]
     return to_layout(lv, g.reduced_dims())
 
 
-def _aligned(lv: dict, g: Geometry) -> bool:
+def _aligned(lv: Levels, g: Geometry) -> bool:
     """Whether the per-level kernels of ``M`` reach every axis value the whole kernel reaches
     (combinations across levels that only meet broadcast copies do not count)."""
 
-    def images(vs):
+    def images(vs: list[int]) -> list[int]:
         kern, _ = _kernel(vs, g.other)
         return [_xor(vs, k) for k in kern]
 
@@ -159,10 +168,10 @@ def _aligned(lv: dict, g: Geometry) -> bool:
     return _rank(per_level) == _rank(images(sum((lv[d] for d in _LEVELS), [])))
 
 
-def _canonical(fs) -> dict[str, list[int]]:
+def _canonical(fs: Flat) -> Levels:
     """A layout of the same tensor and hardware with one tensor bit per basis: the block bases
     kept, the other bits dealt to lanes, warps, then registers (zeros where bits run out)."""
-    from ..plan.classify import Span
+    from .._gf2 import Span
 
     span = Span([v for v in fs.block if v])
     free = [1 << i for i in range(fs.nbits) if span.add(1 << i)]
@@ -176,8 +185,8 @@ def _canonical(fs) -> dict[str, list[int]]:
 class _Partials:
     """Flat bases of the partials' layout: other-dim bits plus the axis bits not yet reduced."""
 
-    def __init__(self, g: Geometry):
-        from ..plan.classify import Span
+    def __init__(self, g: Geometry) -> None:
+        from .._gf2 import Span
 
         self.g = g
         self.span = Span()
@@ -199,7 +208,7 @@ class _Partials:
         piv = {r.bit_length() - 1 for r in self.span.basis()}
         return [b for b in range(g.shift, g.shift + g.width) if b not in piv]
 
-    def layout(self, lv: dict):
+    def layout(self, lv: Levels) -> LinearLayout:
         """The LinearLayout of flat bases ``lv`` on the partials' tensor."""
         g = self.g
         dims = g.reduced_dims()
@@ -226,18 +235,19 @@ class ReducePlan:
     target: Any
     elem_bits: int
     result: Any
-    steps: list
+    steps: list[Any]  # Combine, Butterfly, Convert, Barrier
     blocks: int
     warps: int
     lanes: int
     registers: int
     integer: bool = False
-    notes: list = field(default_factory=list)
-    progress: list = field(default_factory=list)  # per step: the reduced axis values (flat), a basis
-    _index_plans: dict = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+    #: per step: the reduced axis values (flat), a basis
+    progress: list[tuple[int, ...]] = field(default_factory=list)
+    _index_plans: dict[int, Convert] = field(default_factory=dict, repr=False)
 
     # ---- metrics --------------------------------------------------------------------
-    def metrics(self, op: str = "sum") -> dict:
+    def metrics(self, op: str = "sum") -> dict[str, int]:
         """Counts per thread for ``op``: argmax/argmin also move a 32-bit index beside each value
         (same stages and barriers, twice the traffic)."""
         check_op(op, REDUCE_OPS)
@@ -252,7 +262,7 @@ class ReducePlan:
         m.pop("stage_bytes")
         return m
 
-    def _index_step(self, s):
+    def _index_step(self, s: Any) -> Any:
         """The step moving the 32-bit indices beside ``s``."""
         if not isinstance(s, Convert) or self.elem_bits == 32:
             return s
@@ -288,7 +298,7 @@ class ReducePlan:
         return self.metrics()["barriers"]
 
     # ---- execution ------------------------------------------------------------------
-    def run(self, values, op: str = "sum"):
+    def run(self, values: Any, op: str = "sum") -> State:
         """Execute on ``values`` ``(blocks, warps, lanes, registers)`` in ``layout`` and return the
         result register file in ``result`` (for argmax/argmin: ``(values, indices)`` in and out)."""
         from ._steps import combine, convert_state, take
@@ -297,7 +307,7 @@ class ReducePlan:
         v, i = check_values(values, (self.blocks, self.warps, self.lanes, self.registers), op)
         import numpy as np
 
-        state = (v, i) if i is not None else v
+        state: State = (v, i) if i is not None else v
         lanes = np.arange(self.lanes)
         for s in self.steps:
             if isinstance(s, Combine):
@@ -311,7 +321,7 @@ class ReducePlan:
                 state = convert_state(s.plan, state)
         return state
 
-    def draw(self, **kwargs):
+    def draw(self, **kwargs: Any) -> Figure:
         """A matplotlib figure: the tensor after each step, cells of one partial in one colour
         (see :func:`linlayout.kernel.draw.draw_reduce_plan`)."""
         from .draw import draw_reduce_plan
@@ -376,9 +386,9 @@ class ReducePlan:
         return f"ReducePlan(axis={self.axis}, steps={len(self.steps)}, target={str(self.target)!r})"
 
 
-def _butterfly_groups(steps) -> list[list]:
+def _butterfly_groups(steps: Sequence[Any]) -> list[list[Butterfly]]:
     """Maximal runs of consecutive Butterfly steps (one warp-level reduction each)."""
-    groups: list[list] = []
+    groups: list[list[Butterfly]] = []
     prev = None
     for s in steps:
         if isinstance(s, Butterfly):
@@ -389,7 +399,7 @@ def _butterfly_groups(steps) -> list[list]:
     return groups
 
 
-def _use_redux(m: dict, steps, t, op: str, elem_bits: int) -> None:
+def _use_redux(m: dict[str, Any], steps: Sequence[Any], t: Target, op: str, elem_bits: int) -> None:
     """Integer data: a group of rounds Triton lowers to ``redux.sync`` counts its reduxes (as
     shuffles, and apart under ``redux``) when that is fewer; a partition bit adds a select."""
     m["redux"] = 0
@@ -406,7 +416,7 @@ def _use_redux(m: dict, steps, t, op: str, elem_bits: int) -> None:
             m["selects"] += (per - 1) * regs
 
 
-def _stage_metrics(steps, elem_bits: int) -> dict:
+def _stage_metrics(steps: Sequence[Any], elem_bits: int) -> dict[str, Any]:
     from ..plan.ir import Barrier
 
     words = max(1, -(-elem_bits // 32))
@@ -484,7 +494,7 @@ def round_bits(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: int) 
     return sum(1 for v in segment if v in reg_d and v in set(reg_s))
 
 
-def _uses_shared(plan) -> bool:
+def _uses_shared(plan: ConversionPlan) -> bool:
     return plan.kind in ("shared_memory", "cluster")
 
 
@@ -526,7 +536,7 @@ def plan_reduce(
     part = _Partials(g)
     shared_before = False
 
-    def convert(src_lv, dst_lv, purpose):
+    def convert(src_lv: Levels, dst_lv: Levels | LinearLayout, purpose: str) -> None:
         nonlocal shared_before
         src = part.layout(src_lv)
         dst = dst_lv if isinstance(dst_lv, LinearLayout) else part.layout(dst_lv)
@@ -567,7 +577,7 @@ def _sync(plan: ReducePlan, part: _Partials) -> None:
     plan.progress += [basis] * (len(plan.steps) - len(plan.progress))
 
 
-def _in_thread(lv: dict, g: Geometry, part: _Partials, steps: list) -> int:
+def _in_thread(lv: Levels, g: Geometry, part: _Partials, steps: list[Any]) -> int:
     """Combine the registers in the kernel of ``M``, drop broadcast copies; the registers left."""
     import numpy as np
 
@@ -590,12 +600,14 @@ def _in_thread(lv: dict, g: Geometry, part: _Partials, steps: list) -> int:
     return 1 << len(comp)
 
 
-def _reduce_all(lv: dict, part: _Partials) -> None:
+def _reduce_all(lv: Levels, part: _Partials) -> None:
     for d in _LEVELS:
         lv[d] = [part.residue(v) for v in lv[d]]
 
 
-def _butterflies(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, sync) -> None:
+def _butterflies(
+    lv: Levels, g: Geometry, part: _Partials, t: Target, steps: list[Any], regs: int, sync: Callable[[], None]
+) -> None:
     """One butterfly round per lane combination in the kernel of ``M`` with a new axis part."""
     kern, _ = _kernel(lv["lane"], g.other)
     bcast = sum(1 << j for j, v in enumerate(lv["lane"]) if v == 0)
@@ -606,7 +618,10 @@ def _butterflies(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: i
     _reduce_all(lv, part)
 
 
-def _across_warps(lv: dict, g: Geometry, part: _Partials, t, steps: list, regs: int, convert, sync) -> None:
+def _across_warps(
+    lv: Levels, g: Geometry, part: _Partials, t: Target, steps: list[Any], regs: int,
+    convert: Callable[[Levels, Levels, str], None], sync: Callable[[], None],
+) -> None:
     """Swap the warp/block combinations in the kernel of ``M`` into lanes, then butterflies."""
     nw = len(lv["warp"])
     while True:

@@ -29,6 +29,7 @@ Triton lowers scans within one CTA.  Triton itself lowers only blocked layouts; 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +37,11 @@ from ..errors import LayoutError
 from ._steps import SCAN_OPS, Convert, Geometry, _arr, check_op, check_values, combine, geometry, take, where
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from ..layout import LinearLayout
     from ..targets import Target
+    from .reduce import Levels
 
 __all__ = ["plan_scan", "ScanPlan", "ScanRegisters", "ScanShuffle", "ScanStore", "ScanLoad"]
 
@@ -49,7 +53,7 @@ class ScanRegisters:
 
     groups: Any
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "groups", _arr(self.groups))
 
 
@@ -62,7 +66,7 @@ class ScanShuffle:
     upper: Any
     sends: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "upper", _arr(self.upper))
 
 
@@ -72,7 +76,7 @@ class ScanStore:
 
     offset: Any
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "offset", _arr(self.offset))
 
 
@@ -86,12 +90,12 @@ class ScanLoad:
     rank: Any
     reverse: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "offset", _arr(self.offset))
         object.__setattr__(self, "rank", _arr(self.rank))
 
 
-def _providers(lv: dict, g: Geometry):
+def _providers(lv: Levels, g: Geometry) -> list[tuple[str, int]] | None:
     """For each axis bit (ascending), the (level, index) whose basis is that bit; None when the
     layout is not plain along the axis (mixed bases, repeated or missing axis bits)."""
     prov: dict[int, tuple[str, int]] = {}
@@ -119,25 +123,25 @@ class ScanPlan:
     """An executable scan: ``steps`` run on ``(P, S)`` register files in ``layout``; the result
     (``P``) is in ``layout`` too."""
 
-    layout: Any
+    layout: LinearLayout
     axis: int
     target: Any
     elem_bits: int
     reverse: bool
-    steps: list
+    steps: list[Any]  # ScanRegisters, ScanShuffle, ScanStore, ScanLoad, Convert, Barrier
     blocks: int
     warps: int
     lanes: int
     registers: int
     scratch_elems: int = 0
-    notes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
-    def result(self):
+    def result(self) -> LinearLayout:
         """The result's layout: the input layout."""
         return self.layout
 
-    def metrics(self, op: str = "sum") -> dict:
+    def metrics(self, op: str = "sum") -> dict[str, int]:
         """Counts per thread (``op`` does not change them: one operand)."""
         from ..plan.ir import Barrier
 
@@ -150,12 +154,13 @@ class ScanPlan:
                 m["shuffles"] += s.sends * words
                 m["selects"] += s.sends * words
             elif isinstance(s, ScanStore):
-                cols = [s.offset[:, :, r] for r in range(s.offset.shape[2]) if (s.offset[:, :, r] >= 0).any()]
-                m["shared_instructions"] += self._issued(cols, 1)
+                live = [s.offset[:, :, r] for r in range(s.offset.shape[2]) if (s.offset[:, :, r] >= 0).any()]
+                m["shared_instructions"] += self._issued(live, 1)
             elif isinstance(s, ScanLoad):
                 k = s.offset.shape[3]
                 vec = min(k, max(1, 128 // self.elem_bits))
-                cols, seen = [], set()
+                cols: list[NDArray[Any]] = []
+                seen: set[bytes] = set()
                 for r in range(s.offset.shape[2]):
                     key = s.offset[:, :, r].tobytes()
                     if key not in seen:
@@ -172,7 +177,7 @@ class ScanPlan:
         m["shared_bytes"] = max([self.scratch_elems * self.elem_bits // 8] + conv_bytes)
         return m
 
-    def _issued(self, cols: list, vec: int) -> int:
+    def _issued(self, cols: Sequence[NDArray[Any]], vec: int) -> int:
         """Instructions for vector accesses at offset columns ``cols``: on AMD two accesses whose
         offsets differ by the same small constant in every thread fuse (``ds_write2``/``ds_read2``,
         8-bit offsets in vector units, as LLVM's SILoadStoreOptimizer does)."""
@@ -222,7 +227,7 @@ class ScanPlan:
         """Barriers per thread."""
         return self.metrics()["barriers"]
 
-    def run(self, values, op: str = "sum"):
+    def run(self, values: Any, op: str = "sum") -> NDArray[Any]:
         """Execute on ``values`` ``(blocks, warps, lanes, registers)`` in ``layout``; returns the
         inclusive scan in the same layout."""
         import numpy as np
@@ -231,7 +236,7 @@ class ScanPlan:
         v, _ = check_values(values, (self.blocks, self.warps, self.lanes, self.registers), op)
         P = S = v
         lanes = np.arange(self.lanes)
-        scratch = None
+        scratch: NDArray[Any] | None = None
         for s in self.steps:
             if isinstance(s, Convert):
                 P = s.plan.run(P)
@@ -316,7 +321,9 @@ class ScanPlan:
         )
 
 
-def _scan_registers(op, P, S, groups):
+def _scan_registers(
+    op: str, P: NDArray[Any], S: NDArray[Any], groups: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """Sequential in-thread scan over each row of ``groups``."""
     newP, newS = P.copy(), S.copy()
     m = groups.shape[1]
@@ -336,7 +343,8 @@ def plan_scan(
     """Plan an inclusive ``tt.scan`` of ``layout`` along ``axis`` on ``target`` (see the module
     docstring).  ``LayoutError`` for a bad axis, ``elem_bits`` or ``reverse``, a layout for another
     warp size, or a scan across CTAs."""
-    from .reduce import _canonical, _check_common, _levels, lean_conversion, to_layout
+    from ._steps import to_layout
+    from .reduce import _canonical, _check_common, _levels, lean_conversion
 
     fs, t = _check_common(layout, target, elem_bits)
     g = geometry(fs, axis)
@@ -376,6 +384,8 @@ def plan_scan(
         back = lean_conversion(cl, layout, t, elem_bits)
         lv = canon
         prov = _providers(lv, g)
+    if prov is None:
+        raise LayoutError("planner bug: the plain layout has no axis providers")  # pragma: no cover
     shared = _scan_steps(plan, lv, g, prov, shared)
     if back is not None:
         from ..plan.ir import Barrier
@@ -387,7 +397,7 @@ def plan_scan(
 
 
 def _scan_steps(
-    plan: ScanPlan, lv: dict, g: Geometry, prov: list[tuple[str, int]], shared_before: bool
+    plan: ScanPlan, lv: Levels, g: Geometry, prov: list[tuple[str, int]], shared_before: bool
 ) -> bool:
     """The steps for a plain layout: axis bits in order, grouped into runs of one level; returns
     whether the scratch has been used."""
@@ -412,7 +422,7 @@ def _scan_steps(
     return shared_before
 
 
-def _register_groups(nreg: int, idx: list[int], reverse: bool):
+def _register_groups(nreg: int, idx: list[int], reverse: bool) -> NDArray[Any]:
     """Rows of registers differing only in bits ``idx`` (in scan order)."""
     import numpy as np
 
@@ -426,14 +436,16 @@ def _register_groups(nreg: int, idx: list[int], reverse: bool):
     return np.array([[b | s for s in subs] for b in bases], dtype=np.int64)
 
 
-def _distinct_totals(lv: dict, done: dict) -> int:
+def _distinct_totals(lv: Levels, done: dict[str, int]) -> int:
     """Distinct totals per thread: registers other than the done axis bits and broadcast bits."""
     regs = lv["register"]
     same = done["register"] | _zero_bits(regs)
     return 1 << (len(regs) - bin(same).count("1"))
 
 
-def _warp_stage(plan: ScanPlan, lv: dict, idx: list[int], done: dict, shared_before: bool) -> bool:
+def _warp_stage(
+    plan: ScanPlan, lv: Levels, idx: list[int], done: dict[str, int], shared_before: bool
+) -> bool:
     """Store each group's totals once, barrier, load every warp's of the row, fold them in."""
     import numpy as np
 

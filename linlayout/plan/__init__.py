@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..errors import LayoutError
 from .ir import Barrier, ConversionPlan, Copy, SharedLoad, SharedStore, Shuffle
 
@@ -30,13 +32,20 @@ __all__ = [
     "wavefront_bound",
 ]
 
+if TYPE_CHECKING:
+    from ..targets import Target
+    from .cost import CostModel
+    from .gather import GatherPlan
+    from .problem import Problem
+    from .shared import Lead, SharedDesign
+
 _STRATEGIES = (None, "auto", "shuffle", "shared_memory")
 
 
 def plan_conversion(
-    src,
-    dst,
-    target,
+    src: Any,
+    dst: Any,
+    target: str | Target,
     *,
     elem_bits: int = 32,
     max_shared_bytes: int | None = None,
@@ -150,7 +159,7 @@ def plan_conversion(
         )
     if plan.blocks > t.max_cluster_size:
         raise LayoutError(f"src: {plan.blocks} CTAs exceed the cluster size {t.max_cluster_size} of {t.name}")
-    sdes = design_shared(prob.with_limit(1 << 62))
+    sdes = _found(design_shared(prob.with_limit(1 << 62)))
     steps, scratch = cluster_plan_steps(prob, sdes)
     plan.steps, plan.scratch_elems = steps, scratch
     plan.estimated_cost = sdes.cost
@@ -165,7 +174,7 @@ def plan_conversion(
     return plan
 
 
-def _check_limit(plan: ConversionPlan, prob, max_shared_bytes: int | None) -> ConversionPlan:
+def _check_limit(plan: ConversionPlan, prob: Problem, max_shared_bytes: int | None) -> ConversionPlan:
     """``plan``, or a ``LayoutError`` giving the fewest bytes when it exceeds an explicit
     ``max_shared_bytes``."""
     if max_shared_bytes is None or plan.shared_bytes <= max_shared_bytes:
@@ -174,7 +183,7 @@ def _check_limit(plan: ConversionPlan, prob, max_shared_bytes: int | None) -> Co
     if plan.kind == "shared_memory":  # the scratch of the plan with the most rounds
         from .shared import design_shared, shared_plan_steps
 
-        des = design_shared(prob.with_limit(1))
+        des = _found(design_shared(prob.with_limit(1)))
         res = shared_plan_steps(prob, des)
         if res is not None and res[1] * plan.elem_bits // 8 <= max_shared_bytes:
             plan.steps, plan.scratch_elems = res  # every round bit used: it fits
@@ -189,7 +198,7 @@ def _check_limit(plan: ConversionPlan, prob, max_shared_bytes: int | None) -> Co
     )
 
 
-def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
+def _cheap_shuffles(des: dict[str, Any], model: CostModel, elem_bits: int) -> int:
     if not model.cheap_xor_masks or not des["identity"]:
         return 0
     from .._gf2 import Span
@@ -204,7 +213,14 @@ def _cheap_shuffles(des: dict, model, elem_bits: int) -> int:
     return sum(words for u in us if u in model.cheap_xor_masks)
 
 
-def _design(prob, permute: bool | None):
+def _found(des: SharedDesign | None) -> SharedDesign:
+    """``des``, or a ``LayoutError`` when the planner found no shared-memory design (a bug)."""
+    if des is None:
+        raise LayoutError("planner bug: no shared-memory design found")  # pragma: no cover
+    return des
+
+
+def _design(prob: Problem, permute: bool | None) -> SharedDesign:
     """The cheapest shared-memory design of ``prob``: with register permutation when
     ``permute`` is True, without when False, whichever costs less when None (ties: none).
     Each later search only counts what beats the best so far, and stops early otherwise:
@@ -214,10 +230,10 @@ def _design(prob, permute: bool | None):
     from .shared import design_shared, trans_leads
 
     if permute is False:
-        return design_shared(prob)
-    tries = [None] if permute or permutable(prob.src, prob.dst) else []
+        return _found(design_shared(prob))
+    tries: list[Lead | None] = [None] if permute or permutable(prob.src, prob.dst) else []
     tries += trans_leads(prob.src, prob.dst, prob.target, prob.elem_bits)
-    best = None
+    best: SharedDesign | None = None
     for lead in tries:
         d = design_shared(prob, True, lead, None if best is None else best.cost)
         if d is not None and (best is None or d.cost < best.cost):
@@ -226,17 +242,19 @@ def _design(prob, permute: bool | None):
         d = design_shared(prob, False, None, None if best is None else best.cost, ties=True)
         if d is not None:
             best = d
-    return best
+    return _found(best)
 
 
-def _finish_shared(plan, prob, sdes):
+def _finish_shared(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> ConversionPlan:
     from .shared import design_shared, shared_plan_steps
 
     elem_bits, t = prob.elem_bits, prob.target
     res = shared_plan_steps(prob, sdes)
     if res is None:
-        sdes = design_shared(prob.with_limit(1 << 62), sdes.permute, sdes.lead)
+        sdes = _found(design_shared(prob.with_limit(1 << 62), sdes.permute, sdes.lead))
         res = shared_plan_steps(prob, sdes)
+    if res is None:
+        raise LayoutError("planner bug: no shared-memory plan for a design")  # pragma: no cover
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost
     sw = sdes.swizzle
@@ -252,7 +270,7 @@ def _finish_shared(plan, prob, sdes):
     return plan
 
 
-def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
+def wavefront_bound(src: Any, dst: Any, target: str | Target, *, elem_bits: int = 32) -> int | None:
     """The fewest wavefronts any one-round shared-memory plan for ``src -> dst`` can take
     under API.md's vector rule (see ``cost.wavefront_bound``)."""
     from .cost import wavefront_bound as _wb
@@ -260,7 +278,7 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
     return _wb(src, dst, target, elem_bits=elem_bits)
 
 
-def plan_gather(src, index, axis, target, *, elem_bits: int = 32):
+def plan_gather(src: Any, index: Any, axis: int, target: str | Target, *, elem_bits: int = 32) -> GatherPlan:
     """Plan ``gather(src, index, axis)`` (see ``gather.py``)."""
     from .gather import plan_gather as _pg
 

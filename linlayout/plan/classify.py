@@ -26,15 +26,23 @@ The kind follows the paper's §5.4 / Triton's ``minimalCvtLayout``:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .._gf2 import Span
 from .._limits import MAX_ENUMERATION, check_count
 from ..errors import LayoutError
 from ..hardware._kit import DISTRIBUTED_IN_DIMS as HW_DIMS
 
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
 __all__ = ["Flat", "flatten", "Conversion", "classify", "HW_DIMS"]
 
+#: One column of ``C``: the src (register, lane, warp, block) index bits of a dst basis.
+Col = tuple[int, ...]
 
 
 # ---------------------------------------------------------------------------------------
@@ -64,11 +72,11 @@ class Flat:
         """All bases in hardware order register, lane, warp, block."""
         return self.reg + self.lane + self.warp + self.block
 
-    def table(self, name: str):
+    def table(self, name: str) -> NDArray[np.int64]:
         """numpy array: the flat element at every index of in-dim ``name``."""
         return xor_table(self.dim(name))
 
-    def unflatten(self, flat_values):
+    def unflatten(self, flat_values: NDArray[np.int64]) -> list[NDArray[np.int64]]:
         """Split flat element ids back into per-out-dim coordinates (a list of arrays)."""
         out = []
         shift = 0
@@ -79,7 +87,7 @@ class Flat:
         return out
 
 
-def xor_table(bases):
+def xor_table(bases: Iterable[int]) -> NDArray[np.int64]:
     """numpy int64 array of length 2^len(bases): XOR of the bases of each index's set bits."""
     import numpy as np
 
@@ -89,7 +97,7 @@ def xor_table(bases):
     return t
 
 
-def flatten(layout, arg: str = "layout") -> Flat:
+def flatten(layout: Any, arg: str = "layout") -> Flat:
     """The :class:`Flat` form of a distributed ``LinearLayout``."""
     try:
         bases = layout.bases
@@ -112,7 +120,7 @@ def flatten(layout, arg: str = "layout") -> Flat:
     for _, size in out_items:
         shifts.append(s)
         s += size.bit_length() - 1
-    dims = {}
+    dims: dict[str, tuple[int, ...]] = {}
     for d in HW_DIMS:
         vs = []
         for b in bases.get(d, []):
@@ -135,14 +143,14 @@ class Conversion:
 
     src: Flat
     dst: Flat
-    cols: dict  # dst dim -> list of (reg, lane, warp, block) tuples
+    cols: dict[str, list[Col]]  # dst dim -> list of (reg, lane, warp, block) tuples
     kind: str
 
-    def of(self, dim: str) -> list[tuple[int, int, int, int]]:
+    def of(self, dim: str) -> list[Col]:
         return self.cols[dim]
 
 
-def _solve_conversion(src: Flat, dst: Flat) -> dict:
+def _solve_conversion(src: Flat, dst: Flat) -> dict[str, list[Col]]:
     sizes = [len(src.reg), len(src.lane), len(src.warp), len(src.block)]
     offs = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]]
     span = Span()
@@ -154,9 +162,9 @@ def _solve_conversion(src: Flat, dst: Flat) -> dict:
                 order.append(i)
             else:
                 span.n = before  # dependent: not used
-    cols = {}
+    cols: dict[str, list[Col]] = {}
     for d_i, dname in enumerate(HW_DIMS):
-        res = []
+        res: list[Col] = []
         same = src.dim(dname) == dst.dim(dname)
         for k, v in enumerate(dst.dim(dname)):
             if same:
@@ -191,7 +199,7 @@ def _solve_conversion(src: Flat, dst: Flat) -> dict:
     return cols
 
 
-def _pure(parts, d_i: int, k: int) -> bool:
+def _pure(parts: Sequence[int], d_i: int, k: int) -> bool:
     return all((p == (1 << k)) if t == d_i else p == 0 for t, p in enumerate(parts))
 
 

@@ -14,16 +14,22 @@ once into each CTA that needs them (one ``SharedStore`` per copy); src copies ar
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._gf2 import Span
 from ..errors import LayoutError
 from .classify import xor_table
 from .ir import Barrier, SharedLoad, SharedStore
 from .shared import SharedDesign, _instr_name
 
+if TYPE_CHECKING:
+    from .ir import Step
+    from .problem import Problem
+
 __all__ = ["cluster_plan_steps"]
 
 
-def cluster_plan_steps(prob, design: SharedDesign):
+def cluster_plan_steps(prob: Problem, design: SharedDesign) -> tuple[list[Step], int]:
     """Steps and scratch elements of a cluster round trip of ``prob`` (a ``Problem``)
     following ``design`` (one round)."""
     import numpy as np
@@ -81,7 +87,7 @@ def cluster_plan_steps(prob, design: SharedDesign):
     if not _aligned(dr, dl + dw, vd):
         vd = 1
     copies = xor_table([1 << k for k, v in enumerate(dst.block) if v == 0])
-    steps = []
+    steps: list[Step] = []
     st_name = _instr_name(target, True, vs, elem_bits).replace("st.shared", "st.shared::cluster")
     for z in copies:
         steps.append(SharedStore(offset, vs, block=target_block ^ int(z), instruction=st_name))

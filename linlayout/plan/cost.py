@@ -48,6 +48,11 @@ NVIDIA, 6.0 elsewhere) per round.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..targets import Target
+    from .classify import Flat
 
 __all__ = [
     "CostModel", "cost_model", "shuffle_cost", "shared_cost", "wavefront_bound", "permutable", "common_first",
@@ -64,11 +69,11 @@ class CostModel:
     warp_barrier: float = 1.0
     roundtrip: float = 6.0
     cheap_shuffle: float = 0.5  # DPP / permlane swaps on AMD
-    cheap_xor_masks: tuple = ()
+    cheap_xor_masks: tuple[int, ...] = ()
     shuffle_overhead: float = 0.0  # fixed cost of a plan that shuffles at all
 
 
-def cost_model(target) -> CostModel:
+def cost_model(target: Target) -> CostModel:
     """The cost figures for ``target`` (see the module table)."""
     if target.is_nvidia:
         return CostModel(
@@ -82,7 +87,7 @@ def cost_model(target) -> CostModel:
             shuffle_overhead=4.0,
         )
     if target.warp_size == 64:
-        masks = (1, 2, 3)
+        masks: tuple[int, ...] = (1, 2, 3)
         if target.has("permlane32_swap"):
             masks = masks + (16, 32)
         return CostModel(
@@ -111,7 +116,7 @@ def shared_cost(
     )
 
 
-def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int, store: bool) -> int:
+def _side_bound(fl: Flat, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int, store: bool) -> int:
     """Fewest wavefronts per warp one side's vector instructions can take in any scratch:
     each distinct instruction moves its distinct elements' bytes, at most ``num_banks *
     bank_bytes`` per wavefront (Lemma 9.4), and at least one wavefront."""
@@ -134,7 +139,7 @@ def _side_bound(fl, vbits: int, elem_bits: int, num_banks: int, bank_bytes: int,
     return total
 
 
-def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
+def wavefront_bound(src: Any, dst: Any, target: str | Target, *, elem_bits: int = 32) -> int | None:
     """The fewest wavefronts per warp any one-round shared-memory plan can take under API.md's
     vector rule (a vector is registers ``regs[k*vec … k*vec+vec-1]`` at consecutive aligned
     offsets), for the two register orders the planner searches: each layout's own, and the
@@ -178,12 +183,12 @@ def wavefront_bound(src, dst, target, *, elem_bits: int = 32) -> int:
         )
     vmax = max(1, 128 // elem_bits)
     orders = [(fs, fd)] + ([common_first(fs, fd, vmax)] if permutable(fs, fd) else [])
-    bounds = [_order_bound(a, b, t, elem_bits, vmax) for a, b in orders]
-    bounds = [b for b in bounds if b is not None]
+    found = [_order_bound(a, b, t, elem_bits, vmax) for a, b in orders]
+    bounds = [b for b in found if b is not None]
     return min(bounds) if bounds else None
 
 
-def permutable(fs, fd) -> bool:
+def permutable(fs: Flat, fd: Flat) -> bool:
     """Whether a register permutation can widen a vector: some register basis of both
     layouts lies outside their common leading prefix."""
     k = 0
@@ -193,7 +198,7 @@ def permutable(fs, fd) -> bool:
     return any(v and v in fd.reg and v not in lead for v in fs.reg)
 
 
-def common_first(fs, fd, vmax: int):
+def common_first(fs: Flat, fd: Flat, vmax: int) -> tuple[Flat, Flat]:
     """``fs`` and ``fd`` with their registers reordered: up to ``log2 vmax`` independent bases
     both share first (in ``fs``'s order), then the other non-zero ones, then broadcast zeros."""
     from dataclasses import replace
@@ -203,14 +208,14 @@ def common_first(fs, fd, vmax: int):
     cs = Span()
     common = [v for v in fs.reg if v and v in fd.reg and cs.add(v)][: vmax.bit_length() - 1]
 
-    def order(regs):
+    def order(regs: tuple[int, ...]) -> tuple[int, ...]:
         rest = [v for v in regs if v and v not in common]
         return tuple(common) + tuple(rest) + tuple(v for v in regs if not v)
 
     return replace(fs, reg=order(fs.reg)), replace(fd, reg=order(fd.reg))
 
 
-def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
+def _order_bound(fs: Flat, fd: Flat, t: Target, elem_bits: int, vmax: int) -> int | None:
     """``wavefront_bound`` for one register order (vectors are prefixes of ``reg``)."""
     from .._gf2 import Span
     from .swizzle import aligned_space, conflict_bounds, low_bits
@@ -219,7 +224,7 @@ def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
     n = len(space)
     nlow = low_bits(elem_bits, t.num_banks)
 
-    def widths(fl):
+    def widths(fl: Flat) -> list[int]:
         out = []
         for b in range(len(fl.reg) + 1):
             if 1 << b > vmax or any(v == 0 for v in fl.reg[:b]):
@@ -228,8 +233,8 @@ def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
         return out
 
     nb, bb = t.num_banks, t.bank_bytes
-    bw: dict = {}
-    best = None
+    bw: dict[tuple[str, int], int] = {}
+    best: int | None = None
     for bs in widths(fs):
         for bd in widths(fd):
             m = min(bs, bd)
@@ -250,10 +255,11 @@ def _order_bound(fs, fd, t, elem_bits: int, vmax: int):
             )
             ns = 1 << sum(1 for v in fs.reg[bs:] if v)
             nd = 1 << len(fd.reg[bd:])
-            cfg = None
+            cfg: int | None = None
             for xs in range(xs0, k + 1):
                 xd = max(xd0, extra - xs)
                 c = max(ns << xs, bw[("s", bs)]) + max(nd << xd, bw[("d", bd)])
                 cfg = c if cfg is None else min(cfg, c)
-            best = cfg if best is None else min(best, cfg)
+            if cfg is not None:
+                best = cfg if best is None else min(best, cfg)
     return best

@@ -20,9 +20,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
 from ..errors import LayoutError
 from .classify import Flat, flatten, xor_table
 from .ir import Barrier, ConversionPlan, GatherLoad, GatherShuffle, SharedStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..targets import Target
+    from .ir import Step
 
 __all__ = ["GatherShuffle", "GatherLoad", "GatherPlan", "plan_gather"]
 
@@ -33,10 +43,11 @@ class GatherPlan(ConversionPlan):
     axis: int = 0
     axis_size: int = 1
     axis_shift_flat: int = 0
-    want_other: object = None  # (blocks, warps, lanes, idx regs) flat element, axis coordinate 0
-    warp_xor: object = None  # (blocks, warps) flat XOR of src's block/warp part
+    #: (blocks, warps, lanes, idx regs) flat element, axis coordinate 0
+    want_other: NDArray[np.int64] | None = None
+    warp_xor: NDArray[np.int64] | None = None  # (blocks, warps) flat XOR of src's block/warp part
 
-    def run(self, src_values, index_values=None):  # type: ignore[override]
+    def run(self, src_values: Any, index_values: Any = None) -> NDArray[Any]:
         """Execute on ``src_values`` (blocks, warps, lanes, src regs) and ``index_values``
         (blocks, warps, lanes, index regs)."""
         if index_values is None:
@@ -44,7 +55,7 @@ class GatherPlan(ConversionPlan):
         return _run_gather(self, src_values, index_values)
 
 
-def _run_gather(plan: GatherPlan, src_values, index_values):
+def _run_gather(plan: GatherPlan, src_values: Any, index_values: Any) -> NDArray[Any]:
     import numpy as np
 
     src = np.asarray(src_values)
@@ -64,6 +75,10 @@ def _run_gather(plan: GatherPlan, src_values, index_values):
     scratch = np.zeros((B, max(plan.scratch_elems, 1)), dtype=src.dtype)
     for s in plan.steps:
         if isinstance(s, GatherShuffle):
+            if want is None or plan.warp_xor is None:
+                raise LayoutError(
+                    "plan: a GatherShuffle needs want_other and warp_xor; build it with plan_gather"
+                )
             sl = s.src_lane
             vals = src[:, :, sl[:, None], s.send[sl]]  # B W L V (values arriving at each lane)
             els = s.elem[sl]  # L V (elements of warp 0 of block 0)
@@ -87,7 +102,7 @@ def _run_gather(plan: GatherPlan, src_values, index_values):
     return out
 
 
-def _axis_info(f: Flat, axis: int):
+def _axis_info(f: Flat, axis: int) -> tuple[int, int, int]:
     dims = list(f.out_dims)
     if not 0 <= axis < len(dims):
         raise LayoutError(f"axis: expected 0 <= axis < {len(dims)}, got {axis}")
@@ -97,7 +112,7 @@ def _axis_info(f: Flat, axis: int):
     return shift, size, mask
 
 
-def plan_gather(src, index, axis: int, target, *, elem_bits: int = 32) -> GatherPlan:
+def plan_gather(src: Any, index: Any, axis: int, target: str | Target, *, elem_bits: int = 32) -> GatherPlan:
     """Plan ``gather(src, index, axis)`` on ``target`` (see the module docstring)."""
     import numpy as np
 
@@ -127,7 +142,7 @@ def plan_gather(src, index, axis: int, target, *, elem_bits: int = 32) -> Gather
     # index coordinates -> src flat numbering (other dims are identical; the axis bits drop)
     i_other = ~i_mask
 
-    def oth_i(v):
+    def oth_i(v: int) -> int:
         lo = v & ((1 << s_shift) - 1)
         hi = (v & i_other) >> (s_shift + (i_size.bit_length() - 1))
         return lo | (hi << (s_shift + (s_size.bit_length() - 1)))
@@ -179,7 +194,7 @@ def plan_gather(src, index, axis: int, target, *, elem_bits: int = 32) -> Gather
     return plan
 
 
-def _warp_local_steps(plan: GatherPlan, fs: Flat, w_other) -> None:
+def _warp_local_steps(plan: GatherPlan, fs: Flat, w_other: NDArray[np.int64]) -> None:
     import numpy as np
 
     L = plan.lanes
@@ -190,7 +205,7 @@ def _warp_local_steps(plan: GatherPlan, fs: Flat, w_other) -> None:
     need = w_other[0]  # (L, Ri): flat element with axis 0
     free_r = sum(1 << k for k, v in enumerate(fs.reg) if v == 0)
     regs = np.nonzero((np.arange(len(reg_t)) & free_r) == 0)[0]  # one copy per element
-    steps = []
+    steps: list[Step] = []
     for u in range(L):
         send_rows = []
         elem_rows = []
@@ -213,7 +228,9 @@ def _warp_local_steps(plan: GatherPlan, fs: Flat, w_other) -> None:
     plan.steps = steps
 
 
-def _shared_steps(plan: GatherPlan, fs: Flat, fi: Flat, shift: int, oth_i) -> None:
+def _shared_steps(
+    plan: GatherPlan, fs: Flat, fi: Flat, shift: int, oth_i: Callable[[int], int]
+) -> None:
     import numpy as np
 
     blk_mask = 0
@@ -231,7 +248,7 @@ def _shared_steps(plan: GatherPlan, fs: Flat, fi: Flat, shift: int, oth_i) -> No
                 j += 1
         return out
 
-    def tab(bases):
+    def tab(bases: Iterable[int]) -> NDArray[np.int64]:
         return xor_table([comp(v) for v in bases])
 
     off = tab(fs.warp)[:, None, None] ^ tab(fs.lane)[None, :, None] ^ tab(fs.reg)[None, None, :]

@@ -26,10 +26,15 @@ step to its handler, shared by ``run``, the metrics, ``explain`` and ``linlayout
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..errors import LayoutError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "Copy",
@@ -50,7 +55,7 @@ __all__ = [
 KINDS = ("noop", "registers", "warp_shuffle", "shared_memory", "cluster")
 
 
-def _arr(x: Any):
+def _arr(x: Any) -> NDArray[np.integer[Any]]:
     import numpy as np
 
     a = np.asarray(x)
@@ -73,7 +78,7 @@ class Copy:
     reg_map: Any
     instruction: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "reg_map", _arr(self.reg_map))
 
 
@@ -91,7 +96,7 @@ class Shuffle:
     recv: Any
     instruction: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("src_lane", "send", "recv"):
             object.__setattr__(self, name, _arr(getattr(self, name)))
 
@@ -112,7 +117,7 @@ class SharedStore:
     regs: Any = None
     group: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "offset", _arr(self.offset))
         if self.block is not None:
             object.__setattr__(self, "block", _arr(self.block))
@@ -131,7 +136,7 @@ class SharedLoad:
     regs: Any = None
     group: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "offset", _arr(self.offset))
         if self.regs is not None:
             object.__setattr__(self, "regs", _arr(self.regs))
@@ -155,7 +160,7 @@ class GatherShuffle:
     send: Any
     elem: Any
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for n in ("src_lane", "send", "elem"):
             object.__setattr__(self, n, _arr(getattr(self, n)))
 
@@ -167,14 +172,16 @@ class GatherLoad:
     base: Any
     axis_shift: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "base", _arr(self.base))
 
 
 STEP_TYPES = (Copy, Shuffle, SharedStore, SharedLoad, Barrier, GatherShuffle, GatherLoad)
+#: Any step of the IR.
+Step: TypeAlias = "Copy | Shuffle | SharedStore | SharedLoad | Barrier | GatherShuffle | GatherLoad"
 
 
-def dispatch(step: Any, handlers: dict, where: str = "step"):
+def dispatch(step: Any, handlers: dict[str, Callable[..., Any]], where: str = "step") -> Callable[..., Any]:
     """The handler in ``handlers`` (keyed by step class name) for ``step``; a ``LayoutError``
     naming ``where`` for a step type the IR does not have or the caller does not handle."""
     name = type(step).__name__
@@ -185,7 +192,9 @@ def dispatch(step: Any, handlers: dict, where: str = "step"):
     return fn
 
 
-def _shape_of(arr, plan, nregs: int, where: str, leading_blocks: bool):
+def _shape_of(
+    arr: NDArray[Any], plan: ConversionPlan, nregs: int, where: str, leading_blocks: bool
+) -> NDArray[Any]:
     """``arr`` broadcast to ``(blocks, warps, lanes, nregs)``; a ``LayoutError`` otherwise."""
     import numpy as np
 
@@ -198,7 +207,7 @@ def _shape_of(arr, plan, nregs: int, where: str, leading_blocks: bool):
                                                           else "") + f", got {arr.shape}")
 
 
-def vector_view(step: Any, plan, where: str = "step"):
+def vector_view(step: Any, plan: ConversionPlan, where: str = "step") -> NDArray[Any]:
     """The step's offsets as ``(blocks, warps, lanes, vectors, vec)`` in ``regs`` order,
     after checking shapes, ``regs``, ``vec`` and ``group`` (API.md's static rules)."""
     import numpy as np
@@ -223,7 +232,7 @@ def vector_view(step: Any, plan, where: str = "step"):
     return off.reshape(off.shape[:3] + (nregs // vec, vec))
 
 
-def _check_vectors(g, where: str) -> None:
+def _check_vectors(g: NDArray[Any], where: str) -> None:
     """Every vector is skipped whole or sits at consecutive offsets starting at a multiple of vec."""
     import numpy as np
 
@@ -242,7 +251,9 @@ def _check_vectors(g, where: str) -> None:
         )
 
 
-def _verify_regfile(a, plan, cols: int | None, lo: int, hi: int, where: str) -> None:
+def _verify_regfile(
+    a: NDArray[Any], plan: ConversionPlan, cols: int | None, lo: int, hi: int, where: str
+) -> None:
     if a.ndim != 2 or a.shape[0] != plan.lanes or (cols is not None and a.shape[1] != cols):
         raise LayoutError(f"{where}: expected shape ({plan.lanes}, {cols if cols is not None else 'v'}), "
                           f"got {a.shape}")
@@ -250,40 +261,43 @@ def _verify_regfile(a, plan, cols: int | None, lo: int, hi: int, where: str) -> 
         raise LayoutError(f"{where}: entries must lie in [{lo}, {hi})")
 
 
-def verify_plan(plan) -> None:
+def verify_plan(plan: ConversionPlan) -> None:
     """Check every static rule of API.md's plan IR (shapes, index ranges, vectors, ``regs``,
     ``group``, the scratch size); a ``LayoutError`` naming the step otherwise."""
     S, D, L = plan.src_regs, plan.dst_regs, plan.lanes
 
-    def copy(i, s):
+    def copy(i: int, s: Copy) -> None:
         _verify_regfile(s.reg_map, plan, D, -1, S, f"step {i} Copy.reg_map")
 
-    def shuffle(i, s):
+    def shuffle(i: int, s: Shuffle) -> None:
         if s.src_lane.shape != (L,) or (L and (s.src_lane.min() < 0 or s.src_lane.max() >= L)):
             raise LayoutError(f"step {i} Shuffle.src_lane: expected {L} lanes in [0, {L})")
         _verify_regfile(s.send, plan, None, -1, S, f"step {i} Shuffle.send")
         _verify_regfile(s.recv, plan, s.send.shape[1], -1, D, f"step {i} Shuffle.recv")
 
-    def shared(i, s):
+    def shared(i: int, s: SharedStore | SharedLoad) -> None:
         where = f"step {i} {type(s).__name__}"
         g = vector_view(s, plan, where)
         _check_vectors(g, where)
         if plan.scratch_elems and g.size and g.max() >= plan.scratch_elems:
             raise LayoutError(f"{where}: offset beyond the scratch of {plan.scratch_elems} elements")
-        if getattr(s, "block", None) is not None:
-            b = _shape_of(s.block, plan, S, f"{where}.block", True)
+        blk = getattr(s, "block", None)
+        if blk is not None:
+            b = _shape_of(blk, plan, S, f"{where}.block", True)
             if ((b < 0) | (b >= plan.blocks))[_shape_of(s.offset, plan, S, where, True) >= 0].any():
                 raise LayoutError(f"{where}.block: CTAs must lie in [0, {plan.blocks})")
 
-    def gshuffle(i, s):
+    def gshuffle(i: int, s: GatherShuffle) -> None:
         if s.src_lane.shape != (L,) or s.send.shape != s.elem.shape or s.send.shape[:1] != (L,):
             raise LayoutError(f"step {i} GatherShuffle: expected src_lane ({L},) and send/elem ({L}, v)")
 
-    def gload(i, s):
+    def gload(i: int, s: GatherLoad) -> None:
         _shape_of(s.base, plan, D, f"step {i} GatherLoad.base", False)
 
-    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
-                "Barrier": lambda i, s: None, "GatherShuffle": gshuffle, "GatherLoad": gload}
+    handlers: dict[str, Callable[..., Any]] = {
+        "Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+        "Barrier": lambda i, s: None, "GatherShuffle": gshuffle, "GatherLoad": gload
+    }
     for i, step in enumerate(plan.steps):
         dispatch(step, handlers, f"step {i}")(i, step)
 
@@ -296,7 +310,7 @@ class ConversionPlan:
     """
 
     kind: str
-    steps: list
+    steps: list[Any]  # Step objects (a list of anything is checked by verify_plan)
     src: Any = None
     dst: Any = None
     target: Any = None
@@ -307,13 +321,13 @@ class ConversionPlan:
     src_regs: int = 1
     dst_regs: int = 1
     scratch_elems: int = 0
-    notes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     estimated_cost: float = 0.0
-    alternatives: dict = field(default_factory=dict)
-    _metrics: dict | None = field(default=None, repr=False)
+    alternatives: dict[str, Any] = field(default_factory=dict)
+    _metrics: dict[str, int] | None = field(default=None, repr=False)
 
     # ---- execution -------------------------------------------------------------------
-    def run(self, src_values):
+    def run(self, src_values: Any) -> NDArray[Any]:
         """Execute the steps on ``src_values`` (shape ``(blocks, warps, lanes, src_regs)``)
         and return the ``out`` register file ``(blocks, warps, lanes, dst_regs)``."""
         from .simulate import run_plan
@@ -321,7 +335,7 @@ class ConversionPlan:
         return run_plan(self, src_values)
 
     # ---- metrics ---------------------------------------------------------------------
-    def _m(self) -> dict:
+    def _m(self) -> dict[str, int]:
         if self._metrics is None:
             from .simulate import plan_metrics
 

@@ -22,7 +22,7 @@ class Problem:
     elem_bits: int
     max_shared_bytes: int
     model: Any
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # limit-free results
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # limit-free results
 
     def with_limit(self, max_shared_bytes: int) -> Problem:
         """The same problem under another scratch limit."""

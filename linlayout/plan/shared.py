@@ -15,13 +15,26 @@ broadcast bits are 0); dst copies all load the same element.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._gf2 import Span
 from ..errors import LayoutError
 from .classify import Flat, xor_table
 from .ir import Barrier, SharedLoad, SharedStore
 from .swizzle import Swizzle, _units, aligned_space, choose_swizzle, conflict_floor
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..targets import Target
+    from .ir import Step
+    from .problem import Problem
+
+#: Register orders (store lead, load lead) the search puts first.
+Lead: TypeAlias = "tuple[tuple[int, ...], tuple[int, ...]]"
 
 __all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction"]
 
@@ -42,10 +55,10 @@ class SharedDesign:
     warp_sync: bool
     cost: float = 0.0
     permute: bool = False
-    lead: tuple | None = None  # the register order it was searched under (``design_shared``)
+    lead: Lead | None = None  # the register order it was searched under (``design_shared``)
 
 
-def _prefix(a: tuple, b: tuple, vmax: int) -> int:
+def _prefix(a: tuple[int, ...], b: tuple[int, ...], vmax: int) -> int:
     s = Span()
     p = 0
     while p < min(len(a), len(b), vmax):
@@ -56,7 +69,7 @@ def _prefix(a: tuple, b: tuple, vmax: int) -> int:
     return p
 
 
-def _extension(regs: tuple, p: int, vmax: int, prefix: list[int], space: Span) -> int:
+def _extension(regs: tuple[int, ...], p: int, vmax: int, prefix: list[int], space: Span) -> int:
     s = Span(prefix)
     k = 0
     while p + k < min(len(regs), vmax):
@@ -81,8 +94,8 @@ class _Search:
     """What every vector configuration of one register order shares (``design_shared``)."""
 
     common: list[int]  # the registers both vectors start with
-    s_regs: tuple  # src registers in the search's order (vectors are prefixes)
-    d_regs: tuple
+    s_regs: tuple[int, ...]  # src registers in the search's order (vectors are prefixes)
+    d_regs: tuple[int, ...]
     lanes_s: list[int]  # src lane images projected into dst's CTA space
     lanes_d: list[int]
     warps_s: list[int] | None  # None: no alignment pre-check (the fallback search)
@@ -95,7 +108,7 @@ class _Search:
     n_reps: int
     warp_sync: bool
     permute: bool
-    lead: tuple | None
+    lead: Lead | None
 
 
 @dataclass(frozen=True)
@@ -113,9 +126,9 @@ class _Basics:
     warp_sync: bool
 
 
-def _basics(prob) -> _Basics:
+def _basics(prob: Problem) -> _Basics:
     """The problem's ``_Basics``, memoised on the problem."""
-    got = prob.memo.get("shared")
+    got: _Basics | None = prob.memo.get("shared")
     if got is None:
         src, dst = prob.src, prob.dst
         space = _space(dst)
@@ -133,7 +146,7 @@ def _basics(prob) -> _Basics:
 
 
 def design_shared(
-    prob, permute: bool = False, lead: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
+    prob: Problem, permute: bool = False, lead: Lead | None = None,
     bound: float | None = None, ties: bool = False,
 ) -> SharedDesign | None:
     """Choose vectors, swizzle and rounds for a CTA-local (or, with ``dst``'s space, a
@@ -196,7 +209,9 @@ def design_shared(
     return best
 
 
-def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: bool) -> SharedDesign | None:
+def _best_design(
+    prob: Problem, srch: _Search, configs: list[tuple[int, int, int]], bound: float | None, ties: bool
+) -> SharedDesign | None:
     """The cheapest design over ``configs`` (best-first with lower bounds), or None when
     none is aligned or beats ``bound`` (``ties``: or matches it)."""
     import heapq
@@ -221,7 +236,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
     src_o = replace(src, reg=tuple(s_regs) + tuple(v for v in src.reg if v not in s_regs))
     dst_o = replace(dst, reg=tuple(d_regs) + tuple(v for v in dst.reg if v not in d_regs))
 
-    def sizes(i):
+    def sizes(i: int) -> tuple[int, int, int, int, int, int, int]:
         m, se, le = configs[i]
         vs, vd = m + se, m + le
         return m, se, le, vs, vd, 1 << max(0, nz_s - vs), 1 << max(0, nz_d - vd)
@@ -229,7 +244,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
     trans_s = mat16 and target.has("stmatrix") and len(src.lane) >= 5
     trans_d = mat16 and target.has("ldmatrix") and len(dst.lane) >= 5
 
-    def can_trans(vs, vd):
+    def can_trans(vs: int, vd: int) -> tuple[bool, bool]:
         """Whether the store (load) may be .trans: no vector of its own, the other side's
         vector inside its lane-2..4 row (``_matrix_tile`` needs that row lowest)."""
         ld = trans_d and vd == 0 and tuple(s_regs[:vs]) == tuple(dst.lane[2 : 2 + vs])
@@ -238,7 +253,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
 
     mat32 = target.is_nvidia and elem_bits == 32 and len(src.lane) >= 5
 
-    def instr_lb(vs, vd, n_store, n_load):
+    def instr_lb(vs: int, vd: int, n_store: int, n_load: int) -> int:
         # _bank_prefer gives the ldmatrix tile to the load when it can, else to the store
         if mat32:  # fp32 as b16 pairs: four 32-bit accesses per x4, no vector of its own
             per_d = 4 if vd == 0 and target.has("ldmatrix") else 1
@@ -251,7 +266,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
         per_s = (8 if vs == 0 else 4) if mat_s else 1
         return -(-n_store // per_s) + -(-n_load // per_d)
 
-    def wf_lb(n_store, xs, n_load, xd, vs, vd):
+    def wf_lb(n_store: int, xs: int, n_load: int, xd: int, vs: int, vd: int) -> int:
         # a .trans tile serves two 16-bit accesses per wavefront (see the cost below)
         st, ld = can_trans(vs, vd)
         a, b = n_store << xs, n_load << xd
@@ -259,14 +274,14 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
 
     # best-first over configurations: a cheap bound (bandwidth, widest issue) first; popped
     # once, a configuration gets the alignment floor (needs H); popped refined, it is built
-    heap = []
+    heap: list[tuple[float, int, int, Span | None]] = []
     for i in range(len(configs)):
         m, se, le, vs, vd, n_store, n_load = sizes(i)
         wf = wf_lb(n_store, max(0, vs + dl_s - nlow), n_load, max(0, vd + dl_d - nlow), vs, vd)
         lb = shared_cost(model, wf, instr_lb(vs, vd, n_store, n_load), rounds0, warp_sync)
         heap.append((lb, i, 0, None))
     heapq.heapify(heap)
-    best = None
+    best: SharedDesign | None = None
     best_cost = bound
 
     def beats(c: float) -> bool:
@@ -277,7 +292,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
         if not beats(lb):
             break
         m, se, le, vs, vd, n_store, n_load = sizes(i)
-        if not refined and warps_s is not None:
+        if not refined and warps_s is not None and warps_d is not None:
             h = aligned_space(common[:m], se, le, s_regs, d_regs, lanes_s, lanes_d, warps_s, warps_d, space)
             if h is None:
                 continue  # these vectors cannot both stay aligned
@@ -330,7 +345,7 @@ def _best_design(prob, srch: _Search, configs: list, bound: float | None, ties: 
     return best
 
 
-def projector(space: list[int], block: tuple):
+def projector(space: list[int], block: Sequence[int]) -> Callable[[int], int]:
     """The map t -> its component in span(space) along span(block images)."""
     blk = [v for v in block if v]
     s = Span(list(space) + blk)
@@ -354,14 +369,14 @@ def projector(space: list[int], block: tuple):
     return proj
 
 
-def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tuple, tuple]]:
+def trans_leads(src: Flat, dst: Flat, target: Target, elem_bits: int) -> list[Lead]:
     """Register orders (store lead, load lead) under which the vectors line up with one
     side's ldmatrix/stmatrix tile (NVIDIA, 16-bit): ``.trans``, where one side's vector is
     the other's lane-2..4 row; plain, where a register both hold plus the tile side's lanes
     0 and 1 form the other side's vector."""
     if not target.is_nvidia or elem_bits != 16 or len(src.lane) < 5:
         return []
-    out = []
+    out: list[Lead] = []
     rows_d, rows_s = tuple(dst.lane[2:5]), tuple(src.lane[2:5])
     if target.has("ldmatrix") and all(v and v in src.reg for v in rows_d):
         out.append((rows_d, ()))
@@ -379,7 +394,7 @@ def trans_leads(src: Flat, dst: Flat, target, elem_bits: int) -> list[tuple[tupl
     return out
 
 
-def _matrix_tile(sw: Swizzle, side: Flat, target, elem_bits: int, store: bool) -> int:
+def _matrix_tile(sw: Swizzle, side: Flat, target: Target, elem_bits: int, store: bool) -> int:
     """Vector accesses one ldmatrix/stmatrix.x4 instruction issues when the scratch starts
     with the side's tile (16-bit, NVIDIA), else 0: 4 for a 32-bit register pair then lane
     bits 0 and 1 (one 16-byte row), 8 for ``.trans`` (lane bits 2, 3, 4 fill the row)."""
@@ -417,7 +432,7 @@ def _warp_local(src: Flat, dst: Flat) -> bool:
     return all(ws.contains(v) for v in dst.reg + dst.lane)
 
 
-def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int) -> list[int]:
+def _bank_prefer(src: Flat, dst: Flat, target: Target, elem_bits: int, vs: int, vd: int) -> list[int]:
     """Put the side's first two lane images right above a 32-bit vector so that ldmatrix /
     stmatrix tiles divide the scratch (NVIDIA, 16-bit); ``vs``/``vd`` are vector bits."""
     if _ds_read_tr_bits(target, elem_bits) and vd == 0:
@@ -447,14 +462,16 @@ def _bank_prefer(src: Flat, dst: Flat, target, elem_bits: int, vs: int, vd: int)
     return []
 
 
-def _ds_read_tr_bits(target, elem_bits: int) -> int:
+def _ds_read_tr_bits(target: Target, elem_bits: int) -> int:
     """log2 of the elements in one ds_read_b64_tr chunk (2 for b16, 3 for b8), 0 if none."""
     if not target.is_amd or target.warp_size != 64 or not target.has("ds_read_tr"):
         return 0
     return {16: 2, 8: 3}.get(elem_bits, 0)
 
 
-def ds_read_tr_instruction(cr, cl, cw, elem_bits: int, target) -> str | None:
+def ds_read_tr_instruction(
+    cr: Sequence[int], cl: Sequence[int], cw: Sequence[int], elem_bits: int, target: Target
+) -> str | None:
     """``ds_read_b64_tr_b16`` / ``_b8`` (gfx950) when one instruction per 64/elem_bits
     registers delivers the load.
 
@@ -476,7 +493,9 @@ def ds_read_tr_instruction(cr, cl, cw, elem_bits: int, target) -> str | None:
     return f"ds_read_b64_tr_b{elem_bits}"
 
 
-def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str | None:
+def matrix_instruction(
+    cr: Sequence[int], cl: Sequence[int], cw: Sequence[int], elem_bits: int, store: bool, target: Target
+) -> str | None:
     """``stmatrix``/``ldmatrix`` (``.x1/.x2/.x4``, ``.trans``) when the side's map to scratch
     offsets (coords of register, lane, warp bits) divides by the instruction tile.  32-bit
     elements move as b16 pairs (Triton's fp32 ld/stmatrix): one element per register, lane
@@ -510,11 +529,13 @@ def matrix_instruction(cr, cl, cw, elem_bits: int, store: bool, target) -> str |
     return None
 
 
-def _vector_order(regs: tuple, columns: list[int], vbits: int):
+def _vector_order(
+    regs: tuple[int, ...], columns: list[int], vbits: int
+) -> tuple[list[int], NDArray[np.int64]] | None:
     """(register bit indices forming the vector, register order putting them lowest) or None."""
     import numpy as np
 
-    bits = []
+    bits: list[int] = []
     for j in range(vbits):
         if columns[j] not in regs:
             return None
@@ -527,7 +548,7 @@ def _vector_order(regs: tuple, columns: list[int], vbits: int):
     return bits, order
 
 
-def _instr_name(target, store: bool, vec: int, elem_bits: int) -> str:
+def _instr_name(target: Target, store: bool, vec: int, elem_bits: int) -> str:
     bits = vec * elem_bits
     if target.is_amd:
         return f"ds_write_b{bits}" if store else f"ds_read_b{bits}"
@@ -547,7 +568,9 @@ def _aligned(reg_coords: list[int], other_coords: list[int], vec: int) -> bool:
     return all(c & low == 0 for c in list(reg_coords[vb:]) + list(other_coords))
 
 
-def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other: list[int]):
+def _permuted(
+    regs: tuple[int, ...], columns: list[int], vbits: int, cr: list[int], other: list[int]
+) -> tuple[int, NDArray[np.int64] | None]:
     """Vector width and register order when the vector may be any registers."""
     found = _vector_order(regs, columns, vbits)
     if found is None:
@@ -564,7 +587,9 @@ def _permuted(regs: tuple, columns: list[int], vbits: int, cr: list[int], other:
     return 1 << vbits, order
 
 
-def _in_order(cr: list[int], order, regs: tuple, columns: list[int], vbits: int) -> list[int]:
+def _in_order(
+    cr: list[int], order: NDArray[np.int64] | None, regs: tuple[int, ...], columns: list[int], vbits: int
+) -> list[int]:
     """Register-bit coordinates with the vector's bits first when ``order`` permutes them."""
     if order is None:
         return cr
@@ -572,7 +597,7 @@ def _in_order(cr: list[int], order, regs: tuple, columns: list[int], vbits: int)
     return [cr[b] for b in bits] + [cr[i] for i in range(len(cr)) if i not in bits]
 
 
-def shared_plan_steps(prob, design: SharedDesign):
+def shared_plan_steps(prob: Problem, design: SharedDesign) -> tuple[list[Step], int] | None:
     """The steps and scratch size (elements) of ``design`` for ``prob``; ``None`` when rounds
     could not be separated by register (then the caller retries with one round)."""
     import numpy as np
@@ -604,18 +629,19 @@ def shared_plan_steps(prob, design: SharedDesign):
     rs_t, rd_t = xor_table(s_cr), xor_table(d_cr)
     s_round, d_round = rs_t >> nb, rd_t >> nb
 
-    def wl_table(cw, cl):
+    def wl_table(cw: list[int], cl: list[int]) -> NDArray[Any]:
         return xor_table(cw).astype(dt)[:, None] ^ xor_table(cl).astype(dt)[None, :]
 
     wl_s, wl_d = wl_table(s_cw, s_cl), wl_table(d_cw, d_cl)
     rlow_s, rlow_d = (rs_t & mask).astype(dt), (rd_t & mask).astype(dt)
     # src copies stored once: skip any index with a broadcast bit set (-1 = all bits set, so
     # OR-ing a {0, -1} mask marks the skipped entries)
-    def neg(bases):
+    def neg(bases: Sequence[int]) -> NDArray[Any] | None:
         free = sum(1 << k for k, v in enumerate(bases) if v == 0)
         if not free:
             return None
-        return np.where((np.arange(1 << len(bases)) & free) != 0, dt(-1), dt(0))
+        table: NDArray[Any] = np.where((np.arange(1 << len(bases)) & free) != 0, dt(-1), dt(0))
+        return table
 
     skip_w, skip_l, skip_r = neg(src.warp), neg(src.lane), neg(src.reg)
     skip_wl = None
@@ -626,9 +652,11 @@ def shared_plan_steps(prob, design: SharedDesign):
         if skip_l is not None:
             skip_wl |= skip_l[None, :]
 
-    def offsets(wl, rlow, keep_r, skip_wl_):
+    def offsets(
+        wl: NDArray[Any], rlow: NDArray[Any], keep_r: NDArray[Any] | None, skip_wl_: NDArray[Any] | None
+    ) -> NDArray[Any]:
         """(warps, lanes, regs) offsets, -1 where ``keep_r`` is -1 or ``skip_wl_`` is -1."""
-        out = wl[:, :, None] ^ rlow[None, None, :]
+        out: NDArray[Any] = wl[:, :, None] ^ rlow[None, None, :]
         if keep_r is not None:
             np.bitwise_or(out, keep_r[None, None, :], out=out)
         if skip_wl_ is not None:
@@ -663,7 +691,7 @@ def shared_plan_steps(prob, design: SharedDesign):
         bar = "s_barrier"
     else:
         bar = "bar.warp.sync" if design.warp_sync else "bar.sync"
-    steps = []
+    steps: list[Step] = []
     rounds = 1 << len(sw.reps)
     for k in range(rounds):
         if k:
@@ -682,7 +710,7 @@ def shared_plan_steps(prob, design: SharedDesign):
     return steps, 1 << nb
 
 
-def _paired(step, target, elem_bits: int):
+def _paired(step: SharedStore | SharedLoad, target: Target, elem_bits: int) -> SharedStore | SharedLoad:
     """``step`` as AMD ``ds_write2_bN``/``ds_read2_bN`` (``group=2``) when its vectors pair up:
     every pair at one lane- and warp-independent distance (one base address, two 8-bit
     immediate offsets in vector units), same lanes active; else ``step`` unchanged."""
@@ -705,10 +733,10 @@ def _paired(step, target, elem_bits: int):
     first = active.argmax(0)
     ref = flat[first, np.arange(nv)]
     sig = np.where(active, flat - ref[None, :], -1)
-    buckets: dict = {}
+    buckets: dict[bytes, list[int]] = {}
     for v in range(nv):
         buckets.setdefault(sig[:, v].tobytes() + active[:, v].tobytes(), []).append(v)
-    pairs = []
+    pairs: list[int] = []
     for vs in buckets.values():
         if len(vs) % 2:
             return step
@@ -721,7 +749,7 @@ def _paired(step, target, elem_bits: int):
     new_order = vec_regs[pairs].reshape(-1)
     regs = None if (new_order == np.arange(R)).all() else new_order
     name = ("ds_write2_b" if isinstance(step, SharedStore) else "ds_read2_b") + str(bits)
-    fields = dict(offset=off, vec=step.vec, instruction=name, regs=regs, group=2)
+    fields: dict[str, Any] = dict(offset=off, vec=step.vec, instruction=name, regs=regs, group=2)
     if isinstance(step, SharedStore):
         fields["block"] = step.block
     return type(step)(**fields)

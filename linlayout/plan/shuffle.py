@@ -19,14 +19,23 @@ factorisation, but only the values that move are sent (the one-directional varia
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from .._gf2 import Span
 from .classify import Conversion, xor_table
-from .ir import Copy, Shuffle
+from .ir import Copy, Shuffle, Step
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..targets import Target
 
 __all__ = ["register_plan_steps", "shuffle_design", "shuffle_plan_steps", "triton_factorisation"]
 
 
-def _mats(conv: Conversion):
+def _mats(conv: Conversion) -> tuple[list[int], list[int], list[int], list[int]]:
     A = [c[0] for c in conv.of("register")]
     E = [c[1] for c in conv.of("register")]
     B = [c[0] for c in conv.of("lane")]
@@ -34,7 +43,7 @@ def _mats(conv: Conversion):
     return A, B, E, F
 
 
-def register_plan_steps(conv: Conversion) -> list:
+def register_plan_steps(conv: Conversion) -> list[Step]:
     """One ``Copy``: out register ``r`` of lane ``l`` takes src register ``A r ^ B l``."""
     import numpy as np
 
@@ -62,12 +71,12 @@ def _bijection(F: list[int], nl: int, prefer: list[int]) -> list[int]:
     return cols
 
 
-def shuffle_design(conv: Conversion, elem_bits: int) -> dict:
+def shuffle_design(conv: Conversion, elem_bits: int) -> dict[str, Any]:
     """Choose ``F'`` and return the round structure with its estimated counts."""
     A, B, E, F = _mats(conv)
     nl = len(F)
     e_basis = Span([e for e in E if e], False).inserted()
-    best = None
+    best: dict[str, Any] = {}
     for prefer in ([], e_basis):
         Fp = _bijection(F, nl, prefer)
         G = [f ^ fp for f, fp in zip(F, Fp)]
@@ -88,12 +97,12 @@ def shuffle_design(conv: Conversion, elem_bits: int) -> dict:
             "slots": slots,
             "selects": 2 * nrounds * slots * max(1, elem_bits // 32) if (any(G) or any(B) or any(E)) else 0,
         }
-        if best is None or est["shuffles"] < best["shuffles"]:
+        if not best or est["shuffles"] < best["shuffles"]:
             best = est
     return best
 
 
-def shuffle_plan_steps(conv: Conversion, design: dict) -> list:
+def shuffle_plan_steps(conv: Conversion, design: dict[str, Any]) -> list[Step]:
     """The ``Copy``/``Shuffle`` steps of the design (see the module docstring)."""
     import numpy as np
 
@@ -106,7 +115,7 @@ def shuffle_plan_steps(conv: Conversion, design: dict) -> list:
     inv = np.empty(L, dtype=np.int64)
     inv[Fpt] = lanes
     ubasis = Span([v for v in E + G if v], False).inserted()
-    steps = []
+    steps: list[Step] = []
     copy_map = None
     for u in xor_table(ubasis):
         match = Et[None, :] == (int(u) ^ Gt)[:, None]  # (L, Rd): receiver l gets r this round
@@ -136,7 +145,7 @@ def shuffle_plan_steps(conv: Conversion, design: dict) -> list:
 # Triton's factorisation, for comparison (shuffle counts of transferWithinWarp)
 
 
-def triton_factorisation(conv: Conversion, elem_bits: int) -> dict | None:
+def triton_factorisation(conv: Conversion, elem_bits: int) -> dict[str, Any] | None:
     """Triton's ``getWarpLayoutConvertDecomposition`` counts for a register/lane bit
     permutation: ``m`` mixed transpositions, whether ``P_lane`` is the identity, ``nPack``
     and the shuffle count ``(1 - 2^-m) R`` (``R`` when ``P_lane`` is not the identity) with
@@ -211,7 +220,9 @@ def triton_factorisation(conv: Conversion, elem_bits: int) -> dict | None:
 # AMD v_permlane16/32_swap
 
 
-def out_sources(steps: list, lanes: int, dst_regs: int):
+def out_sources(
+    steps: Sequence[Step], lanes: int, dst_regs: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
     """``(lane, reg)`` arrays ``(lanes, dst_regs)``: the src lane and register each out
     register takes under ``steps`` (Copy and Shuffle only; -1 where none writes it)."""
     import numpy as np
@@ -231,7 +242,7 @@ def out_sources(steps: list, lanes: int, dst_regs: int):
     return sl, sr
 
 
-def permlane_swap_ok(steps: list, lanes: int, dst_regs: int, elem_bits: int, half: int) -> bool:
+def permlane_swap_ok(steps: Sequence[Step], lanes: int, dst_regs: int, elem_bits: int, half: int) -> bool:
     """Whether ``steps`` (a Copy and one Shuffle reading lane ``l ^ half``) are exactly AMD
     ``v_permlane{half}_swap`` on register pairs: every out register is ``P(x, y)`` (lanes with
     bit ``half`` clear keep src ``x``, the others take the partner's ``y``) or ``Q(x, y)``
@@ -277,7 +288,9 @@ def permlane_swap_ok(steps: list, lanes: int, dst_regs: int, elem_bits: int, hal
     return True
 
 
-def annotate_permlane(steps: list, target, lanes: int, dst_regs: int, elem_bits: int) -> list:
+def annotate_permlane(
+    steps: list[Step], target: Target, lanes: int, dst_regs: int, elem_bits: int
+) -> list[Step]:
     """The steps with their Shuffle marked ``v_permlane32_swap``/``v_permlane16_swap`` where
     the target has it and the steps are exactly that swap (``permlane_swap_ok``)."""
     from dataclasses import replace

@@ -10,13 +10,21 @@ conventions documented in ``cost.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from ..errors import LayoutError
 from .ir import SharedLoad, SharedStore, Shuffle, dispatch, verify_plan
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from .ir import Barrier, ConversionPlan, Copy, GatherLoad, GatherShuffle
 
 __all__ = ["run_plan", "plan_metrics", "explain_plan", "validate_plan", "step_wavefronts"]
 
 
-def _full(arr, plan, regs):
+def _full(arr: NDArray[Any], plan: ConversionPlan, regs: int) -> NDArray[Any]:
     """Broadcast a (warps, lanes, regs) or (blocks, warps, lanes, regs) array to 4-D."""
     import numpy as np
 
@@ -28,23 +36,24 @@ def _full(arr, plan, regs):
     return np.broadcast_to(arr, shape)
 
 
-def validate_plan(plan) -> None:
+def validate_plan(plan: ConversionPlan) -> None:
     """Check the static rules of API.md (``ir.verify_plan``)."""
     verify_plan(plan)
 
 
-def run_plan(plan, src_values):
+def run_plan(plan: ConversionPlan, src_values: Any) -> NDArray[Any]:
     """Execute ``plan`` on ``src_values`` of shape ``(blocks, warps, lanes, src_regs)``,
     after :func:`ir.verify_plan`; every step reads ``src`` and writes ``out`` or the scratch."""
     import numpy as np
 
-    vals = np.asarray(src_values)
+    vals: NDArray[Any] = np.asarray(src_values)
     want = (plan.blocks, plan.warps, plan.lanes, plan.src_regs)
     if vals.shape != want:
         raise LayoutError(f"src_values: expected shape {want}, got {vals.shape}")
     verify_plan(plan)
     if plan.kind == "noop" and not plan.steps:
-        return vals.copy()
+        copied: NDArray[Any] = vals.copy()
+        return copied
     B = want[0]
     out = np.zeros((B, plan.warps, plan.lanes, plan.dst_regs), dtype=vals.dtype)
     written = np.zeros(out.shape, dtype=bool)
@@ -53,13 +62,13 @@ def run_plan(plan, src_values):
     stored = np.zeros((B, S), dtype=bool)
     bidx = np.arange(B)[:, None, None, None]
 
-    def copy(i, step):
+    def copy(i: int, step: Copy) -> None:
         rm = step.reg_map
         li, ri = np.nonzero(rm >= 0)
         out[:, :, li, ri] = vals[:, :, li, rm[li, ri]]
         written[:, :, li, ri] = True
 
-    def shuffle(i, step):
+    def shuffle(i: int, step: Shuffle) -> None:
         sl, send, recv = step.src_lane, step.send, step.recv
         li, vi = np.nonzero(recv >= 0)
         s = sl[li]
@@ -69,7 +78,7 @@ def run_plan(plan, src_values):
         out[:, :, li, recv[li, vi]] = vals[:, :, s, sr]
         written[:, :, li, recv[li, vi]] = True
 
-    def store(i, step):
+    def store(i: int, step: SharedStore) -> None:
         off = _full(step.offset, plan, plan.src_regs)
         if step.block is not None:
             tb = _full(step.block, plan, plan.src_regs)
@@ -87,7 +96,7 @@ def run_plan(plan, src_values):
         scratch[tgt_b, tgt_o] = v
         stored[tgt_b, tgt_o] = True
 
-    def load(i, step):
+    def load(i: int, step: SharedLoad) -> None:
         off = _full(step.offset, plan, plan.dst_regs)
         b, w, lane, r = np.nonzero(off >= 0)
         o = off[b, w, lane, r]
@@ -96,12 +105,14 @@ def run_plan(plan, src_values):
         out[b, w, lane, r] = scratch[b, o]
         written[b, w, lane, r] = True
 
-    def gather(i, step):
+    def gather(i: int, step: GatherShuffle | GatherLoad) -> None:
         raise LayoutError(f"step {i}: a gather step needs the index values: call the gather plan's "
                           "run(src_values, index_values)")
 
-    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": store, "SharedLoad": load,
-                "Barrier": lambda i, s: None, "GatherShuffle": gather, "GatherLoad": gather}
+    handlers: dict[str, Callable[..., None]] = {
+        "Copy": copy, "Shuffle": shuffle, "SharedStore": store, "SharedLoad": load,
+        "Barrier": lambda i, s: None, "GatherShuffle": gather, "GatherLoad": gather
+    }
     for i, step in enumerate(plan.steps):
         dispatch(step, handlers, f"step {i}")(i, step)
     if not written.all():
@@ -113,7 +124,7 @@ def run_plan(plan, src_values):
 # metrics
 
 
-def _words(off, elem_bits: int, bank_bytes: int):
+def _words(off: NDArray[Any], elem_bits: int, bank_bytes: int) -> NDArray[Any]:
     """Bank-width words touched by elements at ``off`` (-1 stays -1): a trailing axis of
     the words per element."""
     import numpy as np
@@ -125,7 +136,14 @@ def _words(off, elem_bits: int, bank_bytes: int):
     return np.where(off[..., None] >= 0, w, -1)
 
 
-def step_wavefronts(offset, vec, plan, block=None, regs=None, group: int = 1) -> tuple[int, int]:
+def step_wavefronts(
+    offset: NDArray[Any],
+    vec: int,
+    plan: ConversionPlan,
+    block: NDArray[Any] | None = None,
+    regs: NDArray[Any] | None = None,
+    group: int = 1,
+) -> tuple[int, int]:
     """(wavefronts, instructions) per warp for one shared step, max over warps and blocks.
 
     A vector access is ``vec`` registers (in ``regs`` order); lanes with ``-1`` are idle; an
@@ -138,16 +156,16 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None, group: int = 1) ->
     t = plan.target
     nb, bb = t.num_banks, t.bank_bytes
     order = regs
-    regs = offset.shape[-1]
-    off = _full(offset, plan, regs)
+    nregs = offset.shape[-1]
+    off = _full(offset, plan, nregs)
     if order is not None:
         off = off[..., order]
         if block is not None:
-            block = _full(block, plan, regs)[..., order]
+            block = _full(block, plan, nregs)[..., order]
     B, W, L, R = off.shape
     G = R // vec
     if block is not None:
-        blk = _full(block, plan, regs)
+        blk = _full(block, plan, nregs)
     else:
         blk = np.zeros(off.shape, dtype=np.int64)
     S = int(off.max()) + 1 if off.size else 1
@@ -191,7 +209,7 @@ def step_wavefronts(offset, vec, plan, block=None, regs=None, group: int = 1) ->
     return best_wf, best_n
 
 
-def _issued(step, groups: int, elem_bits: int = 16) -> int:
+def _issued(step: SharedStore | SharedLoad, groups: int, elem_bits: int = 16) -> int:
     """Instructions issued for ``groups`` vector groups: ``ldmatrix/stmatrix.xN`` moves N
     32-bit registers per lane at once, ``ds_read_b64_tr_bN`` 64 bits of N-bit ones."""
     import re
@@ -206,7 +224,7 @@ def _issued(step, groups: int, elem_bits: int = 16) -> int:
     return groups
 
 
-def _permlane(plan) -> bool:
+def _permlane(plan: ConversionPlan) -> bool:
     """A Copy + Shuffle plan annotated ``v_permlane16/32_swap`` that is exactly that swap."""
     from .shuffle import permlane_swap_ok
 
@@ -217,7 +235,7 @@ def _permlane(plan) -> bool:
     return permlane_swap_ok(plan.steps, plan.lanes, plan.dst_regs, plan.elem_bits, half)
 
 
-def plan_metrics(plan) -> dict:
+def plan_metrics(plan: ConversionPlan) -> dict[str, int]:
     """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
     import numpy as np
 
@@ -226,11 +244,11 @@ def plan_metrics(plan) -> dict:
     tot = {"shuffles": 0, "pre": 0, "wf": 0, "instr": 0}
     codes = np.full((L, plan.dst_regs), -1, dtype=np.int64)  # who wrote out[l, r] last
 
-    def copy(i, step):
+    def copy(i: int, step: Copy) -> None:
         li, ri = np.nonzero(step.reg_map >= 0)
         codes[li, ri] = step.reg_map[li, ri]
 
-    def shuffle(i, step):
+    def shuffle(i: int, step: Shuffle) -> None:
         used = (step.recv >= 0).any(0)
         cols = step.send[:, used]
         if cols.shape[1]:
@@ -244,7 +262,7 @@ def plan_metrics(plan) -> dict:
         li, vi = np.nonzero(step.recv >= 0)
         codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
 
-    def shared(i, step):
+    def shared(i: int, step: SharedStore | SharedLoad) -> None:
         blk = getattr(step, "block", None)
         a, n = step_wavefronts(step.offset, step.vec, plan, blk, step.regs, step.group)
         tot["wf"] += a
@@ -252,7 +270,7 @@ def plan_metrics(plan) -> dict:
         if isinstance(step, SharedLoad):
             codes[:, :] = -2
 
-    def gshuffle(i, step):
+    def gshuffle(i: int, step: GatherShuffle) -> None:
         # a compare-and-select per candidate and out register; a shuffle per 32 bits moved
         v = step.send.shape[1]
         if (step.src_lane != np.arange(L)).any():
@@ -260,13 +278,15 @@ def plan_metrics(plan) -> dict:
         tot["pre"] += v * plan.dst_regs
         codes[:, :] = -2
 
-    def gload(i, step):
+    def gload(i: int, step: GatherLoad) -> None:
         tot["wf"] += plan.dst_regs  # data-dependent addresses: at least one wavefront each
         tot["instr"] += plan.dst_regs
         codes[:, :] = -2
 
-    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
-                "Barrier": lambda i, s: None, "GatherShuffle": gshuffle, "GatherLoad": gload}
+    handlers: dict[str, Callable[..., None]] = {
+        "Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+        "Barrier": lambda i, s: None, "GatherShuffle": gshuffle, "GatherLoad": gload
+    }
     for i, step in enumerate(plan.steps):
         dispatch(step, handlers, f"step {i}")(i, step)
     shuffles, pre_selects, wf, ninstr = tot["shuffles"], tot["pre"], tot["wf"], tot["instr"]
@@ -289,14 +309,14 @@ def plan_metrics(plan) -> dict:
 # explain
 
 
-def _fmt_row(a, limit: int = 8) -> str:
+def _fmt_row(a: NDArray[Any], limit: int = 8) -> str:
     items = [str(int(x)) for x in a[:limit]]
     if len(a) > limit:
         items.append("…")
     return "[" + ", ".join(items) + "]"
 
 
-def explain_plan(plan) -> str:
+def explain_plan(plan: ConversionPlan) -> str:
     """Readable text: header, then one paragraph per step."""
     import numpy as np
 
@@ -312,13 +332,13 @@ def explain_plan(plan) -> str:
     if not plan.steps:
         lines.append("  no steps: out is src")
 
-    def copy(i, s):
+    def copy(i: int, s: Copy) -> None:
         uniform = bool((s.reg_map == s.reg_map[:1]).all())
         how = "same in every lane, free" if uniform else "lane-dependent, selects"
         lines.append(f"  {i}. Copy: registers renamed in-thread ({how})")
         lines.append(f"     lane 0: out r <- src {_fmt_row(s.reg_map[0])}")
 
-    def shuffle(i, s):
+    def shuffle(i: int, s: Shuffle) -> None:
         used = int((s.recv >= 0).any(0).sum())
         delta = np.bitwise_xor(s.src_lane, np.arange(len(s.src_lane)))
         pattern = f"xor {int(delta[0])}" if (delta == delta[0]).all() else "indexed"
@@ -327,9 +347,9 @@ def explain_plan(plan) -> str:
         got = _fmt_row(s.send[s.src_lane[0]])
         lines.append(f"     lane 0 gets src regs {got} into out {_fmt_row(s.recv[0])}")
 
-    def shared(i, s):
+    def shared(i: int, s: SharedStore | SharedLoad) -> None:
         store = isinstance(s, SharedStore)
-        blk = s.block if store else None
+        blk = s.block if isinstance(s, SharedStore) else None
         wfs, n = step_wavefronts(s.offset, s.vec, plan, blk, s.regs, s.group)
         ins = s.instruction or ("st.shared" if store else "ld.shared")
         where = " into other CTAs (distributed shared memory)" if blk is not None else ""
@@ -344,10 +364,10 @@ def explain_plan(plan) -> str:
         off = s.offset if s.offset.ndim == 3 else s.offset[0]
         lines.append(f"     warp 0 lane 0 offsets {_fmt_row(off[0, 0])}; lane 1 {_fmt_row(off[0, 1])}")
 
-    def barrier(i, s):
+    def barrier(i: int, s: Barrier) -> None:
         lines.append(f"  {i}. Barrier ({s.instruction or 'bar.sync'})")
 
-    def gshuffle(i, s):
+    def gshuffle(i: int, s: GatherShuffle) -> None:
         moves = bool((s.src_lane != np.arange(len(s.src_lane))).any())
         how = f"from lane xor {int(s.src_lane[0])}" if moves else "in-lane"
         lines.append(
@@ -355,11 +375,13 @@ def explain_plan(plan) -> str:
             "register keeps the one its index names"
         )
 
-    def gload(i, s):
+    def gload(i: int, s: GatherLoad) -> None:
         lines.append(f"  {i}. GatherLoad: out = scratch[base | index << {s.axis_shift}]")
 
-    handlers = {"Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
-                "Barrier": barrier, "GatherShuffle": gshuffle, "GatherLoad": gload}
+    handlers: dict[str, Callable[..., None]] = {
+        "Copy": copy, "Shuffle": shuffle, "SharedStore": shared, "SharedLoad": shared,
+        "Barrier": barrier, "GatherShuffle": gshuffle, "GatherLoad": gload
+    }
     for i, s in enumerate(plan.steps, 1):
         dispatch(s, handlers, f"step {i - 1}")(i, s)
     lines.append(

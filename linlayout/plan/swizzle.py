@@ -27,13 +27,14 @@ side where a doubling costs fewer wavefronts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 from .._gf2 import Span
 
 
-def _span(vectors=()) -> Span:
+def _span(vectors: Iterable[int] = ()) -> Span:
     """An untracked span (the swizzle search needs no combinations)."""
     return Span(vectors, False)
 
@@ -55,7 +56,7 @@ def sub_bits(elem_bits: int) -> int:
     return _log2(32 // elem_bits) if elem_bits < 32 else 0
 
 
-def span_dim(vectors) -> int:
+def span_dim(vectors: Iterable[int]) -> int:
     """Rank over GF(2) (a basis with distinct leading bits, kept in descending order)."""
     return _span(vectors).dim
 
@@ -92,7 +93,7 @@ class Swizzle:
         return len(self.columns) - len(self.reps)
 
 
-def _complement(base: Span, candidates) -> list[int]:
+def _complement(base: Span, candidates: Iterable[int]) -> list[int]:
     """Greedy: candidates independent of ``base`` (and of each other); updates ``base``."""
     out = []
     for c in candidates:
@@ -125,9 +126,9 @@ def choose_swizzle(
     load_ext: int = 0,
     n_store: int = 1,
     n_load: int = 1,
-    rep_candidates: list[int] = (),
+    rep_candidates: Sequence[int] = (),
     n_reps: int = 0,
-    bank_prefer: list[int] = (),
+    bank_prefer: Sequence[int] = (),
     units: list[int] | None = None,
     h_span: Span | None = None,
 ) -> Swizzle:
@@ -247,7 +248,7 @@ def choose_swizzle(
     for v in units:
         take(v)
     # bank bits complete the basis
-    bank = []
+    bank: list[int] = []
     full = _span(low + seg)
     if bank_prefer:
         in_space = _span(space)
@@ -279,9 +280,10 @@ def choose_swizzle(
 
 
 def aligned_space(
-    vec_common, store_ext: int, load_ext: int, src_regs, dst_regs, lanes_s, lanes_d, warps_s,
-    warps_d, space,
-):
+    vec_common: Sequence[int], store_ext: int, load_ext: int, src_regs: Sequence[int],
+    dst_regs: Sequence[int], lanes_s: Sequence[int], lanes_d: Sequence[int], warps_s: Sequence[int],
+    warps_d: Sequence[int], space: Sequence[int],
+) -> Span | None:
     """``H`` for one choice of vectors (see ``choose_swizzle``), or None."""
     p = len(vec_common)
     ext = list(src_regs[p : p + store_ext]) if store_ext else list(dst_regs[p : p + load_ext])
@@ -293,7 +295,7 @@ def aligned_space(
     )
 
 
-def conflict_bounds(h: Span, acc_s, acc_d, n_seg: int) -> tuple[int, int, int]:
+def conflict_bounds(h: Span, acc_s: Sequence[int], acc_d: Sequence[int], n_seg: int) -> tuple[int, int, int]:
     """``(xs0, xd0, extra)``: any segment of ``n_seg`` vectors inside ``h`` has store and load
     conflict exponents ``xs ≥ xs0 = n_seg - dim H + dim(A_s∩H)``, likewise ``xd ≥ xd0``, and
     ``xs + xd ≥ extra = n_seg - dim H + max`` of the two intersections."""
@@ -305,20 +307,25 @@ def conflict_bounds(h: Span, acc_s, acc_d, n_seg: int) -> tuple[int, int, int]:
     return max(0, n_seg - dh + da), max(0, n_seg - dh + dd), max(0, n_seg - dh + max(da, dd))
 
 
-def conflict_floor(h: Span, acc_s, acc_d, n_seg: int, n_store: int, n_load: int) -> tuple[int, int]:
+def conflict_floor(
+    h: Span, acc_s: Sequence[int], acc_d: Sequence[int], n_seg: int, n_store: int, n_load: int
+) -> tuple[int, int]:
     """Smallest ``(store, load)`` conflict exponents allowed by ``conflict_bounds`` for the
     weighted cost ``n_store * 2^xs + n_load * 2^xd``."""
     xs0, xd0, extra = conflict_bounds(h, acc_s, acc_d, n_seg)
-    best = None
+    best: tuple[int, int, int] = (-1, 0, 0)
     for xs in range(xs0, max(xs0, extra) + 1):
         xd = max(xd0, extra - xs)
         c = (n_store << xs) + (n_load << xd)
-        if best is None or c < best[0]:
+        if best[0] < 0 or c < best[0]:
             best = (c, xs, xd)
     return best[1], best[2]
 
 
-def _aligned_space(low, small_vec, ext, store_big, imgs_s, imgs_d, space):
+def _aligned_space(
+    low: Sequence[int], small_vec: Sequence[int], ext: Sequence[int], store_big: bool,
+    imgs_s: Sequence[int], imgs_d: Sequence[int], space: Sequence[int],
+) -> Span | None:
     """``H``: the span the non-vector columns must have so that both sides' vectors sit at
     aligned offsets for every warp, or None when none exists.
 

@@ -10,11 +10,16 @@ checker of conversion plans.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linlayout.errors import LayoutError
 from linlayout.hardware._kit import DISTRIBUTED_IN_DIMS
 from linlayout.layout import LinearLayout
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from numpy.typing import NDArray
 
 __all__ = ["assert_layouts_equal", "assert_plan_correct", "layout_diff", "simulate_plan"]
 
@@ -124,7 +129,7 @@ def _dims_of(layout: LinearLayout, name: str) -> tuple[int, int, int, int]:
     return tuple(ins.get(d, 1) for d in DISTRIBUTED_IN_DIMS)  # type: ignore[return-value]
 
 
-def _element_values(layout: LinearLayout):
+def _element_values(layout: LinearLayout) -> NDArray[np.int64]:
     """Distinct value of each tensor element held at each (block, warp, lane, register).
 
     The value of element ``(x0, x1, ...)`` is its flattened index with dim0 most minor,
@@ -158,7 +163,7 @@ def _decode(value: int, out_dims: Sequence[tuple[str, int]]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def _arr(step: Any, attr: str, ndim: int, shape_hint: str):
+def _arr(step: Any, attr: str, ndim: int, shape_hint: str) -> NDArray[np.int64]:
     import numpy as np
 
     if not hasattr(step, attr):
@@ -173,7 +178,9 @@ def _arr(step: Any, attr: str, ndim: int, shape_hint: str):
 class _Machine:
     """The plan semantics of API.md, executed step by step on explicit register files."""
 
-    def __init__(self, src_vals, n_out_regs: int, elem_bits: int, shared_bytes: int | None):
+    def __init__(
+        self, src_vals: NDArray[np.int64], n_out_regs: int, elem_bits: int, shared_bytes: int | None
+    ) -> None:
         import numpy as np
 
         self.np = np
@@ -185,7 +192,7 @@ class _Machine:
         self.shared_bytes = shared_bytes
         self.scratch: list[dict[int, int]] = [dict() for _ in range(B)]
         # per (block, offset): the (phase, thread) of the last write and of reads in this phase
-        self.write_tag: list[dict[int, tuple[int, tuple]]] = [dict() for _ in range(B)]
+        self.write_tag: list[dict[int, tuple[int, tuple[int, ...]]]] = [dict() for _ in range(B)]
         self.read_tag: list[dict[int, tuple[int, Any]]] = [dict() for _ in range(B)]
         self.phase = 0
         self.max_offset = -1
@@ -230,7 +237,7 @@ class _Machine:
                 self.out[:, :, lane, r] = self.src[:, :, sl, s]
 
     # -- shared memory steps
-    def _vec_check(self, i: int, kind: str, vec: Any, offset, step: Any = None) -> int:
+    def _vec_check(self, i: int, kind: str, vec: Any, offset: NDArray[np.int64], step: Any = None) -> int:
         """API.md's vector rule: vector ``k`` is registers ``regs[k*vec:(k+1)*vec]`` (``regs``
         a permutation, the same in every lane; default 0, 1, ...), skipped whole or at
         consecutive offsets starting at a multiple of ``vec``; ``group`` is 1 or 2."""
@@ -238,6 +245,7 @@ class _Machine:
         if isinstance(vec, bool) or not isinstance(vec, (int, np.integer)) or vec < 1 or vec & (vec - 1):
             raise _PlanFailure(f"step {i} {kind}.vec: expected a power of two, got {vec!r}")
         vec = int(vec)
+        width: int = vec
         nregs = offset.shape[-1]
         if vec * self.elem_bits > 128:
             raise _PlanFailure(f"step {i} {kind}.vec: {vec} x {self.elem_bits}-bit elements exceeds 128 bits")
@@ -267,9 +275,9 @@ class _Machine:
             b, w, ln, k = (int(x[0]) for x in np.nonzero(bad))
             raise _PlanFailure(f"step {i} {kind}: vector {k} of block {b} warp {w} lane {ln} is not at "
                                f"consecutive, aligned offsets: {groups[b, w, ln, k].tolist()} (vec={vec})")
-        return vec
+        return width
 
-    def _per_block(self, i: int, step: Any, kind: str, attr: str, nregs: int):
+    def _per_block(self, i: int, step: Any, kind: str, attr: str, nregs: int) -> NDArray[np.int64]:
         """``step.attr`` as a ``[block, warp, lane, register]`` array: 3-d arrays are the same
         in every block; cluster plans may give a leading block axis."""
         np = self.np
@@ -278,15 +286,16 @@ class _Machine:
         a = np.asarray(getattr(step, attr))
         if a.size and not np.issubdtype(a.dtype, np.integer):
             raise _PlanFailure(f"step {i} {kind}.{attr}: expected integers, got dtype {a.dtype}")
-        a = a.astype(np.int64)
+        ints: npt.NDArray[Any] = a.astype(np.int64)
         want3, want4 = (self.W, self.L, nregs), (self.B, self.W, self.L, nregs)
-        if a.shape == want3:
-            return np.broadcast_to(a, want4)
-        if a.shape == want4:
-            return a
-        raise _PlanFailure(f"step {i} {kind}.{attr}: expected shape {want3} or {want4}, got {a.shape}")
+        if ints.shape == want3:
+            wide: npt.NDArray[Any] = np.broadcast_to(ints, want4)
+            return wide
+        if ints.shape == want4:
+            return ints
+        raise _PlanFailure(f"step {i} {kind}.{attr}: expected shape {want3} or {want4}, got {ints.shape}")
 
-    def _offsets(self, i: int, step: Any, kind: str, nregs: int):
+    def _offsets(self, i: int, step: Any, kind: str, nregs: int) -> NDArray[np.int64]:
         off = self._per_block(i, step, kind, "offset", nregs)
         if (off < -1).any():
             raise _PlanFailure(f"step {i} {kind}.offset: negative offsets other than -1")
@@ -350,7 +359,9 @@ _DISPATCH = {
 }
 
 
-def simulate_plan(plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits: int | None = None):
+def simulate_plan(
+    plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits: int | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Execute ``plan`` on ``src``'s register files (distinct element values) and return
     ``(out, expected)``: numpy arrays ``[block, warp, lane, dst register]`` of element
     values (``-1`` = never written), the second computed from ``dst``.
@@ -378,7 +389,7 @@ def simulate_plan(plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits:
     if steps is None:
         raise LayoutError(f"plan: expected a ConversionPlan with .steps, got {type(plan).__name__}")
     sb = getattr(plan, "shared_bytes", None)
-    m = _Machine(_element_values(src), Rd, elem_bits, sb if isinstance(sb, (int, np.integer)) else None)
+    m = _Machine(_element_values(src), Rd, elem_bits, int(sb) if isinstance(sb, (int, np.integer)) else None)
     steps = list(steps)
     if not steps:
         if getattr(plan, "kind", None) != "noop":
@@ -399,7 +410,9 @@ def simulate_plan(plan: Any, src: LinearLayout, dst: LinearLayout, *, elem_bits:
     return m.out, _element_values(dst)
 
 
-def _gather_expected(plan: Any, src: LinearLayout, index: LinearLayout):
+def _gather_expected(
+    plan: Any, src: LinearLayout, index: LinearLayout
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """(src values, index values, expected out) for a gather plan: element ids as values,
     a fixed pseudo-random index per index element (equal across its broadcast copies), and
     the src element each index names, computed from the layouts' bases."""

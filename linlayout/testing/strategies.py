@@ -17,14 +17,25 @@ exhaustively with :meth:`~linlayout.LinearLayout.to_table`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 from hypothesis import strategies as st
 
 from linlayout.errors import LayoutError
 from linlayout.hardware._kit import DISTRIBUTED_IN_DIMS
 from linlayout.layout import LinearLayout
+
+if TYPE_CHECKING:
+    from linlayout.hardware.base import HardwareLayout
+    from linlayout.targets import Target
+
+#: A hardware layout class; its constructor's keywords differ by family (drawn per family).
+HwClass: TypeAlias = Any
+#: A tensor shape.
+Shape: TypeAlias = "tuple[int, ...]"
+#: What a family drawer returns: (description, its LinearLayout, the shape).
+Built: TypeAlias = "tuple[HardwareLayout, LinearLayout, tuple[int, ...]]"
 
 __all__ = [
     "layouts",
@@ -44,6 +55,10 @@ _BOOLS = st.booleans()
 # argument checking (bad strategy arguments are a user error: LayoutError naming them)
 
 
+@overload
+def _log2_of(value: Any, name: str, *, allow_none: Literal[False] = False) -> int: ...
+@overload
+def _log2_of(value: Any, name: str, *, allow_none: bool) -> int | None: ...
 def _log2_of(value: Any, name: str, *, allow_none: bool = False) -> int | None:
     """log2 of a power-of-two int argument, or LayoutError naming ``name``."""
     if value is None and allow_none:
@@ -71,7 +86,7 @@ def _check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
-def _maybe_strategy(value: Any) -> st.SearchStrategy:
+def _maybe_strategy(value: Any) -> st.SearchStrategy[Any]:
     """Accept a strategy or a fixed value (drawn as ``just``)."""
     return value if isinstance(value, st.SearchStrategy) else st.just(value)
 
@@ -81,7 +96,7 @@ def _maybe_strategy(value: Any) -> st.SearchStrategy:
 
 
 @st.composite
-def _columns(draw, out_bits: int, n_cols: int, *, xor_mix: bool, full_rank: bool) -> list[int]:
+def _columns(draw: st.DrawFn, out_bits: int, n_cols: int, *, xor_mix: bool, full_rank: bool) -> list[int]:
     """``n_cols`` column vectors of ``out_bits`` bits; rank ``out_bits`` when ``full_rank``.
 
     Full rank: ``out_bits`` pivot slots hold ``e_sigma(i)`` XOR a combination of the earlier
@@ -103,7 +118,7 @@ def _columns(draw, out_bits: int, n_cols: int, *, xor_mix: bool, full_rank: bool
                     if mask >> j & 1:
                         v ^= 1 << sigma[j]
             cols[slot] = v
-        pivots = set(slots)
+        pivots: set[int] = set(slots)
     else:
         pivots = set()
     for k in range(n_cols):
@@ -164,7 +179,7 @@ def shapes(*, min_rank: int = 1, max_rank: int = 3, min_bits: int = 0, max_bits:
                           f"at most 2^{max_dim_bits}")
 
     @st.composite
-    def draw_shape(draw):
+    def draw_shape(draw: st.DrawFn) -> tuple[int, ...]:
         rank = draw(st.integers(min_rank, max_rank))
         if rank * max_dim_bits < min_bits:
             rank = max_rank
@@ -188,7 +203,7 @@ def _out_pairs(shape: Sequence[int]) -> list[tuple[str, int]]:
 
 
 def _dims_arg(value: Any, name: str, default_prefix: str, max_dims: int, max_dim_bits: int,
-              draw) -> list[tuple[str, int]]:
+              draw: st.DrawFn) -> list[tuple[str, int]]:
     """Resolve an in_dims/out_dims argument to (name, size) pairs."""
     if value is None:
         n = draw(st.integers(1, max_dims))
@@ -235,7 +250,7 @@ def layouts(*, in_dims: Any = None, out_dims: Any = None, max_in_dims: int = 3, 
     _check_bits(max_dim_bits, "max_dim_bits", 0, 16)
 
     @st.composite
-    def draw_layout(draw):
+    def draw_layout(draw: st.DrawFn) -> LinearLayout:
         ins = _dims_arg(in_dims, "in_dims", "in", max_in_dims, max_dim_bits, draw)
         outs = _dims_arg(out_dims, "out_dims", "out", max_out_dims, max_dim_bits, draw)
         in_log2 = [s.bit_length() - 1 for _, s in ins]
@@ -262,8 +277,8 @@ def layouts(*, in_dims: Any = None, out_dims: Any = None, max_in_dims: int = 3, 
 
 
 @st.composite
-def _distributed(draw, warp_size, num_warps, num_blocks, shape, broadcast, xor_mix, max_bits,
-                 max_extra_registers) -> LinearLayout:
+def _distributed(draw: st.DrawFn, warp_size: Any, num_warps: Any, num_blocks: Any, shape: Any, broadcast: Any,
+                 xor_mix: bool, max_bits: int, max_extra_registers: int) -> LinearLayout:
     lane_bits = _log2_of(draw(_maybe_strategy(warp_size)), "warp_size")
     warp_bits = _log2_of(draw(_maybe_strategy(num_warps)), "num_warps")
     block_bits = _log2_of(draw(_maybe_strategy(num_blocks)), "num_blocks")
@@ -370,7 +385,7 @@ def swizzled_offset_bases(shape: Sequence[int], order: Sequence[int], vec: int, 
 
 
 @st.composite
-def _shared(draw, shape, num_blocks, max_bits, elem_bits) -> LinearLayout:
+def _shared(draw: st.DrawFn, shape: Any, num_blocks: Any, max_bits: int, elem_bits: Any) -> LinearLayout:
     block_bits = _log2_of(draw(_maybe_strategy(num_blocks)), "num_blocks")
     if shape is None:
         tshape = draw(shapes(min_bits=block_bits, max_bits=max(max_bits, block_bits)))
@@ -436,7 +451,10 @@ def shared_layouts(*, shape: Any = None, num_blocks: Any = 1, elem_bits: Any = 1
 
 
 @st.composite
-def _pairs(draw, warp_size, num_warps, num_blocks, shape, broadcast, xor_mix, max_bits, target):
+def _pairs(
+    draw: st.DrawFn, warp_size: Any, num_warps: Any, num_blocks: Any, shape: Any, broadcast: Any,
+    xor_mix: bool, max_bits: int, target: Target | None,
+) -> tuple[LinearLayout, LinearLayout]:
     ws = draw(_maybe_strategy(warp_size))
     nw = draw(_maybe_strategy(num_warps))
     nb = draw(_maybe_strategy(num_blocks))
@@ -453,7 +471,7 @@ def _pairs(draw, warp_size, num_warps, num_blocks, shape, broadcast, xor_mix, ma
     else:
         tshape = _check_shape(draw(_maybe_strategy(shape)))
     if target is not None:
-        options = [st.none()]
+        options: list[st.SearchStrategy[LinearLayout | None]] = [st.none()]
         hw = _hardware_for_pair(target, tshape, ws, nw, nb)
         if hw is not None:
             options.append(hw)
@@ -500,7 +518,9 @@ def layout_pairs(*, warp_size: Any = 32, num_warps: Any = _SMALL_WARPS, num_bloc
     return _pairs(warp_size, num_warps, num_blocks, shape, broadcast, xor_mix, max_bits, target)
 
 
-def _hardware_for_pair(target, shape, ws, nw, nb):
+def _hardware_for_pair(
+    target: Target, shape: Shape, ws: int, nw: int, nb: int
+) -> st.SearchStrategy[LinearLayout] | None:
     """A strategy of hardware distributed layouts matching (target, shape, warps), or None."""
     if ws != target.warp_size:
         return None
@@ -534,7 +554,7 @@ def hardware_families(target: Any = None) -> list[str]:
 
 def hardware_layouts(target: Any, *, shape: Any = None, families: Sequence[str] | None = None,
                      kind: str = "any", num_warps: Any = None, num_blocks: Any = 1,
-                     with_description: bool = False) -> st.SearchStrategy:
+                     with_description: bool = False) -> st.SearchStrategy[Any]:
     """Layouts drawn from every hardware generator family available for ``target``.
 
     Each example picks a family (``blocked``, ``slice``, ``nvidia_mma``, ``dot_op``,
@@ -565,7 +585,7 @@ def hardware_layouts(target: Any, *, shape: Any = None, families: Sequence[str] 
         if isinstance(families, str) or not isinstance(families, Sequence):
             raise LayoutError(f"families: expected a sequence of family names, got {families!r}")
         known = {f.name for f in _FAMILIES}
-        wanted = set()
+        wanted: set[str] = set()
         for f in families:
             if not isinstance(f, str):
                 raise LayoutError(f"families: expected family names, got {f!r}")
@@ -587,7 +607,7 @@ def hardware_layouts(target: Any, *, shape: Any = None, families: Sequence[str] 
         _log2_of(num_warps, "num_warps")
 
     @st.composite
-    def draw_hw(draw):
+    def draw_hw(draw: st.DrawFn) -> Any:
         fam = draw(st.sampled_from(fams))
         sh = None if shape is None else tuple(draw(_maybe_strategy(shape)))
         nw = None if num_warps is None else draw(_maybe_strategy(num_warps))
@@ -612,10 +632,13 @@ class _Family:
     exists on, and a drawer ``build(draw, target, shape, num_warps, num_blocks)`` returning
     ``(description, layout, shape)`` or ``None`` when it cannot fit the request."""
 
-    def __init__(self, name: str, kind: str, module: str, applies, build):
+    def __init__(
+        self, name: str, kind: str, module: str, applies: Callable[[Target], bool],
+        build: Callable[..., Built | None],
+    ) -> None:
         self.name, self.kind, self.module, self.applies, self.build = name, kind, module, applies, build
 
-    def cls(self):
+    def cls(self) -> HwClass:
         from importlib import import_module
 
         from linlayout.hardware.base import TRITON_ATTRS
@@ -627,11 +650,13 @@ class _Family:
                 return None
         return TRITON_ATTRS.get(self.name)
 
-    def strategy(self, target, shape, *, num_warps=None, num_blocks=1) -> st.SearchStrategy:
+    def strategy(
+        self, target: Target, shape: Shape | None, *, num_warps: int | None = None, num_blocks: int = 1
+    ) -> st.SearchStrategy[Built | None]:
         fam = self
 
         @st.composite
-        def draw_it(draw):
+        def draw_it(draw: st.DrawFn) -> Built | None:
             return fam.build(draw, fam.cls(), target, shape, num_warps, num_blocks)
 
         return draw_it()
@@ -640,14 +665,14 @@ class _Family:
 _FAMILIES: list[_Family] = []
 
 
-def _available_families(target) -> list[_Family]:
+def _available_families(target: Target | None) -> list[_Family]:
     return [f for f in _FAMILIES if (target is None or f.applies(target)) and f.cls() is not None]
 
 
 # -- drawing helpers for the families
 
 
-def _deal(draw, bits: int, rank: int) -> list[int]:
+def _deal(draw: st.DrawFn, bits: int, rank: int) -> list[int]:
     """Deal ``bits`` powers of two over ``rank`` dims (shrinks to all in the last dim)."""
     out = [0] * rank
     for _ in range(bits):
@@ -655,7 +680,7 @@ def _deal(draw, bits: int, rank: int) -> list[int]:
     return out
 
 
-def _cga(draw, rank: int, num_blocks: int) -> list[list[int]]:
+def _cga(draw: st.DrawFn, rank: int, num_blocks: int) -> list[list[int]]:
     """Legal CGA block bases: per dim the nonzero ones are 1, 2, 4, ...; some may be zero."""
     nb = num_blocks.bit_length() - 1
     nxt = [1] * rank
@@ -670,24 +695,29 @@ def _cga(draw, rank: int, num_blocks: int) -> list[list[int]]:
     return bases
 
 
-def _shape_for(draw, rank: int, shape, min_bits: int = 0, max_bits: int = 12, max_dim_bits: int = 7):
+def _shape_for(
+    draw: st.DrawFn, rank: int, shape: Shape | None, min_bits: int = 0, max_bits: int = 12,
+    max_dim_bits: int = 7,
+) -> Shape | None:
     if shape is not None:
         return tuple(shape) if len(shape) == rank else None
     return draw(shapes(min_rank=rank, max_rank=rank, min_bits=min(min_bits, max_bits),
                        max_bits=max_bits, max_dim_bits=max_dim_bits))
 
 
-def _warps(draw, num_warps, choices=(1, 2, 4, 8)) -> int:
+def _warps(draw: st.DrawFn, num_warps: int | None, choices: Sequence[int] = (1, 2, 4, 8)) -> int:
     return num_warps if num_warps is not None else draw(st.sampled_from(list(choices)))
 
 
-def _rank(draw, shape, ranks) -> int | None:
+def _rank(draw: st.DrawFn, shape: Shape | None, ranks: Sequence[int]) -> int | None:
     if shape is not None:
         return len(shape) if len(shape) in ranks else None
     return draw(st.sampled_from(list(ranks)))
 
 
-def _finish(desc, shape):
+def _finish(desc: HardwareLayout, shape: Sequence[int] | None) -> Built:
+    if shape is None:
+        raise LayoutError("shape: no shape of the family's rank to draw")  # pragma: no cover
     return desc, desc.to_linear_layout(list(shape)), tuple(shape)
 
 
@@ -697,17 +727,23 @@ _WMMA_INSTR = {1: [(16, 16, 16)], 2: [(16, 16, 16), (16, 16, 32)],
                3: [(16, 16, 4), (16, 16, 32), (16, 16, 64), (16, 16, 128), (32, 16, 64), (32, 16, 128)]}
 
 
-def _blocked_desc(draw, cls, target, rank, num_warps, num_blocks):
+def _blocked_desc(
+    draw: st.DrawFn, cls: HwClass, target: Target, rank: int, num_warps: int | None, num_blocks: int
+) -> HardwareLayout:
     lanes = target.warp_size.bit_length() - 1
     nw = _warps(draw, num_warps)
-    return cls(size_per_thread=[1 << draw(st.integers(0, 2)) for _ in range(rank)],
-               threads_per_warp=[1 << b for b in _deal(draw, lanes, rank)],
-               warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
-               order=list(draw(st.permutations(range(rank)))),
-               cga_layout=_cga(draw, rank, num_blocks))
+    desc: HardwareLayout = cls(size_per_thread=[1 << draw(st.integers(0, 2)) for _ in range(rank)],
+                           threads_per_warp=[1 << b for b in _deal(draw, lanes, rank)],
+                           warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+                           order=list(draw(st.permutations(range(rank)))),
+                           cga_layout=_cga(draw, rank, num_blocks))
+    return desc
 
 
-def _build_blocked(draw, cls, target, shape, num_warps, num_blocks):
+def _build_blocked(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     rank = _rank(draw, shape, (1, 2, 3))
     if rank is None:
         return None
@@ -716,7 +752,10 @@ def _build_blocked(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, sh)
 
 
-def _build_slice(draw, cls, target, shape, num_warps, num_blocks):
+def _build_slice(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     from linlayout.hardware.base import TRITON_ATTRS
 
     blocked = TRITON_ATTRS.get("ttg.blocked")
@@ -730,10 +769,12 @@ def _build_slice(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, rank, shape))
 
 
-def _mma_parent(draw, target, num_warps, rank=2):
+def _mma_parent(
+    draw: st.DrawFn, target: Target, num_warps: int | None, rank: int = 2
+) -> HardwareLayout | None:
     from linlayout.hardware.base import TRITON_ATTRS
 
-    cls = TRITON_ATTRS.get("ttg.nvidia_mma")
+    cls: HwClass = TRITON_ATTRS.get("ttg.nvidia_mma")
     if cls is None:
         return None
     hopper = target.has("wgmma") and draw(st.booleans())
@@ -744,13 +785,22 @@ def _mma_parent(draw, target, num_warps, rank=2):
         wm = draw(st.integers(2, nw.bit_length() - 1))
         warps = [1 << wm, nw >> wm]
         instr = [16, 1 << draw(st.integers(3, 8)), 16]
-        return cls(version=[3, 0], warps_per_cta=warps, instr_shape=instr, cga_layout=[])
+        hopper_mma: HardwareLayout = cls(
+            version=[3, 0], warps_per_cta=warps, instr_shape=instr, cga_layout=[]
+        )
+        return hopper_mma
     nw = _warps(draw, num_warps)
-    return cls(version=[2, 0], warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
-               instr_shape=[16, 8], cga_layout=[])
+    mma: HardwareLayout = cls(
+        version=[2, 0], warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+        instr_shape=[16, 8], cga_layout=[],
+    )
+    return mma
 
 
-def _build_nvidia_mma(draw, cls, target, shape, num_warps, num_blocks):
+def _build_nvidia_mma(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     if shape is not None and len(shape) != 2 or num_blocks != 1:
         return None
     desc = _mma_parent(draw, target, num_warps)
@@ -759,7 +809,10 @@ def _build_nvidia_mma(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, 2, shape, max_bits=14))
 
 
-def _build_dot_op(draw, cls, target, shape, num_warps, num_blocks):
+def _build_dot_op(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     if shape is not None and len(shape) != 2 or num_blocks != 1:
         return None
     from linlayout.hardware.base import TRITON_ATTRS
@@ -768,7 +821,8 @@ def _build_dot_op(draw, cls, target, shape, num_warps, num_blocks):
         parent = _mma_parent(draw, target, num_warps)
         if parent is None:
             return None
-        op = 0 if list(parent.version)[0] == 3 else draw(st.integers(0, 1))
+        nv_parent: HwClass = parent  # an NvidiaMma description
+        op = 0 if list(nv_parent.version)[0] == 3 else draw(st.integers(0, 1))
         kw = draw(st.sampled_from([1, 2, 4, 8]))
     elif target.name in _MFMA_VERSION and "ttg.amd_mfma" in TRITON_ATTRS:
         parent = _mfma_desc(draw, TRITON_ATTRS["ttg.amd_mfma"], target, 2, num_warps, 1)
@@ -779,7 +833,9 @@ def _build_dot_op(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, 2, shape, max_bits=14))
 
 
-def _mfma_desc(draw, cls, target, rank, num_warps, num_blocks):
+def _mfma_desc(
+    draw: st.DrawFn, cls: HwClass, target: Target, rank: int, num_warps: int | None, num_blocks: int
+) -> HardwareLayout:
     nw = _warps(draw, num_warps)
     mn = draw(st.sampled_from([(32, 32), (16, 16), (64, 4), (4, 64)]))
     k = {(32, 32): 8, (16, 16): 16, (64, 4): 4, (4, 64): 4}[mn]
@@ -787,13 +843,19 @@ def _mfma_desc(draw, cls, target, rank, num_warps, num_blocks):
     eb = 64 if mn == (16, 16) and draw(st.integers(0, 3)) == 0 else 32
     if eb == 64:
         k = 4
-    return cls(version=_MFMA_VERSION[target.name], instr_shape=[*mn, k], transposed=transposed,
-               warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
-               element_bitwidth=eb, tiles_per_warp=[1 << draw(st.integers(0, 1)) for _ in range(rank)],
-               cga_layout=_cga(draw, rank, num_blocks))
+    desc: HardwareLayout = cls(
+        version=_MFMA_VERSION[target.name], instr_shape=[*mn, k], transposed=transposed,
+        warps_per_cta=[1 << b for b in _deal(draw, nw.bit_length() - 1, rank)],
+        element_bitwidth=eb, tiles_per_warp=[1 << draw(st.integers(0, 1)) for _ in range(rank)],
+        cga_layout=_cga(draw, rank, num_blocks),
+    )
+    return desc
 
 
-def _build_amd_mfma(draw, cls, target, shape, num_warps, num_blocks):
+def _build_amd_mfma(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     rank = _rank(draw, shape, (2, 3))
     if rank is None:
         return None
@@ -801,7 +863,10 @@ def _build_amd_mfma(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, rank, shape, max_bits=14))
 
 
-def _build_amd_wmma(draw, cls, target, shape, num_warps, num_blocks):
+def _build_amd_wmma(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     rank = _rank(draw, shape, (2, 3))
     if rank is None:
         return None
@@ -826,13 +891,16 @@ def _build_amd_wmma(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, rank, shape, max_bits=14))
 
 
-def _build_linear(draw, cls, target, shape, num_warps, num_blocks, *, generic: bool = False):
+def _build_linear(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int, *, generic: bool = False,
+) -> Built | None:
     nw = _warps(draw, num_warps)
     L = draw(_distributed(target.warp_size, nw, num_blocks, None if shape is None else tuple(shape),
                           True, False, 12, 1))
     b = L.bases
     # #ttg.linear: nonzero bases distinct powers of two in one dim; broadcast = zero bases
-    seen: set = set()
+    seen: set[tuple[int, ...]] = set()
     for d in DISTRIBUTED_IN_DIMS:
         for i, v in enumerate(b[d]):
             key = tuple(v)
@@ -855,11 +923,17 @@ def _build_linear(draw, cls, target, shape, num_warps, num_blocks, *, generic: b
     return _finish(desc, tuple(L.out_dims.values()))
 
 
-def _build_generic_linear(draw, cls, target, shape, num_warps, num_blocks):
+def _build_generic_linear(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     return _build_linear(draw, cls, target, shape, num_warps, num_blocks, generic=True)
 
 
-def _build_tmem_scales(draw, cls, target, shape, num_warps, num_blocks):
+def _build_tmem_scales(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     if shape is not None and len(shape) != 2 or num_blocks != 1:
         return None
     if shape is None:
@@ -867,7 +941,10 @@ def _build_tmem_scales(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(cls(), shape)
 
 
-def _build_swizzled_shared(draw, cls, target, shape, num_warps, num_blocks):
+def _build_swizzled_shared(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     rank = _rank(draw, shape, (1, 2, 3))
     if rank is None:
         return None
@@ -877,11 +954,17 @@ def _build_swizzled_shared(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, _shape_for(draw, rank, shape, min_bits=num_blocks.bit_length() - 1))
 
 
-def _build_amd_rotating_shared(draw, cls, target, shape, num_warps, num_blocks):
+def _build_amd_rotating_shared(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     return _build_swizzled_shared(draw, cls, target, shape, num_warps, num_blocks)
 
 
-def _build_nvmma_shared(draw, cls, target, shape, num_warps, num_blocks):
+def _build_nvmma_shared(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     rank = _rank(draw, shape, (2, 3))
     if rank is None:
         return None
@@ -908,7 +991,10 @@ def _build_nvmma_shared(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, shape)
 
 
-def _build_shared_linear(draw, cls, target, shape, num_warps, num_blocks):
+def _build_shared_linear(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     if shape is None:
         shape = draw(shapes(min_bits=num_blocks.bit_length(), max_bits=10))
     elif sum(s.bit_length() - 1 for s in shape) < num_blocks.bit_length():
@@ -918,7 +1004,10 @@ def _build_shared_linear(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, tuple(L.out_dims.values()))
 
 
-def _build_tmem(draw, cls, target, shape, num_warps, num_blocks):
+def _build_tmem(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     if shape is not None and len(shape) != 2 or num_blocks != 1:
         return None
     bm = draw(st.sampled_from([64, 128]))
@@ -929,10 +1018,13 @@ def _build_tmem(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, shape)
 
 
-def _build_partitioned_shared(draw, cls, target, shape, num_warps, num_blocks):
+def _build_partitioned_shared(
+    draw: st.DrawFn, cls: HwClass, target: Target, shape: Shape | None, num_warps: int | None,
+    num_blocks: int,
+) -> Built | None:
     from linlayout.hardware.base import TRITON_ATTRS
 
-    inner_cls = TRITON_ATTRS.get("ttg.swizzled_shared")
+    inner_cls: HwClass = TRITON_ATTRS.get("ttg.swizzled_shared")
     rank = _rank(draw, shape, (1, 2, 3))
     if inner_cls is None or rank is None or num_blocks != 1:
         return None
@@ -951,27 +1043,27 @@ def _build_partitioned_shared(draw, cls, target, shape, num_warps, num_blocks):
     return _finish(desc, shape)
 
 
-def _nv(t) -> bool:
+def _nv(t: Target) -> bool:
     return t.is_nvidia
 
 
-def _mfma_target(t) -> bool:
+def _mfma_target(t: Target) -> bool:
     return t.name in _MFMA_VERSION
 
 
-def _wmma_target(t) -> bool:
+def _wmma_target(t: Target) -> bool:
     return t.name in _WMMA_VERSION
 
 
-def _any(t) -> bool:
+def _any(t: Target) -> bool:
     return True
 
 
-def _dot_target(t) -> bool:
+def _dot_target(t: Target) -> bool:
     return t.is_nvidia or t.name in _MFMA_VERSION
 
 
-def _tmem_target(t) -> bool:
+def _tmem_target(t: Target) -> bool:
     return t.has("tcgen05")
 
 

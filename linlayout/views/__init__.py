@@ -31,7 +31,7 @@ _LAZY: dict[str, str] = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     mod = _LAZY.get(name)
     if mod is None and name in ("text", "draw", "formula", "html"):  # the submodules themselves
         value = _import_module(f"linlayout.views.{name}")
@@ -44,5 +44,5 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

@@ -30,10 +30,24 @@ import base64
 import colorsys
 import html
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from ..errors import LayoutError
 from . import text as _text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from numpy.typing import NDArray
+
+    from ..layout import LinearLayout
+    from ..plan.ir import ConversionPlan
+
+#: An RGB colour, components in [0, 1].
+RGB: TypeAlias = "tuple[float, float, float]"
+#: A glyph or line outline: (vertices, path codes, advance width).
+Outline: TypeAlias = "tuple[NDArray[Any], NDArray[Any], float]"
 
 __all__ = [
     "draw_layout",
@@ -84,7 +98,7 @@ def _require_matplotlib() -> None:
         )
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> Figure:
     _require_matplotlib()
     from matplotlib.figure import Figure
 
@@ -99,7 +113,9 @@ def _wrap(title: str, width_in: float, font_pt: float) -> str:
     return "\n".join(textwrap.fill(line, per_line) if line else line for line in title.split("\n"))
 
 
-def _single_axes(grid_w: float, grid_h: float, *, left: float, right: float, top: float, bottom: float):
+def _single_axes(
+    grid_w: float, grid_h: float, *, left: float, right: float, top: float, bottom: float
+) -> tuple[Figure, Axes]:
     """A figure with one axes placed at fixed inch margins (no layout engine: one draw pass)."""
     _require_matplotlib()
     from matplotlib.figure import Figure
@@ -121,14 +137,15 @@ def warp_colors(n: int) -> list[tuple[float, float, float]]:
     return [colorsys.hls_to_rgb(k / n, 0.45, 0.65) for k in range(n)]
 
 
-def _shade(color, lane: int, lanes: int) -> tuple[float, float, float]:
+def _shade(color: RGB, lane: int, lanes: int) -> RGB:
     """Lane 0 is the full colour; higher lanes mix in more white, up to 62 % for the last
     lane: lightness grows with the lane (thin lines separate neighbouring threads)."""
     t = 0.62 * lane / max(1, lanes - 1)
-    return tuple(c * (1 - t) + t for c in color)
+    r, g, b = (c * (1 - t) + t for c in color)
+    return r, g, b
 
 
-def _ink(rgb) -> str:
+def _ink(rgb: RGB) -> str:
     lum = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
     return "black" if lum > 0.5 else "white"
 
@@ -139,7 +156,7 @@ def _ink(rgb) -> str:
 _GLYPHS: dict[str, tuple[Any, Any, float]] = {}
 
 
-def _glyph(ch: str):
+def _glyph(ch: str) -> Outline:
     g = _GLYPHS.get(ch)
     if g is None:
         import numpy as np
@@ -158,7 +175,7 @@ def _glyph(ch: str):
     return g
 
 
-def _line_path(s: str):
+def _line_path(s: str) -> Outline:
     import numpy as np
 
     vs, cs, x = [], [], 0.0
@@ -174,8 +191,9 @@ def _line_path(s: str):
 
 
 def _add_labels(
-    ax, items, *, width: float = 0.86, height: float = 0.78, max_size: float = 0.42, aspect: float = 1.0
-):
+    ax: Axes, items: Sequence[tuple[float, float, str, Any]], *, width: float = 0.86, height: float = 0.78,
+    max_size: float = 0.42, aspect: float = 1.0,
+) -> None:
     """Draw ``items`` = [(x, y, text, colour)] centred in unit cells, one font size for all
     (the largest that fits every label in ``width`` x ``height`` of a cell).  ``aspect``
     is a cell's height / width on paper (1 for square cells)."""
@@ -221,7 +239,7 @@ def _grid_shape(shape: list[int]) -> tuple[int, int]:
     return rows, shape[-1]
 
 
-def _tile(n: int, span, what: str) -> tuple[int, int]:
+def _tile(n: int, span: Any, what: str) -> tuple[int, int]:
     """The half-open range ``span`` (default all of ``0..n``), checked against ``n``."""
     if span is None:
         return 0, n
@@ -234,7 +252,9 @@ def _tile(n: int, span, what: str) -> tuple[int, int]:
     return a, b
 
 
-def _check_size(layout, rows=None, cols=None) -> tuple[tuple[int, int], tuple[int, int]]:
+def _check_size(
+    layout: LinearLayout, rows: Any = None, cols: Any = None
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """The (row range, column range) drawn; LayoutError when that is more than MAX_CELLS cells."""
     _text._check_layout(layout)
     shape = _text._shape(layout)
@@ -250,7 +270,9 @@ def _check_size(layout, rows=None, cols=None) -> tuple[tuple[int, int], tuple[in
     return r, c
 
 
-def _distributed_grid(layout):
+def _distributed_grid(
+    layout: LinearLayout,
+) -> tuple[NDArray[Any], NDArray[Any], tuple[int, int, int, int]]:
     """Per cell: (block, warp, lane, register) of the first copy and the copy count."""
     import numpy as np
 
@@ -266,9 +288,11 @@ def _distributed_grid(layout):
     return first.reshape(rows, cols, 4), copies.reshape(rows, cols), (nb, nw, nl, nr)
 
 
-def _broadcast_slots(layout, shape, cols) -> dict[tuple[int, int], list]:
+def _broadcast_slots(
+    layout: LinearLayout, shape: list[int], cols: int
+) -> dict[tuple[int, int], list[tuple[int, ...]]]:
     """(row, col) of the drawing grid -> every (block, warp, lane, register) holding it."""
-    out = {}
+    out: dict[tuple[int, int], list[tuple[int, ...]]] = {}
     for elem, slots in _text.tensor_cells(layout).items():
         lin = 0
         for v, s in zip(elem, shape):
@@ -277,7 +301,7 @@ def _broadcast_slots(layout, shape, cols) -> dict[tuple[int, int], list]:
     return out
 
 
-def _copies_label(slots, cell: float) -> str | None:
+def _copies_label(slots: list[tuple[int, ...]] | None, cell: float) -> str | None:
     """``T0,T4:R0`` when the copies differ only in lane (at most 4 of them)."""
     if not slots or len(slots) > 4 or len({(b, w, r) for b, w, _, r in slots}) != 1:
         return None
@@ -290,7 +314,9 @@ def _copies_label(slots, cell: float) -> str | None:
 LABEL_CELL = 0.32
 
 
-def _cell_size(rows: int, cols: int, max_w: float = 12.0, max_h: float = 11.0, labels=None) -> float:
+def _cell_size(
+    rows: int, cols: int, max_w: float = 12.0, max_h: float = 11.0, labels: bool | None = None
+) -> float:
     """Inches per cell: up to 0.6, so the grid fits ``max_w`` x ``max_h`` inches; grids up to
     64x64 (or any grid with ``labels=True``) grow so that every cell's label is legible."""
     cell = max(0.05, min(0.6, max_w / max(cols, 1), max_h / max(rows, 1)))
@@ -299,12 +325,13 @@ def _cell_size(rows: int, cols: int, max_w: float = 12.0, max_h: float = 11.0, l
     return cell
 
 
-def _draw_boundaries(ax, key, heavy_key=None):
+def _draw_boundaries(ax: Axes, key: NDArray[Any], heavy_key: NDArray[Any] | None = None) -> None:
     """Lines between cells whose ``key`` differs (thin) or ``heavy_key`` differs (thick)."""
     from matplotlib.collections import LineCollection
 
     rows, cols = key.shape[:2]
-    thin, thick = [], []
+    thin: list[list[tuple[float, float]]] = []
+    thick: list[list[tuple[float, float]]] = []
     for r in range(rows):
         for c in range(cols):
             if c + 1 < cols and (key[r, c] != key[r, c + 1]).any():
@@ -321,10 +348,10 @@ def _draw_boundaries(ax, key, heavy_key=None):
         ax.add_collection(LineCollection(thick, colors="black", linewidths=2.2))
 
 
-def _axes_ticks(ax, shape, rows, cols, r0: int = 0, c0: int = 0):
+def _axes_ticks(ax: Axes, shape: list[int], rows: int, cols: int, r0: int = 0, c0: int = 0) -> None:
     import numpy as np
 
-    def ticks(n):
+    def ticks(n: int) -> NDArray[Any]:
         step = 1 if n <= 16 else (4 if n <= 64 else 16)
         return np.arange(0, n, step)
 
@@ -349,9 +376,9 @@ def _axes_ticks(ax, shape, rows, cols, r0: int = 0, c0: int = 0):
 
 
 def _draw_distributed(
-    ax, layout, *, cell: float, labels: bool | None = None, title: str | None = None, legend=True,
-    rows=None, cols=None,
-):
+    ax: Axes, layout: LinearLayout, *, cell: float, labels: bool | None = None, title: str | None = None,
+    legend: bool = True, rows: Any = None, cols: Any = None,
+) -> None:
     import numpy as np
 
     shape = _text._shape(layout)
@@ -421,19 +448,19 @@ def _draw_distributed(
 
 
 def draw_layout(
-    layout,
+    layout: LinearLayout,
     *,
-    ax=None,
+    ax: Axes | None = None,
     target: Any = None,
     elem_bits: int = 32,
     labels: bool | None = None,
     title: str | None = None,
-    access=None,
+    access: LinearLayout | None = None,
     vec: int = 1,
     rows: tuple[int, int] | None = None,
     cols: tuple[int, int] | None = None,
-    padded=None,
-):
+    padded: Any = None,
+) -> Figure:
     """Draw ``layout`` (any kind); returns the matplotlib Figure.
 
     ``labels`` forces cell labels on or off (default: on when legible; every cell of a grid
@@ -469,10 +496,10 @@ def draw_layout(
         _draw_tmem(ax, layout, cell=cell, labels=labels, title=title, rows=rows, cols=cols)
     else:
         _draw_generic(ax, layout, title=title)
-    return ax.figure
+    return cast("Figure", ax.figure)
 
 
-def _default_title(layout, kind: str) -> str:
+def _default_title(layout: LinearLayout, kind: str) -> str:
     if kind == "tmem":
         return (_text.describe(layout) + "\ncolour = TMEM lanes 32k…32k+31 (one warp each), cell = row:col")
     if kind == "generic":
@@ -480,7 +507,10 @@ def _default_title(layout, kind: str) -> str:
     return _text.describe(layout)
 
 
-def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None, rows=None, cols=None):
+def _draw_tmem(
+    ax: Axes, layout: LinearLayout, *, cell: float, labels: bool | None = None, title: str | None = None,
+    rows: Any = None, cols: Any = None,
+) -> None:
     import numpy as np
 
     shape = _text._shape(layout)
@@ -522,7 +552,7 @@ def _draw_tmem(ax, layout, *, cell: float, labels=None, title=None, rows=None, c
     )
 
 
-def _draw_generic(ax, layout, *, title=None):
+def _draw_generic(ax: Axes, layout: LinearLayout, *, title: str | None = None) -> None:
     import numpy as np
 
     dims = list(_text._in_dims(layout))
@@ -541,23 +571,23 @@ def _draw_generic(ax, layout, *, title=None):
 # ----------------------------------------------------------------------------- shared memory
 
 
-def _coord_text(coord) -> str:
+def _coord_text(coord: Any) -> str:
     return ",".join(str(int(v)) for v in coord)
 
 
 def draw_shared(
-    layout,
+    layout: LinearLayout,
     *,
     target: Any = None,
     elem_bits: int = 32,
-    access=None,
+    access: LinearLayout | None = None,
     vec: int = 1,
     warp: int = 0,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
     max_rows: int = 32,
-    padded=None,
-):
+    padded: Any = None,
+) -> Figure:
     """Bank map of shared layout ``layout``; returns the Figure.
 
     One column per bank, one row per sweep over all banks (``num_banks x bank_bytes``
@@ -598,7 +628,7 @@ def draw_shared(
     nrows = min(total_rows, max_rows)
     row_dim = len(shape) - 2 if len(shape) > 1 else 0
 
-    def word_offsets(w):
+    def word_offsets(w: int) -> list[int]:
         """Logical offsets of the elements in bank word ``w`` (padding left out)."""
         if elem_bits == 64:
             offs = [w // 2]
@@ -711,10 +741,10 @@ def draw_shared(
         )
         ax.set_ylim(nrows + 0.6, -0.5)
     ax.set_title(head, fontsize=8)
-    return ax.figure
+    return cast("Figure", ax.figure)
 
 
-def _rect(center, nrows, width, color):
+def _rect(center: float, nrows: int, width: float, color: Any) -> Any:
     from matplotlib.patches import Rectangle
 
     return Rectangle((center - width / 2, -0.5), width, nrows, fill=False, edgecolor=color, linewidth=1.5)
@@ -723,24 +753,24 @@ def _rect(center, nrows, width, color):
 # ----------------------------------------------------------------------------- plans
 
 
-def _steps(plan) -> list:
+def _steps(plan: ConversionPlan) -> list[Any]:
     steps = getattr(plan, "steps", None)
     if steps is None:
         raise LayoutError(f"plan: expected a ConversionPlan (with .steps), got {type(plan).__name__}")
     return list(steps)
 
 
-def _step_name(step) -> str:
+def _step_name(step: Any) -> str:
     return type(step).__name__
 
 
-def _plan_layouts(plan):
+def _plan_layouts(plan: ConversionPlan) -> tuple[Any, Any]:
     src = getattr(plan, "src", None)
     dst = getattr(plan, "dst", None)
     return src, dst
 
 
-def _metrics(plan) -> dict[str, Any]:
+def _metrics(plan: ConversionPlan) -> dict[str, Any]:
     out = {}
     for key in ("kind", "shuffles", "selects", "shared_bytes", "wavefronts"):
         v = getattr(plan, key, None)
@@ -749,13 +779,13 @@ def _metrics(plan) -> dict[str, Any]:
     return out
 
 
-def _plan_title(plan) -> str:
+def _plan_title(plan: ConversionPlan) -> str:
     m = _metrics(plan)
     parts = [f"{k} = {v}" for k, v in m.items()]
     return "conversion plan: " + ", ".join(parts)
 
 
-def _draw_shuffle(ax, step, index: int):
+def _draw_shuffle(ax: Axes, step: Any, index: int) -> None:
     import numpy as np
 
     src_lane = np.asarray(step.src_lane).reshape(-1)
@@ -798,7 +828,7 @@ def _draw_shuffle(ax, step, index: int):
     )
 
 
-def _draw_copy(ax, step, index: int):
+def _draw_copy(ax: Axes, step: Any, index: int) -> None:
     import numpy as np
 
     reg_map = np.asarray(step.reg_map)
@@ -826,7 +856,7 @@ def _draw_copy(ax, step, index: int):
     )
 
 
-def _lane_ranges(lanes) -> str:
+def _lane_ranges(lanes: Any) -> str:
     lanes = sorted(set(int(x) for x in lanes))
     parts, k = [], 0
     while k < len(lanes):
@@ -839,7 +869,7 @@ def _lane_ranges(lanes) -> str:
     return text if len(parts) <= 2 else ",".join(parts[:2]) + ",…"
 
 
-def _draw_shared_step(ax, step, index: int, target, elem_bits: int):
+def _draw_shared_step(ax: Axes, step: Any, index: int, target: Any, elem_bits: int) -> None:
     """One row per wavefront of warp 0's worst instruction, one column per bank; a cell
     names the lanes whose word that bank serves in that wavefront."""
     import numpy as np
@@ -853,7 +883,7 @@ def _draw_shared_step(ax, step, index: int, target, elem_bits: int):
     lanes, nregs = warp0.shape
     ninst = max(1, nregs // vec)
 
-    def words_of(i):
+    def words_of(i: int) -> dict[int, dict[int, list[int]]]:
         per_bank: dict[int, dict[int, list[int]]] = {}
         for lane in range(lanes):
             for o in warp0[lane, i * vec : (i + 1) * vec]:
@@ -881,7 +911,7 @@ def _draw_shared_step(ax, step, index: int, target, elem_bits: int):
             img[k, b] = (0.95, 0.5, 0.45) if k >= max(1, ideal[worst]) else (0.6, 0.82, 0.6)
             items.append((b, k, "T" + _lane_ranges(words[w]), "black"))
     ax.imshow(img, interpolation="nearest", aspect="auto")
-    fig_w, _ = ax.figure.get_size_inches()
+    fig_w, _ = cast("Figure", ax.figure).get_size_inches()
     cell_w = (fig_w - 1.6) / num_banks
     cell_h = 1.1 / depth
     _add_labels(ax, items, width=0.92, height=0.6, aspect=cell_h / cell_w)
@@ -904,7 +934,7 @@ def _draw_shared_step(ax, step, index: int, target, elem_bits: int):
     )
 
 
-def _short(layout) -> str:
+def _short(layout: Any) -> str:
     sizes = _text._in_dims(layout)
     shape = "x".join(str(v) for v in _text._shape(layout))
     return (
@@ -913,7 +943,7 @@ def _short(layout) -> str:
     )
 
 
-def _draw_barrier(ax, index: int):
+def _draw_barrier(ax: Axes, index: int) -> None:
     ax.axhline(0.5, color="black", linewidth=4)
     ax.text(
         0.5,
@@ -927,7 +957,10 @@ def _draw_barrier(ax, index: int):
     ax.set_title(f"step {index}: Barrier", fontsize=8)
 
 
-def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | None = None):
+def draw_plan(
+    plan: ConversionPlan, *, src: LinearLayout | None = None, dst: LinearLayout | None = None,
+    target: Any = None, elem_bits: int | None = None,
+) -> Figure:
     """Draw a conversion plan: source and destination layouts, then one panel per step.
 
     ``src``/``dst`` default to ``plan.src``/``plan.dst`` when the plan carries them;
@@ -995,7 +1028,7 @@ def draw_plan(plan, *, src=None, dst=None, target: Any = None, elem_bits: int | 
 # ----------------------------------------------------------------------------- output
 
 
-def save(fig, path, dpi: int | None = None) -> None:
+def save(fig: Figure, path: Any, dpi: int | None = None) -> None:
     """Write ``fig`` to ``path`` as PNG or SVG (by suffix); ``dpi`` for PNG (default 110)."""
     p = str(path)
     low = p.lower()
@@ -1008,7 +1041,7 @@ def save(fig, path, dpi: int | None = None) -> None:
         f.write(_png_bytes(fig, dpi or 110))
 
 
-def _png_bytes(fig, dpi: int = 90) -> bytes:
+def _png_bytes(fig: Figure, dpi: int = 90) -> bytes:
     """PNG of ``fig``, reduced to a 256-colour palette (3-4x smaller, same look)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -1024,7 +1057,7 @@ def _png_bytes(fig, dpi: int = 90) -> bytes:
     return out.getvalue()
 
 
-def show(fig, dpi: int = 64):
+def show(fig: Figure, dpi: int = 64) -> Any:
     """Display ``fig`` in Jupyter as a PNG (figures made here use no pyplot, so they are
     not shown automatically); returns the IPython ``Image``."""
     from IPython.display import Image, display
@@ -1034,7 +1067,7 @@ def show(fig, dpi: int = 64):
     return img
 
 
-def layout_png(layout, **kwargs) -> bytes | None:
+def layout_png(layout: LinearLayout, **kwargs: Any) -> bytes | None:
     """PNG bytes of ``layout`` (None when the tensor is too large to draw or matplotlib is not
     installed, so Jupyter falls back to the other representations).  Without ``kwargs``
     distributed and shared layouts take the quick, cached pixel renderer (:func:`quick_png`,
@@ -1052,7 +1085,7 @@ def layout_png(layout, **kwargs) -> bytes | None:
     return _png_bytes(draw_layout(layout, **kwargs))
 
 
-def plan_png(plan, **kwargs) -> bytes | None:
+def plan_png(plan: ConversionPlan, **kwargs: Any) -> bytes | None:
     """PNG bytes of :func:`draw_plan` (None when the tensor is too large to draw or
     matplotlib is not installed)."""
     if not _have_matplotlib():
@@ -1063,11 +1096,11 @@ def plan_png(plan, **kwargs) -> bytes | None:
         return None
 
 
-def _hex(rgb) -> str:
+def _hex(rgb: RGB) -> str:
     return "#" + "".join(f"{int(round(v * 255)):02x}" for v in rgb)
 
 
-def _bases_html(layout) -> str:
+def _bases_html(layout: LinearLayout) -> str:
     rows = []
     for dim, bases in layout.bases.items():
         vals = ", ".join("[" + ", ".join(map(str, b)) + "]" for b in bases) or "—"
@@ -1084,7 +1117,7 @@ def _bases_html(layout) -> str:
     )
 
 
-def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> str:
+def layout_html(layout: LinearLayout, *, max_cells: int = 1024, interactive: bool = True) -> str:
     """An HTML summary of ``layout``: what it is, its bases, and a grid with one cell per
     element.  ``interactive`` (the default, what Jupyter shows): the hover-and-click view of
     :mod:`linlayout.views.html` for tensors up to its MAX_HTML_CELLS elements; otherwise a
@@ -1118,8 +1151,8 @@ def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> s
             for s in reversed(shape):
                 elem.append(flat % s)
                 flat //= s
-            elem = tuple(elem[::-1])
-            slots = cells.get(elem, [])
+            key = tuple(elem[::-1])
+            slots = cells.get(key, [])
             if kind == "distributed" and slots:
                 b, w, lane, reg = slots[0]
                 colour = _hex(_shade(base[b * sizes["warp"] + w], lane, sizes["lane"]))
@@ -1134,7 +1167,7 @@ def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> s
             else:
                 colour, label, tip = "#ffffff", "", "not held"
             tds.append(
-                f"<td title='{html.escape(str(elem))}: {html.escape(tip)}' "
+                f"<td title='{html.escape(str(key))}: {html.escape(tip)}' "
                 f"style='background:{colour};border:1px solid #fff;padding:1px 3px;color:#000'>"
                 f"{html.escape(label)}</td>"
             )
@@ -1150,7 +1183,7 @@ def layout_html(layout, *, max_cells: int = 1024, interactive: bool = True) -> s
     return f"<div>{head}{body}{legend}{''.join(lines)}</div>"
 
 
-def plan_html(plan, *, image: bool = False, interactive: bool = True) -> str:
+def plan_html(plan: ConversionPlan, *, image: bool = False, interactive: bool = True) -> str:
     """An HTML summary of a conversion plan: kind, metrics, one line per step, then
     (``interactive``, for plans that carry their layouts and ``explain()``) the step-through
     view of :mod:`linlayout.views.html`, and (``image``) the :func:`draw_plan` picture
@@ -1191,7 +1224,9 @@ def plan_html(plan, *, image: bool = False, interactive: bool = True) -> str:
 # ----------------------------------------------------------------------------- quick pictures (Jupyter)
 
 
-def _cell_colours(layout):
+def _cell_colours(
+    layout: LinearLayout,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], tuple[NDArray[Any], NDArray[Any], str, str]]:
     """(rows x cols x 3 float image, per-cell key of thread, per-cell key of warp, labels)
     of a distributed or shared layout, coloured as :func:`draw_layout` colours them."""
     import numpy as np
@@ -1217,7 +1252,7 @@ def _cell_colours(layout):
     return img, bank, bank // 8, (where, bank, "", "b")
 
 
-def _quick_png_uncached(layout) -> bytes:
+def _quick_png_uncached(layout: LinearLayout) -> bytes:
     """A PNG of a distributed or shared layout drawn straight into pixels (no matplotlib
     figure): cells coloured as in :func:`draw_layout`, thin lines between threads, thick
     lines between warps, ``T<lane>``/``R<register>`` labels when cells are large enough."""
@@ -1250,7 +1285,7 @@ def _quick_png_uncached(layout) -> bytes:
     if cs >= 24:  # glyph masks rendered once per distinct string, stamped with numpy
         glyphs: dict[str, Any] = {}
 
-        def glyph(ch: str):
+        def glyph(ch: str) -> Any:
             g = glyphs.get(ch)
             if g is None:
                 im = Image.new("L", (12, 12), 0)
@@ -1291,10 +1326,10 @@ def _quick_png_uncached(layout) -> bytes:
     return out.getvalue()
 
 
-_QUICK: dict = {}
+_QUICK: dict[Any, bytes] = {}
 
 
-def quick_png(layout) -> bytes | None:
+def quick_png(layout: LinearLayout) -> bytes | None:
     """The Jupyter picture of ``layout``: :func:`_quick_png_uncached`, cached per layout (the
     last 16); None for kinds it does not draw or tensors beyond MAX_CELLS elements."""
     _text._check_layout(layout)

@@ -26,9 +26,16 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
 from . import text as _text
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..layout import LinearLayout
 
 __all__ = [
     "Field",
@@ -132,11 +139,11 @@ def _balanced_outer(s: str) -> bool:
     return True
 
 
-def _check(layout) -> None:
+def _check(layout: LinearLayout) -> None:
     _text._check_layout(layout)
 
 
-def _bit_pairs(layout, out: str):
+def _bit_pairs(layout: LinearLayout, out: str) -> dict[tuple[str, int], int]:
     """{(in_dim, shift): in-bit mask} for output dim ``out``."""
     k = list(layout.out_dims).index(out)
     groups: dict[tuple[str, int], int] = {}
@@ -153,7 +160,7 @@ def _bit_pairs(layout, out: str):
     return groups
 
 
-def bit_fields(layout) -> dict[str, list[Field]]:
+def bit_fields(layout: LinearLayout) -> dict[str, list[Field]]:
     """For each output dim, the fields (contiguous input-bit runs moved by one shift) whose
     XOR is that coordinate, lowest output bit first.
 
@@ -200,8 +207,8 @@ def _components(fields: list[Field]) -> list[list[Field]]:
     return [groups[k] for k in order]
 
 
-def _idents(layout, lang: str) -> dict[str, str]:
-    names = {}
+def _idents(layout: LinearLayout, lang: str) -> dict[str, str]:
+    names: dict[str, str] = {}
     for dim in list(layout.in_dims) + list(layout.out_dims):
         ident = re.sub(r"\W", "_", dim)
         if not ident or ident[0].isdigit():
@@ -214,7 +221,7 @@ def _idents(layout, lang: str) -> dict[str, str]:
     return names
 
 
-def index_expressions(layout, lang: str = "python") -> dict[str, str]:
+def index_expressions(layout: LinearLayout, lang: str = "python") -> dict[str, str]:
     """Each output dim as one expression over the in-dim variables (``^`` joins fields
     whose output bits overlap, ``+`` joins the rest).
 
@@ -252,7 +259,7 @@ def _strip(s: str) -> str:
     return s
 
 
-def index_code(layout, lang: str = "python", *, name: str = "layout_index") -> str:
+def index_code(layout: LinearLayout, lang: str = "python", *, name: str = "layout_index") -> str:
     """Source of a function ``name(<in dims>) -> <out dims>`` computing the layout.
 
     ``lang``: ``"python"`` (works on ints and numpy arrays), ``"c"`` (a ``static inline``
@@ -285,7 +292,7 @@ def index_code(layout, lang: str = "python", *, name: str = "layout_index") -> s
     return f"{sig}\n{doc}\n{body}\n{ret}"
 
 
-def formulas(layout) -> dict:
+def formulas(layout: LinearLayout) -> dict[str, Any]:
     """Each output dim as a sympy expression of the input-bit symbols ``<in_dim>_<bit>``
     (bit 0 least significant); ``Mod(a + b, 2)`` is ``a XOR b``.
 
@@ -301,7 +308,7 @@ def formulas(layout) -> dict:
         d: [sympy.Symbol(f"{d}_{i}", integer=True, nonnegative=True) for i in range(len(b))]
         for d, b in layout.bases.items()
     }
-    out = {}
+    out: dict[str, Any] = {}
     for k, (o, size) in enumerate(layout.out_dims.items()):
         total = sympy.Integer(0)
         for j in range(max(size.bit_length() - 1, 0)):
@@ -322,7 +329,7 @@ def formulas(layout) -> dict:
 # ----------------------------------------------------------------------------- checking
 
 
-def _all_inputs(layout):
+def _all_inputs(layout: LinearLayout) -> tuple[list[str], list[NDArray[np.int64]]]:
     import numpy as np
 
     dims = list(layout.in_dims)
@@ -331,7 +338,7 @@ def _all_inputs(layout):
     return dims, [g.reshape(-1) for g in grids]
 
 
-def _expected(layout):
+def _expected(layout: LinearLayout) -> NDArray[np.int64]:
     import numpy as np
 
     dims = list(layout.in_dims)
@@ -340,7 +347,7 @@ def _expected(layout):
 
 
 def check_index_code(
-    layout, code: str | None = None, lang: str = "python", *, name: str = "layout_index"
+    layout: LinearLayout, code: str | None = None, lang: str = "python", *, name: str = "layout_index"
 ) -> bool:
     """Run ``code`` (default: :func:`index_code`) on every input of ``layout`` and compare.
 
@@ -363,7 +370,7 @@ def check_index_code(
             code = "\n".join(
                 ln for ln in code.splitlines() if not ln.startswith("@triton.jit") and ln != "import triton"
             )
-        scope: dict = {}
+        scope: dict[str, Any] = {}
         exec(compile(code, f"<{lang} index code>", "exec"), scope)  # noqa: S102 - our own emitted code
         res = scope[name](*ins) if dims else scope[name]()
         res = res if isinstance(res, tuple) else (res,)
@@ -379,7 +386,9 @@ def check_index_code(
     return True
 
 
-def _run_c(layout, code, name, dims, ins):
+def _run_c(
+    layout: LinearLayout, code: str, name: str, dims: list[str], ins: list[NDArray[np.int64]]
+) -> NDArray[np.int64]:
     import numpy as np
 
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")

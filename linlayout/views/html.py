@@ -29,10 +29,17 @@ import html
 import itertools
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
 from . import text as _text
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..layout import LinearLayout
+    from ..plan.ir import ConversionPlan
 
 __all__ = ["layout_page", "layout_fragment", "plan_page", "plan_fragment", "MAX_HTML_CELLS"]
 
@@ -170,7 +177,10 @@ def _log2(n: int) -> int:
     return max(0, int(n).bit_length() - 1)
 
 
-def _grid_data(layout, *, target: Any = None, elem_bits: int = 32, rows=None, cols=None) -> dict:
+def _grid_data(
+    layout: LinearLayout, *, target: Any = None, elem_bits: int = 32,
+    rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None,
+) -> dict[str, Any]:
     """The JSON a grid needs: shape, per cell the hardware slots holding it, sizes and bits;
     ``rows=(a, b)``/``cols=(c, d)`` keep the sub-tile of rows a..b-1 and columns c..d-1."""
     import numpy as np
@@ -202,7 +212,7 @@ def _grid_data(layout, *, target: Any = None, elem_bits: int = 32, rows=None, co
     keep = np.argsort(lin, kind="stable")
     keep = keep[lin[keep] >= 0]
     count = np.bincount(lin[lin >= 0], minlength=total)
-    cells: list[list] = [[] for _ in range(total)]
+    cells: list[list[list[int]]] = [[] for _ in range(total)]
     sizes = {d: _text._size(layout, d) for d in order}
     extra: dict[str, Any] = {}
     if kind == "shared":
@@ -234,12 +244,14 @@ def _grid_data(layout, *, target: Any = None, elem_bits: int = 32, rows=None, co
     }
 
 
-def _json(data) -> str:
+def _json(data: Any) -> str:
     """JSON safe inside a <script> element."""
     return json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
 
 
-def _fragment(title: str, grids: dict[str, dict], names: dict[str, str], steps: list | None = None) -> str:
+def _fragment(
+    title: str, grids: dict[str, dict[str, Any]], names: dict[str, str], steps: list[dict[str, Any]] | None = None
+) -> str:
     rid = f"llv{next(_ids)}"
     panes = "".join(
         f"<div class='pane' data-g='{k}'><div class='ttl'>{html.escape(names[k])}</div>"
@@ -270,7 +282,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def layout_fragment(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
+def layout_fragment(layout: LinearLayout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
                     rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None) -> str:
     """The interactive grid of ``layout`` (or of its sub-tile ``rows``, ``cols``: half-open
     ranges) as one self-contained ``<div>`` (for Jupyter)."""
@@ -280,7 +292,7 @@ def layout_fragment(layout, *, title: str | None = None, target: Any = None, ele
     return _fragment((title or _text.describe(layout)) + tile, {"layout": data}, {"layout": ""})
 
 
-def layout_page(layout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
+def layout_page(layout: LinearLayout, *, title: str | None = None, target: Any = None, elem_bits: int = 32,
                 rows: tuple[int, int] | None = None, cols: tuple[int, int] | None = None) -> str:
     """A complete HTML page of :func:`layout_fragment` (no network access needed)."""
     title = title or _text.describe(layout)
@@ -291,7 +303,7 @@ def layout_page(layout, *, title: str | None = None, target: Any = None, elem_bi
 # ----------------------------------------------------------------------------- plans
 
 
-def _step_texts(plan) -> dict[int, str]:
+def _step_texts(plan: ConversionPlan) -> dict[int, str]:
     """Step number (from 1) -> its paragraph of ``plan.explain()``."""
     out: dict[int, list[str]] = {}
     cur = None
@@ -307,13 +319,13 @@ def _step_texts(plan) -> dict[int, str]:
     return {k: "\n".join(v) for k, v in out.items()}
 
 
-def _cells_of(layout):
+def _cells_of(layout: LinearLayout) -> NDArray[np.int64]:
     """``[lane, register] -> grid cell`` of warp 0, block 0 of distributed ``layout``."""
     table = _text.evaluate(layout, ["lane", "register"])
     return _text._linear_index(table, _text._shape(layout))
 
 
-def _accesses(step, plan, layout) -> list[dict]:
+def _accesses(step: Any, plan: ConversionPlan, layout: LinearLayout | None) -> list[dict[str, Any]]:
     """Per vector access of warp 0: registers, per bank the (word, lanes) served per wavefront,
     wavefronts, their ideal and the grid cells moved."""
     import numpy as np
@@ -333,8 +345,8 @@ def _accesses(step, plan, layout) -> list[dict]:
     warp0 = off[0]
     lanes = warp0.shape[0]
     vec = int(getattr(step, "vec", 1) or 1)
-    regs_order = getattr(step, "regs", None)
-    order = [int(r) for r in regs_order] if regs_order is not None else list(range(warp0.shape[1]))
+    regs_perm = getattr(step, "regs", None)  # a numpy permutation or None
+    order = list(range(warp0.shape[1])) if regs_perm is None else [int(r) for r in regs_perm]
     where = _cells_of(layout) if layout is not None else None
     out = []
     for k in range(len(order) // vec):
@@ -365,13 +377,14 @@ def _lanes(lanes: list[int]) -> str:
     return _lane_ranges(lanes)
 
 
-def plan_fragment(plan) -> str:
+def plan_fragment(plan: ConversionPlan) -> str:
     """The interactive view of a conversion plan as one self-contained ``<div>``."""
     steps = getattr(plan, "steps", None)
     if steps is None:
         raise LayoutError(f"plan: expected a ConversionPlan (with .steps), got {type(plan).__name__}")
     src, dst = getattr(plan, "src", None), getattr(plan, "dst", None)
-    grids, names = {}, {}
+    grids: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
     for key, lay, name in (("src", src, "source"), ("dst", dst, "destination")):
         if lay is not None:
             grids[key] = _grid_data(lay)
@@ -397,7 +410,7 @@ def plan_fragment(plan) -> str:
     return _fragment(title, grids, names, data)
 
 
-def plan_page(plan) -> str:
+def plan_page(plan: ConversionPlan) -> str:
     """A complete HTML page of :func:`plan_fragment` (no network access needed)."""
     frag = plan_fragment(plan)
     return _page(f"linlayout plan ({plan.kind})", frag)

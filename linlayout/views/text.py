@@ -25,11 +25,18 @@ character, for comparison with ``gluon_ir.get_layout_view``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .._limits import check_int
 from ..errors import LayoutError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..layout import LinearLayout
 
 __all__ = [
     "layout_kind",
@@ -59,7 +66,7 @@ ELLIPSIS = "…"
 # ----------------------------------------------------------------------------- evaluation
 
 
-def layout_kind(layout) -> str:
+def layout_kind(layout: LinearLayout) -> str:
     """``"distributed"``, ``"shared"``, ``"tmem"`` or ``"generic"``, from the in-dim names.
 
     >>> from linlayout import LinearLayout
@@ -76,20 +83,20 @@ def layout_kind(layout) -> str:
     return "generic"
 
 
-def _in_dims(layout) -> dict[str, int]:
+def _in_dims(layout: LinearLayout) -> dict[str, int]:
     return dict(layout.in_dims)
 
 
-def _out_dims(layout) -> dict[str, int]:
+def _out_dims(layout: LinearLayout) -> dict[str, int]:
     return dict(layout.out_dims)
 
 
-def _check_layout(layout) -> None:
+def _check_layout(layout: LinearLayout) -> None:
     if not (hasattr(layout, "bases") and hasattr(layout, "in_dims") and hasattr(layout, "out_dims")):
         raise LayoutError(f"layout: expected a linlayout.LinearLayout, got {type(layout).__name__}")
 
 
-def _check_elements(layout, limit: int, what: str) -> None:
+def _check_elements(layout: LinearLayout, limit: int, what: str) -> None:
     """LayoutError when the layout's tensor has more than ``limit`` elements."""
     total = 1
     for n in _out_dims(layout).values():
@@ -100,11 +107,11 @@ def _check_elements(layout, limit: int, what: str) -> None:
                           f"(at most {limit}); view a sub-tile")
 
 
-def _size(layout, dim: str) -> int:
+def _size(layout: LinearLayout, dim: str) -> int:
     return _in_dims(layout).get(dim, 1)
 
 
-def evaluate(layout, order: Sequence[str]):
+def evaluate(layout: LinearLayout, order: Sequence[str]) -> NDArray[np.int64]:
     """Every output of ``layout`` as a numpy array indexed ``[i_0, i_1, …, out]``.
 
     ``order`` lists in-dims (slowest first); in-dims the layout lacks count as size 1,
@@ -141,19 +148,21 @@ def evaluate(layout, order: Sequence[str]):
     return acc
 
 
-def _shape(layout) -> list[int]:
+def _shape(layout: LinearLayout) -> list[int]:
     return list(_out_dims(layout).values())
 
 
-def _linear_index(values, shape: Sequence[int]):
+def _linear_index(values: NDArray[np.int64], shape: Sequence[int]) -> NDArray[np.int64]:
     """Row-major index (last out dim fastest) of coordinate rows ``values[..., k]``."""
-    lin = 0
+    import numpy as np
+
+    lin: NDArray[np.int64] = np.zeros(values.shape[:-1], dtype=np.int64)
     for k, size in enumerate(shape):
         lin = lin * size + values[..., k]
     return lin
 
 
-def _hw_order(kind: str, layout) -> list[str]:
+def _hw_order(kind: str, layout: LinearLayout) -> list[str]:
     if kind == "distributed":
         return ["block", "warp", "lane", "register"]
     if kind == "shared":
@@ -169,7 +178,7 @@ class _SlotIndex:
     """Every hardware slot sorted by the element it holds, for looking up a few elements
     of a large layout without building a dict of all of them."""
 
-    def __init__(self, layout, kind: str):
+    def __init__(self, layout: LinearLayout, kind: str) -> None:
         import numpy as np
 
         order = _hw_order(kind, layout)
@@ -182,7 +191,7 @@ class _SlotIndex:
         counts = np.unique(self.sorted, return_counts=True)[1] if lin.size else np.zeros(1, dtype=np.int64)
         self.max_copies = int(counts.max()) if counts.size else 0  # no array as large as the tensor
 
-    def slots(self, elem) -> list[tuple[int, ...]]:
+    def slots(self, elem: Sequence[int]) -> list[tuple[int, ...]]:
         import numpy as np
 
         key = 0
@@ -193,7 +202,7 @@ class _SlotIndex:
         return [tuple(int(x) for x in np.unravel_index(int(f), self.dims)) for f in flat]
 
 
-def tensor_cells(layout) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
+def tensor_cells(layout: LinearLayout) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
     """``{element: [hardware slot, …]}`` for every element some slot holds.
 
     Slots are ``(block, warp, lane, register)`` for distributed layouts,
@@ -219,7 +228,7 @@ def tensor_cells(layout) -> dict[tuple[int, ...], list[tuple[int, ...]]]:
     return dict(sorted(out.items()))
 
 
-def hardware_cells(layout) -> dict[tuple[int, ...], tuple[int, ...]]:
+def hardware_cells(layout: LinearLayout) -> dict[tuple[int, ...], tuple[int, ...]]:
     """``{hardware slot: element}`` (slots as in :func:`tensor_cells`)."""
     import numpy as np
 
@@ -248,7 +257,7 @@ def bank_of(offset: int, *, elem_bits: int = 32, num_banks: int = 32, bank_bytes
     return (offset * elem_bits // 8 // bank_bytes) % num_banks
 
 
-def _banks(target) -> tuple[int, int, str]:
+def _banks(target: Any) -> tuple[int, int, str]:
     if target is None:
         return 32, 4, "32 banks x 4 B"
     from ..targets import get_target
@@ -277,7 +286,10 @@ def _keep(n: int, limit: int) -> list[int | None]:
     return [*range(head), None, *range(n - tail, n)]
 
 
-def _table(row_labels, col_labels, cell, rows, cols, corner: str = "") -> str:
+def _table(
+    row_labels: Callable[[int], object], col_labels: Callable[[int], object], cell: Callable[[int, int], str],
+    rows: Sequence[int | None], cols: Sequence[int | None], corner: str = "",
+) -> str:
     """Right-aligned table; ``rows``/``cols`` hold indices or None (an elided gap)."""
     header = [corner] + [ELLIPSIS if c is None else str(col_labels(c)) for c in cols]
     body = []
@@ -334,7 +346,7 @@ def _slot_label(kind: str, slot: Sequence[int], sizes: dict[str, int]) -> str:
     return ":".join(str(v) for v in slot)
 
 
-def _grids(shape: Sequence[int]):
+def _grids(shape: Sequence[int]) -> Iterator[tuple[str, tuple[int, ...]]]:
     """Yield (title, leading index) for each 2-D slice of a rank>=3 tensor."""
     import itertools
 
@@ -343,14 +355,17 @@ def _grids(shape: Sequence[int]):
         yield "[" + ", ".join(str(i) for i in idx) + ", :, :]", idx
 
 
-def _tensor_grid(shape, label_of, max_rows: int, max_width: int, full: bool) -> str:
+def _tensor_grid(
+    shape: Sequence[int], label_of: Callable[[tuple[int, ...]], str], max_rows: int, max_width: int,
+    full: bool,
+) -> str:
     """Lay the tensor out as 2-D grids of cell labels (rank 1 = one row per 1-D chunk)."""
     if len(shape) == 1:
         n = shape[0]
         cols = min(n, 16)
         rows2 = n // cols
 
-        def lab(r, c):
+        def lab(r: int, c: int) -> str:
             return label_of((r * cols + c,))
 
         w = max(len(lab(r, c)) for r in range(rows2) for c in range(cols))
@@ -369,17 +384,21 @@ def _tensor_grid(shape, label_of, max_rows: int, max_width: int, full: bool) -> 
             blocks.append(f"{ELLIPSIS} {len(lead_slices) - 4} more slices")
             continue
         title, idx = lead_slices[k]
-        rows = list(range(nrows)) if full else _keep(nrows, max_rows)
-        sample = [label_of((*idx, r, c)) for r in rows if r is not None for c in range(min(ncols_total, 8))]
+        rows_k = list(range(nrows)) if full else _keep(nrows, max_rows)
+        sample = [label_of((*idx, r, c)) for r in rows_k if r is not None for c in range(min(ncols_total, 8))]
         w = max(len(s) for s in sample)
-        cols = list(range(ncols_total)) if full else _keep(ncols_total, _cols_that_fit(w, max_width,
-                                                                                          ncols_total))
-        text = _table(lambda r: r, lambda c: c, lambda r, c, idx=idx: label_of((*idx, r, c)), rows, cols)
+        cols_k = list(range(ncols_total)) if full else _keep(ncols_total, _cols_that_fit(w, max_width,
+                                                                                            ncols_total))
+
+        def cell(r: int, c: int, idx: tuple[int, ...] = idx) -> str:
+            return label_of((*idx, r, c))
+
+        text = _table(lambda r: r, lambda c: c, cell, rows_k, cols_k)
         blocks.append((title + "\n" if title else "") + text)
     return "\n\n".join(blocks)
 
 
-def describe(layout) -> str:
+def describe(layout: LinearLayout) -> str:
     """One line saying what the layout is: kind, tensor shape, hardware sizes, broadcast.
 
     >>> from linlayout import LinearLayout
@@ -413,7 +432,7 @@ def describe(layout) -> str:
     return text
 
 
-def _copies_text(layout, kind: str) -> str:
+def _copies_text(layout: LinearLayout, kind: str) -> str:
     """'; each element held by N threads (R registers each)' from the kernel of the map."""
     import numpy as np
 
@@ -447,7 +466,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def tensor_view(
-    layout,
+    layout: LinearLayout,
     *,
     target: Any = None,
     elem_bits: int = 32,
@@ -477,14 +496,14 @@ def tensor_view(
     if kind == "shared":
         num_banks, bank_bytes, bank_text = _banks(target)
 
-        def one(slot):
+        def one(slot: tuple[int, ...]) -> str:
             b, off = slot
             bank = bank_of(off, elem_bits=elem_bits, num_banks=num_banks, bank_bytes=bank_bytes)
             return (f"B{b}:" if sizes["block"] > 1 else "") + f"{off}:b{bank}"
 
         legend = f"cell = [B<block>:]<offset>:b<bank>  ({elem_bits}-bit elements, {bank_text})"
     else:
-        def one(slot):
+        def one(slot: tuple[int, ...]) -> str:
             return _slot_label(kind, slot, sizes)
 
         legend = {
@@ -493,7 +512,7 @@ def tensor_view(
             "tmem": "cell = <row>:<col> in tensor memory",
         }.get(kind, "cell = " + ":".join(_hw_order(kind, layout)))
 
-    def label_of(elem):
+    def label_of(elem: tuple[int, ...]) -> str:
         slots = lookup.slots(elem)
         if not slots:
             return "-"
@@ -519,7 +538,7 @@ def tensor_view(
 
 
 def hardware_view(
-    layout,
+    layout: LinearLayout,
     *,
     target: Any = None,
     elem_bits: int = 32,
@@ -551,7 +570,7 @@ def hardware_view(
     return f"{describe(layout)}\n{body}"
 
 
-def _hw_distributed(layout, max_rows, max_width, full) -> str:
+def _hw_distributed(layout: LinearLayout, max_rows: int, max_width: int, full: bool) -> str:
     table = evaluate(layout, ["block", "warp", "lane", "register"])
     nb, nw, nl, nr = table.shape[:4]
     parts = []
@@ -567,13 +586,17 @@ def _hw_distributed(layout, max_rows, max_width, full) -> str:
         cell_w = max(len(_fmt_coord(sub[lane, r])) for lane in range(min(nl, 4)) for r in range(nr))
         rows = list(range(nl)) if full else _keep(nl, max_rows)
         cols = list(range(nr)) if full else _keep(nr, _cols_that_fit(cell_w, max_width - 6, nr))
-        text = _table(lambda lane: f"T{lane}", lambda r: f"R{r}",
-                      lambda lane, r, sub=sub: _fmt_coord(sub[lane, r]), rows, cols)
+        def cell(lane: int, r: int, sub: NDArray[np.int64] = sub) -> str:
+            return _fmt_coord(sub[lane, r])
+
+        text = _table(lambda lane: f"T{lane}", lambda r: f"R{r}", cell, rows, cols)
         parts.append(title + "\n" + text)
     return "\n\n".join(parts)
 
 
-def _hw_shared(layout, target, elem_bits, max_rows, max_width, full) -> str:
+def _hw_shared(
+    layout: LinearLayout, target: Any, elem_bits: int, max_rows: int, max_width: int, full: bool
+) -> str:
     num_banks, bank_bytes, bank_text = _banks(target)
     if elem_bits not in (8, 16, 32, 64):
         raise LayoutError(f"elem_bits: expected 8, 16, 32 or 64, got {elem_bits!r}")
@@ -593,14 +616,19 @@ def _hw_shared(layout, target, elem_bits, max_rows, max_width, full) -> str:
         text = _table(
             lambda r: f"@{r * per_row}",
             lambda c: f"b{bank_of(c, elem_bits=elem_bits, num_banks=num_banks, bank_bytes=bank_bytes)}",
-            lambda r, c, sub=sub: _fmt_coord(sub[r * per_row + c]),
+            functools.partial(_offset_cell, sub, per_row),
             rows, cols, corner="offset",
         )
         parts.append((f"block {b}:\n" if nb > 1 else "") + text)
     return "\n".join(parts)
 
 
-def _hw_tmem(layout, max_rows, max_width, full) -> str:
+def _offset_cell(sub: NDArray[np.int64], per_row: int, r: int, c: int) -> str:
+    """The coordinate at offset ``r * per_row + c`` of one block's offset table."""
+    return _fmt_coord(sub[r * per_row + c])
+
+
+def _hw_tmem(layout: LinearLayout, max_rows: int, max_width: int, full: bool) -> str:
     table = evaluate(layout, ["block", "row", "col"])
     nb, nrow, ncol = table.shape[:3]
     parts = ["tensor memory: row = TMEM lane, column = 32-bit column, cell = element"]
@@ -609,13 +637,15 @@ def _hw_tmem(layout, max_rows, max_width, full) -> str:
         cell_w = max(len(_fmt_coord(sub[0, c])) for c in range(ncol))
         rows = list(range(nrow)) if full else _keep(nrow, max_rows)
         cols = list(range(ncol)) if full else _keep(ncol, _cols_that_fit(cell_w, max_width - 6, ncol))
-        text = _table(lambda r: f"row {r}", lambda c: f"c{c}",
-                      lambda r, c, sub=sub: _fmt_coord(sub[r, c]), rows, cols)
+        def cell(r: int, c: int, sub: NDArray[np.int64] = sub) -> str:
+            return _fmt_coord(sub[r, c])
+
+        text = _table(lambda r: f"row {r}", lambda c: f"c{c}", cell, rows, cols)
         parts.append((f"block {b}:\n" if nb > 1 else "") + text)
     return "\n".join(parts)
 
 
-def _hw_generic(layout, max_rows, full) -> str:
+def _hw_generic(layout: LinearLayout, max_rows: int, full: bool) -> str:
     import itertools
 
     dims = list(_in_dims(layout))
@@ -634,7 +664,7 @@ def _hw_generic(layout, max_rows, full) -> str:
     return "\n".join(lines)
 
 
-def layout_view(layout, view: str = "tensor", **kwargs) -> str:
+def layout_view(layout: LinearLayout, view: str = "tensor", **kwargs: Any) -> str:
     """``tensor_view`` or ``hardware_view`` by name (``view`` = ``"tensor"`` or ``"hardware"``)."""
     if view == "tensor":
         return tensor_view(layout, **kwargs)
@@ -657,7 +687,7 @@ def _bracketed(shape: Sequence[int], cells: Sequence[str], sep: str) -> str:
     out: list[str] = []
     new_line = True
 
-    def delin(i):
+    def delin(i: int) -> list[int]:
         idx = []
         for s in reversed(shape):
             idx.append(i % s)
@@ -689,7 +719,7 @@ def _bracketed(shape: Sequence[int], cells: Sequence[str], sep: str) -> str:
     return "".join(out)
 
 
-def triton_layout_str(layout, use_hw_view: bool = False) -> str:
+def triton_layout_str(layout: LinearLayout, use_hw_view: bool = False) -> str:
     """Triton 3.9.0's ``getLayoutStr`` text (what ``gluon_ir.get_layout_view`` returns).
 
     Only distributed and shared layouts have one in Triton.
@@ -713,7 +743,7 @@ def triton_layout_str(layout, use_hw_view: bool = False) -> str:
     )
 
 
-def _triton_distributed(layout, hw: bool) -> str:
+def _triton_distributed(layout: LinearLayout, hw: bool) -> str:
     table = evaluate(layout, ["block", "warp", "lane", "register"])
     nb, nw, nl, nr = table.shape[:4]
     shape = _shape(layout)
@@ -749,7 +779,7 @@ def _triton_distributed(layout, hw: bool) -> str:
     return "".join(out)
 
 
-def _triton_shared(layout, hw: bool) -> str:
+def _triton_shared(layout: LinearLayout, hw: bool) -> str:
     shape = _shape(layout)
     total = 1
     for s in shape:
@@ -787,7 +817,10 @@ class BankAccess:
     (index of the instruction with the most excess wavefronts).
     """
 
-    def __init__(self, offsets, words, banks, vec, wavefronts, ideal, num_banks):
+    def __init__(
+        self, offsets: NDArray[np.int64], words: NDArray[np.int64], banks: NDArray[np.int64], vec: int,
+        wavefronts: list[int], ideal: list[int], num_banks: int,
+    ) -> None:
         self.offsets = offsets
         self.words = words
         self.banks = banks
@@ -812,7 +845,7 @@ class BankAccess:
                 f"ideal={sum(self.ideal)})")
 
 
-def _element_offsets(shared, shape):
+def _element_offsets(shared: LinearLayout, shape: Sequence[int]) -> NDArray[np.int64]:
     """offset of every element (row-major linear index) in block 0 of ``shared``."""
     import numpy as np
 
@@ -829,8 +862,10 @@ def _element_offsets(shared, shape):
     return where
 
 
-def shared_access(shared, access, *, target: Any = None, elem_bits: int = 32, vec: int = 1,
-                  warp: int = 0) -> BankAccess:
+def shared_access(
+    shared: LinearLayout, access: LinearLayout, *, target: Any = None, elem_bits: int = 32, vec: int = 1,
+    warp: int = 0,
+) -> BankAccess:
     """Bank behaviour when warp ``warp`` of distributed layout ``access`` reads or writes
     shared layout ``shared`` (same tensor), ``vec`` registers per instruction.
 
@@ -875,7 +910,8 @@ def shared_access(shared, access, *, target: Any = None, elem_bits: int = 32, ve
         # a 64-bit element spans two words; count the first (the second is the next bank)
         words = offsets * 2
     banks = words % num_banks
-    fronts, ideal = [], []
+    fronts: list[int] = []
+    ideal: list[int] = []
     for i in range(nregs // vec):
         w = np.unique(words[:, i * vec:(i + 1) * vec])
         if elem_bits == 64:

@@ -110,7 +110,7 @@ def draw_reduce_plan(plan: ReducePlan, *, max_panels: int = 12, cell: float = 0.
     return fig
 
 
-def reduce_plan_png(plan) -> bytes | None:
+def reduce_plan_png(plan: ReducePlan) -> bytes | None:
     """The :func:`draw_reduce_plan` picture as PNG bytes; ``None`` without matplotlib or for a
     tensor the picture cannot show (rank > 2, too many cells)."""
     from ..views.draw import _have_matplotlib, _png_bytes

@@ -289,6 +289,95 @@ def build_cases(rng: random.Random, pool: Pool, n: int) -> list[dict]:
     return cases
 
 
+def _hint(rng: random.Random, pool: Pool, L, shape: list[int]) -> str:
+    """A result layout to check on ``shape``: ``L`` respelled, its bases shuffled, or a random one."""
+    b = {k: [list(x) for x in L.bases[k]] for k in ("register", "lane", "warp", "block")}
+    r = rng.random()
+    if r < 0.25:
+        return gen._linear_text(b)
+    if r < 0.6:
+        rng.shuffle(b["register"])
+        if rng.random() < 0.5 and b["register"] and b["lane"]:  # trade a register and a lane basis
+            i, j = rng.randrange(len(b["register"])), rng.randrange(len(b["lane"]))
+            b["register"][i], b["lane"][j] = b["lane"][j], b["register"][i]
+        return gen._linear_text(b)
+    for _ in range(20):
+        t, s, _, _ = pool.draw(rng, len(shape))
+        if "slice" not in t and "CGALayout" not in t:
+            return t
+    return gen._linear_text(b)
+
+
+def verify_cases(rng: random.Random, pool: Pool, n: int) -> list[dict]:
+    """Reshapes with a result layout (allow_reorder or not) and broadcasts with a result layout:
+    does Triton's verifier accept them?"""
+    import linlayout as ll
+
+    cases = []
+    while len(cases) < n:
+        op = rng.choice(["tt.reshape", "tt.broadcast"])
+        rank = rng.choice([1, 2, 2, 3])
+        t, s, fam, nctas = pool.draw(rng, rank)
+        if op == "tt.broadcast":
+            d = rng.randrange(rank)
+            out = list(s)
+            out[d] = max(2, s[d])
+            s = [1 if i == d else x for i, x in enumerate(s)]
+            attrs: dict = {"shape": out}
+        else:
+            attrs = {"shape": _factor(rng, _numel(s)), "allow_reorder": rng.random() < 0.6}
+        try:
+            L = ll.infer_layout(op, [(t, s)], **attrs)
+        except ll.LayoutError:
+            continue
+        if L.in_dims["block"] != 1 or nctas != 1:
+            continue
+        h = _hint(rng, pool, L, attrs["shape"])
+        try:
+            H = ll.from_triton(h, attrs["shape"])
+        except ll.LayoutError:
+            continue
+        if (H.in_dims["lane"], H.in_dims["warp"]) != (L.in_dims["lane"], L.in_dims["warp"]):
+            continue
+        kw = " allow_reorder" if attrs.get("allow_reorder") else ""
+        if kw and rng.random() < 0.3:
+            kw += " efficient_layout"
+            attrs["efficient_layout"] = True
+        body = f"    %r = {op} %0{kw} : {gen._ty(s, t)} -> {gen._ty(attrs['shape'], h)}\n"
+        nw, tpw = L.in_dims["warp"], L.in_dims["lane"]
+        cases.append(
+            {
+                "id": f"fuzz-verify-{op}-{len(cases)}",
+                "kind": "verify",
+                "op": op,
+                "operands": [{"text": t, "shape": s, "family": fam}],
+                "attrs": attrs,
+                "result": {"text": h, "shape": attrs["shape"]},
+                "module": gen._module([(t, s, "f32")], body, nw, tpw),
+            }
+        )
+    return cases
+
+
+def check_verify(case: dict) -> str | None:
+    """Whether linlayout accepts the result layout exactly where Triton's verifier does."""
+    import linlayout as ll
+
+    if "accepted" not in case:
+        return None  # the verifier aborted
+    ops = [(o["text"], o["shape"]) for o in case["operands"]]
+    hint = (case["result"]["text"], case["result"]["shape"])
+    try:
+        got = ll.infer_layout(case["op"], ops, result=hint, **case["attrs"])
+    except ll.LayoutError as e:
+        return f"Triton accepts, linlayout refuses: {e}" if case["accepted"] else None
+    except Exception as e:  # noqa: BLE001 - a crash is a finding
+        return f"{type(e).__name__}: {e}"
+    if not case["accepted"]:
+        return "Triton's verifier refuses, linlayout accepts"
+    return None if got == ll.from_triton(*hint) else "accepted, but not the given layout"
+
+
 def ttir_cases(rng: random.Random, n: int) -> list[dict]:
     """Random tt.cat / tt.histogram questions through TTIR->TTGIR."""
     cases = []
@@ -441,6 +530,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--cases", type=int, default=300, help="build specs (each asked in two spellings)")
     ap.add_argument("--ttir", type=int, default=40, help="tt.cat / tt.histogram questions")
+    ap.add_argument("--verify", type=int, default=100, help="result-layout verifier questions")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="/tmp/fuzz_infer_mismatches.jsonl")
     ap.add_argument("--append", help="a JSON-lines file of cases to append to tests/data/triton_infer.json")
@@ -449,7 +539,9 @@ def main() -> None:
         append(args.append)
         return
     rng = random.Random(args.seed)
-    cases = build_cases(rng, Pool(), args.cases) + ttir_cases(rng, args.ttir)
+    pool = Pool()
+    cases = build_cases(rng, pool, args.cases) + ttir_cases(rng, args.ttir)
+    cases += verify_cases(rng, pool, args.verify)
     ans = ask(cases)
     runs: Counter = Counter()
     bad: Counter = Counter()
@@ -459,13 +551,16 @@ def main() -> None:
         for c in cases:
             rec = {k: v for k, v in c.items() if k != "module" or c["kind"] != "build"}
             rec.update({k: v for k, v in ans[c["id"]].items() if k != "id"})
-            key = (c["op"], _family(c), c.get("spelling", "ttir"))
+            key = (c["op"], _family(c), c.get("spelling", c["kind"]))
             if UNPARSEABLE in rec.get("stderr", ""):
                 unparseable[key] += 1
                 continue
             runs[key] += 1
-            refused[key] += "error" in rec
-            whys = [check_build(rec), check_backward(rec)] if c["kind"] == "build" else [check_ttir(rec)]
+            refused[key] += "error" in rec or rec.get("accepted") is False
+            if c["kind"] == "build":
+                whys = [check_build(rec), check_backward(rec)]
+            else:
+                whys = [check_ttir(rec) if c["kind"] == "ttir" else check_verify(rec)]
             for tag, why in zip(("forward", "backward"), whys):
                 if why:
                     bad[key] += 1

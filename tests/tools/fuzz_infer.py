@@ -216,7 +216,13 @@ def _spec(rng: random.Random, pool: Pool):
         return None
     ops = [a]
     if op == "tt.join" or op == "tt.reduce" and rng.random() < 0.3:
-        ops.append(a)
+        b, r = None, rng.random()
+        if r < 0.15:  # operands of one shape in different layouts (Triton refuses)
+            tb, _, fb, _ = pool.draw(rng, rank)
+            b = _operand_record(tb, s, fb)
+        elif r < 0.25:  # the same linear layout, spelled differently
+            b = dict(a, text=gen._linear_text(a["bases"]), family="linear")
+        ops.append(b if b is not None and _counts(b) == _counts(a) else a)
     if op == "tt.gather":
         ti, si, fi, _ = pool.draw(rng, rank)
         si = list(s)

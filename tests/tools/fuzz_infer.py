@@ -98,18 +98,26 @@ def _linear(rng: random.Random, rank: int) -> tuple[str, list[int], int]:
     units = [[0] * d + [1 << i] + [0] * (rank - d - 1) for d in range(rank) for i in range(_bits(shape[d]))]
     rng.shuffle(units)
     nl, nw = rng.choice([5, 5, 6]), rng.randrange(4)
+    nb = rng.choice([0, 0, 0, 0, 1, 2])
+    cap = {"lane": nl, "warp": nw, "block": nb}
     bases: dict[str, list] = {"register": [], "lane": [], "warp": [], "block": []}
     for u in units:
-        k = rng.choice(["register", "lane", "lane", "warp"])
-        if k == "lane" and len(bases["lane"]) >= nl or k == "warp" and len(bases["warp"]) >= nw:
+        k = rng.choice(["register", "lane", "lane", "warp", "block"])
+        if k != "register" and len(bases[k]) >= cap[k]:
             k = "register"
         bases[k].append(u)
-    for k, n in (("lane", nl), ("warp", nw)):
+    for k, n in cap.items():
         while len(bases[k]) < n:
             bases[k].insert(rng.randrange(len(bases[k]) + 1), [0] * rank)
     if rng.random() < 0.3:
         bases["register"].insert(rng.randrange(len(bases["register"]) + 1), [0] * rank)
-    return gen._linear_text(bases), shape, 1
+    others = [b for k in ("register", "lane") for b in bases[k] if any(b)]
+    if bases["warp"] and others and rng.random() < 0.25:  # a swizzled warp basis: #ttg.generic_linear
+        i = rng.randrange(len(bases["warp"]))
+        o = rng.choice(others)
+        if any(bases["warp"][i]):
+            bases["warp"][i] = [x ^ y for x, y in zip(bases["warp"][i], o)]
+    return gen._linear_text(bases), shape, 1 << nb
 
 
 class Pool:
@@ -139,6 +147,9 @@ class Pool:
         if r < 0.37:
             t, s, n = _linear(rng, rank)
             return t, s, "linear", n
+        if r < 0.42 and rank == 2:  # an FMA dot operand (blocked parent)
+            t, s, n = _blocked(rng, rank)
+            return f"#ttg.dot_op<{{opIdx = {rng.randrange(2)}, parent = {t}}}>", s, "dot_op_blocked", n
         if r < 0.5 and rank < 4:
             t, s, fam, n = self.draw(rng, rank + 1)
             d = rng.randrange(rank + 1)
@@ -171,12 +182,13 @@ def _factor(rng: random.Random, n: int) -> list[int]:
     return [1 << (b - a) for a, b in zip([0, *cuts], [*cuts, _bits(n)])]
 
 
+OPS = ["tt.trans", "tt.reshape", "tt.reshape", "tt.join", "tt.split", "tt.expand_dims", "tt.broadcast"]
+OPS += ["tt.reduce", "tt.reduce", "tt.gather"]
+
+
 def _spec(rng: random.Random, pool: Pool):
     """One random (op, [operand records], attrs), or None when an operand is unreadable."""
-    op = rng.choice(
-        ["tt.trans", "tt.reshape", "tt.reshape", "tt.join", "tt.split", "tt.expand_dims", "tt.broadcast"]
-        + ["tt.reduce", "tt.reduce", "tt.gather"]
-    )
+    op = rng.choice(OPS)
     rank = rng.choice([1, 2, 2, 2, 3, 3, 4])
     t, s, fam, _ = pool.draw(rng, rank)
     if op == "tt.split":
@@ -540,7 +552,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="/tmp/fuzz_infer_mismatches.jsonl")
     ap.add_argument("--append", help="a JSON-lines file of cases to append to tests/data/triton_infer.json")
+    ap.add_argument("--ops", help="comma-separated build ops to draw (default: all)")
     args = ap.parse_args()
+    if args.ops:
+        OPS[:] = args.ops.split(",")
     if args.append:
         append(args.append)
         return

@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import gen_infer_cases as gen  # noqa: E402
 
 MAX_BITS = 13  # log2 of the largest tensor drawn
+SEED = [0]  # the campaign's seed (in every case id)
 
 
 def _bits(n: int) -> int:
@@ -292,7 +293,7 @@ def build_cases(rng: random.Random, pool: Pool, n: int) -> list[dict]:
             mod = gen._module([(o["text"], o["shape"], e) for o, e in zip(recs, elems)], "", nw, tpw, nctas)
             cases.append(
                 {
-                    "id": f"fuzz-{op}-{k}-{spelling}",
+                    "id": f"fuzz{SEED[0]}-{op}-{k}-{spelling}",
                     "kind": "build",
                     "op": op,
                     "spelling": spelling,
@@ -365,7 +366,7 @@ def verify_cases(rng: random.Random, pool: Pool, n: int) -> list[dict]:
         nw, tpw = L.in_dims["warp"], L.in_dims["lane"]
         cases.append(
             {
-                "id": f"fuzz-verify-{op}-{len(cases)}",
+                "id": f"fuzz{SEED[0]}-verify-{op}-{len(cases)}",
                 "kind": "verify",
                 "op": op,
                 "operands": [{"text": t, "shape": s, "family": fam}],
@@ -412,7 +413,7 @@ def ttir_cases(rng: random.Random, n: int) -> list[dict]:
                 f"    %a = ub.poison : {ts}\n    %c = tt.cat %a, %a : {ts} -> {to}\n"
                 f"    tt.store %p, %c : tensor<{'x'.join(map(str, out))}x!tt.ptr<f32>>\n"
             )
-            c = gen._ttir_case(f"fuzz-cat-{k}", "tt.cat", body, shape, out, target, nw, tpw, "f32")
+            c = gen._ttir_case(f"fuzz{SEED[0]}-cat-{k}", "tt.cat", body, shape, out, target, nw, tpw, "f32")
         else:
             n_in, bins = 1 << rng.randrange(0, 13), 1 << rng.randrange(0, 10)
             body = (
@@ -420,7 +421,8 @@ def ttir_cases(rng: random.Random, n: int) -> list[dict]:
                 f"    %c = tt.histogram %a : tensor<{n_in}xi32> -> tensor<{bins}xi32>\n"
                 f"    tt.store %p, %c : tensor<{bins}x!tt.ptr<i32>>\n"
             )
-            c = gen._ttir_case(f"fuzz-hist-{k}", "tt.histogram", body, [n_in], [bins], target, nw, tpw, "i32")
+            cid = f"fuzz{SEED[0]}-hist-{k}"
+            c = gen._ttir_case(cid, "tt.histogram", body, [n_in], [bins], target, nw, tpw, "i32")
         if target == "cuda:90" and rng.random() < 0.3:
             c["num_ctas"] = 2
         cases.append(c)
@@ -539,6 +541,15 @@ def ask(cases: list[dict]) -> dict[str, dict]:
     return ans
 
 
+def _storable(rec: dict) -> bool:
+    """A case the default suite can check without Triton (an answer, or a clean refusal)."""
+    if rec["kind"] == "build":
+        return "error" in rec or all(isinstance(r["bases"], dict) for r in rec["results"])
+    if rec["kind"] == "verify":
+        return "accepted" in rec
+    return "ttgir" in rec
+
+
 def _family(case: dict) -> str:
     fam = case["operands"][0]["family"] if "operands" in case else "default"
     return re.sub(r"^(slice_)+", "slice_", fam)
@@ -551,6 +562,7 @@ def main() -> None:
     ap.add_argument("--verify", type=int, default=100, help="result-layout verifier questions")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="/tmp/fuzz_infer_mismatches.jsonl")
+    ap.add_argument("--save", help="also write every comparable answered case here (JSON lines)")
     ap.add_argument("--append", help="a JSON-lines file of cases to append to tests/data/triton_infer.json")
     ap.add_argument("--ops", help="comma-separated build ops to draw (default: all)")
     args = ap.parse_args()
@@ -559,6 +571,7 @@ def main() -> None:
     if args.append:
         append(args.append)
         return
+    SEED[0] = args.seed
     rng = random.Random(args.seed)
     pool = Pool()
     cases = build_cases(rng, pool, args.cases) + ttir_cases(rng, args.ttir)
@@ -568,6 +581,7 @@ def main() -> None:
     bad: Counter = Counter()
     refused: Counter = Counter()
     unparseable: Counter = Counter()
+    saved: list[dict] = []
     with open(args.out, "w") as f:
         for c in cases:
             rec = {k: v for k, v in c.items() if k != "module" or c["kind"] != "build"}
@@ -582,10 +596,15 @@ def main() -> None:
                 whys = [check_build(rec), check_backward(rec)]
             else:
                 whys = [check_ttir(rec) if c["kind"] == "ttir" else check_verify(rec)]
+            if args.save and _storable(rec) and not any(whys):
+                saved.append(rec)
             for tag, why in zip(("forward", "backward"), whys):
                 if why:
                     bad[key] += 1
                     f.write(json.dumps(dict(rec, why=f"{tag}: {why}"[:600])) + "\n")
+    if args.save:
+        with open(args.save, "w") as f:
+            f.writelines(json.dumps(r) + "\n" for r in saved)
     width = max(len(" ".join(k)) for k in runs)
     for k in sorted(runs):
         print(f"{' '.join(k):<{width}}  {runs[k]:5d} run {refused[k]:4d} refused  {bad[k]:4d} mismatched")

@@ -209,6 +209,9 @@ def _spec(rng: random.Random, pool: Pool):
         attrs = {"order": order}
     elif op == "tt.reshape":
         attrs = {"shape": _factor(rng, _numel(s))}
+        if t.startswith("#ttg.slice") and rng.random() < 0.4:  # a size-1 dim back at the slice's dim
+            d = gen._slice_dim(t)
+            attrs["shape"] = [*s[:d], 1, *s[d:]]
         if rng.random() < 0.3:
             attrs["allow_reorder"] = True
     elif op == "tt.broadcast":

@@ -209,9 +209,21 @@ def _spec(rng: random.Random, pool: Pool):
         attrs = {"order": order}
     elif op == "tt.reshape":
         attrs = {"shape": _factor(rng, _numel(s))}
-        if t.startswith("#ttg.slice") and rng.random() < 0.4:  # a size-1 dim back at the slice's dim
+        r = rng.random()
+        if t.startswith("#ttg.slice") and r < 0.4:  # a size-1 dim back at the slice's dim
             d = gen._slice_dim(t)
             attrs["shape"] = [*s[:d], 1, *s[d:]]
+        elif r < 0.6:  # the same shape, or size-1 dims inserted, dropped or moved
+            out = list(s)
+            k = rng.randrange(4)
+            if k == 1 and len(out) < 4:
+                out.insert(rng.randrange(len(out) + 1), 1)
+            elif k == 2 and 1 in out and len(out) > 1:
+                out.remove(1)
+            elif k == 3 and 1 in out and len(out) > 1:
+                out.remove(1)
+                out.insert(rng.randrange(len(out) + 1), 1)
+            attrs["shape"] = out
         if rng.random() < 0.3:
             attrs["allow_reorder"] = True
     elif op == "tt.broadcast":

@@ -471,6 +471,11 @@ def check_build(case: dict) -> str | None:
 
     if "error" not in case and any(not r["bases"] or "error" in r["bases"] for r in case["results"]):
         return None  # Triton cannot lay out its own result (recorded, not compared)
+    ops = case["operands"]
+    if case["op"] in ("tt.join", "tt.reduce") and any(o["bases"] != ops[0]["bases"] for o in ops[1:]):
+        # Triton's builder infers from the first operand, but its verifier refuses operands in
+        # different layouts ("requires all operands to have the same type" / "the same encoding")
+        case = dict(case, error="verifier: operands in different layouts")
     try:
         return T._build_mismatch(case)
     except Exception as e:  # noqa: BLE001 - a crash is a finding

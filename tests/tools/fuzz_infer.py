@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 
 import gen_infer_cases as gen  # noqa: E402
 
-MAX_BITS = 13  # log2 of the largest tensor drawn
+MAX_BITS = [13]  # log2 of the largest tensor drawn
 SEED = [0]  # the campaign's seed (in every case id)
 
 
@@ -57,7 +57,7 @@ def _rand_shape(rng: random.Random, tile: list[int]) -> list[int]:
         if rng.random() < 0.12:
             k = 0
         out.append(1 << max(0, k))
-    while sum(_bits(s) for s in out) > MAX_BITS:
+    while sum(_bits(s) for s in out) > MAX_BITS[0]:
         d = max(range(len(out)), key=lambda i: out[i])
         out[d] //= 2
     return out
@@ -93,7 +93,7 @@ def _blocked(rng: random.Random, rank: int) -> tuple[str, list[int], int]:
 def _linear(rng: random.Random, rank: int) -> tuple[str, list[int], int]:
     """Random ``#ttg.linear``: the shape's bits dealt over register/lane/warp, zero bases mixed in."""
     shape = [1 << rng.randrange(0, 6) for _ in range(rank)]
-    while sum(_bits(s) for s in shape) > MAX_BITS:
+    while sum(_bits(s) for s in shape) > MAX_BITS[0]:
         d = max(range(rank), key=lambda i: shape[i])
         shape[d] //= 2
     units = [[0] * d + [1 << i] + [0] * (rank - d - 1) for d in range(rank) for i in range(_bits(shape[d]))]
@@ -483,46 +483,47 @@ def check_build(case: dict) -> str | None:
 
 
 def check_backward(case: dict) -> str | None:
-    """``infer_operand_layout`` then ``infer_layout`` gives Triton's result back, or why not."""
+    """``infer_operand_layout`` (``_encoding`` for a spelled result) then ``infer_layout``
+    gives Triton's result back, or why not."""
     import test_kernel_infer as T
 
     import linlayout as ll
 
-    if "error" in case or case["spelling"] != "linear" or not isinstance(case["results"][0]["bases"], dict):
+    if "error" in case or not isinstance(case["results"][0]["bases"], dict):
         return None
     op, attrs = case["op"], case["attrs"]
-    R = T._ll(case["results"][0]["bases"], case["result_shapes"][0])
+    rshape = case["result_shapes"][0]
+    R = T._ll(case["results"][0]["bases"], rshape)
+    spelled = case["spelling"] == "attr"
+    t = case["results"][0]["type"]
+    res = (t[t.index(", #") + 2 : -1], rshape) if spelled else R
     shape = case["operands"][0]["shape"]
+
+    def back(**kw):
+        """The operand for ``res``, in the result's spelling."""
+        if spelled or op in ("tt.expand_dims", "tt.broadcast"):  # a slice's / a size-1 dim's encoding
+            return (ll.infer_operand_encoding(op, res, **kw), rshape if op == "tt.gather" else shape)
+        return ll.infer_operand_layout(op, res, **kw)
+
     try:
-        if op == "tt.trans":
-            A = ll.infer_operand_layout(op, R, **attrs)
-            back = ll.infer_layout(op, [A], **attrs)
-        elif op == "tt.reshape":
-            A = ll.infer_operand_layout(op, R, shape=shape)
-            back = ll.infer_layout(op, [A], shape=attrs["shape"])
-        elif op == "tt.broadcast":
-            enc = ll.infer_operand_encoding(op, R, shape=shape)
-            back = ll.infer_layout(op, [(enc, shape)], **attrs)
-        elif op == "tt.expand_dims":
-            enc = ll.infer_operand_encoding(op, R, **attrs)
-            back = ll.infer_layout(op, [(enc, shape)], **attrs)
+        if op in ("tt.trans", "tt.expand_dims"):
+            got = ll.infer_layout(op, [back(**attrs)], **attrs)
+        elif op in ("tt.reshape", "tt.broadcast"):
+            got = ll.infer_layout(op, [back(shape=shape)], shape=attrs["shape"])
         elif op == "tt.reduce":
-            A = ll.infer_operand_layout(op, R, axis=attrs["axis"], shape=shape)
-            back = ll.infer_layout(op, [A], **attrs)
-            R = R.remove_zero_bases("register")
-            back = back.remove_zero_bases("register")
+            got = ll.infer_layout(op, [back(axis=attrs["axis"], shape=shape)], **attrs)
+            R, got = R.remove_zero_bases("register"), got.remove_zero_bases("register")
         elif op == "tt.join":
             try:
-                A = ll.infer_operand_layout(op, R)
+                A = back()
             except ll.LayoutError:
                 return None  # no register basis along the new dim: documented refusal
-            back = ll.infer_layout(op, [A, A])
+            got = ll.infer_layout(op, [A, A])
         elif op == "tt.split":
-            A = ll.infer_operand_layout(op, R)
-            back = ll.infer_layout(op, [A])[0]
+            got = ll.infer_layout(op, [back()])[0]
         elif op == "tt.gather":
-            A = ll.infer_operand_layout(op, R, **attrs)
-            back = ll.infer_layout(op, [A, A], **attrs)
+            A = back(**attrs)
+            got = ll.infer_layout(op, [A, A], **attrs)
         else:
             return None
     except ll.LayoutError as e:
@@ -531,7 +532,7 @@ def check_backward(case: dict) -> str | None:
         return f"backward refused: {e}"
     except Exception as e:  # noqa: BLE001 - a crash is a finding
         return f"backward crashed: {type(e).__name__}: {e}"
-    return None if back == R else f"backward then forward gives {back}, not {R}"
+    return None if got == R else f"backward then forward gives {got}, not {R}"
 
 
 UNPARSEABLE = "Expected basis of 'warp' not found"  # Triton prints ctaLayout = {} but cannot read it back
@@ -584,6 +585,7 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/fuzz_infer_mismatches.jsonl")
     ap.add_argument("--save", help="also write every comparable answered case here (JSON lines)")
     ap.add_argument("--append", help="a JSON-lines file of cases to append to tests/data/triton_infer.json")
+    ap.add_argument("--max-bits", type=int, default=13, help="log2 of the largest tensor drawn")
     ap.add_argument("--ops", help="comma-separated build ops to draw (default: all)")
     args = ap.parse_args()
     if args.ops:
@@ -591,7 +593,7 @@ def main() -> None:
     if args.append:
         append(args.append)
         return
-    SEED[0] = args.seed
+    SEED[0], MAX_BITS[0] = args.seed, args.max_bits
     rng = random.Random(args.seed)
     pool = Pool()
     cases = build_cases(rng, pool, args.cases) + ttir_cases(rng, args.ttir)

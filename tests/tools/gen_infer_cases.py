@@ -23,6 +23,12 @@ slice, nvidia_mma v2/v3, dot_op, amd_mfma, amd_wmma and their dot operands, line
 on a shape Triton already laid it out on, and every ``build`` case is asked twice: with the
 operands as spelled and with each operand respelled ``#ttg.linear`` (its linear layout).
 Results carry Triton's printed encoding and ``toLinearLayout`` bases.
+
+The ``fuzz100-*`` cases in the same file come from the randomized campaign
+(``tests/tools/fuzz_infer.py``); after regenerating, put them back with::
+
+    PYTHONPATH=. nice python tests/tools/fuzz_infer.py --cases 120 --ttir 30 --verify 60 --seed 100 \
+        --save /tmp/fuzz100.jsonl && PYTHONPATH=. python tests/tools/fuzz_infer.py --append /tmp/fuzz100.jsonl
 """
 
 from __future__ import annotations

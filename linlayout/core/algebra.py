@@ -37,6 +37,7 @@ class _Algebra(_Base):
         by :func:`supremum`; ``other``'s bases come after ``self``'s and its out
         coordinates are shifted above ``self``'s (self is the minor part).
 
+        >>> from linlayout import LinearLayout
         >>> (LinearLayout.identity("i", 4, "o") * LinearLayout.identity("i", 2, "o")).bases
         {'i': [[1], [2], [4]]}
         """
@@ -77,6 +78,7 @@ class _Algebra(_Base):
         """``outer ∘ self``: apply self, then outer.  ``self``'s out dims must be
         ``outer``'s in dims (as sets) with sizes no larger.
 
+        >>> from linlayout import LinearLayout
         >>> a = LinearLayout.identity("x", 4, "y")
         >>> b = LinearLayout.from_bases({"y": [[2], [1]]}, ["z"])
         >>> a.compose(b).bases
@@ -138,6 +140,7 @@ class _Algebra(_Base):
         first, that is independent of the earlier ones).  Raises LayoutError when the
         image of self is not inside the image of outer.
 
+        >>> from linlayout import LinearLayout
         >>> l1 = LinearLayout.from_bases({"in1": [[2], [1], [4]]}, ["out"])
         >>> l2 = LinearLayout.from_bases({"in2": [[4], [1], [2]]}, ["out"])
         >>> l1.invert_and_compose(l2).bases

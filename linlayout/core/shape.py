@@ -100,6 +100,7 @@ class _Shape(_Base):
     def reshape_ins(self, new_in_dims: Sequence[tuple[str, int]] | Mapping[str, int]) -> LinearLayout:
         """Deal the flattened bases (in-dims in order) out to new in-dims.
 
+        >>> from linlayout import LinearLayout
         >>> L = LinearLayout.from_bases({"in1": [[1], [4], [8]], "in2": [[2]]}, ["out"])
         >>> L.reshape_ins([("in3", 2), ("in4", 8)]).bases
         {'in3': [[1]], 'in4': [[4], [8], [2]]}
@@ -235,6 +236,7 @@ class _Shape(_Base):
         """For each in-dim, the bit mask of its inputs whose basis lies in the span of
         the earlier bases (in-dims in order, low bits first): the broadcast bits.
 
+        >>> from linlayout import LinearLayout
         >>> LinearLayout.zeros("x", 16, "y").free_variable_masks()
         {'x': 15}
         """

@@ -73,6 +73,7 @@ class _Value(_Base):
         pairs, or a sequence of names whose sizes are inferred (the smallest power of
         two strictly greater than every component of that dim, as Triton does).
 
+        >>> from linlayout import LinearLayout
         >>> LinearLayout.from_bases({"offset": [[1], [2], [0]]}, ["dim0"]).out_dims
         {'dim0': 4}
         """
@@ -100,6 +101,7 @@ class _Value(_Base):
     def strided(cls, in_dim: str, size: int, stride: int, out_dim: str) -> LinearLayout:
         """``in -> in * stride`` on ``size`` inputs; the out size is ``size * stride``.
 
+        >>> from linlayout import LinearLayout
         >>> LinearLayout.strided("lane", 4, 2, "dim0").bases
         {'lane': [[2], [4]]}
         """
@@ -251,6 +253,7 @@ class _Value(_Base):
     def apply(self, **ins: int) -> dict[str, int]:
         """The output for the given inputs (missing in-dims are 0).
 
+        >>> from linlayout import LinearLayout
         >>> LinearLayout.identity("lane", 32, "dim0").apply(lane=5)
         {'dim0': 5}
         """
@@ -308,6 +311,7 @@ class _Value(_Base):
         """All outputs as a numpy array of shape ``(total in size, num out dims)``;
         row = flattened input (first in-dim most minor).
 
+        >>> from linlayout import LinearLayout
         >>> LinearLayout.identity("lane", 4, "dim0").to_table().ravel().tolist()
         [0, 1, 2, 3]
         """

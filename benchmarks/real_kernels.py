@@ -180,7 +180,8 @@ def _index_lines(attr: str, shape: list[int], p: str) -> tuple[list[str], str]:
             v, cur_shape = nv, new_shape
         if cur_shape != shape:
             nv = f"%{p}b{d}"
-            lines.append(f"    {nv} = tt.broadcast {v} : tensor<{'x'.join(map(str, cur_shape))}xi32, {attr}> -> "
+            cs = "x".join(map(str, cur_shape))
+            lines.append(f"    {nv} = tt.broadcast {v} : tensor<{cs}xi32, {attr}> -> "
                          f"tensor<{full}xi32, {attr}>")
             v = nv
         stride = prod(shape[d + 1:])
@@ -207,7 +208,8 @@ def cvt_module(pair: dict, target: str, warps: int, lanes: int, blocks: int = 1)
     shape, src, dst = pair["shape"], pair["src"], pair["dst"]
     bits = pair["elem_bits"]
     full = "x".join(map(str, shape))
-    et = pair["elem"] if pair["elem"].startswith(("f", "bf", "i")) and pair["elem"] != "i1" else _STORE_TY[bits]
+    plain = pair["elem"].startswith(("f", "bf", "i")) and pair["elem"] != "i1"
+    et = pair["elem"] if plain else _STORE_TY[bits]
     it = _STORE_TY[bits]
     a, ia = _index_lines(src, shape, "x")
     b, ib = _index_lines(dst, shape, "y")
@@ -226,7 +228,8 @@ def cvt_module(pair: dict, target: str, warps: int, lanes: int, blocks: int = 1)
     body.append(f"    %c = ttg.convert_layout {v} : tensor<{full}x{et}, {src}> -> tensor<{full}x{et}, {dst}>")
     body += b
     body.append(f"    %pp = tt.splat %out : !tt.ptr<{et}> -> tensor<{full}x!tt.ptr<{et}>, {dst}>")
-    body.append(f"    %pq = tt.addptr %pp, {ib} : tensor<{full}x!tt.ptr<{et}>, {dst}>, tensor<{full}xi32, {dst}>")
+    pt = f"tensor<{full}x!tt.ptr<{et}>, {dst}>"
+    body.append(f"    %pq = tt.addptr %pp, {ib} : {pt}, tensor<{full}xi32, {dst}>")
     body.append(f"    tt.store %pq, %c : tensor<{full}x!tt.ptr<{et}>, {dst}>")
     head = (f'module attributes {{"ttg.num-ctas" = {blocks} : i32, "ttg.num-warps" = {warps} : i32, '
             f'ttg.target = "{target}", "ttg.threads-per-warp" = {lanes} : i32}} {{')
@@ -271,7 +274,8 @@ def count_asm(asm: str, nv: bool) -> dict:
                 c["matrix"] += "_tr" in op
             elif op.startswith("s_barrier"):
                 c["barriers"] += 1
-    c["kind"] = "shared_memory" if c["shared_instructions"] else "warp_shuffle" if c["shuffles"] else "registers"
+    c["kind"] = ("shared_memory" if c["shared_instructions"] else
+                 "warp_shuffle" if c["shuffles"] else "registers")
     return c
 
 
@@ -283,7 +287,8 @@ def collect(n_kernels: int, targets: tuple[str, ...], jobs: int) -> list[dict]:
     from linlayout import from_triton
 
     cfgs = kernel_configs()[:n_kernels]
-    kjobs = [{"kind": "kernel", "key": "k_" + _key(n, t), "config": n, "target": t}
+    src_hash = _key((KERNELS / "tl_kernels.py").read_text())
+    kjobs = [{"kind": "kernel", "key": "k_" + _key(n, t, src_hash), "config": n, "target": t}
              for n, ts in cfgs for t in ts if t in targets]
     kres = run_jobs(kjobs, jobs)
     pairs: dict[tuple, dict] = {}
@@ -412,7 +417,8 @@ def print_table(table: dict[str, dict]) -> None:
         if tgt not in table:
             continue
         t = table[tgt]
-        diff = ", ".join(f"{k} {v}" for k, v in sorted(t["kinds"].items()) if k.split("->")[0] != k.split("->")[1])
+        diff = ", ".join(f"{k} {v}" for k, v in sorted(t["kinds"].items())
+                         if k.split("->")[0] != k.split("->")[1])
         cells = " | ".join("/".join(map(str, t[m])) for m in METRICS)
         print(f"| {tgt} | {t['pairs']} | {t['correct']} | {t['same_kind']} | {diff or '-'} | {cells} |")
         if tot is None:

@@ -31,8 +31,8 @@ def matmul(a_ptr, b_ptr, c_ptr, M, N, K, sam, sbk, scm, BM: tl.constexpr, BN: tl
     b_p = b_ptr + rk[:, None] * sbk + rn[None, :]
     acc = tl.zeros((BM, BN), dtype=tl.int32 if a_ptr.dtype.element_ty == tl.int8 else tl.float32)
     for k in range(0, tl.cdiv(K, BK)):
-        a = tl.load(a_p, mask=rk[None, :] < K - k * BK, other=0)
-        b = tl.load(b_p, mask=rk[:, None] < K - k * BK, other=0)
+        a = tl.load(a_p, mask=rk[None, :] < K - k * BK)
+        b = tl.load(b_p, mask=rk[:, None] < K - k * BK)
         acc = tl.dot(a, b, acc)
         a_p += BK
         b_p += BK * sbk
@@ -147,7 +147,8 @@ def layer_norm(x_ptr, y_ptr, w_ptr, b_ptr, N, eps, BR: tl.constexpr, BC: tl.cons
     rstd = 1 / tl.sqrt(tl.sum(xc * xc, axis=1) / BC + eps)
     w = tl.load(w_ptr + cols)
     b = tl.load(b_ptr + cols)
-    tl.store(y_ptr + rows[:, None] * N + cols[None, :], (xc * rstd[:, None] * w[None, :] + b[None, :]).to(tl.float16))
+    y = xc * rstd[:, None] * w[None, :] + b[None, :]
+    tl.store(y_ptr + rows[:, None] * N + cols[None, :], y.to(tl.float16))
 
 
 @triton.jit
@@ -228,8 +229,8 @@ def dot_scaled(a_ptr, as_ptr, b_ptr, bs_ptr, c_ptr, BM: tl.constexpr, BN: tl.con
 
 def _mm(dt: str, out_f32: bool, bm: int, bn: int, bk: int, w: int, targets="all"):
     ct = "*fp32" if out_f32 else "*fp16"
-    sig = {"a_ptr": "*" + dt, "b_ptr": "*" + dt, "c_ptr": ct if dt != "i8" else "*fp32", "M": "i32", "N": "i32",
-           "K": "i32", "sam": "i32", "sbk": "i32", "scm": "i32"}
+    sig = {"a_ptr": "*" + dt, "b_ptr": "*" + dt, "c_ptr": ct if dt != "i8" else "*fp32", "M": "i32",
+           "N": "i32", "K": "i32", "sam": "i32", "sbk": "i32", "scm": "i32"}
     cons = {"BM": bm, "BN": bn, "BK": bk, "GROUP": 8, "OUT_F32": out_f32}
     return (f"matmul_{dt}_{bm}x{bn}x{bk}_w{w}", matmul, sig, cons, w, targets)
 
@@ -249,7 +250,8 @@ def configs() -> list[tuple]:
     out = [
         _mm("fp16", False, 64, 64, 32, 4),
         _tile("softmax2d", softmax2d, {**f16, "n_cols": "i32"}, {"BR": 4, "BC": 256}, 4),
-        _tile("layer_norm", layer_norm, {**f16, "w_ptr": "*fp32", "b_ptr": "*fp32", "N": "i32", "eps": "fp32"},
+        _tile("layer_norm", layer_norm, {**f16, "w_ptr": "*fp32", "b_ptr": "*fp32", "N": "i32",
+                                         "eps": "fp32"},
               {"BR": 8, "BC": 128}, 4),
         _tile("join_split_trans", join_split_trans, {"x_ptr": "*fp16", "y_ptr": "*fp16", "z_ptr": "*fp16"},
               {"BR": 32, "BC": 32}, 4),
@@ -284,7 +286,8 @@ def configs() -> list[tuple]:
         _tile("attn_fwd", attn_fwd, {"q_ptr": "*fp16", "k_ptr": "*fp16", "v_ptr": "*fp16", "o_ptr": "*fp16",
               "sm_scale": "fp32", "N_CTX": "i32"}, {"BM": 128, "BN": 64, "HD": 128}, 8),
         _tile("softmax2d", softmax2d, {**f16, "n_cols": "i32"}, {"BR": 16, "BC": 64}, 2),
-        _tile("layer_norm", layer_norm, {**f16, "w_ptr": "*fp32", "b_ptr": "*fp32", "N": "i32", "eps": "fp32"},
+        _tile("layer_norm", layer_norm, {**f16, "w_ptr": "*fp32", "b_ptr": "*fp32", "N": "i32",
+                                         "eps": "fp32"},
               {"BR": 1, "BC": 1024}, 8),
         _tile("reduce_cols", reduce_cols, {"x_ptr": "*fp16", "s_ptr": "*fp16", "i_ptr": "*i32", "M": "i32"},
               {"BR": 128, "BC": 32}, 8),

@@ -69,7 +69,7 @@ def main() -> None:
             rec = compile_kernel(job) if job["kind"] == "kernel" else compile_cvt(job)
             rec["ok"] = True
         except Exception as e:  # triton's own errors: keep the message, go on
-            rec = {"ok": False, "error": f"{type(e).__name__}: {str(e)[:400]}"}
+            rec = {"ok": False, "error": f"{type(e).__name__}: {str(e)[-600:]}"}
         rec["job"] = {k: v for k, v in job.items() if k != "ttgir"}
         tmp = path + ".tmp"
         with open(tmp, "w") as f:

@@ -433,14 +433,132 @@ def print_table(table: dict[str, dict]) -> None:
         print(f"| **all** | {tot['pairs']} | {tot['correct']} | {tot['same_kind']} | | {cells} |")
 
 
+# --------------------------------------------------------------------------- SASS side by side
+
+
+def _cuobjdump() -> str | None:
+    """cuobjdump: ``CUOBJDUMP``, the PATH, or the one triton bundles."""
+    import glob
+    import shutil
+
+    if os.environ.get("CUOBJDUMP"):
+        return os.environ["CUOBJDUMP"]
+    found = shutil.which("cuobjdump")
+    if found:
+        return found
+    tri = Path(TRITON_PY).parent.parent
+    hits = glob.glob(str(tri / "lib" / "python3*" / "site-packages" / "triton" / "backends" / "nvidia" / "bin"
+                         / "cuobjdump"))
+    return hits[0] if hits else None
+
+
+SASS_CLASSES = {"SHFL": "shuffles", "SEL": "selects", "FSEL": "selects", "LDS": "shared_loads",
+                "LDSM": "shared_loads", "STS": "shared_stores", "STSM": "shared_stores", "BAR": "barriers"}
+
+
+def sass_counts(cubin: Path) -> dict:
+    """Registers and SASS instruction counts of a cubin (NOPs left out)."""
+    tool = _cuobjdump()
+    if tool is None:
+        raise RuntimeError("cuobjdump not found (set CUOBJDUMP)")
+    res = subprocess.run([tool, "-res-usage", str(cubin)], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"REG:(\d+)", res)
+    sass = subprocess.run([tool, "-sass", str(cubin)], capture_output=True, text=True, check=True).stdout
+    c = {"registers": int(m.group(1)) if m else -1, "instructions": 0,
+         **{v: 0 for v in set(SASS_CLASSES.values())}}
+    for line in sass.splitlines():
+        mm = re.match(r"\s+/\*[0-9a-f]{4}\*/\s+(?:@!?U?P\w+\s+)?([A-Z0-9_]+)", line)
+        if mm is None or mm.group(1) == "NOP":
+            continue
+        c["instructions"] += 1
+        k = SASS_CLASSES.get(mm.group(1))
+        if k:
+            c[k] += 1
+    return c
+
+
+def our_cubin(rec: dict, nvcc: str = "nvcc") -> Path:
+    """Compile linlayout's plan of a stored cuda:90 pair as Triton's module is shaped
+    (``emit_ids_kernel``) with ``nvcc -arch=sm_90a -cubin``; cached by source."""
+    from linlayout import plan_conversion
+    from linlayout.codegen.cuda import emit_ids_kernel
+
+    s, d = layouts_of(rec)
+    plan = plan_conversion(s, d, "sm_90", elem_bits=rec["elem_bits"])
+    src = "#include <cooperative_groups.h>\n" + emit_ids_kernel(plan)
+    out = CACHE / "sass"
+    out.mkdir(parents=True, exist_ok=True)
+    key = _key(src)
+    cubin = out / f"{key}.cubin"
+    if not cubin.exists():
+        cu = out / f"{key}.cu"
+        cu.write_text(src)
+        subprocess.run(["nice", "-n", "15", nvcc, "-arch=sm_90a", "-cubin", "-o", str(cubin), str(cu)],
+                       check=True, capture_output=True, text=True)
+    return cubin
+
+
+def triton_cubin(rec: dict) -> Path | None:
+    """Triton's cubin of a pair's one-conversion module, from the compile cache."""
+    p = CACHE / f"{rec.get('cache_key', '')}.json"
+    if not p.exists():
+        return None
+    r = json.loads(p.read_text())
+    if not r.get("cubin"):
+        return None
+    out = CACHE / "sass" / f"triton_{rec['cache_key']}.cubin"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        out.write_bytes(bytes.fromhex(r["cubin"]))
+    return out
+
+
+def sass_compare(recs: list[dict], limit: int) -> list[tuple[dict, dict, dict]]:
+    """(pair, Triton's counts, ours) for up to ``limit`` cuda:90 pairs that move data."""
+    rows = []
+    for rec in recs:
+        if rec["target"] != "cuda:90" or "triton" not in rec or rec["triton"]["kind"] == "registers":
+            continue
+        tc = triton_cubin(rec)
+        if tc is None:
+            continue
+        t = sass_counts(tc)
+        rec["sass_triton"] = t
+        rec["sass_ours"] = sass_counts(our_cubin(rec))
+        rows.append((rec, t, rec["sass_ours"]))
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def print_sass(rows: list[tuple[dict, dict, dict]]) -> None:
+    """The SASS comparison as a markdown table (Triton / linlayout per column)."""
+    keys = ("registers", "instructions", "shuffles", "selects", "shared_stores", "shared_loads", "barriers")
+    print("| pair (cuda:90, sm_90a) | " + " | ".join(keys) + " |")
+    print("|" + "---|" * (len(keys) + 1))
+    le = dict.fromkeys(keys, 0)
+    for rec, t, o in rows:
+        name = f"{rec['shape']} {rec['elem']} ({rec['kernels'][0]})"
+        print(f"| {name} | " + " | ".join(f"{t[k]} / {o[k]}" for k in keys) + " |")
+        for k in keys:
+            le[k] += o[k] <= t[k]
+    print(f"| **ours <= Triton** ({len(rows)} pairs) | " + " | ".join(str(le[k]) for k in keys) + " |")
+
+
 def store(recs: list[dict], path: Path = DATA) -> None:
     """Write the pairs and Triton's counts as compact JSON (no assembly)."""
     keep = []
     for r in recs:
         if "triton" not in r:
             continue
-        keep.append({k: r[k] for k in ("target", "shape", "elem", "elem_bits", "src", "dst", "src_bases",
-                                        "dst_bases", "kernels", "triton")})
+        k = {k: r[k] for k in ("target", "shape", "elem", "elem_bits", "src", "dst", "src_bases",
+                               "dst_bases", "kernels", "triton")}
+        if "ours" in r and "error" not in r["ours"]:
+            k["ours_at_store"] = r["ours"]
+        if "sass_triton" in r:
+            k["sass_triton"] = r["sass_triton"]
+            k["sass_ours_at_store"] = r["sass_ours"]
+        keep.append(k)
     doc = {"triton": "3.9.0", "generator": "benchmarks/real_kernels.py --store", "pairs": keep}
     path.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
 
@@ -452,6 +570,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--targets", default=",".join(TARGETS))
     ap.add_argument("--jobs", type=int, default=2, help="compile workers (2 at most)")
     ap.add_argument("--store", action="store_true", help="write tests/data/real_kernels.json")
+    ap.add_argument("--sass", type=int, default=0, metavar="N",
+                    help="also compare registers and SASS with Triton's cubin on N cuda:90 pairs "
+                         "(needs nvcc)")
     a = ap.parse_args(argv)
     targets = tuple(t for t in a.targets.split(",") if t)
     bad = [t for t in targets if t not in TARGETS]
@@ -466,6 +587,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for r in errs[:10]:
         print("  ", r["target"], r["shape"], r["elem"], r["triton_error"][:200], file=sys.stderr)
     print_table(compare(recs))
+    if a.sass:
+        print()
+        print_sass(sass_compare(recs, a.sass))
     if a.store:
         store(recs)
     return recs

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..errors import LayoutError
 
-__all__ = ["emit_plan", "emit_layout_index", "emit_check_kernel", "elem_type"]
+__all__ = ["emit_plan", "emit_layout_index", "emit_check_kernel", "emit_ids_kernel", "elem_type"]
 
 _ELEM = {8: "unsigned char", 16: "unsigned short", 32: "unsigned int", 64: "unsigned long long"}
 _VEC = {1: "unsigned char", 2: "unsigned short", 4: "unsigned int", 8: "uint2", 16: "uint4"}
@@ -778,3 +778,84 @@ def emit_layout_index(layout, *, name: str = "layout_index") -> str:
         lines.append(f"  coords[{k}] = {' ^ '.join(parts) if parts else '0'};  // {o}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _row_major_bases(layout, dim: str) -> list[int]:
+    """Row-major flat index (last tensor dim fastest) of each basis of in-dim ``dim``."""
+    sizes = list(layout.out_dims.values())
+    shifts = [sum(s.bit_length() - 1 for s in sizes[d + 1 :]) for d in range(len(sizes))]
+    return [sum(int(c) << sh for c, sh in zip(b, shifts)) for b in layout.bases[dim]]
+
+
+def _xor_of(bases: list[int], x: int) -> int:
+    """XOR of ``bases[j]`` over the set bits ``j`` of ``x``."""
+    v = 0
+    for j, b in enumerate(bases):
+        if x >> j & 1:
+            v ^= b
+    return v
+
+
+def emit_ids_kernel(plan, *, name: str = "cvt") -> str:
+    """A complete CUDA source shaped like Triton's one-conversion module: every thread builds
+    its src registers as the row-major index of their element (in ``elem_t``), runs the plan
+    once and stores each dst register at its element's row-major index of ``gout``
+    (vector stores where the dst layout's registers are contiguous).  Launch one CTA of
+    ``32 * plan.warps`` threads and ``plan.shared_bytes`` dynamic shared memory; compiled
+    with ``nvcc -cubin`` its registers and SASS compare with Triton's cubin of the same
+    ``convert_layout`` (``benchmarks/real_kernels.py --sass``)."""
+    if getattr(plan, "src", None) is None or getattr(plan, "dst", None) is None:
+        raise LayoutError("plan: needs its src and dst layouts (a plan from plan_conversion)")
+    if plan.blocks != 1:
+        raise LayoutError(f"plan: emit_ids_kernel takes one-CTA plans, this one spans {plan.blocks}")
+    if not name.isidentifier():
+        raise LayoutError(f"name: {name!r} is not a C identifier")
+    src, dst = plan.src, plan.dst
+    S, D = max(plan.src_regs, 1), max(plan.dst_regs, 1)
+    eb = plan.elem_bits
+    sreg, dreg = _row_major_bases(src, "register"), _row_major_bases(dst, "register")
+    sl = _row_major_bases(src, "lane") + _row_major_bases(src, "warp")
+    dl = _row_major_bases(dst, "lane") + _row_major_bases(dst, "warp")
+    sx, dx = _lane_warp_expr(sl, plan.lanes), _lane_warp_expr(dl, plan.lanes)
+    # contiguous dst registers: the leading register bases are 1, 2, 4, ... (row-major)
+    vec = 1
+    while vec < len(dreg) + 1 and vec * 2 * eb <= 128 and len(dreg) > vec.bit_length() - 1 \
+            and dreg[vec.bit_length() - 1] == vec:
+        vec *= 2
+    lines = [emit_plan(plan, name=f"{name}_convert"),
+             f'extern "C" __global__ void {name}(elem_t* __restrict__ gout) {{',
+             "  extern __shared__ uint4 smem_raw[];",
+             "  elem_t* smem = reinterpret_cast<elem_t*>(smem_raw);",
+             "  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;",
+             "  (void)lane; (void)warp;",
+             f"  const unsigned sb = {sx};",
+             f"  elem_t src[{S}], out[{D}];"]
+    for r in range(S):
+        c = _xor_of(sreg, r)
+        lines.append(f"  src[{r}] = (elem_t)({c}u ^ sb);" if c else f"  src[{r}] = (elem_t)sb;")
+    lines.append(f"  {name}_convert(src, out, smem);")
+    addr_lines: list[str] = []
+    ctx = _OneWarp.__new__(_OneWarp)
+    ctx.lanes, ctx.warps, ctx.table = plan.lanes, plan.warps, None
+    span = 0
+    for b in dl:
+        span |= b
+    bases: dict[int, str] = {}
+    vt = _VEC.get(vec * eb // 8)
+    for r in range(0, D, vec):
+        c = _xor_of(dreg, r)
+        lo, hi = c & span, c & ~span
+        if lo not in bases:
+            bases[lo] = f"g{len(bases)}"
+            e = dx if not lo else (f"{lo}u ^ {dx}" if dx != "0" else f"{lo}u")
+            addr_lines.append(f"  elem_t* const {bases[lo]} = gout + ({e});")
+        ptr = f"({bases[lo]} + {hi})" if hi else bases[lo]
+        if vec == 1:
+            addr_lines.append(f"  *{ptr} = out[{r}];")
+        else:
+            addr_lines.append(f"  {{ union {{ {vt} v; elem_t e[{vec}]; }} u;")
+            addr_lines += [f"    u.e[{i}] = out[{r + i}];" for i in range(vec)]
+            addr_lines.append(f"    *reinterpret_cast<{vt}*>({ptr}) = u.v; }}")
+    lines += addr_lines
+    lines.append("}")
+    return "namespace cg = cooperative_groups;\n" + "\n".join(lines) + "\n"

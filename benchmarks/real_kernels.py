@@ -86,10 +86,12 @@ def run_jobs(jobs: list[dict], n_workers: int = 2) -> dict[str, dict]:
     return out
 
 
-def kernel_configs() -> list[tuple[str, tuple[str, ...]]]:
-    """(config name, targets) of tl_kernels.configs(), read without importing triton."""
-    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import tl_kernels as k; "
-            "print(json.dumps([[c[0], c[5]] for c in k.configs()]))")
+def kernel_configs() -> list[tuple[str, tuple[str, ...], str]]:
+    """(config name, targets, hash of the kernel's source and arguments) of
+    tl_kernels.configs(), read in the oracle interpreter."""
+    code = ("import hashlib, inspect, json, sys; sys.path.insert(0, sys.argv[1]); import tl_kernels as k; "
+            "h = lambda c: hashlib.sha1((inspect.getsource(c[1].fn) + repr(c[2:5])).encode()).hexdigest(); "
+            "print(json.dumps([[c[0], c[5], h(c)] for c in k.configs()]))")
     r = subprocess.run([TRITON_PY, "-c", code, str(KERNELS)], capture_output=True, text=True, timeout=300)
     if r.returncode:
         raise RuntimeError(f"reading benchmarks/kernels/tl_kernels.py failed: {r.stderr[-1500:]}")
@@ -97,7 +99,7 @@ def kernel_configs() -> list[tuple[str, tuple[str, ...]]]:
     amd = tuple(t for t in TARGETS if t.startswith("hip"))
     nv = tuple(t for t in TARGETS if t.startswith("cuda"))
     expand = {"all": TARGETS, "nv": nv, "amd": amd}
-    return [(n, tuple(expand[t]) if isinstance(t, str) else tuple(t)) for n, t in names]
+    return [(n, tuple(expand[t]) if isinstance(t, str) else tuple(t), h) for n, t, h in names]
 
 
 # --------------------------------------------------------------------------- extracting
@@ -272,7 +274,7 @@ def count_asm(asm: str, nv: bool) -> dict:
             elif op.startswith(("ds_write", "ds_store", "ds_read", "ds_load")) and "addtid" not in op:
                 c["shared_instructions"] += 1
                 c["matrix"] += "_tr" in op
-            elif op.startswith("s_barrier"):
+            elif op.startswith("s_barrier") and op != "s_barrier_wait":  # gfx12: signal + wait
                 c["barriers"] += 1
     c["kind"] = ("shared_memory" if c["shared_instructions"] else
                  "warp_shuffle" if c["shuffles"] else "registers")
@@ -287,9 +289,8 @@ def collect(n_kernels: int, targets: tuple[str, ...], jobs: int) -> list[dict]:
     from linlayout import from_triton
 
     cfgs = kernel_configs()[:n_kernels]
-    src_hash = _key((KERNELS / "tl_kernels.py").read_text())
-    kjobs = [{"kind": "kernel", "key": "k_" + _key(n, t, src_hash), "config": n, "target": t}
-             for n, ts in cfgs for t in ts if t in targets]
+    kjobs = [{"kind": "kernel", "key": "k_" + _key(n, t, h), "config": n, "target": t}
+             for n, ts, h in cfgs for t in ts if t in targets]
     kres = run_jobs(kjobs, jobs)
     pairs: dict[tuple, dict] = {}
     failed_kernels = []

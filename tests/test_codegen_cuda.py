@@ -376,6 +376,10 @@ def test_base_plus_immediate_and_no_tables():
         bases = code.count("elem_t* const")
         assert 0 < bases <= 12 < accesses
         assert "__device__ const" not in code
+    # a 16-bit transpose whose plan stores 4-element vectors: 64-bit accesses, not scalar ones
+    plan = ll.plan_conversion(BLOCKED, COLMAJ, "sm_90", elem_bits=16, strategy="shared_memory")
+    vecs = [s.vec for s in plan.steps if type(s).__name__ == "SharedStore"]
+    assert vecs == [4] and "*reinterpret_cast<uint2*>" in emit_plan(plan)
     # broadcast src: the copies are skipped by a predicate, not a table
     bsrc = L([[0, 1], [0, 2], [0, 0]], [[0, 4], [0, 8], [1, 0], [2, 0], [0, 0]], [[4, 0]], shape=(8, 16))
     bdst = L([[1, 0], [0, 4]], [[0, 1], [0, 2], [0, 8], [2, 0], [4, 0]], [[0, 0]], shape=(8, 16))

@@ -73,9 +73,20 @@ def run_jobs(jobs: list[dict], n_workers: int = 2) -> dict[str, dict]:
         env = dict(os.environ, TRITON_DEFAULT_FP_FUSION="1")
 
         def one(chunk: list[dict]) -> None:
-            """One worker over a chunk of jobs."""
-            subprocess.run(["nice", "-n", "15", TRITON_PY, str(KERNELS / "worker.py"), str(CACHE)],
-                           input=json.dumps(chunk), text=True, env=env, capture_output=True, timeout=7200)
+            """One worker over a chunk of jobs; a job whose compile aborts the process (Triton's
+            C++ asserts) is recorded as failed and the worker restarted on the rest."""
+            while chunk:
+                r = subprocess.run(["nice", "-n", "15", TRITON_PY, str(KERNELS / "worker.py"), str(CACHE)],
+                                   input=json.dumps(chunk), text=True, env=env, capture_output=True,
+                                   timeout=7200)
+                chunk = [j for j in chunk if not (CACHE / f"{j['key']}.json").exists()]
+                started = r.stdout.split()
+                if not chunk or not started or started[-1] not in {j["key"] for j in chunk}:
+                    break
+                dead = started[-1]
+                err = {"ok": False, "error": f"triton aborted (rc {r.returncode}): {r.stderr[-400:]}"}
+                (CACHE / f"{dead}.json").write_text(json.dumps(err))
+                chunk = [j for j in chunk if j["key"] != dead]
 
         with ThreadPoolExecutor(n_workers) as ex:
             list(ex.map(one, chunks))
@@ -322,12 +333,31 @@ def collect(n_kernels: int, targets: tuple[str, ...], jobs: int) -> list[dict]:
         p["key"] = "c_" + _key(text, p["target"])
         cjobs.append({"kind": "cvt", "key": p["key"], "ttgir": text, "target": p["target"]})
     cres = run_jobs(cjobs, jobs)
+    # where Triton cannot build the index tensors in a layout (make_range on some slices
+    # aborts), lower the same conversion spelled as #ttg.linear (the lowering follows the
+    # linear layouts)
+    retry = []
+    for p in pairs.values():
+        if not cres[p["key"]].get("ok"):
+            s, d = layouts_of(p)
+            try:
+                lin = {**p, "src": s.to_triton(), "dst": d.to_triton()}
+            except ValueError:  # not expressible as #ttg.linear
+                continue
+            text = cvt_module(lin, p["target"], p["warps"], p_lanes(p))
+            p["key"] = "c_" + _key(text, p["target"])
+            p["lowered_as"] = "linear"
+            retry.append({"kind": "cvt", "key": p["key"], "ttgir": text, "target": p["target"]})
+    if retry:
+        cres.update(run_jobs(retry, jobs))
     out = []
     for p in pairs.values():
         r = cres[p["key"]]
         rec = {k: p[k] for k in ("target", "shape", "elem", "elem_bits", "src", "dst", "src_bases",
                                   "dst_bases", "kernels", "warps")}
         rec["kernels"] = sorted(set(rec["kernels"]))
+        if "lowered_as" in p:
+            rec["lowered_as"] = p["lowered_as"]
         if r.get("ok"):
             tri = count_asm(r["asm"], p["target"].startswith("cuda"))
             tri["shared_bytes"] = r["shared"]
@@ -485,7 +515,7 @@ def our_cubin(rec: dict, nvcc: str = "nvcc") -> Path:
     from linlayout.codegen.cuda import emit_ids_kernel
 
     s, d = layouts_of(rec)
-    plan = plan_conversion(s, d, "sm_90", elem_bits=rec["elem_bits"])
+    plan = plan_conversion(s, d, "sm_90", elem_bits=rec["elem_bits"])  # sm_90a, as Triton's cubin
     src = "#include <cooperative_groups.h>\n" + emit_ids_kernel(plan)
     out = CACHE / "sass"
     out.mkdir(parents=True, exist_ok=True)
@@ -499,47 +529,63 @@ def our_cubin(rec: dict, nvcc: str = "nvcc") -> Path:
     return cubin
 
 
-def triton_cubin(rec: dict) -> Path | None:
-    """Triton's cubin of a pair's one-conversion module, from the compile cache."""
-    p = CACHE / f"{rec.get('cache_key', '')}.json"
+def triton_cubin(key: str) -> Path | None:
+    """Triton's cubin of a one-conversion module, from the compile cache."""
+    p = CACHE / f"{key}.json"
     if not p.exists():
         return None
     r = json.loads(p.read_text())
     if not r.get("cubin"):
         return None
-    out = CACHE / "sass" / f"triton_{rec['cache_key']}.cubin"
+    out = CACHE / "sass" / f"triton_{key}.cubin"
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists():
         out.write_bytes(bytes.fromhex(r["cubin"]))
     return out
 
 
-def sass_compare(recs: list[dict], limit: int) -> list[tuple[dict, dict, dict]]:
-    """(pair, Triton's counts, ours) for up to ``limit`` cuda:90 pairs that move data."""
-    rows = []
-    for rec in recs:
-        if rec["target"] != "cuda:90" or "triton" not in rec or rec["triton"]["kind"] == "registers":
+def sass_compare(recs: list[dict], limit: int, jobs: int = 2) -> list[tuple[dict, dict, dict]]:
+    """(pair, Triton's counts, ours) for up to ``limit`` NVIDIA pairs that move data, all built
+    for sm_90a: the ``cuda:90`` pairs first, then those of the other NVIDIA targets lowered
+    again for ``cuda:90`` (same layouts)."""
+    seen, cands = set(), []
+    for rec in sorted(recs, key=lambda r: r["target"] != "cuda:90"):
+        kind = rec.get("triton", {}).get("kind", "registers")
+        if not rec["target"].startswith("cuda") or kind == "registers":
             continue
-        tc = triton_cubin(rec)
+        k = (json.dumps(rec["src_bases"]), json.dumps(rec["dst_bases"]), rec["elem_bits"])
+        if k not in seen:
+            seen.add(k)
+            cands.append(rec)
+    cands = cands[:limit]
+    cjobs = []
+    for rec in cands:
+        if rec["target"] != "cuda:90":
+            text = cvt_module(rec, "cuda:90", rec["warps"], 32)
+            rec["sass_key"] = "c_" + _key(text, "cuda:90")
+            cjobs.append({"kind": "cvt", "key": rec["sass_key"], "ttgir": text, "target": "cuda:90"})
+        else:
+            rec["sass_key"] = rec["cache_key"]
+    run_jobs(cjobs, jobs)
+    rows = []
+    for rec in cands:
+        tc = triton_cubin(rec["sass_key"])
         if tc is None:
             continue
-        t = sass_counts(tc)
-        rec["sass_triton"] = t
+        rec["sass_triton"] = sass_counts(tc)
         rec["sass_ours"] = sass_counts(our_cubin(rec))
-        rows.append((rec, t, rec["sass_ours"]))
-        if len(rows) >= limit:
-            break
+        rows.append((rec, rec["sass_triton"], rec["sass_ours"]))
     return rows
 
 
 def print_sass(rows: list[tuple[dict, dict, dict]]) -> None:
     """The SASS comparison as a markdown table (Triton / linlayout per column)."""
     keys = ("registers", "instructions", "shuffles", "selects", "shared_stores", "shared_loads", "barriers")
-    print("| pair (cuda:90, sm_90a) | " + " | ".join(keys) + " |")
+    print("| pair (kernel, target it came from), all for sm_90a | " + " | ".join(keys) + " |")
     print("|" + "---|" * (len(keys) + 1))
     le = dict.fromkeys(keys, 0)
     for rec, t, o in rows:
-        name = f"{rec['shape']} {rec['elem']} ({rec['kernels'][0]})"
+        name = f"{rec['shape']} {rec['elem']} ({rec['kernels'][0]}, {rec['target']})"
         print(f"| {name} | " + " | ".join(f"{t[k]} / {o[k]}" for k in keys) + " |")
         for k in keys:
             le[k] += o[k] <= t[k]
@@ -553,7 +599,9 @@ def store(recs: list[dict], path: Path = DATA) -> None:
         if "triton" not in r:
             continue
         k = {k: r[k] for k in ("target", "shape", "elem", "elem_bits", "src", "dst", "src_bases",
-                               "dst_bases", "kernels", "triton")}
+                               "dst_bases", "kernels", "warps", "triton")}
+        if "lowered_as" in r:
+            k["lowered_as"] = r["lowered_as"]
         if "ours" in r and "error" not in r["ours"]:
             k["ours_at_store"] = r["ours"]
         if "sass_triton" in r:

@@ -1,6 +1,6 @@
 """Time linlayout's emitted conversions beside Triton's own ``convert_layout`` on an H100/H200.
 
-For the stored ``cuda:90`` conversions of real kernels (``tests/data/real_kernels.json``, the
+For the stored NVIDIA conversions of real kernels (``tests/data/real_kernels.json``, the
 pairs with SASS counts), both sides run the same loop harness: every thread starts from its
 elements' row-major ids in the src layout, then ``iters`` times converts to the dst layout,
 XORs the result into an accumulator and adds 1 to its src registers (so nothing is hoisted),
@@ -127,9 +127,14 @@ def triton_source(rec: dict, warps: int) -> str:
 
 
 def pairs(limit: int) -> list[dict]:
-    """The stored cuda:90 pairs that move data, those with SASS counts first."""
-    recs = [r for r in json.loads(rk.DATA.read_text())["pairs"]
-            if r["target"] == "cuda:90" and r["triton"]["kind"] != "registers"]
+    """The stored NVIDIA pairs that move data (all run on sm_90a), those with SASS counts first,
+    one per distinct pair of layouts."""
+    seen, recs = set(), []
+    for r in json.loads(rk.DATA.read_text())["pairs"]:
+        k = (json.dumps(r["src_bases"]), json.dumps(r["dst_bases"]), r["elem_bits"])
+        if r["target"].startswith("cuda") and r["triton"]["kind"] != "registers" and k not in seen:
+            seen.add(k)
+            recs.append(r)
     recs.sort(key=lambda r: "sass_triton" not in r)
     return recs[:limit]
 

@@ -65,6 +65,7 @@ def main() -> None:
         path = os.path.join(out_dir, job["key"] + ".json")
         if os.path.exists(path):
             continue
+        print(job["key"], flush=True)  # so the caller knows which job a C++ abort killed
         try:
             rec = compile_kernel(job) if job["kind"] == "kernel" else compile_cvt(job)
             rec["ok"] = True

@@ -336,11 +336,14 @@ def test_permuted_and_grouped_plans(tmp_path):
         np.testing.assert_array_equal(got, dv, err_msg=p.explain())
 
 
+GSRC = L([[0, 1], [0, 2]], [[0, 4], [0, 8], [1, 0], [2, 0], [4, 0]], [[8, 0]])
+GACROSS = L([[1, 0], [2, 0]], [[4, 0], [8, 0], [0, 1], [0, 2], [0, 4]], [[0, 8]])
+
+
 def test_gather_plans_emit(tmp_path):
     """Warp-local (shuffle rounds) and shared-memory gather plans, on random indices."""
     rng = np.random.default_rng(7)
-    src = L([[0, 1], [0, 2]], [[0, 4], [0, 8], [1, 0], [2, 0], [4, 0]], [[8, 0]])
-    across = L([[1, 0], [2, 0]], [[4, 0], [8, 0], [0, 1], [0, 2], [0, 4]], [[0, 8]])
+    src, across = GSRC, GACROSS
     cases, expect, kinds = [], [], []
     combos = ((src, src, 1, 32), (src, src, 0, 16), (src, across, 1, 32), (across, src, 0, 8))
     for s_, idx_l, axis, bits in combos:
@@ -437,3 +440,32 @@ def test_fit_affine_with_skips():
     assert all((c ^ np.bitwise_xor.reduce([b * ((i >> j) & 1) for j, b in enumerate(bs)])) == vals[i]
                for i in x[valid])
     assert _fit_affine(np.where(valid, x * x, -1), valid) is None
+
+
+def _gather_plans():
+    return [ll.plan_gather(GSRC, GSRC, 1, "sm_90"), ll.plan_gather(GSRC, GACROSS, 1, "sm_90", elem_bits=16)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
+def test_nvcc_compiles_permuted_grouped_and_gather_plans(tmp_path):
+    """The device code of permuted, grouped and gather plans compiles for sm_90a."""
+    parts = ["#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n"]
+    for i, p in enumerate(_permuted_grouped_plans() + _gather_plans()):
+        S, D = max(p.src_regs, 1), max(p.dst_regs, 1)
+        gather = type(p).__name__ == "GatherPlan"
+        parts.append(
+            f"namespace n{i} {{\n{emit_plan(p, name='conv')}"
+            f'extern "C" __global__ void k{i}(const elem_t* in, const int* ix, elem_t* gout) {{\n'
+            "  extern __shared__ uint4 sm[];\n"
+            f"  elem_t s[{S}], o[{D}]; int x[{D}]; (void)x;\n"
+            f"  for (int r = 0; r < {S}; ++r) s[r] = in[threadIdx.x * {S} + r];\n"
+            f"  for (int r = 0; r < {D}; ++r) x[r] = ix[threadIdx.x * {D} + r];\n"
+            f"  conv(s, {'x, ' if gather else ''}o, reinterpret_cast<elem_t*>(sm));\n"
+            f"  for (int r = 0; r < {D}; ++r) gout[threadIdx.x * {D} + r] = o[r];\n}}\n}}\n"
+        )
+    cu = tmp_path / "kinds.cu"
+    cu.write_text("".join(parts))
+    r = subprocess.run([NVCC, "-arch=sm_90a", "-c", "-o", str(tmp_path / "k.o"), str(cu)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]

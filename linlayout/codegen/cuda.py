@@ -4,15 +4,22 @@
 function that performs it inside a kernel: register renames and lane-dependent selects
 (``Copy``), ``__shfl_sync`` rounds with their selects (``Shuffle``; 8- and 16-bit elements
 packed into 32-bit shuffles), vectorised swizzled ``st.shared``/``ld.shared`` with the
-plan's vector width (``SharedStore``/``SharedLoad``; distributed shared memory through
-cooperative groups for cluster plans) and barriers.  Everything per-lane in the plan
-becomes either an XOR-affine expression of ``lane`` and ``warp`` (the usual case: layouts
-are linear) or, failing that, a lookup table.  Data moves as unsigned integers of the
-element width (``elem_t``); bit-cast your values.
+plan's vector width, in the step's register order (``regs``) and ``ldmatrix``/``stmatrix``
+where annotated (``SharedStore``/``SharedLoad``; distributed shared memory through
+cooperative groups for cluster plans), barriers, and gather plans (``GatherShuffle`` rounds
+with id compares, index-addressed ``GatherLoad``).  Shared accesses take one base offset per
+distinct linear part plus immediate offsets (``smem + base + imm``), as Triton's lowering
+does; skipped accesses get a predicate computed from ``lane`` and ``warp`` (a bit cube, a
+warp mask or per-warp lane masks), never a table.  Everything per-lane becomes an XOR-affine
+expression of ``lane`` and ``warp`` (layouts are linear); only a non-affine offset or source
+lane, which no planner plan of the stored real kernels has, falls back to a lookup table.
+Data moves as unsigned integers of the element width (``elem_t``); bit-cast your values.
 
 :func:`emit_layout_index` gives a layout's index function (tensor coordinates from
-register, lane, warp and block), and :func:`emit_check_kernel` a complete ``__global__``
-kernel (global load → conversion → global store) used by the hardware check script.
+register, lane, warp and block), :func:`emit_check_kernel` a complete ``__global__``
+kernel (global load → conversion → global store) used by the hardware check script, and
+:func:`emit_ids_kernel` one shaped like Triton's one-conversion module (for SASS
+comparisons with Triton's cubin).
 
 >>> import linlayout as ll                                    # doctest: +SKIP
 >>> print(emit_plan(ll.plan_conversion(src, dst, "sm_90")))   # doctest: +SKIP

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import linlayout as ll
 from linlayout import LayoutError, LinearLayout
-from linlayout.codegen.cuda import emit_check_kernel, emit_layout_index, emit_plan
+from linlayout.codegen.cuda import emit_check_kernel, emit_ids_kernel, emit_layout_index, emit_plan
 from linlayout.testing import layout_pairs
 
 EMU = Path(__file__).parent / "tools" / "cuda_emu.h"
@@ -256,6 +256,13 @@ def test_emit_rejects_bad_input():
         emit_plan(plan, name="1bad")
     with pytest.raises(LayoutError, match="layout"):
         emit_layout_index(3)
+    gplan = _gather_plans()[0]
+    for fn in (emit_check_kernel, emit_ids_kernel):
+        with pytest.raises(LayoutError, match="gather"):
+            fn(gplan)
+    with pytest.raises(LayoutError, match="regs"):
+        bad = hand_plan(PERM_SRC, PERM_DST, 2, [0, 0, 1, 3, 4, 6, 5, 7], 1, None)
+        emit_plan(bad)
 
 
 # ---------------------------------------------------------------------------- every plan kind

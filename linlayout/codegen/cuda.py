@@ -721,6 +721,15 @@ def emit_plan(plan, *, name: str = "convert_layout") -> str:
     return "\n".join(head + lines + ["}"]) + "\n"
 
 
+def _no_gather(plan, fn: str) -> None:
+    """Refuse gather plans in the kernel wrappers (they need the index tensor too)."""
+    from ..plan.gather import GatherPlan
+
+    if isinstance(plan, GatherPlan):
+        raise LayoutError(f"plan: {fn} wraps conversions; for a gather plan call emit_plan, whose "
+                          "function also takes the index registers")
+
+
 def emit_check_kernel(plan, *, name: str = "check", include: bool = True) -> str:
     """A complete CUDA source: the plan's device function plus ``extern "C" __global__
     void {name}(const elem_t* in, elem_t* out, int iters)`` that loads each thread's src
@@ -731,6 +740,7 @@ def emit_check_kernel(plan, *, name: str = "check", include: bool = True) -> str
     and ``plan.shared_bytes`` dynamic shared memory.  With ``include=False`` the
     cooperative-groups include is left to the caller (to put several kernels, each in its
     own namespace, in one translation unit)."""
+    _no_gather(plan, "emit_check_kernel")
     S, D = max(plan.src_regs, 1), max(plan.dst_regs, 1)
     body = emit_plan(plan, name=f"{name}_convert")
     cluster = plan.kind == "cluster"
@@ -811,6 +821,7 @@ def emit_ids_kernel(plan, *, name: str = "cvt") -> str:
     ``32 * plan.warps`` threads and ``plan.shared_bytes`` dynamic shared memory; compiled
     with ``nvcc -cubin`` its registers and SASS compare with Triton's cubin of the same
     ``convert_layout`` (``benchmarks/real_kernels.py --sass``)."""
+    _no_gather(plan, "emit_ids_kernel")
     if getattr(plan, "src", None) is None or getattr(plan, "dst", None) is None:
         raise LayoutError("plan: needs its src and dst layouts (a plan from plan_conversion)")
     if plan.blocks != 1:

@@ -340,7 +340,8 @@ def check_generator(cls, fields, shape):
         return
     d, L = got
     assert isinstance(L, LinearLayout)
-    assert list(L.out_dims.values()) == list(shape), (cls.__name__, fields, shape, L.out_dims)
+    want = list(shape) if shape is not None else list(d.shape)  # None: the description's own shape
+    assert list(L.out_dims.values()) == want, (cls.__name__, fields, shape, L.out_dims)
 
 
 def test_fuzz_generator_parameters():

@@ -449,7 +449,7 @@ def lean_conversion(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: 
     :func:`round_bits` (the register bits a bank-conflict-free tile leaves over, as Triton)."""
     from ..plan import plan_conversion
 
-    best = plan_conversion(src, dst, t, elem_bits=elem_bits)
+    best = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=t.shared_bytes)  # fewest rounds
     if not _uses_shared(best) or best.kind == "cluster":
         return best
     floor = best.shared_bytes >> round_bits(src, dst, t, elem_bits)

@@ -70,10 +70,30 @@ def test_rounds_when_scratch_is_small():
     # 2 warps, registers shared by both layouts become rounds
     src = make_layout({"register": [0, 6, 7], "lane": [1, 2, 3, 4, 5], "warp": [8]}, [9])
     dst = make_layout({"register": [0, 6, 7], "lane": [8, 1, 2, 3, 4], "warp": [5]}, [9])
-    big = check_plan(src, dst, "sm_90")
+    big = check_plan(src, dst, "sm_90", max_shared_bytes=1 << 16)  # explicit: fewest rounds
     small = check_plan(src, dst, "sm_90", max_shared_bytes=1024)
     assert small.shared_bytes <= 1024 < big.shared_bytes
     assert small.barriers > big.barriers
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_default_rounds_are_tritons_when_free(data):
+    """By default a shared-memory round trip runs in Triton's rounds (every segment bit both
+    layouts hold in registers) where that moves no more shared instructions or wavefronts:
+    never more scratch, instructions or wavefronts than the fewest-rounds plan, and a smaller
+    scratch costs one store/barrier/load trip per extra round."""
+    src, dst = data.draw(layout_pairs(warp_size=32, max_bits=10))
+    bits = data.draw(st.sampled_from([16, 32]))
+    target = data.draw(st.sampled_from(["sm_80", "sm_90", "gfx1100"]))
+    few = plan_conversion(src, dst, target, elem_bits=bits, max_shared_bytes=1 << 20)
+    plan = check_plan(src, dst, target, bits)
+    if plan.kind != "shared_memory" or few.kind != "shared_memory":
+        return
+    assert plan.shared_bytes <= few.shared_bytes
+    assert plan.shared_instructions <= few.shared_instructions and plan.wavefronts <= few.wavefronts
+    rounds, few_rounds = ((p.barriers + 1) // 2 for p in (plan, few))
+    assert plan.shared_bytes * rounds == few.shared_bytes * few_rounds
 
 
 def test_bad_arguments():

@@ -449,7 +449,7 @@ def lean_conversion(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: 
     :func:`round_bits` (the register bits a bank-conflict-free tile leaves over, as Triton)."""
     from ..plan import plan_conversion
 
-    best = plan_conversion(src, dst, t, elem_bits=elem_bits)
+    best = plan_conversion(src, dst, t, elem_bits=elem_bits, max_shared_bytes=t.shared_bytes)  # fewest rounds
     if not _uses_shared(best) or best.kind == "cluster":
         return best
     floor = best.shared_bytes >> round_bits(src, dst, t, elem_bits)
@@ -473,25 +473,11 @@ def lean_conversion(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: 
 
 
 def round_bits(src: LinearLayout, dst: LinearLayout, t: Target, elem_bits: int) -> int:
-    """The rounds (log2) Triton's swizzled conversion takes: its ``segment`` bases (tensor bits
-    neither the vector nor either side's bank-covering lanes hold) that are registers on both
-    sides (``buildReps``; ``optimalSwizzlingLdSt``, triton-linear-layouts.md §3.4)."""
+    """The rounds (log2) Triton's swizzled conversion takes (``plan.shared.triton_round_bits``)."""
     from ..plan.classify import flatten
+    from ..plan.shared import triton_round_bits
 
-    fs, fd = flatten(src, "src"), flatten(dst, "dst")
-    reg_s, reg_d = [v for v in fs.reg if v], {v for v in fd.reg if v}
-    vec = [v for v in reg_s if v in reg_d][: (128 // elem_bits).bit_length() - 1]
-    log2vec = max(0, ((1 << len(vec)) * elem_bits // 32).bit_length() - 1)
-    block = [v for v in fs.block if v]
-    n = fs.nbits
-    len_b = min(
-        max(0, (t.num_banks * 32 // ((1 << len(vec)) * elem_bits)).bit_length() - 1),
-        n - len(vec) - len(block),
-    )
-    len_s = n - len_b - len(vec) - len(block)
-    covered = [set(vec) | set(block) | set(lanes[: len(lanes) - log2vec]) for lanes in (fs.lane, fd.lane)]
-    segment = [1 << b for b in range(n) if all(1 << b not in c for c in covered)][: max(0, len_s)]
-    return sum(1 for v in segment if v in reg_d and v in set(reg_s))
+    return triton_round_bits(flatten(src, "src"), flatten(dst, "dst"), t, elem_bits)
 
 
 def _uses_shared(plan: ConversionPlan) -> bool:

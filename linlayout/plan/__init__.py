@@ -55,7 +55,10 @@ def plan_conversion(
     """Plan the conversion of a tensor from distributed layout ``src`` to ``dst`` on ``target``.
 
     ``elem_bits`` is 8, 16, 32 or 64.  ``max_shared_bytes`` (default: the target's shared
-    memory per block) bounds the scratch; larger round trips run in several rounds.
+    memory per block) bounds the scratch; larger round trips run in several rounds.  By
+    default a round trip also runs in Triton's rounds (one per segment bit that both layouts
+    hold in registers, scratch halved each) wherever that moves no more shared instructions
+    or wavefronts; an explicit ``max_shared_bytes`` takes the fewest rounds that fit.
     ``strategy`` forces ``"shuffle"`` or ``"shared_memory"`` for intra-warp conversions
     (default: the cost model of ``cost.py`` decides).  Shared-memory vectors may be any
     registers the two layouts share (as Triton permutes its values; the steps then carry
@@ -86,6 +89,7 @@ def plan_conversion(
     if max_shared_bytes is not None and (type(max_shared_bytes) is not int or max_shared_bytes <= 0):
         raise LayoutError(f"max_shared_bytes: expected a positive byte count, got {max_shared_bytes!r}")
     limit = t.shared_bytes if max_shared_bytes is None else max_shared_bytes
+    default = max_shared_bytes is None  # Triton's rounds; an explicit limit takes the fewest that fit
     if strategy == "shuffle" and conv.kind in ("shared_memory", "cluster"):
         raise LayoutError(
             f"strategy: 'shuffle' cannot apply, this conversion moves data between "
@@ -145,11 +149,11 @@ def plan_conversion(
             if strategy != "shared_memory"
             else "intra-warp: shared memory forced"
         )
-        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
+        return _check_limit(_finish_shared(plan, prob, sdes, default), prob, max_shared_bytes)
     if kind == "shared_memory":
         sdes = _design(prob, permute_registers)
         plan.estimated_cost = sdes.cost
-        return _check_limit(_finish_shared(plan, prob, sdes), prob, max_shared_bytes)
+        return _check_limit(_finish_shared(plan, prob, sdes, default), prob, max_shared_bytes)
     # cluster
     from .cluster import cluster_plan_steps
 
@@ -245,7 +249,11 @@ def _design(prob: Problem, permute: bool | None) -> SharedDesign:
     return _found(best)
 
 
-def _finish_shared(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> ConversionPlan:
+def _finish_shared(
+    plan: ConversionPlan, prob: Problem, sdes: SharedDesign, triton_rounds: bool
+) -> ConversionPlan:
+    """``plan`` with the steps of ``sdes``; ``triton_rounds``: in Triton's rounds where they
+    cost no more shared instructions or wavefronts (``_prefer_rounds``)."""
     from .shared import design_shared, shared_plan_steps
 
     elem_bits, t = prob.elem_bits, prob.target
@@ -257,6 +265,8 @@ def _finish_shared(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> C
         raise LayoutError("planner bug: no shared-memory plan for a design")  # pragma: no cover
     plan.steps, plan.scratch_elems = res
     plan.estimated_cost = sdes.cost
+    if triton_rounds:
+        sdes = _prefer_rounds(plan, prob, sdes)
     sw = sdes.swizzle
     plan.notes.append(
         f"scratch swizzle: {sw.store_vec_bits} store-vector / {sw.load_vec_bits} load-vector bit(s), "
@@ -268,6 +278,45 @@ def _finish_shared(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> C
             f"warning: the scratch exceeds the {t.shared_bytes} bytes of shared memory of {t.name}"
         )
     return plan
+
+
+def _prefer_rounds(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> SharedDesign:
+    """Split ``plan`` (steps of ``sdes``) into as many rounds as Triton takes
+    (``shared.triton_round_bits``; the rounds are segment bits both layouts hold in
+    registers, ``shared.with_rounds``), or fewer, when that moves no more shared instructions
+    or wavefronts and every ld/stmatrix stays whole: the scratch shrinks by the rounds, each
+    extra round costing the barriers Triton also takes; the estimated cost adds them.
+    Returns the design the plan now has."""
+    from .cost import shared_cost
+    from .shared import matrix_whole, shared_plan_steps, triton_round_bits, with_rounds
+
+    src, dst = prob.src, prob.dst
+    if any("matrix" in (getattr(s, "instruction", None) or "") for s in plan.steps):
+        most = len(src.reg)  # Triton's ld/stmatrix swizzle leaves every other register a round
+    else:
+        most = triton_round_bits(src, dst, prob.target, prob.elem_bits)
+    most = min(most, len(with_rounds(sdes, src, dst, most).swizzle.reps))
+    for k in range(most, len(sdes.swizzle.reps), -1):
+        more = with_rounds(sdes, src, dst, k)
+        res = shared_plan_steps(prob, more)
+        if res is None:
+            continue
+        trial = ConversionPlan(**{**plan.__dict__, "steps": res[0], "notes": [], "_metrics": None})
+        trial.scratch_elems = res[1]
+        if (trial.shared_instructions > plan.shared_instructions or trial.wavefronts > plan.wavefronts
+                or trial.shared_bytes >= plan.shared_bytes
+                or not all(matrix_whole(s, prob.elem_bits) for s in trial.steps)):
+            continue
+        m, ws = prob.model, sdes.warp_sync
+        extra = shared_cost(m, 0, 0, more.rounds, ws) - shared_cost(m, 0, 0, sdes.rounds, ws)
+        plan.steps, plan.scratch_elems, plan._metrics = res[0], res[1], None
+        plan.estimated_cost = (plan.estimated_cost or 0.0) + extra
+        plan.notes.append(
+            f"{more.rounds} rounds as Triton takes them (registers of both layouts on segment "
+            f"bits): scratch / {more.rounds // sdes.rounds}, same instructions and wavefronts"
+        )
+        return more
+    return sdes
 
 
 def wavefront_bound(src: Any, dst: Any, target: str | Target, *, elem_bits: int = 32) -> int | None:

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 #: Register orders (store lead, load lead) the search puts first.
 Lead: TypeAlias = "tuple[tuple[int, ...], tuple[int, ...]]"
 
-__all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction"]
+__all__ = ["SharedDesign", "design_shared", "shared_plan_steps", "matrix_instruction", "with_rounds",
+           "triton_round_bits", "matrix_whole"]
 
 
 def _log2(x: int) -> int:
@@ -343,6 +344,68 @@ def _best_design(
             best = SharedDesign(sw, space, n_store, n_load, wf, lemma, rounds, warp_sync, c, srch.permute,
                                 srch.lead)
     return best
+
+
+def triton_round_bits(fs: Flat, fd: Flat, target: Target, elem_bits: int) -> int:
+    """The rounds (log2) Triton's swizzled conversion takes: its ``segment`` bases (tensor bits
+    neither the vector nor either side's bank-covering lanes hold) that are registers on both
+    sides (``buildReps``; ``optimalSwizzlingLdSt``, triton-linear-layouts.md §3.4)."""
+    reg_s, reg_d = [v for v in fs.reg if v], {v for v in fd.reg if v}
+    vec = [v for v in reg_s if v in reg_d][: (128 // elem_bits).bit_length() - 1]
+    log2vec = max(0, ((1 << len(vec)) * elem_bits // 32).bit_length() - 1)
+    block = [v for v in fs.block if v]
+    n = fs.nbits
+    len_b = min(
+        max(0, (target.num_banks * 32 // ((1 << len(vec)) * elem_bits)).bit_length() - 1),
+        n - len(vec) - len(block),
+    )
+    len_s = n - len_b - len(vec) - len(block)
+    covered = [set(vec) | set(block) | set(lanes[: len(lanes) - log2vec]) for lanes in (fs.lane, fd.lane)]
+    segment = [1 << b for b in range(n) if all(1 << b not in c for c in covered)][: max(0, len_s)]
+    return sum(1 for v in segment if v in reg_d and v in set(reg_s))
+
+
+def with_rounds(design: SharedDesign, src: Flat, dst: Flat, most: int) -> SharedDesign:
+    """``design`` with up to ``most`` (log2) rounds, taken from its segment bits that are
+    registers of both layouts (Triton's ``reps``): scratch divided by the rounds, the same
+    instructions and wavefronts per warp, one store/barrier/load trip per round."""
+    sw = design.swizzle
+    both = {v for v in src.reg if v and v in dst.reg}
+    # the highest registers first: the lowest ones form vectors and ld/stmatrix tiles
+    cands = [v for v in sw.segment if v in both and v not in sw.reps]
+    cands.sort(key=lambda v: -min(src.reg.index(v), dst.reg.index(v)))
+    reps = list(sw.reps) + cands
+    reps = reps[: max(len(sw.reps), most)]
+    if len(reps) <= len(sw.reps):
+        return design
+    keep = [v for v in sw.segment if v not in reps]
+    columns = sw.columns[: sw.n_low] + keep + reps
+    new_sw = replace(sw, columns=columns, reps=reps)
+    return replace(design, swizzle=new_sw, rounds=1 << len(reps))
+
+
+def matrix_whole(step: Step, elem_bits: int) -> bool:
+    """Whether every ld/stmatrix.xN instruction of ``step`` (N matrices of 32-bit registers per
+    lane, in the step's register order) is issued whole or not at all by each warp (always
+    true for other steps): a round must not split one."""
+    import re
+
+    import numpy as np
+
+    m = re.search(r"matrix\.x(\d)", getattr(step, "instruction", None) or "")
+    if m is None:
+        return True
+    off = np.asarray(step.offset)  # type: ignore[attr-defined]
+    vec = int(step.vec)  # type: ignore[attr-defined]
+    group = int(m.group(1)) * max(1, 32 // (vec * elem_bits)) * vec
+    W, L, R = off.shape
+    if R % group:
+        return False
+    regs = getattr(step, "regs", None)
+    if regs is not None:
+        off = off[:, :, np.asarray(regs)]
+    on = (off >= 0).reshape(W, L, R // group, group)
+    return bool((on.all(axis=(1, 3)) | (~on).all(axis=(1, 3))).all())
 
 
 def projector(space: list[int], block: Sequence[int]) -> Callable[[int], int]:

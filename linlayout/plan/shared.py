@@ -393,10 +393,10 @@ def matrix_whole(step: Step, elem_bits: int) -> bool:
     import numpy as np
 
     m = re.search(r"matrix\.x(\d)", getattr(step, "instruction", None) or "")
-    if m is None:
+    if m is None or not isinstance(step, (SharedStore, SharedLoad)):
         return True
-    off = np.asarray(step.offset)  # type: ignore[attr-defined]
-    vec = int(step.vec)  # type: ignore[attr-defined]
+    off = np.asarray(step.offset)
+    vec = int(step.vec)
     group = int(m.group(1)) * max(1, 32 // (vec * elem_bits)) * vec
     W, L, R = off.shape
     if R % group:

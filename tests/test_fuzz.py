@@ -21,6 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from _stored_data import is_error as _is_error
+from _stored_data import walk as _walk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_robustness import _Hang, time_limit
@@ -62,34 +64,6 @@ def bounded(fn, *args, **kwargs):
 
 
 # ================================================================================ samples
-
-
-def _walk(x):
-    """Every dict inside ``x`` (depth first, in document order); lists of numbers and lists of
-    such lists (basis vectors) are not entered."""
-    stack = [x]
-    while stack:
-        y = stack.pop()
-        if isinstance(y, dict):
-            yield y
-            stack.extend(v for v in reversed(y.values()) if _may_hold_dicts(v))
-        else:
-            stack.extend(v for v in reversed(y) if _may_hold_dicts(v))
-
-
-def _may_hold_dicts(v) -> bool:
-    """False for scalars, ``[]``, ``[1, 2]`` and ``[[1, 0], …]``: nothing to walk into."""
-    if isinstance(v, dict):
-        return True
-    if not isinstance(v, list) or not v:
-        return False
-    first = v[0]
-    return not (isinstance(first, (int, float, str)) or (isinstance(first, list) and all(
-        isinstance(e, (int, float)) for e in first)) and all(isinstance(u, list) for u in v))
-
-
-def _is_error(v) -> bool:
-    return isinstance(v, str) and (v.startswith("abort") or "Error" in v[:40])
 
 
 def _as_shape(v):

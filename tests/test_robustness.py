@@ -17,6 +17,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 import pytest
+from _stored_data import is_error as _is_error
+from _stored_data import walk as _walk
 
 from linlayout import LayoutError, LinearLayout
 from linlayout import layout as core
@@ -1130,34 +1132,6 @@ cases("TdmCopy", "element_bitwidth", {"tdm-bits-float": lambda: _tdm(element_bit
 # recorded by the other engineers' generators in tests/data: each must give a LayoutError here.
 
 _ERROR_KEYS = ("error", "err", "triton")
-
-
-def _is_error(v) -> bool:
-    return isinstance(v, str) and (v.startswith("abort") or "Error" in v[:40])
-
-
-def _walk(x):
-    """Every dict inside ``x`` (depth first, in document order); lists of numbers and lists of
-    such lists (basis vectors) are not entered."""
-    stack = [x]
-    while stack:
-        y = stack.pop()
-        if isinstance(y, dict):
-            yield y
-            stack.extend(v for v in reversed(y.values()) if _may_hold_dicts(v))
-        else:
-            stack.extend(v for v in reversed(y) if _may_hold_dicts(v))
-
-
-def _may_hold_dicts(v) -> bool:
-    """False for scalars, ``[]``, ``[1, 2]`` and ``[[1, 0], …]``: nothing to walk into."""
-    if isinstance(v, dict):
-        return True
-    if not isinstance(v, list) or not v:
-        return False
-    first = v[0]
-    return not (isinstance(first, (int, float, str)) or (isinstance(first, list) and all(
-        isinstance(e, (int, float)) for e in first)) and all(isinstance(u, list) for u in v))
 
 
 # Gluon's ``to_linear_layout`` returns its answer as a ``#ttg.linear`` attribute, which must be a

@@ -296,16 +296,16 @@ def _prefer_rounds(plan: ConversionPlan, prob: Problem, sdes: SharedDesign) -> S
     else:
         most = triton_round_bits(src, dst, prob.target, prob.elem_bits)
     most = min(most, len(with_rounds(sdes, src, dst, most).swizzle.reps))
+    # ``with_rounds`` keeps the swizzle: the round bits leave the offsets above the bank
+    # bits, so every access of a round is an access of the one-round plan and instructions and
+    # wavefronts cannot grow (test_default_rounds_are_tritons_when_free checks it; the plans
+    # are not simulated here, which kept the planner 10x slower).
     for k in range(most, len(sdes.swizzle.reps), -1):
         more = with_rounds(sdes, src, dst, k)
         res = shared_plan_steps(prob, more)
-        if res is None:
+        if res is None or res[1] >= plan.scratch_elems:
             continue
-        trial = ConversionPlan(**{**plan.__dict__, "steps": res[0], "notes": [], "_metrics": None})
-        trial.scratch_elems = res[1]
-        if (trial.shared_instructions > plan.shared_instructions or trial.wavefronts > plan.wavefronts
-                or trial.shared_bytes >= plan.shared_bytes
-                or not all(matrix_whole(s, prob.elem_bits) for s in trial.steps)):
+        if not all(matrix_whole(s, prob.elem_bits) for s in res[0]):
             continue
         m, ws = prob.model, sdes.warp_sync
         extra = shared_cost(m, 0, 0, more.rounds, ws) - shared_cost(m, 0, 0, sdes.rounds, ws)

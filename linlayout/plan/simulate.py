@@ -235,6 +235,20 @@ def _permlane(plan: ConversionPlan) -> bool:
     return permlane_swap_ok(plan.steps, plan.lanes, plan.dst_regs, plan.elem_bits, half)
 
 
+def _distinct_per_column(a: NDArray[Any], valid: NDArray[Any]) -> NDArray[Any]:
+    """How many distinct values each column of ``a`` holds where ``valid`` (the invalid
+    entries all sort before or between valid ones and are never counted)."""
+    import numpy as np
+
+    order = np.argsort(a, axis=0, kind="stable")
+    srt = np.take_along_axis(a, order, axis=0)
+    ok = np.take_along_axis(valid, order, axis=0)
+    new = np.ones(srt.shape, dtype=bool)
+    new[1:] = srt[1:] != srt[:-1]
+    counts: NDArray[Any] = (new & ok).sum(axis=0)
+    return counts
+
+
 def plan_metrics(plan: ConversionPlan) -> dict[str, int]:
     """Shuffles, selects, wavefronts and shared instructions of ``plan`` (see ``cost.py``)."""
     import numpy as np
@@ -256,9 +270,7 @@ def plan_metrics(plan: ConversionPlan) -> dict[str, int]:
             # same sender register move the same bits (one shuffle, its result used twice)
             n = np.unique(cols.T, axis=0).shape[0]
             tot["shuffles"] += -(-n * eb // 32)
-            for v in range(cols.shape[1]):
-                c = cols[:, v]
-                tot["pre"] += max(0, len(np.unique(c[c >= 0])) - 1)
+            tot["pre"] += int(np.maximum(_distinct_per_column(cols, cols >= 0) - 1, 0).sum())
         li, vi = np.nonzero(step.recv >= 0)
         codes[li, step.recv[li, vi]] = (i + 1) * 1_000_000 + vi
 
@@ -292,10 +304,7 @@ def plan_metrics(plan: ConversionPlan) -> dict[str, int]:
     shuffles, pre_selects, wf, ninstr = tot["shuffles"], tot["pre"], tot["wf"], tot["instr"]
     if _permlane(plan):  # the swap instruction does the lane-dependent choice itself
         return {"shuffles": int(shuffles), "selects": 0, "wavefronts": 0, "shared_instructions": 0}
-    post = 0
-    for r in range(plan.dst_regs):
-        c = codes[:, r]
-        post += max(0, len(np.unique(c[c != -1])) - 1)
+    post = int(np.maximum(_distinct_per_column(codes, codes != -1) - 1, 0).sum())
     scale = max(1, eb // 32)
     return {
         "shuffles": int(shuffles),

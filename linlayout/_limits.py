@@ -47,6 +47,7 @@ from .errors import LayoutError
 
 __all__ = [
     "MAX_RANK",
+    "MAX_PLAN_INDICES",
     "MAX_DIM",
     "MAX_TENSOR_BITS",
     "MAX_PARAM",
@@ -86,6 +87,10 @@ MAX_TTGIR_ALIASES = 20_000
 MAX_ALIAS_EXPANSION = 64
 #: most entries an explicitly enumerated list (offsets, per-element tables) may have
 MAX_ENUMERATION = 1 << 20
+#: most hardware indices (registers x lanes x warps x blocks) a layout given to the planners
+#: may have: at 2^18 a plan, its metrics and a run take about a second each; at 2^20 a plan
+#: in Triton's rounds has thousands of steps and its metrics take tens of seconds
+MAX_PLAN_INDICES = 1 << 18
 
 
 def _limit_name(limit: int) -> str:

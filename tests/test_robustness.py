@@ -1328,19 +1328,22 @@ def test_from_triton_and_planning_are_thread_safe():
 
 
 def test_planner_refuses_oversized_layouts_before_allocating():
-    """plan_conversion, wavefront_bound and plan_gather check the hardware index count first
-    (the limit of linlayout._limits), instead of running for seconds into a MemoryError."""
+    """plan_conversion, wavefront_bound, plan_gather, plan_reduce and plan_scan check the hardware
+    index count first (MAX_PLAN_INDICES), instead of running for seconds into a MemoryError."""
     import linlayout as ll
-    from linlayout._limits import MAX_ENUMERATION
+    from linlayout._limits import MAX_PLAN_INDICES
 
     attr = ("#ttg.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], "
             "order = [1, 0]}>")
     big = ll.from_triton(attr, [2048, 2048])
-    assert 1 << big.total_in_bits > MAX_ENUMERATION
+    assert 1 << big.total_in_bits > MAX_PLAN_INDICES
     for call in (lambda: ll.plan_conversion(big, big, "sm_90"),
                  lambda: ll.wavefront_bound(big, big, "sm_90"),
                  lambda: ll.plan_gather(big, big, 0, "sm_90")):
         with pytest.raises(ll.LayoutError, match=r"src: .* over the limit"):
+            call()
+    for call in (lambda: ll.plan_reduce(big, 1, "sm_90"), lambda: ll.plan_scan(big, 1, "sm_90")):
+        with pytest.raises(ll.LayoutError, match=r"layout: .* over the limit"):
             call()
 
 

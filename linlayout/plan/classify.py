@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._gf2 import Span
-from .._limits import MAX_ENUMERATION, check_count
+from .._limits import MAX_PLAN_INDICES, check_count
 from ..errors import LayoutError
 from ..hardware._kit import DISTRIBUTED_IN_DIMS as HW_DIMS
 
@@ -113,7 +113,7 @@ def flatten(layout: Any, arg: str = "layout") -> Flat:
             f"{arg}: a distributed layout has in-dims register, lane, warp, block; got {list(bases)}"
         )
     bits = sum(len(bases.get(d, ())) for d in HW_DIMS)
-    check_count(1 << bits, arg, limit=MAX_ENUMERATION,
+    check_count(1 << bits, arg, limit=MAX_PLAN_INDICES,
                 what="hardware indices (registers x lanes x warps x blocks)")
     shifts = []
     s = 0

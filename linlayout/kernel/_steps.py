@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 State: TypeAlias = "NDArray[Any] | tuple[NDArray[Any], ...]"
 
 __all__ = [
+    "PlanCounts",
     "Combine",
     "Butterfly",
     "Convert",
@@ -282,3 +283,35 @@ def to_layout(levels: dict[str, list[int]], dims: list[tuple[str, int]]) -> Line
 
     bases = {d: [split(v) for v in levels[d]] for d in ("register", "lane", "warp", "block")}
     return LinearLayout.from_bases(bases, dims, require_surjective=False)
+
+
+class PlanCounts:
+    """The per-thread counts of a reduction or scan plan, read from its ``metrics()``."""
+
+    def metrics(self) -> dict[str, int]:  # pragma: no cover - every plan class defines it
+        raise NotImplementedError
+
+    @property
+    def shuffles(self) -> int:
+        """Shuffle instructions per thread (32 bits each)."""
+        return self.metrics()["shuffles"]
+
+    @property
+    def selects(self) -> int:
+        """Lane-dependent register choices per thread."""
+        return self.metrics()["selects"]
+
+    @property
+    def shared_instructions(self) -> int:
+        """Shared-memory load/store instructions per thread."""
+        return self.metrics()["shared_instructions"]
+
+    @property
+    def shared_bytes(self) -> int:
+        """Scratch bytes per block (the largest stage; stages reuse it)."""
+        return self.metrics()["shared_bytes"]
+
+    @property
+    def barriers(self) -> int:
+        """Barriers per thread."""
+        return self.metrics()["barriers"]

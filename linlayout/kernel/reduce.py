@@ -41,6 +41,7 @@ from ._steps import (
     Combine,
     Convert,
     Geometry,
+    PlanCounts,
     butterfly_instruction,
     check_op,
     check_values,
@@ -226,7 +227,7 @@ class _Partials:
 
 
 @dataclass(eq=False)
-class ReducePlan:
+class ReducePlan(PlanCounts):
     """An executable reduction: ``steps`` (``Combine``, ``Butterfly``, ``Convert``, ``Barrier``),
     the input ``layout`` and the ``result`` layout (the slice layout), and per-thread counts."""
 
@@ -272,30 +273,6 @@ class ReducePlan:
             self._index_plans[key] = Convert(lean_conversion(p.src, p.dst, self.target, 32), s.purpose)
         return self._index_plans[key]
 
-    @property
-    def shuffles(self) -> int:
-        """Shuffle instructions per thread (32 bits each)."""
-        return self.metrics()["shuffles"]
-
-    @property
-    def selects(self) -> int:
-        """Lane-dependent register choices per thread (from the conversion steps)."""
-        return self.metrics()["selects"]
-
-    @property
-    def shared_instructions(self) -> int:
-        """Shared-memory load/store instructions per thread."""
-        return self.metrics()["shared_instructions"]
-
-    @property
-    def shared_bytes(self) -> int:
-        """Scratch bytes per block (the largest stage; stages reuse it)."""
-        return self.metrics()["shared_bytes"]
-
-    @property
-    def barriers(self) -> int:
-        """Barriers per thread (the conversions' own plus one between shared stages)."""
-        return self.metrics()["barriers"]
 
     # ---- execution ------------------------------------------------------------------
     def run(self, values: Any, op: str = "sum") -> State:

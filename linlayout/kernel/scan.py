@@ -34,7 +34,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LayoutError
-from ._steps import SCAN_OPS, Convert, Geometry, _arr, check_op, check_values, combine, geometry, take, where
+from ._steps import (
+    SCAN_OPS,
+    Convert,
+    Geometry,
+    PlanCounts,
+    _arr,
+    check_op,
+    check_values,
+    combine,
+    geometry,
+    take,
+    where,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -119,7 +131,7 @@ def _zero_bits(vs: list[int]) -> int:
 
 
 @dataclass(eq=False)
-class ScanPlan:
+class ScanPlan(PlanCounts):
     """An executable scan: ``steps`` run on ``(P, S)`` register files in ``layout``; the result
     (``P``) is in ``layout`` too."""
 
@@ -202,30 +214,6 @@ class ScanPlan:
             n, i = n + 1, i + 1
         return n
 
-    @property
-    def shuffles(self) -> int:
-        """Shuffle instructions per thread (32 bits each)."""
-        return self.metrics()["shuffles"]
-
-    @property
-    def selects(self) -> int:
-        """Predicated combines (lane-dependent choices) per thread."""
-        return self.metrics()["selects"]
-
-    @property
-    def shared_instructions(self) -> int:
-        """Shared-memory load/store instructions per thread."""
-        return self.metrics()["shared_instructions"]
-
-    @property
-    def shared_bytes(self) -> int:
-        """Scratch bytes per block."""
-        return self.metrics()["shared_bytes"]
-
-    @property
-    def barriers(self) -> int:
-        """Barriers per thread."""
-        return self.metrics()["barriers"]
 
     def run(self, values: Any, op: str = "sum") -> NDArray[Any]:
         """Execute on ``values`` ``(blocks, warps, lanes, registers)`` in ``layout``; returns the
